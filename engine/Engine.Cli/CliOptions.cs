@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Engine.Gpu;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Cli;
+
+/// <summary>Options every command takes, and the one place errors become exit codes.</summary>
+internal static class CliOptions
+{
+    public static readonly Option<int?> Device = new("--device") { Description = "Index of the Vulkan device to use (see `engine devices`); default: the most capable.", Recursive = true };
+    public static readonly Option<bool> Validation = new("--validation") { Description = "Load the Khronos validation layer and report its messages.", Recursive = true };
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Debug logging, and stack traces on errors.", Recursive = true };
+
+    public static IEnumerable<Option> Global => [Device, Validation, Verbose];
+
+    public static ILoggerFactory Logging(ParseResult result) => LoggerFactory.Create(builder => builder
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        })
+        .SetMinimumLevel(result.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Warning));
+
+    public static DeviceOptions DeviceOptions(ParseResult result, ILoggerFactory logging) => new()
+    {
+        DeviceIndex = result.GetValue(Device),
+        Validation = result.GetValue(Validation),
+        LoggerFactory = logging,
+    };
+
+    /// <summary>Runs the command line: an <see cref="EngineException"/> is one line on stderr and exit code 2.</summary>
+    public static int Run(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (EngineException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            if (parsed.GetValue(Verbose))
+                Console.Error.WriteLine(e);
+            return 2;
+        }
+    }
+}

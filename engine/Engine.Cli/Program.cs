@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Engine.Cli;
+using Engine.Cli.Commands;
+
+var root = new RootCommand("nonlocal-engine: live video analysis with non-local neural networks on Vulkan compute.");
+foreach (var option in CliOptions.Global)
+    root.Options.Add(option);
+root.Subcommands.Add(DevicesCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return CliOptions.Run(root, args);

@@ -1,0 +1,413 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Engine.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Gpu;
+
+/// <summary>
+/// A logical Vulkan device with one compute queue: it creates buffers, tensors and pipelines,
+/// submits command lists, and destroys objects once the GPU has finished with them. Every
+/// submission signals the next value of one timeline semaphore, which is what "finished" means.
+/// </summary>
+public sealed unsafe class Device : IDisposable
+{
+    /// <summary>Tensor allocations are aligned and padded to this many bytes so any tensor can be viewed as vec4 texels.</summary>
+    public const int TensorAlignment = 16;
+
+    private readonly Instance _instance;
+    private readonly bool _ownsInstance;
+    private readonly ILogger _logger;
+    private readonly VkPhysicalDeviceMemoryProperties _memory;
+    private readonly VkQueue _queue;
+    private readonly VkSemaphore _timeline;
+    private readonly PipelineCacheFile _pipelineCache;
+    private readonly Dictionary<string, Pipeline> _pipelines = [];
+    private readonly Queue<(ulong Value, Action Destroy)> _garbage = new();
+    private readonly Lock _submitLock = new();
+    private ulong _lastSubmitted;
+    private bool _disposed;
+
+    private Device(Instance instance, bool ownsInstance, DeviceInfo info, VkPhysicalDevice physical, DeviceOptions options)
+    {
+        _instance = instance;
+        _ownsInstance = ownsInstance;
+        _logger = options.LoggerFactory.CreateLogger<Device>();
+        Info = info;
+        PhysicalDevice = physical;
+
+        var api = instance.Api;
+        VkPhysicalDeviceMemoryProperties memory;
+        api.vkGetPhysicalDeviceMemoryProperties(physical, &memory);
+        _memory = memory;
+
+        var props = new VkPhysicalDeviceProperties2();
+        api.vkGetPhysicalDeviceProperties2(physical, &props);
+        Limits = props.properties.limits;
+
+        var families = api.QueueFamilies(physical);
+        QueueFamily = (uint)Array.FindIndex(families, f => (f.queueFlags & VkQueueFlags.Compute) != 0);
+        if (QueueFamily == uint.MaxValue)
+            throw new EngineException($"Vulkan device '{info.Name}' has no compute queue.");
+        TimestampValidBits = families[QueueFamily].timestampValidBits;
+
+        Api = CreateLogicalDevice(api, physical, info);
+        VkQueue queue;
+        Api.vkGetDeviceQueue(Api.Device, QueueFamily, 0, &queue);
+        _queue = queue;
+
+        var timelineType = new VkSemaphoreTypeCreateInfo { semaphoreType = VkSemaphoreType.Timeline };
+        var semaphoreInfo = new VkSemaphoreCreateInfo { pNext = &timelineType };
+        VkSemaphore timeline;
+        VulkanException.Check(Api.vkCreateSemaphore(Api.Device, &semaphoreInfo, null, &timeline), nameof(Api.vkCreateSemaphore), "the device's timeline semaphore");
+        _timeline = timeline;
+
+        _pipelineCache = new PipelineCacheFile(this, options.PipelineCacheDirectory, _logger);
+    }
+
+    public DeviceInfo Info { get; }
+
+    public VkDeviceApi Api { get; }
+
+    public VkPhysicalDevice PhysicalDevice { get; }
+
+    public VkPhysicalDeviceLimits Limits { get; }
+
+    public uint QueueFamily { get; }
+
+    public uint TimestampValidBits { get; }
+
+    public bool Validation => _instance.Validation;
+
+    /// <summary>Validation messages above INFO seen since the instance was created.</summary>
+    public IReadOnlyList<string> ValidationMessages => _instance.ValidationMessages;
+
+    /// <summary>Bytes of pipeline cache data read from disk when the device opened (0 on a cold cache).</summary>
+    public long PipelineCacheBytesLoaded => _pipelineCache.BytesLoaded;
+
+    internal VkPipelineCache PipelineCacheHandle => _pipelineCache.Handle;
+
+    /// <summary>Opens the device <paramref name="options"/> asks for (or the most capable one).</summary>
+    public static Device Create(DeviceOptions? options = null)
+    {
+        options ??= new DeviceOptions();
+        var instance = Instance.Create(options.Validation, options.LoggerFactory);
+        try
+        {
+            var info = instance.Select(options.DeviceIndex);
+            if (!info.TimelineSemaphores)
+                throw new EngineException($"Vulkan device '{info.Name}' lacks timeline semaphores (Vulkan 1.2 core); the engine needs them.");
+            return new Device(instance, ownsInstance: true, info, instance.PhysicalDevice(info.Index), options);
+        }
+        catch
+        {
+            instance.Dispose();
+            throw;
+        }
+    }
+
+    private static VkDeviceApi CreateLogicalDevice(VkInstanceApi api, VkPhysicalDevice physical, DeviceInfo info)
+    {
+        // Ask for what the device has of what the engine can use; timeline semaphores are required.
+        var have12 = new VkPhysicalDeviceVulkan12Features { sType = VkStructureType.PhysicalDeviceVulkan12Features };
+        var have11 = new VkPhysicalDeviceVulkan11Features { sType = VkStructureType.PhysicalDeviceVulkan11Features, pNext = &have12 };
+        var have = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = &have11 };
+        api.vkGetPhysicalDeviceFeatures2(physical, &have);
+
+        var want12 = new VkPhysicalDeviceVulkan12Features
+        {
+            sType = VkStructureType.PhysicalDeviceVulkan12Features,
+            timelineSemaphore = 1,
+            shaderFloat16 = have12.shaderFloat16,
+            shaderInt8 = have12.shaderInt8,
+            storageBuffer8BitAccess = have12.storageBuffer8BitAccess,
+            scalarBlockLayout = have12.scalarBlockLayout,
+        };
+        var want11 = new VkPhysicalDeviceVulkan11Features
+        {
+            sType = VkStructureType.PhysicalDeviceVulkan11Features,
+            pNext = &want12,
+            storageBuffer16BitAccess = have11.storageBuffer16BitAccess,
+        };
+        var want = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = &want11 };
+        want.features.shaderInt64 = have.features.shaderInt64;
+        want.features.shaderInt16 = have.features.shaderInt16;
+        want.features.shaderStorageImageWriteWithoutFormat = have.features.shaderStorageImageWriteWithoutFormat;
+
+        var families = api.QueueFamilies(physical);
+        var family = (uint)Array.FindIndex(families, f => (f.queueFlags & VkQueueFlags.Compute) != 0);
+        var priority = 1.0f;
+        var queueInfo = new VkDeviceQueueCreateInfo { queueFamilyIndex = family, queueCount = 1, pQueuePriorities = &priority };
+        var extensions = new List<string>();
+        var available = api.DeviceExtensions(physical);
+        if (available.Contains("VK_KHR_portability_subset"))
+            extensions.Add("VK_KHR_portability_subset");
+        using var extensionNames = new NativeString.Array(extensions);
+        var createInfo = new VkDeviceCreateInfo
+        {
+            pNext = &want,
+            queueCreateInfoCount = 1,
+            pQueueCreateInfos = &queueInfo,
+            enabledExtensionCount = extensionNames.Count,
+            ppEnabledExtensionNames = extensionNames.Pointer,
+        };
+        VkDevice device;
+        VulkanException.Check(api.vkCreateDevice(physical, &createInfo, null, &device), nameof(api.vkCreateDevice), $"device '{info.Name}'");
+        return new VkDeviceApi(api, device);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /// <summary>
+    /// Creates a buffer. Device-local memory is preferred; when that memory is also host-visible and
+    /// coherent (unified memory) it is mapped persistently, so uploads are plain copies.
+    /// <paramref name="hostVisible"/> asks for mappable memory whatever the device (staging, readback).
+    /// </summary>
+    public GpuBuffer CreateBuffer(string name, ulong size, bool hostVisible = false)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        size = Math.Max(TensorAlignment, (size + TensorAlignment - 1) / TensorAlignment * TensorAlignment);
+        var usage = VkBufferUsageFlags.StorageBuffer | VkBufferUsageFlags.StorageTexelBuffer | VkBufferUsageFlags.UniformTexelBuffer
+            | VkBufferUsageFlags.TransferSrc | VkBufferUsageFlags.TransferDst;
+        var info = new VkBufferCreateInfo { size = size, usage = usage, sharingMode = VkSharingMode.Exclusive };
+        VkBuffer buffer;
+        VulkanException.Check(Api.vkCreateBuffer(Api.Device, &info, null, &buffer), nameof(Api.vkCreateBuffer), $"buffer '{name}' ({size} bytes)");
+        VkMemoryRequirements req;
+        Api.vkGetBufferMemoryRequirements(Api.Device, buffer, &req);
+
+        var coherent = VkMemoryPropertyFlags.HostVisible | VkMemoryPropertyFlags.HostCoherent;
+        var type = hostVisible
+            ? FindMemoryType(req.memoryTypeBits, coherent | VkMemoryPropertyFlags.HostCached) ?? FindMemoryType(req.memoryTypeBits, coherent)
+            : FindMemoryType(req.memoryTypeBits, VkMemoryPropertyFlags.DeviceLocal | coherent) ?? FindMemoryType(req.memoryTypeBits, VkMemoryPropertyFlags.DeviceLocal);
+        type ??= FindMemoryType(req.memoryTypeBits, VkMemoryPropertyFlags.None);
+        var alloc = new VkMemoryAllocateInfo { allocationSize = req.size, memoryTypeIndex = type!.Value };
+        VkDeviceMemory memory;
+        var result = Api.vkAllocateMemory(Api.Device, &alloc, null, &memory);
+        if (result < 0)
+        {
+            Api.vkDestroyBuffer(Api.Device, buffer, null);
+            VulkanException.Check(result, nameof(Api.vkAllocateMemory), $"buffer '{name}' ({req.size} bytes, memory type {type})");
+        }
+        VulkanException.Check(Api.vkBindBufferMemory(Api.Device, buffer, memory, 0), nameof(Api.vkBindBufferMemory), $"buffer '{name}'");
+
+        byte* mapped = null;
+        if ((_memory.memoryTypes[(int)type.Value].propertyFlags & coherent) == coherent)
+        {
+            void* p;
+            VulkanException.Check(Api.vkMapMemory(Api.Device, memory, 0, ~0ul, 0, &p), nameof(Api.vkMapMemory), $"buffer '{name}'");
+            mapped = (byte*)p;
+        }
+        SetName(VkObjectType.Buffer, buffer.Handle, name);
+        return new GpuBuffer(this, name, size, buffer, memory, mapped);
+    }
+
+    private uint? FindMemoryType(uint typeBits, VkMemoryPropertyFlags required)
+    {
+        for (var i = 0; i < _memory.memoryTypeCount; i++)
+        {
+            if ((typeBits & (1u << i)) != 0 && (_memory.memoryTypes[i].propertyFlags & required) == required)
+                return (uint)i;
+        }
+        return null;
+    }
+
+    /// <summary>A tensor with its own buffer (contiguous, zero-filled on creation is not guaranteed).</summary>
+    public Tensor CreateTensor(string name, Shape shape, DataType type = DataType.Float32)
+    {
+        var bytes = (ulong)(shape.ElementCount * type.Size());
+        return new Tensor(CreateBuffer(name, bytes), 0, shape, type, name, ownsBuffer: true);
+    }
+
+    /// <summary>A tensor filled with <paramref name="data"/>.</summary>
+    public Tensor CreateTensor<T>(string name, Shape shape, ReadOnlySpan<T> data, DataType type = DataType.Float32) where T : unmanaged
+    {
+        var tensor = CreateTensor(name, shape, type);
+        tensor.Upload(data);
+        return tensor;
+    }
+
+    internal void Upload<T>(Tensor tensor, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        var bytes = MemoryMarshal.AsBytes(data);
+        if (!tensor.IsContiguous || (ulong)bytes.Length != tensor.ByteExtent)
+            throw new EngineException($"Upload to {tensor}: {bytes.Length} bytes given, the tensor holds {tensor.ByteExtent} contiguous bytes.");
+        if (tensor.Buffer.IsMapped)
+        {
+            // The GPU may still read the old contents: writing now would race with it.
+            Wait(tensor.Buffer.LastUse);
+            bytes.CopyTo(new Span<byte>(tensor.Buffer.Mapped + tensor.ByteOffset, bytes.Length));
+            return;
+        }
+        var size = (ulong)bytes.Length;
+        using var staging = CreateBuffer($"{tensor.Name} (upload)", size, hostVisible: true);
+        bytes.CopyTo(new Span<byte>(staging.Mapped, bytes.Length));
+        Run(list => list.CopyBuffer(staging, 0, tensor.Buffer, tensor.ByteOffset, size));
+    }
+
+    internal T[] Download<T>(Tensor tensor) where T : unmanaged
+    {
+        if (!tensor.IsContiguous)
+            throw new EngineException($"Download of {tensor}: only contiguous tensors can be read back.");
+        var bytes = checked((int)tensor.ByteExtent);
+        var result = new T[bytes / Unsafe.SizeOf<T>()];
+        if (tensor.Buffer.IsMapped)
+        {
+            Wait(tensor.Buffer.LastUse);
+            new ReadOnlySpan<byte>(tensor.Buffer.Mapped + tensor.ByteOffset, bytes).CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+            return result;
+        }
+        using var staging = CreateBuffer($"{tensor.Name} (readback)", (ulong)bytes, hostVisible: true);
+        Run(list => list.CopyBuffer(tensor.Buffer, tensor.ByteOffset, staging, 0, (ulong)bytes));
+        new ReadOnlySpan<byte>(staging.Mapped, bytes).CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+        return result;
+    }
+
+    // ---------------------------------------------------------------- pipelines
+
+    /// <summary>The pipeline of an engine shader (embedded SPIR-V, by name) with these constants, created once.</summary>
+    public Pipeline Pipeline(string shader, params ReadOnlySpan<SpecConstant> constants) =>
+        Pipeline(shader, ShaderLibrary.Load(shader), constants);
+
+    /// <summary>The pipeline of any SPIR-V module (a plugin's, compiled at run time), created once per code and constants.</summary>
+    public Pipeline Pipeline(string name, byte[] spirv, params ReadOnlySpan<SpecConstant> constants)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var key = $"{name}#{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(spirv))}#{string.Join(",", constants.ToArray())}";
+        lock (_pipelines)
+        {
+            if (!_pipelines.TryGetValue(key, out var pipeline))
+            {
+                pipeline = new Pipeline(this, name, spirv, constants);
+                _pipelines[key] = pipeline;
+            }
+            return pipeline;
+        }
+    }
+
+    // ---------------------------------------------------------------- submission
+
+    /// <summary>A command list to record dispatches into; submit it once or many times.</summary>
+    public CommandList CreateCommandList(string name, bool profile = false) => new(this, name, profile);
+
+    /// <summary>Submits a finished command list; its work signals the returned submission.</summary>
+    public Submission Submit(CommandList list)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        list.ThrowIfNotFinished();
+        lock (_submitLock)
+        {
+            // A list still running from an earlier submit must finish before it runs again.
+            Wait(list.LastSubmission);
+            var value = ++_lastSubmitted;
+            var cb = list.Handle;
+            var timeline = _timeline;
+            var timelineInfo = new VkTimelineSemaphoreSubmitInfo { signalSemaphoreValueCount = 1, pSignalSemaphoreValues = &value };
+            var submit = new VkSubmitInfo
+            {
+                pNext = &timelineInfo,
+                commandBufferCount = 1,
+                pCommandBuffers = &cb,
+                signalSemaphoreCount = 1,
+                pSignalSemaphores = &timeline,
+            };
+            VulkanException.Check(Api.vkQueueSubmit(_queue, 1, &submit, default), nameof(Api.vkQueueSubmit), $"command list '{list.Name}'");
+            list.MarkSubmitted(value);
+            CollectGarbage();
+            return new Submission(this, value);
+        }
+    }
+
+    /// <summary>Records, submits and waits: for one-off work such as staging copies.</summary>
+    public void Run(Action<CommandList> record, string name = "one-off")
+    {
+        using var list = CreateCommandList(name);
+        record(list);
+        list.Finish();
+        Submit(list).Wait();
+    }
+
+    /// <summary>The timeline value of the newest submission the GPU has finished.</summary>
+    public ulong CompletedValue
+    {
+        get
+        {
+            ulong value;
+            VulkanException.Check(Api.vkGetSemaphoreCounterValue(Api.Device, _timeline, &value), nameof(Api.vkGetSemaphoreCounterValue), "the device's timeline semaphore");
+            return value;
+        }
+    }
+
+    /// <summary>Blocks until the submission with timeline value <paramref name="value"/> has finished.</summary>
+    public void Wait(ulong value)
+    {
+        if (value == 0 || CompletedValue >= value)
+            return;
+        var timeline = _timeline;
+        var info = new VkSemaphoreWaitInfo { semaphoreCount = 1, pSemaphores = &timeline, pValues = &value };
+        VulkanException.Check(Api.vkWaitSemaphores(Api.Device, &info, ulong.MaxValue), nameof(Api.vkWaitSemaphores), $"submission {value}");
+    }
+
+    /// <summary>Waits for everything submitted so far.</summary>
+    public void WaitIdle() => Wait(_lastSubmitted);
+
+    /// <summary>Runs <paramref name="destroy"/> once submission <paramref name="lastUse"/> has finished (now if it has).</summary>
+    internal void DestroyAfter(ulong lastUse, Action destroy)
+    {
+        if (_disposed)
+            return; // the device already destroyed everything
+        lock (_garbage)
+            _garbage.Enqueue((lastUse, destroy));
+        CollectGarbage();
+    }
+
+    private void CollectGarbage()
+    {
+        var completed = CompletedValue;
+        while (true)
+        {
+            Action destroy;
+            lock (_garbage)
+            {
+                // Items leave in the order they came; one released late only delays those behind it.
+                if (_garbage.Count == 0 || _garbage.Peek().Value > completed)
+                    return;
+                destroy = _garbage.Dequeue().Destroy;
+            }
+            destroy();
+        }
+    }
+
+    internal void SetName(VkObjectType type, ulong handle, string name)
+    {
+        if (!_instance.Api.HasDebugUtils)
+            return;
+        var bytes = NativeString.Utf8(name);
+        fixed (byte* p = bytes)
+        {
+            var info = new VkDebugUtilsObjectNameInfoEXT { sType = VkStructureType.DebugUtilsObjectNameInfoExt, objectType = type, objectHandle = handle, pObjectName = p };
+            _instance.Api.vkSetDebugUtilsObjectNameEXT(Api.Device, &info);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        VulkanException.Check(Api.vkDeviceWaitIdle(Api.Device), nameof(Api.vkDeviceWaitIdle), $"device '{Info.Name}'");
+        CollectGarbage();
+        lock (_garbage)
+        {
+            while (_garbage.Count > 0)
+                _garbage.Dequeue().Destroy();
+        }
+        foreach (var pipeline in _pipelines.Values)
+            pipeline.Destroy();
+        _pipelines.Clear();
+        _pipelineCache.Dispose();
+        _disposed = true;
+        Api.vkDestroySemaphore(Api.Device, _timeline, null);
+        Api.vkDestroyDevice(Api.Device, null);
+        if (_ownsInstance)
+            _instance.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Engine.Gpu;
+
+/// <summary>How to open a device. A value: it can be logged, compared and reused.</summary>
+public sealed record DeviceOptions
+{
+    /// <summary>Load the Khronos validation layer and route its messages to the logger.</summary>
+    public bool Validation { get; init; }
+
+    /// <summary>Index into the enumerated physical devices; null picks the most capable one.</summary>
+    public int? DeviceIndex { get; init; }
+
+    /// <summary>Folder of the on-disk pipeline cache; null disables it.</summary>
+    public string? PipelineCacheDirectory { get; init; } = DefaultCacheDirectory();
+
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>$ENGINE_CACHE_DIR, else $XDG_CACHE_HOME/nonlocal-engine, else ~/.cache/nonlocal-engine.</summary>
+    public static string DefaultCacheDirectory()
+    {
+        var explicitDir = Environment.GetEnvironmentVariable("ENGINE_CACHE_DIR");
+        if (!string.IsNullOrEmpty(explicitDir))
+            return explicitDir;
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        var root = string.IsNullOrEmpty(xdg)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache")
+            : xdg;
+        return Path.Combine(root, "nonlocal-engine");
+    }
+}

@@ -1,0 +1,228 @@
+using System.Runtime.InteropServices;
+using Engine.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Gpu;
+
+/// <summary>
+/// A Vulkan instance: the validation layer and debug messenger when asked, and the list of physical
+/// devices. Validation messages go to the logger; those above INFO are also kept so tests can fail on them.
+/// </summary>
+public sealed unsafe class Instance : IDisposable
+{
+    private const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
+    private const string DebugUtilsExtension = "VK_EXT_debug_utils";
+
+    private readonly ILogger _logger;
+    private readonly List<string> _validationMessages = [];
+    private GCHandle _self;
+    private VkDebugUtilsMessengerEXT _messenger;
+    private bool _disposed;
+
+    private Instance(VkInstanceApi api, ILogger logger, bool validation)
+    {
+        Api = api;
+        _logger = logger;
+        Validation = validation;
+    }
+
+    public VkInstanceApi Api { get; }
+
+    public bool Validation { get; }
+
+    /// <summary>Validation messages of WARNING or ERROR severity seen so far.</summary>
+    public IReadOnlyList<string> ValidationMessages
+    {
+        get
+        {
+            lock (_validationMessages)
+                return [.. _validationMessages];
+        }
+    }
+
+    public static Instance Create(bool validation, ILoggerFactory loggerFactory)
+    {
+        var logger = loggerFactory.CreateLogger("Engine.Gpu.Vulkan");
+        var global = VkGlobalApi.Shared;
+        uint loaderVersion = 0;
+        VulkanException.Check(global.vkEnumerateInstanceVersion(&loaderVersion), nameof(global.vkEnumerateInstanceVersion), "the Vulkan loader");
+        if (loaderVersion < VulkanLibrary.MakeVersion(1, 2, 0))
+            throw new EngineException($"The Vulkan loader is version {VulkanLibrary.FormatVersion(loaderVersion)}; the engine needs 1.2 or newer.");
+
+        var layers = new List<string>();
+        var extensions = new List<string>();
+        var availableExtensions = global.ExtensionNames();
+        if (availableExtensions.Contains("VK_KHR_portability_enumeration"))
+            extensions.Add("VK_KHR_portability_enumeration");
+        if (validation)
+        {
+            if (!global.LayerNames().Contains(ValidationLayer))
+                throw new EngineException($"Validation was requested but {ValidationLayer} is not installed (Debian: apt-get install vulkan-validationlayers).");
+            layers.Add(ValidationLayer);
+        }
+        var debugUtils = validation && availableExtensions.Contains(DebugUtilsExtension);
+        if (debugUtils)
+            extensions.Add(DebugUtilsExtension);
+
+        var appName = NativeString.Utf8("nonlocal-engine");
+        using var layerNames = new NativeString.Array(layers);
+        using var extensionNames = new NativeString.Array(extensions);
+        VkInstance handle;
+        fixed (byte* name = appName)
+        {
+            var app = new VkApplicationInfo
+            {
+                pApplicationName = name,
+                pEngineName = name,
+                apiVersion = VulkanLibrary.MakeVersion(1, 2, 0),
+            };
+            var info = new VkInstanceCreateInfo
+            {
+                flags = extensions.Contains("VK_KHR_portability_enumeration") ? 1u : 0u, // ENUMERATE_PORTABILITY_BIT
+                pApplicationInfo = &app,
+                enabledLayerCount = layerNames.Count,
+                ppEnabledLayerNames = layerNames.Pointer,
+                enabledExtensionCount = extensionNames.Count,
+                ppEnabledExtensionNames = extensionNames.Pointer,
+            };
+            VulkanException.Check(global.vkCreateInstance(&info, null, &handle), nameof(global.vkCreateInstance),
+                $"an instance with layers [{string.Join(", ", layers)}] and extensions [{string.Join(", ", extensions)}]");
+        }
+
+        var instance = new Instance(new VkInstanceApi(handle, debugUtils), logger, validation);
+        if (debugUtils)
+            instance.CreateMessenger();
+        return instance;
+    }
+
+    /// <summary>Every physical device with the facts `engine devices` prints.</summary>
+    public IReadOnlyList<DeviceInfo> Devices()
+    {
+        var devices = Api.PhysicalDevices();
+        if (devices.Length == 0)
+        {
+            var icd = Environment.GetEnvironmentVariable("VK_ICD_FILENAMES") ?? Environment.GetEnvironmentVariable("VK_DRIVER_FILES");
+            throw new EngineException("No Vulkan device was found" +
+                (icd is null ? "" : $" (VK_ICD_FILENAMES={icd})") +
+                ". Install a driver (Debian: apt-get install mesa-vulkan-drivers for the lavapipe CPU device).");
+        }
+        return [.. devices.Select((d, i) => Describe(i, d))];
+    }
+
+    internal VkPhysicalDevice PhysicalDevice(int index) => Api.PhysicalDevices()[index];
+
+    private DeviceInfo Describe(int index, VkPhysicalDevice device)
+    {
+        var driver = new VkPhysicalDeviceDriverProperties { sType = VkStructureType.PhysicalDeviceDriverProperties };
+        var id = new VkPhysicalDeviceIDProperties { pNext = &driver };
+        var subgroup = new VkPhysicalDeviceSubgroupProperties { pNext = &id };
+        var props = new VkPhysicalDeviceProperties2 { pNext = &subgroup };
+        Api.vkGetPhysicalDeviceProperties2(device, &props);
+
+        var f12 = new VkPhysicalDeviceVulkan12Features { sType = VkStructureType.PhysicalDeviceVulkan12Features };
+        var f11 = new VkPhysicalDeviceVulkan11Features { sType = VkStructureType.PhysicalDeviceVulkan11Features, pNext = &f12 };
+        var features = new VkPhysicalDeviceFeatures2 { sType = VkStructureType.PhysicalDeviceFeatures2, pNext = &f11 };
+        Api.vkGetPhysicalDeviceFeatures2(device, &features);
+
+        VkPhysicalDeviceMemoryProperties memory;
+        Api.vkGetPhysicalDeviceMemoryProperties(device, &memory);
+        var heaps = new List<MemoryHeapInfo>();
+        for (var i = 0; i < memory.memoryHeapCount; i++)
+            heaps.Add(new MemoryHeapInfo(memory.memoryHeaps[i].size, (memory.memoryHeaps[i].flags & VkMemoryHeapFlags.DeviceLocal) != 0));
+        var unified = false;
+        for (var i = 0; i < memory.memoryTypeCount; i++)
+        {
+            var flags = memory.memoryTypes[i].propertyFlags;
+            const VkMemoryPropertyFlags Uma = VkMemoryPropertyFlags.DeviceLocal | VkMemoryPropertyFlags.HostVisible | VkMemoryPropertyFlags.HostCoherent;
+            unified |= (flags & Uma) == Uma;
+        }
+
+        var p = props.properties;
+        return new DeviceInfo(
+            index,
+            NativeString.ReadFixed(p.deviceName, 256),
+            p.deviceType,
+            NativeString.ReadFixed(driver.driverName, 256),
+            NativeString.ReadFixed(driver.driverInfo, 256),
+            VulkanLibrary.FormatVersion(p.apiVersion),
+            p.driverVersion,
+            p.vendorID,
+            p.deviceID,
+            Convert.ToHexStringLower(new ReadOnlySpan<byte>(id.deviceUUID, 16)),
+            heaps,
+            subgroup.subgroupSize,
+            p.limits.maxStorageBufferRange,
+            p.limits.maxTexelBufferElements,
+            p.limits.maxComputeSharedMemorySize,
+            p.limits.maxPushConstantsSize,
+            f12.shaderFloat16 != 0,
+            f12.shaderInt8 != 0,
+            f11.storageBuffer16BitAccess != 0,
+            f12.timelineSemaphore != 0,
+            unified);
+    }
+
+    /// <summary>Picks the requested device, or the most capable one (discrete > integrated > virtual > CPU).</summary>
+    public DeviceInfo Select(int? index)
+    {
+        var devices = Devices();
+        if (index is { } i)
+        {
+            if (i < 0 || i >= devices.Count)
+                throw new EngineException($"--device {i}: there are {devices.Count} Vulkan devices (0..{devices.Count - 1}); `engine devices` lists them.");
+            return devices[i];
+        }
+        return devices.OrderByDescending(d => d.Preference).ThenBy(d => d.Index).First();
+    }
+
+    private void CreateMessenger()
+    {
+        _self = GCHandle.Alloc(this);
+        var info = new VkDebugUtilsMessengerCreateInfoEXT
+        {
+            messageSeverity = VkDebugUtilsMessageSeverityFlagsEXT.Info | VkDebugUtilsMessageSeverityFlagsEXT.Warning | VkDebugUtilsMessageSeverityFlagsEXT.Error,
+            messageType = VkDebugUtilsMessageTypeFlagsEXT.General | VkDebugUtilsMessageTypeFlagsEXT.Validation | VkDebugUtilsMessageTypeFlagsEXT.Performance,
+            pfnUserCallback = &OnMessage,
+            pUserData = (void*)GCHandle.ToIntPtr(_self),
+        };
+        VkDebugUtilsMessengerEXT messenger;
+        VulkanException.Check(Api.vkCreateDebugUtilsMessengerEXT(Api.Instance, &info, null, &messenger), nameof(Api.vkCreateDebugUtilsMessengerEXT), "the validation messenger");
+        _messenger = messenger;
+    }
+
+    [UnmanagedCallersOnly]
+    private static uint OnMessage(VkDebugUtilsMessageSeverityFlagsEXT severity, VkDebugUtilsMessageTypeFlagsEXT type, VkDebugUtilsMessengerCallbackDataEXT* data, void* user)
+    {
+        if (GCHandle.FromIntPtr((nint)user).Target is not Instance instance)
+            return 0;
+        var text = $"[{NativeString.Read(data->pMessageIdName)}] {NativeString.Read(data->pMessage)}";
+        if (severity >= VkDebugUtilsMessageSeverityFlagsEXT.Warning)
+        {
+            lock (instance._validationMessages)
+                instance._validationMessages.Add(text);
+        }
+        var level = severity switch
+        {
+            >= VkDebugUtilsMessageSeverityFlagsEXT.Error => LogLevel.Error,
+            >= VkDebugUtilsMessageSeverityFlagsEXT.Warning => LogLevel.Warning,
+            >= VkDebugUtilsMessageSeverityFlagsEXT.Info => LogLevel.Debug,
+            _ => LogLevel.Trace,
+        };
+#pragma warning disable CA1848, CA2254 // the message text comes from the driver
+        instance._logger.Log(level, "Vulkan {Type}: {Message}", type, text);
+#pragma warning restore CA1848, CA2254
+        return 0;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        if (_messenger.Handle != 0)
+            Api.vkDestroyDebugUtilsMessengerEXT(Api.Instance, _messenger, null);
+        Api.vkDestroyInstance(Api.Instance, null);
+        if (_self.IsAllocated)
+            _self.Free();
+    }
+}

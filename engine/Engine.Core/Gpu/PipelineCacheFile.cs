@@ -1,0 +1,103 @@
+using Engine.Interop;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Gpu;
+
+/// <summary>
+/// The on-disk pipeline cache: one file per device UUID and driver version, read when the device
+/// opens and written back when it closes, so shader compilation (an LLVM JIT on lavapipe) is paid once.
+/// </summary>
+internal sealed unsafe partial class PipelineCacheFile : IDisposable
+{
+    private readonly Device _device;
+    private readonly string? _path;
+    private readonly ILogger _logger;
+
+    public PipelineCacheFile(Device device, string? directory, ILogger logger)
+    {
+        _device = device;
+        _logger = logger;
+        _path = directory is null ? null : Path.Combine(directory, $"pipelines-{device.Info.DeviceUuid}-{device.Info.DriverVersion:x8}.bin");
+
+        byte[] initial = [];
+        if (_path is not null && File.Exists(_path))
+        {
+            try
+            {
+                initial = File.ReadAllBytes(_path);
+            }
+            catch (IOException e)
+            {
+                Log.CacheUnreadable(_logger, _path, e.Message);
+            }
+        }
+        fixed (byte* data = initial)
+        {
+            var info = new VkPipelineCacheCreateInfo { initialDataSize = (nuint)initial.Length, pInitialData = data };
+            VkPipelineCache cache;
+            var result = device.Api.vkCreatePipelineCache(device.Api.Device, &info, null, &cache);
+            if (result < 0 && initial.Length > 0)
+            {
+                // A corrupt or foreign file: start empty rather than fail.
+                Log.CacheRejected(_logger, _path!, result);
+                info.initialDataSize = 0;
+                info.pInitialData = null;
+                initial = [];
+                result = device.Api.vkCreatePipelineCache(device.Api.Device, &info, null, &cache);
+            }
+            VulkanException.Check(result, nameof(device.Api.vkCreatePipelineCache), _path ?? "an in-memory pipeline cache");
+            Handle = cache;
+        }
+        BytesLoaded = initial.Length;
+    }
+
+    public VkPipelineCache Handle { get; }
+
+    public long BytesLoaded { get; }
+
+    public byte[] Data()
+    {
+        var api = _device.Api;
+        nuint size = 0;
+        VulkanException.Check(api.vkGetPipelineCacheData(api.Device, Handle, &size, null), nameof(api.vkGetPipelineCacheData), "the pipeline cache");
+        var data = new byte[size];
+        fixed (byte* p = data)
+            VulkanException.Check(api.vkGetPipelineCacheData(api.Device, Handle, &size, p), nameof(api.vkGetPipelineCacheData), "the pipeline cache");
+        return data[..(int)size];
+    }
+
+    public void Dispose()
+    {
+        if (_path is not null)
+        {
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+                var temp = $"{_path}.{Environment.ProcessId}.tmp";
+                File.WriteAllBytes(temp, Data());
+                File.Move(temp, _path, overwrite: true);
+            }
+            catch (IOException e)
+            {
+                Log.CacheUnwritable(_logger, _path, e.Message);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                Log.CacheUnwritable(_logger, _path, e.Message);
+            }
+        }
+        _device.Api.vkDestroyPipelineCache(_device.Api.Device, Handle, null);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} could not be read: {Reason}")]
+        public static partial void CacheUnreadable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} was rejected by the driver ({Result}); starting empty")]
+        public static partial void CacheRejected(ILogger logger, string path, VkResult result);
+
+        [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} could not be written: {Reason}")]
+        public static partial void CacheUnwritable(ILogger logger, string path, string reason);
+    }
+}

@@ -1,0 +1,64 @@
+#version 450
+// C[M,N] = A[M,K] * B[K,N], all row-major fp32.
+// Layout: A and B are read as rgba32f texel buffers (4 consecutive floats of a row per texel), so
+// K and N must be multiples of 4; C is written as vec4. M is any size.
+// Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
+// memory: on lavapipe texel loads take a vectorised gather path and barriers are expensive, so
+// register blocking over texel buffers is the fast form (see docs on lavapipe). x walks column
+// tiles, y row tiles; edges are clamped on load and bounds-checked on store.
+layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 1) const uint TILE_M = 8;
+layout(constant_id = 2) const uint TILE_N4 = 2;
+
+layout(binding = 0, rgba32f) uniform readonly imageBuffer A;
+layout(binding = 1, rgba32f) uniform readonly imageBuffer B;
+layout(binding = 2) writeonly buffer Out { vec4 C[]; };
+
+layout(push_constant) uniform Push {
+    uint M;
+    uint N;
+    uint K;
+} p;
+
+void main() {
+    uint n4 = p.N / 4u;
+    uint k4 = p.K / 4u;
+    uint col4 = gl_GlobalInvocationID.x * TILE_N4;
+    uint row = gl_GlobalInvocationID.y * TILE_M;
+    if (col4 >= n4 || row >= p.M)
+        return;
+
+    int arow[TILE_M];
+    for (uint r = 0u; r < TILE_M; r++)
+        arow[r] = int(min(row + r, p.M - 1u) * k4);
+    int bcol[TILE_N4];
+    for (uint c = 0u; c < TILE_N4; c++)
+        bcol[c] = int(min(col4 + c, n4 - 1u));
+
+    vec4 acc[TILE_M][TILE_N4];
+    for (uint r = 0u; r < TILE_M; r++)
+        for (uint c = 0u; c < TILE_N4; c++)
+            acc[r][c] = vec4(0.0);
+
+    for (uint k = 0u; k < k4; k++) {
+        vec4 b[4][TILE_N4];
+        int brow = int(k * 4u * n4);
+        for (uint kk = 0u; kk < 4u; kk++)
+            for (uint c = 0u; c < TILE_N4; c++)
+                b[kk][c] = imageLoad(B, brow + int(kk * n4) + bcol[c]);
+        for (uint r = 0u; r < TILE_M; r++) {
+            vec4 a = imageLoad(A, arow[r] + int(k));
+            for (uint c = 0u; c < TILE_N4; c++)
+                acc[r][c] += a.x * b[0][c] + a.y * b[1][c] + a.z * b[2][c] + a.w * b[3][c];
+        }
+    }
+
+    for (uint r = 0u; r < TILE_M; r++) {
+        if (row + r >= p.M)
+            break;
+        for (uint c = 0u; c < TILE_N4; c++) {
+            if (col4 + c < n4)
+                C[(row + r) * n4 + col4 + c] = acc[r][c];
+        }
+    }
+}

@@ -1,0 +1,13 @@
+// Shared index helpers for engine and plugin compute shaders.
+#ifndef ENGINE_INDEX_GLSL
+#define ENGINE_INDEX_GLSL
+
+// Number of blocks of size b that cover n items.
+uint ceil_div(uint n, uint b) { return (n + b - 1u) / b; }
+
+// Flat invocation index over a 2D dispatch grid whose x dimension holds gl_NumWorkGroups.x groups.
+uint flat_invocation() {
+    return gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x;
+}
+
+#endif

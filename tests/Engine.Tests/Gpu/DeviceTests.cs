@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using Engine.Gpu;
+using Engine.Interop;
+
+namespace Engine.Tests.Gpu;
+
+public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
+{
+    [Fact]
+    public void Pipeline_cache_written_by_one_device_is_loaded_by_the_next()
+    {
+        var dir = Directory.CreateTempSubdirectory("engine-cache-").FullName;
+        try
+        {
+            var options = new DeviceOptions { PipelineCacheDirectory = dir };
+            using (var first = Device.Create(options))
+            {
+                Assert.Equal(0, first.PipelineCacheBytesLoaded);
+                first.Pipeline("gemm", SpecConstant.Int(0, 8), SpecConstant.Int(1, 8), SpecConstant.Int(2, 2));
+            }
+            var file = Assert.Single(Directory.GetFiles(dir));
+            Assert.Contains(Device.Info.DeviceUuid, Path.GetFileName(file), StringComparison.Ordinal);
+            Assert.Contains($"{Device.Info.DriverVersion:x8}", Path.GetFileName(file), StringComparison.Ordinal);
+
+            using var second = Device.Create(options);
+            Assert.Equal(new FileInfo(file).Length, second.PipelineCacheBytesLoaded);
+            second.Pipeline("gemm", SpecConstant.Int(0, 8), SpecConstant.Int(1, 8), SpecConstant.Int(2, 2));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_corrupt_pipeline_cache_file_is_ignored()
+    {
+        var dir = Directory.CreateTempSubdirectory("engine-cache-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, $"pipelines-{Device.Info.DeviceUuid}-{Device.Info.DriverVersion:x8}.bin");
+            File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8]);
+            using var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = dir });
+            device.Pipeline("elementwise");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Device_reports_its_limits()
+    {
+        var info = Device.Info;
+        Assert.False(string.IsNullOrEmpty(info.Name));
+        Assert.True(info.MaxStorageBufferRange >= 1 << 27, $"maxStorageBufferRange {info.MaxStorageBufferRange}");
+        Assert.True(info.SubgroupSize >= 1);
+        Assert.True(info.TimelineSemaphores);
+        Assert.NotEmpty(info.MemoryHeaps);
+    }
+
+    [Fact]
+    public void A_failed_vulkan_call_names_the_call_and_the_object()
+    {
+        // Without validation: the point is the driver's own error, which the layer would flag first.
+        using var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = null });
+        var error = Assert.Throws<VulkanException>(() => device.CreateBuffer("absurd", 1ul << 50));
+        Assert.True(error.Result < 0);
+        Assert.StartsWith("vk", error.Call, StringComparison.Ordinal);
+        Assert.Contains("buffer 'absurd'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void No_vulkan_device_gives_a_clear_error()
+    {
+        var engine = Path.Combine(AppContext.BaseDirectory, "engine.dll");
+        var start = new ProcessStartInfo("dotnet", [engine, "devices"])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["VK_ICD_FILENAMES"] = "/nonexistent/icd.json";
+        start.Environment["VK_DRIVER_FILES"] = "/nonexistent/icd.json";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(2, process.ExitCode);
+        Assert.Matches("^error: .*(No Vulkan device|vkCreateInstance|vkEnumeratePhysicalDevices)", stderr);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}

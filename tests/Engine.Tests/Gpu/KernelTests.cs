@@ -1,0 +1,101 @@
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Tests.Gpu;
+
+/// <summary>The core's own kernels against straightforward CPU references.</summary>
+public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
+{
+    private readonly record struct ElementwisePush(uint N, float Alpha, float Beta);
+
+    private readonly record struct RowsPush(uint Rows, uint Cols);
+
+    [Theory]
+    [InlineData(0, 1000)]
+    [InlineData(1, 77)]
+    [InlineData(2, 4097)]
+    [InlineData(3, 333)]
+    [InlineData(4, 1)]
+    public void Elementwise_matches_cpu(int op, int n)
+    {
+        var a = RandomFloats(n, 1, 4);
+        var b = RandomFloats(n, 2, 4);
+        using var ta = Device.CreateTensor<float>("a", new Shape(n), a);
+        using var tb = Device.CreateTensor<float>("b", new Shape(n), b);
+        using var to = Device.CreateTensor("o", new Shape(n));
+        var pipeline = Device.Pipeline("elementwise", SpecConstant.UInt(0, (uint)op));
+        Device.Run(list => list.Dispatch(pipeline, new Groups(Groups.Cover(n, 64)), new ElementwisePush((uint)n, 1.5f, -0.25f), ta, tb, to));
+        var result = to.Download<float>();
+        for (var i = 0; i < n; i++)
+        {
+            var expected = op switch
+            {
+                0 => a[i] + b[i],
+                1 => a[i] * b[i],
+                2 => Math.Max(a[i], 0),
+                3 => 1 / (1 + MathF.Exp(-a[i])),
+                _ => a[i] * 1.5f - 0.25f,
+            };
+            Assert.True(Math.Abs(expected - result[i]) <= 1e-6f * Math.Max(1, Math.Abs(expected)), $"op {op} element {i}: {result[i]} != {expected}");
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 5, 1)]
+    [InlineData(0, 3, 1000)]
+    [InlineData(1, 17, 129)]
+    public void Row_reduction_matches_cpu(int op, int rows, int cols)
+    {
+        var x = RandomFloats(rows * cols, rows + cols);
+        using var tx = Device.CreateTensor<float>("x", new Shape(rows, cols), x);
+        using var to = Device.CreateTensor("o", new Shape(rows));
+        var pipeline = Device.Pipeline("reduce_rows", SpecConstant.UInt(0, (uint)op));
+        Device.Run(list => list.Dispatch(pipeline, new Groups((uint)rows), new RowsPush((uint)rows, (uint)cols), tx, to));
+        var result = to.Download<float>();
+        for (var r = 0; r < rows; r++)
+        {
+            var row = x.AsSpan(r * cols, cols).ToArray();
+            var expected = op == 0 ? row.Sum(v => (double)v) : row.Max();
+            Assert.True(Math.Abs(expected - result[r]) <= 1e-5 * Math.Max(1, cols), $"row {r}: {result[r]} != {expected}");
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 4, 4, 8, 2)]
+    [InlineData(37, 20, 44, 8, 2)]
+    [InlineData(129, 64, 36, 8, 2)]
+    [InlineData(50, 12, 100, 4, 1)]
+    [InlineData(17, 8, 24, 16, 2)]
+    public void Gemm_matches_cpu_for_sizes_off_the_tile(int m, int k, int n, int tileM, int tileN4)
+    {
+        var a = RandomFloats(m * k, 11);
+        var b = RandomFloats(k * n, 12);
+        using var ta = Device.CreateTensor<float>("A", new Shape(m, k), a);
+        using var tb = Device.CreateTensor<float>("B", new Shape(k, n), b);
+        using var tc = Device.CreateTensor("C", new Shape(m, n));
+        Device.Run(list => list.Fill(tc, BitConverter.SingleToUInt32Bits(float.NaN)));
+        var gemm = new Gemm(Device, ta, tb, tc, tileM, tileN4);
+        Device.Run(gemm.Record);
+        var c = tc.Download<float>();
+        for (var i = 0; i < m; i++)
+        {
+            for (var j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (var p = 0; p < k; p++)
+                    s += (double)a[i * k + p] * b[p * n + j];
+                Assert.True(Math.Abs(s - c[i * n + j]) <= 1e-5 * k, $"C[{i},{j}] = {c[i * n + j]}, expected {s}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Gemm_rejects_k_that_is_not_a_multiple_of_4()
+    {
+        using var a = Device.CreateTensor("A", new Shape(3, 5));
+        using var b = Device.CreateTensor("B", new Shape(5, 4));
+        using var c = Device.CreateTensor("C", new Shape(3, 4));
+        var error = Assert.Throws<EngineException>(() => new Gemm(Device, a, b, c));
+        Assert.Contains("K = 5", error.Message, StringComparison.Ordinal);
+    }
+}
