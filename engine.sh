@@ -47,11 +47,12 @@ build() {
   dotnet build "$ROOT/Engine.sln" -c "$CONFIG" -v quiet -nologo -clp:NoSummary\;ErrorsOnly >&2
 }
 
-# Test fixtures come from scripts in tests/ run with Debian's torch; each is cached by its script's hash.
+# Test fixtures come from scripts in tests/fixtures run with Debian's torch, each cached by its hash
+# under ~/.cache/nonlocal-engine/fixtures (outside the clone, so CI on the same machine reuses them).
 fixtures() {
   if [ -f "$ROOT/tests/fixtures/generate.py" ]; then
     say "generating test fixtures (cached by generator hash)"
-    /usr/bin/python3 "$ROOT/tests/fixtures/generate.py" --out "$ROOT/artifacts/fixtures" >&2
+    /usr/bin/python3 "$ROOT/tests/fixtures/generate.py" >&2
   fi
 }
 
@@ -65,7 +66,7 @@ run_tests() {
   say "running tests (Vulkan validation layer on)"
   local log="$ROOT/artifacts/test.log" status=0
   mkdir -p "$ROOT/artifacts"
-  ENGINE_FIXTURES="$ROOT/artifacts/fixtures" dotnet test "$ROOT/Engine.sln" -c "$CONFIG" --no-build -nologo 2>&1 | tee "$log" || status=$?
+  dotnet test "$ROOT/Engine.sln" -c "$CONFIG" --no-build -nologo 2>&1 | tee "$log" || status=$?
   # VSTest prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 38, Skipped: 0, Total: 38".
   local totals
   totals=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
