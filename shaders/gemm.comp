@@ -1,5 +1,7 @@
 #version 450
-// C[M,N] = A[M,K] * B[K,N], all row-major fp32.
+// C[M,N] = act(A[M,K] * B[K,N] + bias[N] + R[M,N]), all row-major fp32; bias, residual R and
+// ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
+// add and its ReLU is one dispatch. Unused bindings may be bound to any tensor; they are not read.
 // Layout: A and B are read as rgba32f texel buffers (4 consecutive floats of a row per texel), so
 // K and N must be multiples of 4; C is written as vec4. M is any size.
 // Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
@@ -9,10 +11,15 @@
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 1) const uint TILE_M = 8;
 layout(constant_id = 2) const uint TILE_N4 = 2;
+layout(constant_id = 3) const bool HAS_BIAS = false;
+layout(constant_id = 4) const bool HAS_RESIDUAL = false;
+layout(constant_id = 5) const bool RELU = false;
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer A;
 layout(binding = 1, rgba32f) uniform readonly imageBuffer B;
 layout(binding = 2) writeonly buffer Out { vec4 C[]; };
+layout(binding = 3, rgba32f) uniform readonly imageBuffer Bias;
+layout(binding = 4, rgba32f) uniform readonly imageBuffer Residual;
 
 layout(push_constant) uniform Push {
     uint M;
@@ -53,12 +60,20 @@ void main() {
         }
     }
 
+    vec4 bias[TILE_N4];
+    for (uint c = 0u; c < TILE_N4; c++)
+        bias[c] = HAS_BIAS ? imageLoad(Bias, bcol[c]) : vec4(0.0);
     for (uint r = 0u; r < TILE_M; r++) {
         if (row + r >= p.M)
             break;
         for (uint c = 0u; c < TILE_N4; c++) {
-            if (col4 + c < n4)
-                C[(row + r) * n4 + col4 + c] = acc[r][c];
+            if (col4 + c >= n4)
+                continue;
+            uint at = (row + r) * n4 + col4 + c;
+            vec4 v = acc[r][c] + bias[c];
+            if (HAS_RESIDUAL)
+                v += imageLoad(Residual, int(at));
+            C[at] = RELU ? max(v, vec4(0.0)) : v;
         }
     }
 }

@@ -37,7 +37,7 @@ internal static class BenchCommand
             using var a = device.CreateTensor<float>("A", new Shape(n, n), data);
             using var b = device.CreateTensor<float>("B", new Shape(n, n), data);
             using var c = device.CreateTensor("C", new Shape(n, n));
-            var gemm = new Gemm(device, a, b, c, result.GetValue(tileM), result.GetValue(tileN4));
+            var gemm = new Gemm(device, a, b, c, tileM: result.GetValue(tileM), tileN4: result.GetValue(tileN4));
             using var list = device.CreateCommandList("bench gemm", profile: true);
             gemm.Record(list);
             list.Finish();

@@ -3,33 +3,51 @@ using Engine.Gpu;
 namespace Engine.Ops;
 
 /// <summary>
-/// C[M,N] = A[M,K] * B[K,N] in fp32 (shaders/gemm.comp). K and N must be multiples of 4 (rows are
-/// read as vec4 texels); M is free. The register tile is a specialization constant.
+/// C[M,N] = act(A[M,K] * B[K,N] + bias[N] + residual[M,N]) in fp32 (shaders/gemm.comp). K and N must
+/// be multiples of 4 (rows are read as vec4 texels); M is free. Bias, residual and ReLU are optional
+/// and fused, so a 1x1 convolution with folded BN, its shortcut and its ReLU is one dispatch. The
+/// register tile is a specialization constant.
 /// </summary>
-public sealed class Gemm
+public sealed class Gemm : IOp
 {
+    private const int LocalSize = 8;
+
     private readonly Pipeline _pipeline;
     private readonly Tensor _a;
     private readonly Tensor _b;
     private readonly Tensor _c;
+    private readonly Tensor _bias;
+    private readonly Tensor _residual;
     private readonly int _tileM;
     private readonly int _tileN4;
-    private const int LocalSize = 8;
 
-    public Gemm(Device device, Tensor a, Tensor b, Tensor c, int tileM = 8, int tileN4 = 2)
+    public Gemm(Device device, Tensor a, Tensor b, Tensor c, Tensor? bias = null, Tensor? residual = null, bool relu = false,
+        int tileM = 8, int tileN4 = 2, string name = "gemm")
     {
+        Name = name;
         if (a.Shape.Rank != 2 || b.Shape.Rank != 2 || c.Shape.Rank != 2)
-            throw new EngineException($"Gemm: A {a.Shape}, B {b.Shape} and C {c.Shape} must be matrices.");
+            throw new EngineException($"{name}: A {a.Shape}, B {b.Shape} and C {c.Shape} must be matrices.");
         (M, K, N) = (a.Shape[0], a.Shape[1], b.Shape[1]);
         if (b.Shape[0] != K || c.Shape[0] != M || c.Shape[1] != N)
-            throw new EngineException($"Gemm: A {a.Shape} x B {b.Shape} does not give C {c.Shape}.");
+            throw new EngineException($"{name}: A {a.Shape} x B {b.Shape} does not give C {c.Shape}.");
         if (K % 4 != 0 || N % 4 != 0)
-            throw new EngineException($"Gemm: K = {K} and N = {N} must be multiples of 4 (rows are read as vec4).");
-        if (!a.IsContiguous || !b.IsContiguous || !c.IsContiguous)
-            throw new EngineException("Gemm: A, B and C must be contiguous.");
+            throw new EngineException($"{name}: K = {K} and N = {N} must be multiples of 4 (rows are read as vec4).");
+        if (bias is not null && bias.ElementCount != N)
+            throw new EngineException($"{name}: bias {bias.Shape} must have N = {N} elements.");
+        if (residual is not null && residual.Shape != c.Shape)
+            throw new EngineException($"{name}: residual {residual.Shape} must match C {c.Shape}.");
+        if (!a.IsContiguous || !b.IsContiguous || !c.IsContiguous || residual is { IsContiguous: false })
+            throw new EngineException($"{name}: A, B, C and the residual must be contiguous.");
         (_a, _b, _c, _tileM, _tileN4) = (a, b, c, tileM, tileN4);
-        _pipeline = device.Pipeline("gemm", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4));
+        // Absent optional inputs are bound to A: the shader never reads them.
+        _bias = bias ?? a;
+        _residual = residual ?? a;
+        _pipeline = device.Pipeline("gemm",
+            SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
+            SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
     }
+
+    public string Name { get; }
 
     public int M { get; }
 
@@ -43,7 +61,7 @@ public sealed class Gemm
     {
         var columnTiles = Groups.Cover(N / 4, _tileN4);
         var groups = new Groups(Groups.Cover(columnTiles, LocalSize), Groups.Cover(M, _tileM));
-        list.Dispatch(_pipeline, groups, new Push((uint)M, (uint)N, (uint)K), _a, _b, _c);
+        list.Dispatch(_pipeline, groups, new Push((uint)M, (uint)N, (uint)K), _a, _b, _c, _bias, _residual);
     }
 
     private readonly record struct Push(uint M, uint N, uint K);

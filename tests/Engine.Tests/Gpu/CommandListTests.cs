@@ -106,10 +106,11 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
     {
         var layout = Device.Pipeline("gemm").Layout;
         Assert.Equal(
-            [(BindingKind.StorageTexelBuffer, Access.Read), (BindingKind.StorageTexelBuffer, Access.Read), (BindingKind.StorageBuffer, Access.Write)],
+            [(BindingKind.StorageTexelBuffer, Access.Read), (BindingKind.StorageTexelBuffer, Access.Read), (BindingKind.StorageBuffer, Access.Write),
+                (BindingKind.StorageTexelBuffer, Access.Read), (BindingKind.StorageTexelBuffer, Access.Read)],
             layout.Bindings.Select(b => (b.Kind, b.Access)));
         Assert.Equal(Engine.Interop.VkFormat.R32G32B32A32Sfloat, layout.Bindings[0].TexelFormat);
         Assert.True(layout.HasPushConstants);
-        Assert.Equal([0u, 1u, 2u], layout.SpecIds.Order());
+        Assert.Equal([0u, 1u, 2u, 3u, 4u, 5u], layout.SpecIds.Order());
     }
 }

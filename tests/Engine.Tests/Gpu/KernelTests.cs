@@ -74,7 +74,7 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
         using var tb = Device.CreateTensor<float>("B", new Shape(k, n), b);
         using var tc = Device.CreateTensor("C", new Shape(m, n));
         Device.Run(list => list.Fill(tc, BitConverter.SingleToUInt32Bits(float.NaN)));
-        var gemm = new Gemm(Device, ta, tb, tc, tileM, tileN4);
+        var gemm = new Gemm(Device, ta, tb, tc, tileM: tileM, tileN4: tileN4);
         Device.Run(gemm.Record);
         var c = tc.Download<float>();
         for (var i = 0; i < m; i++)
@@ -85,6 +85,33 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
                 for (var p = 0; p < k; p++)
                     s += (double)a[i * k + p] * b[p * n + j];
                 Assert.True(Math.Abs(s - c[i * n + j]) <= 1e-5 * k, $"C[{i},{j}] = {c[i * n + j]}, expected {s}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Gemm_fuses_bias_residual_and_relu()
+    {
+        const int M = 21, K = 12, N = 8;
+        var a = RandomFloats(M * K, 21);
+        var b = RandomFloats(K * N, 22);
+        var bias = RandomFloats(N, 23);
+        var residual = RandomFloats(M * N, 24);
+        using var ta = Device.CreateTensor<float>("A", new Shape(M, K), a);
+        using var tb = Device.CreateTensor<float>("B", new Shape(K, N), b);
+        using var tbias = Device.CreateTensor<float>("bias", new Shape(N), bias);
+        using var tr = Device.CreateTensor<float>("residual", new Shape(M, N), residual);
+        using var tc = Device.CreateTensor("C", new Shape(M, N));
+        Device.Run(new Gemm(Device, ta, tb, tc, tbias, tr, relu: true).Record);
+        var c = tc.Download<float>();
+        for (var i = 0; i < M; i++)
+        {
+            for (var j = 0; j < N; j++)
+            {
+                double s = bias[j] + residual[i * N + j];
+                for (var p = 0; p < K; p++)
+                    s += (double)a[i * K + p] * b[p * N + j];
+                Assert.True(Math.Abs(Math.Max(s, 0) - c[i * N + j]) <= 1e-5, $"C[{i},{j}] = {c[i * N + j]}, expected {Math.Max(s, 0)}");
             }
         }
     }

@@ -1,0 +1,19 @@
+using Engine.Gpu;
+
+namespace Engine.Ops;
+
+/// <summary>
+/// An op bound to its tensors, in two moves: the constructor validates shapes and creates its
+/// pipelines (errors name the op and the shapes, at graph-compile time), and <see cref="Record"/>
+/// adds its dispatches to a command list, which inserts every barrier. Ops never allocate memory,
+/// never submit and never insert barriers themselves.
+/// </summary>
+public interface IOp
+{
+    string Name { get; }
+
+    /// <summary>Floating-point operations of one run (multiply-add = 2), for GFLOP/s reports.</summary>
+    double Flops { get; }
+
+    void Record(CommandList list);
+}
