@@ -50,6 +50,10 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
+    public void Opening_the_device_is_clean_under_validation() =>
+        Assert.True(Fixture.MessagesAtCreation.Count == 0, string.Join("\n", Fixture.MessagesAtCreation));
+
+    [Fact]
     public void Device_reports_its_limits()
     {
         var info = Device.Info;
