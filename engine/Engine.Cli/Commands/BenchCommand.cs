@@ -12,6 +12,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Benchmarks on the selected device.");
         command.Subcommands.Add(Gemm());
+        command.Subcommands.Add(BenchNonLocalCommand.Create());
         return command;
     }
 
