@@ -13,6 +13,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks on the selected device.");
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(ConvBenchCommand.Create());
+        command.Subcommands.Add(BenchNonLocalCommand.Create());
         return command;
     }
 
