@@ -164,6 +164,9 @@ public sealed class CompiledGraph : IDisposable
             return;
         _disposed = true;
         _list.Dispose();
+        // Ops that hold GPU objects of their own (uploaded parameters) release them with the graph.
+        foreach (var (_, op) in _ops)
+            (op as IDisposable)?.Dispose();
         foreach (var b in _buffers)
             b.Dispose();
     }

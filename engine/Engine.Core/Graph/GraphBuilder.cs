@@ -71,8 +71,19 @@ public sealed class GraphBuilder(string name)
 
         var names = specs.Keys.ToArray();
         var alignment = Alignment(device);
-        var plan = new MemoryPlan(names.Select(t => new MemoryPlan.Request(specs[t].Bytes, first[t], last[t])).ToArray(), alignment, options.ArenaLimit);
+        var requests = names.Select(t => new MemoryPlan.Request(specs[t].Bytes, first[t], last[t])).ToList();
+        // Scratch lives during its node's step only.
+        var scratchBytes = order.Select(n => n.ScratchBytes(device, n.Inputs.Select(t => specs[t]).ToArray())).ToArray();
+        var scratchRequest = new int[order.Count];
+        for (var k = 0; k < order.Count; k++)
+        {
+            scratchRequest[k] = scratchBytes[k] > 0 ? requests.Count : -1;
+            if (scratchBytes[k] > 0)
+                requests.Add(new MemoryPlan.Request(scratchBytes[k], k + 1, k + 1));
+        }
+        var plan = new MemoryPlan(requests, alignment, options.ArenaLimit);
         var buffers = new List<GpuBuffer>();
+        var ops = new List<(Node Node, IOp Op)>();
         try
         {
             for (var a = 0; a < plan.ArenaSizes.Count; a++)
@@ -86,10 +97,16 @@ public sealed class GraphBuilder(string name)
 
             var (weights, weightBytes) = UploadWeights(device, order, alignment, options.ArenaLimit, buffers);
 
-            var ops = new List<(Node Node, IOp Op)>();
-            foreach (var node in order)
+            for (var k = 0; k < order.Count; k++)
             {
-                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node]);
+                var node = order[k];
+                Tensor? scratch = null;
+                if (scratchRequest[k] >= 0)
+                {
+                    var p = plan.Placements[scratchRequest[k]];
+                    scratch = new Tensor(buffers[p.Arena], (ulong)p.Offset, new Shape(checked((int)((scratchBytes[k] + 3) / 4))), DataType.Float32, $"{node.Name} scratch");
+                }
+                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch);
                 ops.Add((node, node.CreateOp(device, bound)));
             }
 
@@ -108,6 +125,8 @@ public sealed class GraphBuilder(string name)
         }
         catch
         {
+            foreach (var (_, op) in ops)
+                (op as IDisposable)?.Dispose();
             foreach (var b in buffers)
                 b.Dispose();
             throw;

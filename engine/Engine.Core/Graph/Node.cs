@@ -29,6 +29,12 @@ public abstract class Node
     /// <summary>Output specs from input specs; throws an error naming the node and the shapes when they do not fit.</summary>
     public abstract IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs);
 
+    /// <summary>
+    /// Bytes of working memory the op needs while it runs (0 for none). The compiler places it in an
+    /// arena alive for this node only, so later nodes reuse it; ops never allocate their own scratch.
+    /// </summary>
+    public virtual long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs) => 0;
+
     /// <summary>The node's constants, packed for its op. Called once at compile; the arrays are dropped after upload.</summary>
     public virtual IEnumerable<WeightData> Weights() => [];
 

@@ -2,9 +2,12 @@ using Engine.Gpu;
 
 namespace Engine.Graph;
 
-/// <summary>The GPU tensors a node's op is bound to: inputs and outputs in the node's order, weights by name.</summary>
-public sealed class NodeTensors(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, Tensor> weights)
+/// <summary>The GPU tensors a node's op is bound to: inputs and outputs in the node's order, weights by name, and its scratch.</summary>
+public sealed class NodeTensors(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, Tensor> weights, Tensor? scratch = null)
 {
+    /// <summary>The node's working memory (a flat float tensor of <see cref="Node.ScratchBytes"/> bytes), or null.</summary>
+    public Tensor? Scratch { get; } = scratch;
+
     public IReadOnlyList<Tensor> Inputs { get; } = inputs;
 
     public IReadOnlyList<Tensor> Outputs { get; } = outputs;
