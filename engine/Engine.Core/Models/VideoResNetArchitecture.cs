@@ -106,27 +106,12 @@ public sealed record VideoResNetArchitecture
         public int[] Padding { get; init; } = [0, 0, 0];
     }
 
+    /// <summary>Where a non-local block goes; its variant is read by <see cref="Ops.NonLocalOptions.Parse"/> from the same JSON entry.</summary>
     public sealed record NonLocalSpec
     {
         public int Stage { get; init; }
 
         public int Block { get; init; }
-
-        public string Instantiation { get; init; } = "embedded_gaussian";
-
-        public bool Scale { get; init; } = true;
-
-        public int Inner { get; init; }
-
-        public string Subsample { get; init; } = "pool_then_conv";
-
-        public int[] Pool { get; init; } = [1, 2, 2];
-
-        public string Mode { get; init; } = "spacetime";
-
-        public int Group { get; init; }
-
-        public string Output { get; init; } = "bn";
     }
 
     public sealed record HeadSpec

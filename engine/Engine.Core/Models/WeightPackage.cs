@@ -68,6 +68,10 @@ public sealed class WeightPackage : IDisposable
         return _file.ReadFloats(name);
     }
 
+    /// <summary>A tensor's values as float32, for readers that check the element count themselves.</summary>
+    public float[] Floats(string name) =>
+        _file.Contains(name) ? _file.ReadFloats(name) : throw new EngineException($"{Path}: tensor '{name}' missing.");
+
     /// <summary>The shape a tensor has in the file (to read widths the architecture leaves open).</summary>
     public IReadOnlyList<long> ShapeOf(string name) =>
         _file.Contains(name) ? _file[name].Shape : throw new EngineException($"{Path}: tensor '{name}' missing.");

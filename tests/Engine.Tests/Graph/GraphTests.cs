@@ -18,7 +18,7 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
             var w = RandomFloats(widths[l + 1] * widths[l], seed + l, 1 / MathF.Sqrt(widths[l]));
             var b = RandomFloats(widths[l + 1], seed + 100 + l, 0.1f);
             layers.Add((w, b));
-            graph.Add(new FullyConnectedNode($"fc{l}", l == 0 ? "x" : $"h{l}", $"h{l + 1}", w, b, widths[l + 1], relu: l + 2 < widths.Length));
+            graph.Add(new FullyConnectedNode($"fc{l}", l == 0 ? "x" : $"h{l}", $"h{l + 1}", () => w, () => b, widths[l + 1], relu: l + 2 < widths.Length));
         }
         graph.Output($"h{widths.Length - 1}");
         double[] Reference(float[] x)
@@ -101,8 +101,8 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
         graph.Input("x", new TensorSpec(new Shape(8, 8), DataType.Float32, 8));
         var w = RandomFloats(64, 1);
         var b = RandomFloats(8, 2);
-        graph.Add(new FullyConnectedNode("second", "h", "y", w, b, 8));
-        graph.Add(new FullyConnectedNode("first", "x", "h", w, b, 8, relu: true));
+        graph.Add(new FullyConnectedNode("second", "h", "y", () => w, () => b, 8));
+        graph.Add(new FullyConnectedNode("first", "x", "h", () => w, () => b, 8, relu: true));
         graph.Output("y");
         using var compiled = graph.Compile(Device, new CompileOptions { Profile = true });
         compiled.SetInput("x", RandomFloats(64, 3));
@@ -116,13 +116,13 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
     public void Shape_errors_name_the_node_and_the_shapes()
     {
         var graph = new GraphBuilder("bad");
-        graph.Input("x", new TensorSpec(new Shape(3, 12), DataType.Float32, 10));
-        graph.Add(new FullyConnectedNode("fc", "x", "y", new float[8 * 7], new float[8], 8));
+        graph.Input("x", new TensorSpec(new Shape(3, 16), DataType.Float32, 10));
+        graph.Add(new FullyConnectedNode("fc", "x", "y", () => new float[8 * 7], () => new float[8], 8));
         graph.Output("y");
         var e = Assert.Throws<EngineException>(() => graph.Compile(Device));
         Assert.Contains("node 'fc'", e.Message);
-        Assert.Contains("(3, 12)", e.Message);
-        Assert.Contains("expected 7 input channels", e.Message);
+        Assert.Contains("(3, 16)", e.Message);
+        Assert.Contains("expected 10 input channels stored as 12", e.Message);
     }
 
     [Fact]
@@ -131,18 +131,18 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
         var w = new float[16];
         var b = new float[4];
         var missing = new GraphBuilder("g");
-        missing.Add(new FullyConnectedNode("fc", "nowhere", "y", w, b, 4));
+        missing.Add(new FullyConnectedNode("fc", "nowhere", "y", () => w, () => b, 4));
         Assert.Contains("'nowhere'", Assert.Throws<EngineException>(() => missing.Compile(Device)).Message);
 
         var twice = new GraphBuilder("g");
         twice.Input("x", new TensorSpec(new Shape(1, 4)));
-        twice.Add(new FullyConnectedNode("a", "x", "y", w, b, 4));
-        twice.Add(new FullyConnectedNode("b", "x", "y", w, b, 4));
+        twice.Add(new FullyConnectedNode("a", "x", "y", () => w, () => b, 4));
+        twice.Add(new FullyConnectedNode("b", "x", "y", () => w, () => b, 4));
         Assert.Contains("written by", Assert.Throws<EngineException>(() => twice.Compile(Device)).Message);
 
         var cycle = new GraphBuilder("g");
-        cycle.Add(new FullyConnectedNode("a", "q", "p", w, b, 4));
-        cycle.Add(new FullyConnectedNode("b", "p", "q", w, b, 4));
+        cycle.Add(new FullyConnectedNode("a", "q", "p", () => w, () => b, 4));
+        cycle.Add(new FullyConnectedNode("b", "p", "q", () => w, () => b, 4));
         Assert.Contains("cycle", Assert.Throws<EngineException>(() => cycle.Compile(Device)).Message);
     }
 

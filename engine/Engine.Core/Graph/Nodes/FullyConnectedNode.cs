@@ -7,20 +7,20 @@ namespace Engine.Graph.Nodes;
 /// y = x W^T + b over the last (channel) axis of a channels-last tensor, at every position: the
 /// classifier of a global-average head (N, 1, 1, 1, Cp) and the per-position classifier of a
 /// fully-convolutional one. One <see cref="Gemm"/> over a (positions, Cp) view; the weight
-/// (out, in) is packed transposed with zero rows and columns for the padded channels.
+/// (out, in) is packed transposed with zero rows and columns for the padded channels. Weights are
+/// read (<paramref name="weight"/>, <paramref name="bias"/>) only when the graph compiles.
 /// </summary>
-public sealed class FullyConnectedNode(string name, string input, string output, float[] weight, float[] bias, int outFeatures, bool relu = false)
+public sealed class FullyConnectedNode(string name, string input, string output, Func<float[]> weight, Func<float[]> bias, int outFeatures, bool relu = false)
     : Node(name, [input], [output])
 {
-    private readonly int _inFeatures = weight.Length / Math.Max(1, outFeatures);
+    private int _inFeatures;
 
     public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
     {
         var x = inputs[0];
-        if (weight.Length != outFeatures * _inFeatures || bias.Length != outFeatures)
-            throw new EngineException($"{this}: weight of {weight.Length} and bias of {bias.Length} values do not make a ({outFeatures}, {_inFeatures}) layer.");
-        if ((x.Channels ?? x.Shape[-1]) != _inFeatures || x.Shape[-1] != TensorSpec.PadChannels(_inFeatures))
-            throw ShapeError(inputs, $"expected {_inFeatures} input channels (stored as {TensorSpec.PadChannels(_inFeatures)})");
+        _inFeatures = x.Channels ?? x.Shape[-1];
+        if (x.Shape[-1] != TensorSpec.PadChannels(_inFeatures))
+            throw ShapeError(inputs, $"expected {_inFeatures} input channels stored as {TensorSpec.PadChannels(_inFeatures)}");
         var dims = x.Shape.Dims.ToArray();
         dims[^1] = TensorSpec.PadChannels(outFeatures);
         return [new TensorSpec(new Shape(dims), DataType.Float32, outFeatures)];
@@ -30,16 +30,19 @@ public sealed class FullyConnectedNode(string name, string input, string output,
     {
         var kp = TensorSpec.PadChannels(_inFeatures);
         var np = TensorSpec.PadChannels(outFeatures);
+        var (w, b) = (weight(), bias());
+        if (w.Length != outFeatures * _inFeatures || b.Length != outFeatures)
+            throw new EngineException($"{this}: weight of {w.Length} and bias of {b.Length} values do not make a ({outFeatures}, {_inFeatures}) layer.");
         var packed = new float[kp * np];
         for (var o = 0; o < outFeatures; o++)
         {
             for (var i = 0; i < _inFeatures; i++)
-                packed[i * np + o] = weight[o * _inFeatures + i];
+                packed[i * np + o] = w[o * _inFeatures + i];
         }
-        var b = new float[np];
-        bias.CopyTo(b, 0);
+        var paddedBias = new float[np];
+        b.CopyTo(paddedBias, 0);
         yield return new WeightData("weight", new Shape(kp, np), packed);
-        yield return new WeightData("bias", new Shape(np), b);
+        yield return new WeightData("bias", new Shape(np), paddedBias);
     }
 
     public override IOp CreateOp(Device device, NodeTensors tensors)
