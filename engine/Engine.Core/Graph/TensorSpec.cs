@@ -12,11 +12,8 @@ namespace Engine.Graph;
 public sealed record TensorSpec(Shape Shape, DataType Type = DataType.Float32, int? Channels = null, string? CountTensor = null)
 {
     /// <summary>A channels-last activation (N, T, H, W, Cp) holding C real channels.</summary>
-    public static TensorSpec ChannelsLast(int n, int t, int h, int w, int channels) =>
-        new(new Shape(n, t, h, w, PadChannels(channels)), DataType.Float32, channels);
-
-    /// <summary>C rounded up to whole vec4 texels.</summary>
-    public static int PadChannels(int channels) => (channels + 3) / 4 * 4;
+    public static TensorSpec Activation(int n, int t, int h, int w, int channels) =>
+        new(Ops.ChannelsLast.Shape(n, t, h, w, channels), DataType.Float32, channels);
 
     public long Bytes => Shape.ElementCount * Type.Size();
 

@@ -2,6 +2,7 @@ using Engine.Gpu;
 using Engine.Graph;
 using Engine.Graph.Nodes;
 using Engine.Tests.Gpu;
+using Engine.Ops;
 
 namespace Engine.Tests.Graph;
 
@@ -11,7 +12,7 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
     private static (GraphBuilder Graph, Func<float[], double[]> Reference) Chain(int rows, int[] widths, int seed)
     {
         var graph = new GraphBuilder("chain");
-        graph.Input("x", new TensorSpec(new Shape(rows, TensorSpec.PadChannels(widths[0])), DataType.Float32, widths[0]));
+        graph.Input("x", new TensorSpec(new Shape(rows, ChannelsLast.Padded(widths[0])), DataType.Float32, widths[0]));
         var layers = new List<(float[] W, float[] B)>();
         for (var l = 0; l + 1 < widths.Length; l++)
         {
@@ -47,7 +48,7 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
 
     private static float[] Padded(float[] x, int rows, int channels)
     {
-        var cp = TensorSpec.PadChannels(channels);
+        var cp = ChannelsLast.Padded(channels);
         var result = new float[rows * cp];
         for (var r = 0; r < rows; r++)
             Array.Copy(x, r * channels, result, r * cp, channels);

@@ -23,7 +23,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         var size = Spec.OutputSize(new Size3(x.Shape[1], x.Shape[2], x.Shape[3]));
         if (size.T <= 0 || size.H <= 0 || size.W <= 0)
             throw ShapeError(inputs, $"{Spec} leaves no output ({size})");
-        var y = TensorSpec.ChannelsLast(x.Shape[0], size.T, size.H, size.W, Spec.OutChannels);
+        var y = TensorSpec.Activation(x.Shape[0], size.T, size.H, size.W, Spec.OutChannels);
         if (inputs.Count > 1 && inputs[1] != y)
             throw ShapeError(inputs, $"the residual must match the output {y}");
         return [y];

@@ -19,17 +19,17 @@ public sealed class FullyConnectedNode(string name, string input, string output,
     {
         var x = inputs[0];
         _inFeatures = x.Channels ?? x.Shape[-1];
-        if (x.Shape[-1] != TensorSpec.PadChannels(_inFeatures))
-            throw ShapeError(inputs, $"expected {_inFeatures} input channels stored as {TensorSpec.PadChannels(_inFeatures)}");
+        if (x.Shape[-1] != ChannelsLast.Padded(_inFeatures))
+            throw ShapeError(inputs, $"expected {_inFeatures} input channels stored as {ChannelsLast.Padded(_inFeatures)}");
         var dims = x.Shape.Dims.ToArray();
-        dims[^1] = TensorSpec.PadChannels(outFeatures);
+        dims[^1] = ChannelsLast.Padded(outFeatures);
         return [new TensorSpec(new Shape(dims), DataType.Float32, outFeatures)];
     }
 
     public override IEnumerable<WeightData> Weights()
     {
-        var kp = TensorSpec.PadChannels(_inFeatures);
-        var np = TensorSpec.PadChannels(outFeatures);
+        var kp = ChannelsLast.Padded(_inFeatures);
+        var np = ChannelsLast.Padded(outFeatures);
         var (w, b) = (weight(), bias());
         if (w.Length != outFeatures * _inFeatures || b.Length != outFeatures)
             throw new EngineException($"{this}: weight of {w.Length} and bias of {b.Length} values do not make a ({outFeatures}, {_inFeatures}) layer.");
