@@ -7,5 +7,6 @@ foreach (var option in CliOptions.Global)
     root.Options.Add(option);
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(RunModelCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 return CliOptions.Run(root, args);
