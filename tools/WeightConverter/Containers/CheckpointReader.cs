@@ -36,9 +36,9 @@ internal static class CheckpointReader
             throw new EngineException($"{path}: the file is empty.");
         if (h.StartsWith("PK\x03\x04"u8) || h.StartsWith("PK\x05\x06"u8))
             return OpenZip(path, info.Length);
-        if (h.StartsWith("\x89PNG"u8))
+        if (h.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G']))
             throw new EngineException($"{path}: a PNG image, not a checkpoint.");
-        if (h.Length >= 9 && h[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(h) < (ulong)info.Length)
+        if (h.Length >= 9 && h[8] == (byte)'{')
             return OpenSafeTensors(path, info.Length);
         if (h[0] == 0x80 || h[0] is (byte)'(' or (byte)'}' or (byte)']' or (byte)'c')
             return OpenPickle(path, info.Length);

@@ -465,7 +465,7 @@ internal sealed class Unpickler
         _ => Normalize(BigInteger.Parse(text.TrimEnd('L'), CultureInfo.InvariantCulture)),
     };
 
-    private static object Normalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+    private static object Normalize(BigInteger value) => value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
 
     private static object LittleEndianInteger(ReadOnlySpan<byte> bytes) => bytes.Length == 0 ? 0L : Normalize(new BigInteger(bytes, isUnsigned: false, isBigEndian: false));
 
