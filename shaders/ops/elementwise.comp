@@ -6,7 +6,8 @@
 // C[i % periodC4], so a per-channel vector over channels-last pixels is period Cp/4, a same-sized
 // tensor period n4. Layout: A, B, C are rgba32f texel buffers (unused ones may be any tensor),
 // Out a vec4 SSBO; Out may be A (in place). Tile: one texel per invocation on a 2D grid (x
-// overflowing into y); the flat index is bounds-checked.
+// overflowing into y); the flat index is bounds-checked. Chunking: Out is bound at texel `first4`
+// and holds n4 texels, so an output larger than one storage-buffer range takes several dispatches.
 #include "index.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -19,6 +20,7 @@ layout(binding = 2, rgba32f) uniform readonly imageBuffer C;
 layout(binding = 3) writeonly buffer Out { vec4 O[]; };
 
 layout(push_constant) uniform Push {
+    uint first4;
     uint n4;
     uint periodB4;
     uint periodC4;
@@ -27,9 +29,10 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
-    uint i = flat_invocation();
-    if (i >= p.n4)
+    uint local = flat_invocation();
+    if (local >= p.n4)
         return;
+    uint i = p.first4 + local;
     vec4 a = imageLoad(A, int(i));
     vec4 y;
     if (OP == 0u)
@@ -46,5 +49,5 @@ void main() {
         y = a * imageLoad(B, int(i % p.periodB4)) + imageLoad(C, int(i % p.periodC4));
     if (RELU)
         y = max(y, vec4(0.0));
-    O[i] = y;
+    O[local] = y;
 }

@@ -13,6 +13,7 @@ namespace Engine.Ops;
 public sealed class Conv : IOp
 {
     private const int LocalSize = 8;
+    private const int PointwiseRowTile = 8;
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
@@ -58,10 +59,12 @@ public sealed class Conv : IOp
             var inRows = input.Reshape(new Shape(checked((int)pixels), cin));
             var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
             var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
-            foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
+            // Gemm covers rows with one y group per row tile: a chunk may not exceed the grid's y limit.
+            var maxRows = (long)MaxGroupsY(device) * PointwiseRowTile;
+            foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
-                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, name: name);
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, tileM: PointwiseRowTile, name: name);
                 _dispatches.Add(gemm.Record);
             }
             return;
@@ -100,6 +103,12 @@ public sealed class Conv : IOp
     {
         foreach (var dispatch in _dispatches)
             dispatch(list);
+    }
+
+    private static unsafe uint MaxGroupsY(Device device)
+    {
+        var limits = device.Limits;
+        return limits.maxComputeWorkGroupCount[1];
     }
 
     private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, Int4 Dilation, Int4 GroupChannels, uint Row0, uint Rows)

@@ -14,12 +14,10 @@ public sealed class Elementwise : IOp
     private const int LocalSize = 64;
     private const int AddOp = 0, MulOp = 1, ScaleOp = 2, ReluOp = 3, SigmoidOp = 4, AffineOp = 5;
 
-    private readonly Pipeline _pipeline;
-    private readonly Tensor[] _tensors;
-    private readonly Push _push;
-    private readonly Groups _groups;
+    private readonly List<Action<CommandList>> _dispatches = [];
 
-    private Elementwise(Device device, int op, Tensor a, Tensor? b, Tensor? c, Tensor output, float alpha, float beta, bool relu, string name)
+    private Elementwise(Device device, int op, Tensor a, Tensor? b, Tensor? c, Tensor output, float alpha, float beta, bool relu, string name,
+        ulong? maxChunkBytes = null)
     {
         Name = name;
         if (a.ElementCount % 4 != 0 || output.Shape != a.Shape)
@@ -35,10 +33,17 @@ public sealed class Elementwise : IOp
                 throw new EngineException($"{name}: operand {t.Shape} must repeat a whole number of times over {a.Shape} in groups of 4 elements.");
         }
         var n4 = a.ElementCount / 4;
-        _tensors = [a, b ?? a, c ?? a, output];
-        _push = new Push((uint)n4, (uint)((b ?? a).ElementCount / 4), (uint)((c ?? a).ElementCount / 4), alpha, beta);
-        _groups = StridedCopy.FlatGrid(Groups.Cover(n4, LocalSize));
-        _pipeline = device.Pipeline("ops/elementwise", SpecConstant.UInt(0, (uint)op), SpecConstant.Bool(1, relu));
+        var (bb, cc) = (b ?? a, c ?? a);
+        var pipeline = device.Pipeline("ops/elementwise", SpecConstant.UInt(0, (uint)op), SpecConstant.Bool(1, relu));
+        var limits = device.Limits;
+        var texels = output.Reshape(new Shape(checked((int)n4), 4));
+        foreach (var (start, count) in RowChunks.Split(n4, maxChunkBytes ?? limits.maxStorageBufferRange, limits.minStorageBufferOffsetAlignment, 16))
+        {
+            var view = RowChunks.View(texels, start, count, 4);
+            var push = new Push((uint)start, (uint)count, (uint)(bb.ElementCount / 4), (uint)(cc.ElementCount / 4), alpha, beta);
+            var groups = StridedCopy.FlatGrid(Groups.Cover(count, LocalSize));
+            _dispatches.Add(list => list.Dispatch(pipeline, groups, push, a, bb, cc, view));
+        }
         Flops = a.ElementCount * (op == AffineOp ? 2.0 : 1.0);
     }
 
@@ -66,7 +71,18 @@ public sealed class Elementwise : IOp
     public static Elementwise Affine(Device device, Tensor a, Tensor scale, Tensor bias, Tensor output, bool relu = false, string name = "affine") =>
         new(device, AffineOp, a, scale, bias, output, 0, 0, relu, name);
 
-    public void Record(CommandList list) => list.Dispatch(_pipeline, _groups, _push, _tensors);
+    /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
+    public int DispatchCount => _dispatches.Count;
 
-    private readonly record struct Push(uint N4, uint PeriodB4, uint PeriodC4, float Alpha, float Beta);
+    /// <summary>An add whose output is written in chunks of at most <paramref name="maxChunkBytes"/> (tests of the chunked path).</summary>
+    internal static Elementwise Add(Device device, Tensor a, Tensor b, Tensor output, ulong maxChunkBytes) =>
+        new(device, AddOp, a, b, null, output, 0, 0, false, "add", maxChunkBytes);
+
+    public void Record(CommandList list)
+    {
+        foreach (var dispatch in _dispatches)
+            dispatch(list);
+    }
+
+    private readonly record struct Push(uint First4, uint N4, uint PeriodB4, uint PeriodC4, float Alpha, float Beta);
 }

@@ -6,10 +6,10 @@ namespace Engine.Tests.Gpu;
 public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
 {
     // ops/elementwise with OP 2: texel-wise a * alpha + beta; bindings A, B, C (unused here), Out.
-    private readonly record struct ElementwisePush(uint N4, uint PeriodB4, uint PeriodC4, float Alpha, float Beta)
+    private readonly record struct ElementwisePush(uint First4, uint N4, uint PeriodB4, uint PeriodC4, float Alpha, float Beta)
     {
         public ElementwisePush(int n, float alpha, float beta)
-            : this((uint)n / 4, 1, 1, alpha, beta)
+            : this(0, (uint)n / 4, 1, 1, alpha, beta)
         {
         }
     }

@@ -42,6 +42,19 @@ public sealed class ElementwiseTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
+    public void Elementwise_split_into_chunks_matches_torch()
+    {
+        var a = OpFixtures.Array("elementwise", "a");
+        using var ta = Device.CreateTensor<float>("a", a.Shape, a.ToFloats());
+        using var tb = Device.CreateTensor<float>("b", a.Shape, OpFixtures.Array("elementwise", "b").ToFloats());
+        using var ty = Device.CreateTensor("y", a.Shape);
+        var add = Elementwise.Add(Device, ta, tb, ty, maxChunkBytes: 64);
+        Assert.True(add.DispatchCount > 1, $"expected several chunks, got {add.DispatchCount}");
+        Device.Run(add.Record);
+        OpFixtures.AssertClose(OpFixtures.Array("elementwise", "add").ToFloats(), ty.Download<float>(), "chunked add");
+    }
+
+    [Fact]
     public void Elementwise_runs_in_place()
     {
         var a = OpFixtures.Array("elementwise", "a");
