@@ -20,9 +20,10 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv2d_groups2")]
     [InlineData("conv2d_depthwise")]
     [InlineData("conv3d_depth_multiplier")]
-    public void Conv_matches_torch(string name) => Run(name, tileM: 8, tileN4: 2, maxChunkBytes: null);
+    public void Conv_matches_torch(string name) => Run(name, ConvDefaults.TileM, ConvDefaults.TileN4, maxChunkBytes: null);
 
     [Theory]
+    [InlineData("conv3d_3x3x3", 8, 2)]
     [InlineData("conv3d_3x3x3", 16, 1)]
     [InlineData("conv2d_3x3_odd", 4, 4)]
     [InlineData("conv2d_stem_rgb", 3, 3)]
