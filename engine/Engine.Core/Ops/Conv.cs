@@ -75,8 +75,7 @@ public sealed class Conv : IOp
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
             : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, tileN4),
-                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
-                SpecConstant.Int(6, cin / 4 <= 4 ? cin / 4 : 0));
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
         var (rowTile, colTile) = grouped ? (1, 1) : (rowTileM, tileN4);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.
