@@ -13,7 +13,6 @@ namespace Engine.Ops;
 public sealed class Conv : IOp
 {
     private const int LocalSize = 8;
-    private const int PointwiseRowTile = 8;
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
@@ -61,11 +60,11 @@ public sealed class Conv : IOp
             var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
             var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
             // Gemm covers rows with one y group per row tile: a chunk may not exceed the grid's y limit.
-            var maxRows = (long)MaxGroupsY(device) * PointwiseRowTile;
+            var maxRows = (long)MaxGroupsY(device) * rowTileM;
             foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
-                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, tileM: PointwiseRowTile, name: name);
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, tileN4, name);
                 _dispatches.Add(gemm.Record);
             }
             return;
