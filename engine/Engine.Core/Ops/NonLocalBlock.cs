@@ -28,8 +28,8 @@ public sealed class NonLocalBlock : IOp
 
     private const int LocalSize = 8;
     private const int TileQ = 8;
-    private const int TileK4 = 2;
-    private const int TileC4 = 2;
+    private const int TileK4 = 4;
+    private const int TileC4 = 4;
     private const int PoolLocalSize = 64;
 
     // Every Vulkan device allows at least this many workgroups per dimension.
