@@ -71,6 +71,8 @@ public sealed class NonLocalBlock : IOp
             throw new EngineException($"{name}: x {x} and z {z} must be contiguous float32 tensors.");
         if (scratch.Type != DataType.Float32 || !scratch.IsContiguous || (long)scratch.ByteExtent < _g.ScratchBytes)
             throw new EngineException($"{name}: scratch {scratch} must be a contiguous float32 tensor of at least {_g.ScratchBytes} bytes.");
+        if (scratch.ByteOffset % Alignment(device) != 0)
+            throw new EngineException($"{name}: scratch {scratch} starts at byte {scratch.ByteOffset}, not a multiple of the device's {Alignment(device)}-byte binding alignment.");
 
         var g = _g;
         Tensor Region(string region, int rows, int cols)
@@ -249,7 +251,7 @@ public sealed class NonLocalBlock : IOp
     private Groups FlatGroups(long invocations, int local)
     {
         var groups = Groups.Cover(invocations, local);
-        var x = Math.Min(groups, MaxGroups);
+        var x = Math.Clamp(groups, 1, MaxGroups);
         return new Groups(x, Groups.Cover(groups, x));
     }
 
@@ -388,7 +390,7 @@ public sealed class NonLocalBlock : IOp
             bytes += RoundUp(floats * 4, alignment);
         }
 
-        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, n, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
             hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
     }
 
@@ -397,7 +399,7 @@ public sealed class NonLocalBlock : IOp
     private static long RoundUp(long n, long multiple) => (n + multiple - 1) / multiple * multiple;
 
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax,
-        int N, int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
+        int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
 
