@@ -147,6 +147,14 @@ public sealed class NonLocalBlock : IOp
     /// <summary>Keys each query attends to: the length of an attention map.</summary>
     public int KeysPerQuery => _g.Lk;
 
+    /// <summary>An attention map's keys as (frames, height, width) of the subsampled grid, for drawing it.</summary>
+    public Shape AttentionMapShape => _g.Options.Mode switch
+    {
+        NonLocalMode.Space => new Shape(1, _g.Hk, _g.Wk),
+        NonLocalMode.Time => new Shape(_g.Tk, 1, 1),
+        _ => new Shape(_g.Lk / (_g.Hk * _g.Wk), _g.Hk, _g.Wk),
+    };
+
     /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget).</summary>
     public int KeyBlocks => _g.KeyBlocks;
 

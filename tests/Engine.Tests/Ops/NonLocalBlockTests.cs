@@ -94,6 +94,23 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Theory]
+    [InlineData("space", 1, 3, 3)]
+    [InlineData("time", 3, 1, 1)]
+    [InlineData("group_temporal_pool", 2, 2, 2)]
+    [InlineData("embedded_scale_pool_then_conv", 4, 3, 4)]
+    public void Attention_map_shape_is_the_subsampled_key_grid_of_a_query(string name, int frames, int height, int width)
+    {
+        var (options, channels, _) = ReadCase(name);
+        var x = Fixtures.Npy(Set, $"{name}/x");
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor("x", ChannelsLastShape(x.Shape, channels));
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape) / 4)));
+        var block = new NonLocalBlock(Device, tx, tx, weights, scratch);
+        Assert.Equal(new Shape(frames, height, width), block.AttentionMapShape);
+        Assert.Equal(block.KeysPerQuery, block.AttentionMapShape.ElementCount);
+    }
+
+    [Theory]
     [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("gaussian_conv_then_pool", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("dot_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
