@@ -185,6 +185,20 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Contains("(1, 2, 3, 3, 4)", e.Message);
     }
 
+    [Fact]
+    public void Weights_name_a_tensor_of_the_wrong_size()
+    {
+        var options = new NonLocalOptions(NonLocalInstantiation.Concatenation, false, 4, NonLocalSubsample.None, [1, 1, 1]);
+        var e = Assert.Throws<EngineException>(() => NonLocalWeights.Create(Device, options, 6, n => new float[n switch
+        {
+            "out.weight" or "theta.weight" or "phi.weight" or "g.weight" => 24,
+            "out.bias" => 6,
+            "concat_project.weight" => 4,
+            _ => 4,
+        }], "res4.3.nonlocal"));
+        Assert.Contains("res4.3.nonlocal: concat_project.weight has 4 values, expected 8", e.Message);
+    }
+
     private void RunCase(string name, long budget, bool expectSplit)
     {
         var (options, channels, _) = ReadCase(name);
