@@ -282,15 +282,15 @@ public sealed class NonLocalBlock : IOp
         if (input.Rank != 5)
             throw new EngineException($"{name}: input {input} must be channels-last (N, T, H, W, Cp).");
         var (n, t, h, w, cp) = (input[0], input[1], input[2], input[3], input[4]);
-        if (cp != NonLocalWeights.Pad4(channels))
-            throw new EngineException($"{name}: input {input} has {cp} channels; {channels} channels are stored as {NonLocalWeights.Pad4(channels)}.");
+        if (cp != ChannelsLast.Padded(channels))
+            throw new EngineException($"{name}: input {input} has {cp} channels; {channels} channels are stored as {ChannelsLast.Padded(channels)}.");
         var (pt, ph, pw) = options.PoolKernel;
         var (tk, hk, wk) = (t / pt, h / ph, w / pw);
         if (n * tk * hk * wk == 0)
             throw new EngineException($"{name}: input {input} pooled by [{pt}, {ph}, {pw}] leaves no keys.");
         if (options.Group > 0 && t % options.Group != 0)
             throw new EngineException($"{name}: {t} frames of input {input} do not split into groups of {options.Group}.");
-        var ip = NonLocalWeights.Pad4(options.Inner);
+        var ip = ChannelsLast.Padded(options.Inner);
         var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
         var softmax = options.Instantiation is NonLocalInstantiation.Gaussian or NonLocalInstantiation.EmbeddedGaussian;
         var pixels = (long)n * t * h * w;
