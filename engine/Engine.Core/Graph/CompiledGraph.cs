@@ -19,7 +19,7 @@ public sealed class CompiledGraph : IDisposable
     private bool _disposed;
 
     internal CompiledGraph(Device device, string name, CommandList list, List<GpuBuffer> buffers, IReadOnlyList<(Node, IOp)> ops,
-        Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
+        IReadOnlyDictionary<string, TensorSpec> tensors, Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
         long activationBytes, long peakLiveBytes, long weightBytes)
     {
         _device = device;
@@ -28,6 +28,7 @@ public sealed class CompiledGraph : IDisposable
         _buffers = buffers;
         _ops = ops;
         _readable = readable;
+        Tensors = tensors;
         Inputs = inputs;
         Outputs = outputs;
         ActivationBytes = activationBytes;
@@ -38,6 +39,9 @@ public sealed class CompiledGraph : IDisposable
     public string Name { get; }
 
     public IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>Every tensor of the network with its inferred spec (only inputs, outputs and kept ones are readable).</summary>
+    public IReadOnlyDictionary<string, TensorSpec> Tensors { get; }
 
     public IReadOnlyList<string> Outputs { get; }
 
