@@ -9,4 +9,8 @@ root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RunModelCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(LiveCommand.Create());
+root.Subcommands.Add(PluginsCommand.Create());
+root.Subcommands.Add(SourcesCommand.Create());
+root.Subcommands.Add(SynthCommand.Create());
 return CliOptions.Run(root, args);

@@ -6,9 +6,9 @@
 // (kt*kh*kw*CIN, COUT), row = ((a*kh + b)*kw + c)*CIN + ci, padded input channels zero.
 // X, Wt, bias and R are rgba32f texel buffers; Out is a vec4 SSBO.
 // Tile: each invocation computes TILE_M output pixels x (4 * TILE_N4) output channels in registers,
-// no shared memory (see docs/lavapipe.md). x walks channel tiles, y (overflowing into z) pixel tiles;
-// all invocations of a workgroup share their pixels, so the padding test per tap is uniform and the
-// unpadded interior runs without masks.
+// no shared memory (see docs/lavapipe.md). x walks channel tiles, y (overflowing into z) pixel tiles.
+// Padding is a multiplicative mask on the input texel rather than a branch: llvmpipe runs both sides
+// of a branch it cannot prove uniform, and a masked-only loop measured faster than two copies.
 // Bounds: input taps outside the volume read as zero (mask); loads clamp the last pixel/channel tile,
 // stores are bounds-checked. Chunking: Out is bound at pixel `row0` and holds `rows` pixels, so an
 // output larger than one storage-buffer range is written by several dispatches; R is bound whole.
@@ -20,6 +20,7 @@ layout(constant_id = 2) const uint TILE_N4 = 2;
 layout(constant_id = 3) const bool HAS_BIAS = false;
 layout(constant_id = 4) const bool HAS_RESIDUAL = false;
 layout(constant_id = 5) const bool RELU = false;
+layout(constant_id = 6) const uint FIXED_CIN4 = 0; // input texels per pixel if fixed at pipeline creation
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer X;
 layout(binding = 1, rgba32f) uniform readonly imageBuffer Wt;
@@ -40,7 +41,7 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
-    uint cin4 = p.inDims.w;
+    uint cin4 = FIXED_CIN4 > 0u ? FIXED_CIN4 : p.inDims.w;
     uint cout4 = p.outDims.w;
     uint col4 = gl_GlobalInvocationID.x * TILE_N4;
     uint row = row_tile() * TILE_M;
@@ -64,46 +65,39 @@ void main() {
             acc[r][c] = vec4(0.0);
 
     ivec3 inSize = ivec3(p.inDims.xyz);
-    int tap = 0;
+    int wrow = 0; // first packed weight row of the current tap
     for (uint a = 0u; a < p.kernel.x; a++)
-    for (uint b = 0u; b < p.kernel.y; b++)
-    for (uint c = 0u; c < p.kernel.z; c++, tap++) {
-        ivec3 offset = ivec3(a, b, c) * p.dilation.xyz;
-        int base[TILE_M];
-        float mask[TILE_M];
-        bool inside = true;
+    for (uint b = 0u; b < p.kernel.y; b++) {
+        // The (t, h) part of each pixel's address is shared by the kw taps of this kernel row.
+        ivec2 th = ivec2(a, b) * p.dilation.xy;
+        int rowBase[TILE_M];
+        bool rowOk[TILE_M];
         for (uint r = 0u; r < TILE_M; r++) {
-            ivec3 q = origin[r] + offset;
-            bool ok = all(greaterThanEqual(q, ivec3(0))) && all(lessThan(q, inSize));
-            inside = inside && ok;
-            mask[r] = ok ? 1.0 : 0.0;
-            base[r] = ok ? int(((batchBase[r] + q.x) * inSize.y + q.y) * inSize.z + q.z) * int(cin4) : 0;
+            ivec2 q = origin[r].xy + th;
+            rowOk[r] = all(greaterThanEqual(q, ivec2(0))) && all(lessThan(q, inSize.xy));
+            rowBase[r] = ((batchBase[r] + q.x) * inSize.y + q.y) * inSize.z;
         }
-        int wrow = tap * int(cin4) * 4;
-        if (inside) {
-            for (int k = 0; k < int(cin4); k++) {
-                vec4 w[4][TILE_N4];
-                for (int kk = 0; kk < 4; kk++)
-                    for (uint n = 0u; n < TILE_N4; n++)
-                        w[kk][n] = imageLoad(Wt, (wrow + k * 4 + kk) * int(cout4) + bcol[n]);
-                for (uint r = 0u; r < TILE_M; r++) {
-                    vec4 x = imageLoad(X, base[r] + k);
-                    for (uint n = 0u; n < TILE_N4; n++)
-                        acc[r][n] += x.x * w[0][n] + x.y * w[1][n] + x.z * w[2][n] + x.w * w[3][n];
-                }
+        for (uint c = 0u; c < p.kernel.z; c++, wrow += int(cin4) * 4) {
+            int dw = int(c) * p.dilation.z;
+            int base[TILE_M];
+            float mask[TILE_M];
+            for (uint r = 0u; r < TILE_M; r++) {
+                int w = origin[r].z + dw;
+                bool ok = rowOk[r] && w >= 0 && w < inSize.z;
+                mask[r] = ok ? 1.0 : 0.0;
+                base[r] = ok ? (rowBase[r] + w) * int(cin4) : 0;
             }
-        } else {
-            for (int k = 0; k < int(cin4); k++) {
-                vec4 w[4][TILE_N4];
-                for (int kk = 0; kk < 4; kk++)
-                    for (uint n = 0u; n < TILE_N4; n++)
-                        w[kk][n] = imageLoad(Wt, (wrow + k * 4 + kk) * int(cout4) + bcol[n]);
-                for (uint r = 0u; r < TILE_M; r++) {
-                    vec4 x = imageLoad(X, base[r] + k) * mask[r];
-                    for (uint n = 0u; n < TILE_N4; n++)
-                        acc[r][n] += x.x * w[0][n] + x.y * w[1][n] + x.z * w[2][n] + x.w * w[3][n];
+                for (int k = 0; k < int(cin4); k++) {
+                    vec4 wt[4][TILE_N4];
+                    for (int kk = 0; kk < 4; kk++)
+                        for (uint n = 0u; n < TILE_N4; n++)
+                            wt[kk][n] = imageLoad(Wt, (wrow + k * 4 + kk) * int(cout4) + bcol[n]);
+                    for (uint r = 0u; r < TILE_M; r++) {
+                        vec4 x = imageLoad(X, base[r] + k) * mask[r];
+                        for (uint n = 0u; n < TILE_N4; n++)
+                            acc[r][n] += x.x * wt[0][n] + x.y * wt[1][n] + x.z * wt[2][n] + x.w * wt[3][n];
+                    }
                 }
-            }
         }
     }
 

@@ -18,6 +18,8 @@ internal static class BenchCommand
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
         var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW`, or `bench gemm`.") { model, clip, iterations };
         command.Subcommands.Add(Gemm());
+        command.Subcommands.Add(ConvBenchCommand.Create());
+        command.Subcommands.Add(BenchNonLocalCommand.Create());
         command.SetAction(result =>
         {
             var package = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");

@@ -17,7 +17,7 @@ public sealed class Conv : IOp
     private readonly List<Action<CommandList>> _dispatches = [];
 
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
-        bool relu = false, int tileM = 8, int tileN4 = 2, string name = "conv")
+        bool relu = false, int tileM = ConvDefaults.TileM, int tileN4 = ConvDefaults.TileN4, string name = "conv")
         : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange)
     {
     }
@@ -71,7 +71,8 @@ public sealed class Conv : IOp
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
             : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
-                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
+                SpecConstant.Int(6, cin / 4 <= 4 ? cin / 4 : 0));
         var (rowTile, colTile) = grouped ? (1, 1) : (tileM, tileN4);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.

@@ -43,12 +43,14 @@ public sealed class NonLocalBlock : IOp
     private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsBefore = [];
     private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsAfter = [];
     private readonly Pipeline _pool;
+    private readonly Pipeline _transpose;
     private readonly Pipeline _scores;
     private readonly Pipeline? _softmax;
     private readonly Pipeline _attend;
     private readonly Pipeline _map;
     private readonly Tensor _q;
     private readonly Tensor _k;
+    private readonly Tensor _keysT;
     private readonly Tensor _v;
     private readonly Tensor _concat;
     private readonly Tensor _y;
@@ -108,6 +110,7 @@ public sealed class NonLocalBlock : IOp
         }
         _k = gaussian ? pooledX ?? x2 : kv;
         _v = kv;
+        _keysT = Region("keys_t", 1, (int)(g.Segments * g.D4 * 4 * g.Lk4));
         _y = Region("y", g.Pixels, g.Ip);
         _stats = g.Softmax ? Region("stats", g.Pixels, 4) : _y;
         _probabilities = Region("probabilities", 1, g.ChunkFloats);
@@ -117,6 +120,7 @@ public sealed class NonLocalBlock : IOp
 
         var concat = options.Instantiation == NonLocalInstantiation.Concatenation;
         _pool = device.Pipeline("nonlocal/pool");
+        _transpose = device.Pipeline("nonlocal/transpose_keys");
         _scores = device.Pipeline("nonlocal/scores", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, TileQ), SpecConstant.Int(2, TileK4),
             SpecConstant.Bool(3, concat), SpecConstant.Bool(4, g.Softmax));
         _softmax = g.Softmax ? device.Pipeline("nonlocal/softmax") : null;
@@ -162,14 +166,11 @@ public sealed class NonLocalBlock : IOp
         RecordPools(list, _poolsAfter);
 
         var gaussian = g.Options.Instantiation == NonLocalInstantiation.Gaussian;
-        var kStride = gaussian ? g.D4 : g.KvWidth / 4;
         var vOffset = gaussian ? 0 : g.Ip / 4;
-        var scale = g.Options.Instantiation switch
-        {
-            NonLocalInstantiation.EmbeddedGaussian when g.Options.Scale => 1f / MathF.Sqrt(g.Options.Inner),
-            NonLocalInstantiation.DotProduct or NonLocalInstantiation.Concatenation => 1f / g.Lk,
-            _ => 1f,
-        };
+        var scale = Scale(g);
+        var texels = g.Segments * g.D4 * g.Lk4;
+        list.Dispatch(_transpose, FlatGroups(texels, PoolLocalSize), new TransposePush((uint)(g.D4 * 4), (uint)KeyStride(g), 0, (uint)g.Per,
+            (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, (uint)g.Lk4, (uint)texels), _k, _keysT);
         foreach (var (s0, ns, i0, nq) in g.Chunks)
         {
             for (var block = 0; block < g.KeyBlocks; block++)
@@ -177,11 +178,11 @@ public sealed class NonLocalBlock : IOp
                 var k0 = block * g.Kbp;
                 var kb = Math.Min(g.Kbp, g.Lk - k0);
                 var kb4 = (kb + 3) / 4;
-                var scores = new ScoresPush((uint)g.D4, (uint)g.D4, (uint)kStride, 0, (uint)g.Per, (uint)g.QOuter, (uint)g.KOuter, (uint)g.Step,
+                var scores = new ScoresPush((uint)g.D4, (uint)g.D4, (uint)g.Lk4, (uint)g.Per, (uint)g.QOuter, (uint)g.Step,
                     (uint)g.Lq, (uint)s0, (uint)i0, (uint)nq, (uint)g.Lk, (uint)k0, (uint)g.Kbp, scale);
                 var keyTiles = Groups.Cover(g.Kbp, TileK4 * 4);
                 list.Dispatch(_scores, new Groups(Groups.Cover(keyTiles, LocalSize), Groups.Cover(nq, TileQ), (uint)ns), scores,
-                    _q, _k, _concat, _scoresBuffer);
+                    _q, _keysT, _concat, _scoresBuffer);
                 if (_softmax is not null)
                 {
                     var rows = (long)ns * nq;
@@ -224,16 +225,20 @@ public sealed class NonLocalBlock : IOp
             _ => n,
         };
         var kBase = segment / g.Per * g.KOuter + segment % g.Per;
-        var gaussian = g.Options.Instantiation == NonLocalInstantiation.Gaussian;
-        var scale = g.Options.Instantiation switch
-        {
-            NonLocalInstantiation.EmbeddedGaussian when g.Options.Scale => 1f / MathF.Sqrt(g.Options.Inner),
-            NonLocalInstantiation.DotProduct or NonLocalInstantiation.Concatenation => 1f / g.Lk,
-            _ => 1f,
-        };
-        list.Dispatch(_map, new Groups(1), new MapPush((uint)g.D4, (uint)g.D4, (uint)(gaussian ? g.D4 : g.KvWidth / 4), 0, (uint)position,
-            (uint)kBase, (uint)g.Step, (uint)g.Lk, scale), _q, _k, _concat, weights);
+        list.Dispatch(_map, new Groups(1), new MapPush((uint)g.D4, (uint)g.D4, (uint)KeyStride(g), 0, (uint)position,
+            (uint)kBase, (uint)g.Step, (uint)g.Lk, Scale(g)), _q, _k, _concat, weights);
     }
+
+    /// <summary>Texels per row of the tensor phi is read from: x (Gaussian) or [phi | g].</summary>
+    private static int KeyStride(Geometry g) => g.Options.Instantiation == NonLocalInstantiation.Gaussian ? g.D4 : g.KvWidth / 4;
+
+    /// <summary>The factor on the logits: 1/sqrt(inner) for scaled embedded Gaussian, 1/N for dot product and concatenation.</summary>
+    private static float Scale(Geometry g) => g.Options.Instantiation switch
+    {
+        NonLocalInstantiation.EmbeddedGaussian when g.Options.Scale => 1f / MathF.Sqrt(g.Options.Inner),
+        NonLocalInstantiation.DotProduct or NonLocalInstantiation.Concatenation => 1f / g.Lk,
+        _ => 1f,
+    };
 
     private void RecordPools(CommandList list, List<(Tensor Input, Tensor Output, PoolPush Push)> pools)
     {
@@ -322,8 +327,12 @@ public sealed class NonLocalBlock : IOp
         var (qOuter, kOuter) = options.Mode == NonLocalMode.Time ? (t * hw, tk * hw) : (lq, lk);
         var limits = device.Limits;
         var maxBinding = (long)limits.maxStorageBufferRange;
-        if (pixels > int.MaxValue / 4 || pixels * ip * 4 > maxBinding || pixels * 16 > maxBinding)
-            throw new EngineException($"{name}: input {input} gives y ({pixels} x {ip} floats) larger than one storage-buffer binding ({maxBinding} bytes).");
+        var lk4 = RoundUp(lk, 4);
+        var d4 = gaussian ? cp / 4 : ip / 4;
+        var keysT = segments * d4 * 4 * lk4;
+        if (pixels > int.MaxValue / 4 || pixels * ip * 4 > maxBinding || keysT * 4 > maxBinding)
+            throw new EngineException($"{name}: input {input} gives y ({pixels} x {ip} floats) or transposed keys ({keysT} floats) " +
+                $"larger than one storage-buffer binding ({maxBinding} bytes).");
 
         // The per-block score buffers: whole segments when a segment's affinity fits, else key blocks
         // over as many queries of one segment as fit.
@@ -361,6 +370,7 @@ public sealed class NonLocalBlock : IOp
         if (options.Subsample == NonLocalSubsample.ConvThenPool)
             regions.Add(("kv_full", pixels * kvWidth));
         regions.Add(("kv", keys * kvWidth));
+        regions.Add(("keys_t", keysT));
         regions.Add(("y", pixels * ip));
         var blockFloats = (long)ns * nq * kbp;
         if (softmax)
@@ -378,8 +388,8 @@ public sealed class NonLocalBlock : IOp
             bytes += RoundUp(floats * 4, alignment);
         }
 
-        return new Geometry(options, input, cp, ip, gaussian ? cp / 4 : ip / 4, kvWidth, softmax, n, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
-            hw, segments, lq, lk, per, step, qOuter, kOuter, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, n, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+            hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
     }
 
     private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
@@ -388,12 +398,14 @@ public sealed class NonLocalBlock : IOp
 
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax,
         int N, int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
-        long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Kbp, int KeyBlocks, int ChunkFloats,
+        long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
 
     private readonly record struct PoolPush(uint T, uint H, uint W, uint C4, uint Tk, uint Hk, uint Wk, uint Pt, uint Ph, uint Pw, uint RowBase, uint Rows);
 
-    private readonly record struct ScoresPush(uint D4, uint QStride, uint KStride, uint KOffset, uint Per, uint QOuter, uint KOuter, uint Step,
+    private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);
+
+    private readonly record struct ScoresPush(uint D4, uint QStride, uint Lk4, uint Per, uint QOuter, uint Step,
         uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kbp, float Scale);
 
     private readonly record struct SoftmaxPush(uint Rows, uint Nq, uint Lq, uint S0, uint I0, uint Kb4, uint Kbp, uint First);

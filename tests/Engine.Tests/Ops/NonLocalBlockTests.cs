@@ -48,6 +48,51 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         RunCase("large", NonLocalBlock.DefaultAttentionBudget, expectSplit: true);
     }
 
+    [Fact]
+    public void Block_splits_gemms_whose_activations_exceed_a_storage_binding()
+    {
+        const string name = "wide_activation";
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
+        var options = NonLocalOptions.Parse(json.RootElement);
+        var dims = json.RootElement.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var channels = dims[1];
+        var shape = new Shape(dims[0], dims[2], dims[3], dims[4], channels);
+        Assert.True(shape.ElementCount * 4 > Device.Limits.maxStorageBufferRange, $"x {shape} must exceed one storage-buffer binding");
+
+        // x = u (outer) v, the same float32 products the generator made.
+        var u = Fixtures.Npy(Set, $"{name}/u").ToFloats();
+        var v = Fixtures.Npy(Set, $"{name}/v").ToFloats();
+        var x = new float[shape.ElementCount];
+        for (var p = 0; p < v.Length; p++)
+        {
+            for (var c = 0; c < channels; c++)
+                x[(long)p * channels + c] = u[c] * v[p];
+        }
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor<float>("x", shape, x);
+        using var tz = Device.CreateTensor("z", shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, shape) / 4)));
+        Device.Run(new NonLocalBlock(Device, tx, tz, weights, scratch).Record);
+        var z = tz.Download<float>();
+
+        var rows = Fixtures.Npy(Set, $"{name}/rows");
+        var expected = Fixtures.Npy(Set, $"{name}/z_rows").ToFloats();
+        var inputRows = Fixtures.Npy(Set, $"{name}/x_rows").ToFloats();
+        var scale = 0f;
+        for (var i = 0; i < expected.Length; i++)
+            scale = MathF.Max(scale, MathF.Abs(expected[i] - inputRows[i]));
+        Assert.True(scale > 1e-3f, "the reference block is (nearly) an identity");
+        for (var r = 0; r < rows.Shape[0]; r++)
+        {
+            var row = BitConverter.ToInt64(rows.Data, r * 8);
+            for (var c = 0; c < channels; c++)
+            {
+                var (actual, want) = (z[row * channels + c], expected[r * channels + c]);
+                Assert.True(MathF.Abs(actual - want) <= 1e-4f * scale, $"z[{row}, {c}] = {actual}, expected {want} (scale {scale})");
+            }
+        }
+    }
+
     [Theory]
     [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("gaussian_conv_then_pool", NonLocalBlock.DefaultAttentionBudget)]
