@@ -106,14 +106,13 @@ public sealed class CompiledGraph : IDisposable
     {
         var spec = Spec(tensor);
         var values = Read(tensor);
-        if (spec.Channels is not { } channels)
-        {
-            var dims = spec.Shape.Dims.ToArray();
-            if (spec.CountTensor is not null)
-                dims[0] = (int)(values.LongLength / Math.Max(1, spec.Shape.ElementCount / Math.Max(1, dims[0])));
-            return NpyArray.FromFloats(new Shape(dims), values);
-        }
-        return NpyArray.FromFloats(TorchShape(spec), ChannelsFirst(values, spec.Shape, channels));
+        var dims = spec.Shape.Dims.ToArray();
+        if (spec.CountTensor is not null)
+            dims[0] = (int)(values.LongLength / Math.Max(1, spec.Shape.ElementCount / Math.Max(1, dims[0])));
+        var stored = new Shape(dims);
+        return spec.Channels is { } channels
+            ? NpyArray.FromFloats(TorchShape(spec with { Shape = stored }), ChannelsFirst(values, stored, channels))
+            : NpyArray.FromFloats(stored, values);
     }
 
     /// <summary>(N, d1..dk, Cp) -> (N, C, d1..dk).</summary>
