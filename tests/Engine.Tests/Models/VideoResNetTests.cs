@@ -8,13 +8,13 @@ namespace Engine.Tests.Models;
 /// <summary>Whole networks built from packages against the PyTorch reference (tests/fixtures/gen_networks.py).</summary>
 public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 {
-    private static readonly string[] Taps = ["stem.conv", "stem.pool", "res2.0", "res3.0", "res5.0"];
+    private static readonly string[] _taps = ["stem.conv", "stem.pool", "res2.0", "res3.0", "res5.0"];
 
     private void RunAndCompare(string network, double tolerance = 1e-4)
     {
         var dir = Fixtures.Dir("networks");
         var input = Fixtures.Npy("networks", $"{network}.input");
-        var taps = Taps.Where(t => File.Exists(Path.Combine(dir, $"{network}.{t}.npy"))).ToArray();
+        var taps = _taps.Where(t => File.Exists(Path.Combine(dir, $"{network}.{t}.npy"))).ToArray();
         using var package = WeightPackage.Open(Path.Combine(dir, $"{network}.safetensors"));
         var builder = ModelBuilder.Build(package, input.Shape[0], input.Shape[2], input.Shape[3], input.Shape[4]);
         using var graph = builder.Compile(Device, new CompileOptions { Keep = taps });
@@ -56,4 +56,18 @@ public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 
     [Fact]
     public void Nonlocal_I3D_R50_with_five_blocks_gives_torch_probabilities_at_8x224x224() => RunAndCompare("nl_i3d_r50");
+
+    [Fact]
+    public void A_128_frame_nonlocal_I3D_runs_with_every_binding_within_the_storage_buffer_range()
+    {
+        // The command list refuses any binding over maxStorageBufferRange, so running at all is the check;
+        // the network is chosen so its stem output and its non-local affinity would not fit one binding.
+        var input = Fixtures.Npy("networks", "i3d_nonlocal_128f.input");
+        using var package = WeightPackage.Open(Path.Combine(Fixtures.Dir("networks"), "i3d_nonlocal_128f.safetensors"));
+        using var graph = ModelBuilder.Build(package, 1, 128, 144, 144).Compile(Device);
+        Assert.True(graph.Tensors.Values.Max(s => s.Bytes) > (long)Device.Limits.maxStorageBufferRange, "no tensor exceeds one binding: the test proves nothing");
+        graph.SetInput(VideoResNetBuilder.Input, input.ToFloats());
+        graph.Run();
+        AssertClose(Fixtures.Npy("networks", "i3d_nonlocal_128f.probs"), graph.ReadTorch(VideoResNetBuilder.Probabilities), "128 frames probs", 1e-4);
+    }
 }
