@@ -12,7 +12,8 @@ namespace Engine.Host;
 /// that sample it and draw the overlay in one submission, then launch the runs whose cadence fired
 /// (at most one in flight per node; they run on the inference device while frames keep flowing)
 /// and hand the image to the presenters. When the display and inference devices are one device
-/// with one queue, runs serialise with frames; the CLI opens a second device for inference.
+/// with one queue, runs serialise with frames; the CLI opens a second device for inference. The
+/// session owns the source and disposes it.
 /// </summary>
 public sealed class LiveSession : IDisposable
 {
