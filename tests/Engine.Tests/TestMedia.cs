@@ -6,7 +6,7 @@ namespace Engine.Tests;
 /// <summary>Small video files made with ffmpeg's test sources, for source and end-to-end tests.</summary>
 public static class TestMedia
 {
-        /// <summary>A solid-colour H.264 file (ffmpeg lavfi `color`), cached in the temp folder.</summary>
+    /// <summary>A solid-colour H.264 file (ffmpeg lavfi `color`), cached in the temp folder.</summary>
     public static string SolidColour(string colour, int width, int height, double seconds, int fps = 30)
     {
         var path = Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"engine-test-{colour}-{width}x{height}-{seconds}s-{fps}.mp4"));
