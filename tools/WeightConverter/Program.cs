@@ -1,2 +1,8 @@
-Console.Error.WriteLine("weight-converter: not implemented yet (see the WeightConverter issue).");
-return 2;
+using System.CommandLine;
+using WeightConverter.Cli;
+
+var root = new RootCommand("weight-converter: reads trained checkpoints (pickles, torch.save archives, safetensors) of the non-local video families and torchvision/detectron2 detectors, and writes the engine's weight package.");
+root.Options.Add(CliOptions.Verbose);
+root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(ConvertCommand.Create());
+return CliOptions.Run(root, args);

@@ -1,0 +1,61 @@
+using System.Text.Json.Nodes;
+using WeightConverter.Dialects;
+
+namespace Engine.Tests.Converter;
+
+public sealed class ResNetAndDetectorConversionTests
+{
+    [Theory]
+    [InlineData(null, "expected_torchvision_resnet50.safetensors", "[[1,1,1],[1,1,1,1],[1,1,1,1,1,1],[1,1,1]]", 1)]
+    [InlineData("i3d", "expected_torchvision_resnet50_i3d.safetensors", "[[3,3,3],[3,1,3,1],[3,1,3,1,3,1],[1,3,1]]", 5)]
+    public void Torchvision_resnet50_converts_as_2d_or_inflated(string? inflate, string expected, string temporal, int stemKt)
+    {
+        var (package, path) = ConverterFixtures.Convert("torchvision_resnet50.pth", new ConvertOptions { Inflate = inflate });
+        try
+        {
+            using (package)
+            {
+                ConverterFixtures.AssertMatches(package, expected);
+                var architecture = ConverterFixtures.Architecture(package);
+                Assert.Equal(50, architecture["depth"]!.GetValue<int>());
+                Assert.Equal(temporal, architecture["temporal_kernels"]!.ToJsonString());
+                Assert.Equal(stemKt, architecture["stem"]!["kernel"]![0]!.GetValue<int>());
+                Assert.Equal(1000, architecture["head"]!["classes"]!.GetValue<int>());
+                Assert.Equal(inflate is null ? 1 : 8, JsonNode.Parse(package.Metadata["clip"])!["frames"]!.GetValue<int>());
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData("torchvision_maskrcnn.pth", "torchvision", "first")]
+    [InlineData("torchvision_maskrcnn_legacy.pth", "torchvision", "first")]
+    [InlineData("detectron2_maskrcnn.pkl", "detectron2", "last")]
+    public void Mask_rcnn_checkpoints_map_to_the_canonical_detector_names(string file, string dialect, string background)
+    {
+        var (package, path) = ConverterFixtures.Convert(file);
+        try
+        {
+            using (package)
+            {
+                ConverterFixtures.AssertMatches(package, "expected_detector.safetensors");
+                var architecture = ConverterFixtures.Architecture(package);
+                Assert.Equal("maskrcnn-fpn", architecture["kind"]!.GetValue<string>());
+                Assert.Equal("[2,1,1,1]", architecture["stage_blocks"]!.ToJsonString());
+                Assert.Equal(16, architecture["fpn_channels"]!.GetValue<int>());
+                Assert.Equal(5, architecture["classes"]!.GetValue<int>());
+                Assert.Equal(background, architecture["background"]!.GetValue<string>());
+                Assert.Equal(dialect == "detectron2", architecture["stride_in_1x1"]!.GetValue<bool>());
+                Assert.Equal(dialect, package.Metadata["source_dialect"]);
+                Assert.True(package.Contains("roi.mask.logits.weight"));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json;
+using Engine;
+using Spectre.Console;
+using WeightConverter.Containers;
+using WeightConverter.Dialects;
+using WeightConverter.Package;
+
+namespace WeightConverter.Cli;
+
+/// <summary>`weight-converter inspect FILE`: container, dialect, architecture found, tensor table, unknown and missing keys.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "The checkpoint (.pkl, .pth, .pyth, .safetensors)." };
+        var command = new Command("inspect", "Show what a checkpoint holds and how it would be converted.") { file, CliOptions.Dialect };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(file)!;
+            using var checkpoint = CheckpointReader.Open(path);
+            var (state, wrapper) = DialectDetector.Unwrap(checkpoint);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(path)}[/]");
+            AnsiConsole.MarkupLine($"container: {Markup.Escape(checkpoint.Container)}{(wrapper is null ? "" : Markup.Escape($", tensors under '{wrapper}'"))}");
+            var table = new Table().Border(TableBorder.Simple).AddColumn("key").AddColumn("dtype").AddColumn("shape");
+            foreach (var (key, tensor) in state.Tensors)
+                table.AddRow(Markup.Escape(key), tensor.Type.Name(), tensor.ShapeString);
+            AnsiConsole.Write(table);
+            MappedModel model;
+            try
+            {
+                model = DialectDetector.Map(checkpoint, new ConvertOptions { Dialect = result.GetValue(CliOptions.Dialect) });
+            }
+            catch (EngineException e)
+            {
+                AnsiConsole.MarkupLine($"[red]not convertible:[/] {Markup.Escape(e.Message)}");
+                return 2;
+            }
+            AnsiConsole.MarkupLine($"dialect: {Markup.Escape(model.Dialect)}");
+            AnsiConsole.MarkupLine("architecture: " + Markup.Escape(model.Architecture.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
+            foreach (var note in model.Notes)
+                AnsiConsole.MarkupLine($"note: {Markup.Escape(note)}");
+            foreach (var skipped in model.Source.Skipped)
+                AnsiConsole.MarkupLine($"skipped: {Markup.Escape(skipped)}");
+            foreach (var unknown in model.Source.Unknown())
+                AnsiConsole.MarkupLine($"[yellow]unknown key:[/] {Markup.Escape(unknown)}");
+            foreach (var missing in model.Source.Missing)
+                AnsiConsole.MarkupLine($"[red]missing key:[/] {Markup.Escape(missing)}");
+            AnsiConsole.MarkupLine($"{model.Source.MappedCount} tensors map to {model.Tensors.Count} package tensors, {model.Folded} normalisations fold, {model.Source.Skipped.Count} entries skipped.");
+            return model.Source.Missing.Count > 0 || model.Source.Unknown().Any() ? 2 : 0;
+        });
+        return command;
+    }
+}

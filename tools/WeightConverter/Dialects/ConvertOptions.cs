@@ -1,0 +1,26 @@
+namespace WeightConverter.Dialects;
+
+/// <summary>What the weights cannot tell, from the command line; null takes the family's released default.</summary>
+internal sealed record ConvertOptions
+{
+    /// <summary>video-nonlocal-net, pyslowfast, mmaction2, torchvision or detectron2; null detects it.</summary>
+    public string? Dialect { get; init; }
+
+    /// <summary>For 2D ImageNet ResNets: null (run as a 2D network), "c2d" or "i3d".</summary>
+    public string? Inflate { get; init; }
+
+    public int? Frames { get; init; }
+
+    public int? SamplingRate { get; init; }
+
+    /// <summary>embedded_gaussian or dot_product where the weights cannot tell them apart.</summary>
+    public string? Instantiation { get; init; }
+
+    /// <summary>mmaction2's `use_scale`.</summary>
+    public bool? UseScale { get; init; }
+
+    /// <summary>Temporal grouping of the non-local blocks (frames per group); 0 = none.</summary>
+    public int? Group { get; init; }
+
+    public IReadOnlyList<string>? Labels { get; init; }
+}
