@@ -241,6 +241,23 @@ public sealed unsafe class CommandList : IDisposable
         return mask;
     }
 
+    /// <summary>
+    /// Orders everything recorded next after the work of earlier submissions on the queue (submission
+    /// order alone makes no memory visible): for a list that consumes another list's results.
+    /// </summary>
+    internal void WaitForEarlierSubmissions()
+    {
+        ThrowIfFinished();
+        var barrier = new VkMemoryBarrier
+        {
+            srcAccessMask = VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite,
+            dstAccessMask = VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead | VkAccessFlags.TransferWrite,
+        };
+        var stages = VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
+        _api.vkCmdPipelineBarrier(Handle, stages, stages, 0, 1, &barrier, 0, null, 0, null);
+        BarrierCount++;
+    }
+
     /// <summary>Ends recording. Results written by the GPU become visible to the host once a submission completes.</summary>
     public void Finish()
     {

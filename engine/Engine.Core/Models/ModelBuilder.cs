@@ -5,10 +5,14 @@ namespace Engine.Models;
 /// <summary>Chooses the builder for a package's architecture kind, so hosts need no family-specific code.</summary>
 public static class ModelBuilder
 {
-    /// <summary>The network of <paramref name="package"/> for clips of batch x frames x height x width.</summary>
-    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width) => package.Kind switch
+    /// <summary>
+    /// The network of <paramref name="package"/> for clips of batch x frames x height x width. With
+    /// <paramref name="channelsLastInput"/> the graph input is the engine's activation layout itself
+    /// (the live host's clip buffer fills it directly) instead of a PyTorch (N, C, T, H, W) clip.
+    /// </summary>
+    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false) => package.Kind switch
     {
-        VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width),
+        VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width, channelsLastInput),
         var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName})."),
     };
 }

@@ -18,7 +18,10 @@ public static class VideoResNetBuilder
     public const string Logits = "logits";
     public const string Probabilities = "probs";
 
-    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width)
+    /// <summary>Tensor name of the channels-last input (N, T, H, W, 4) when the builder is asked for one.</summary>
+    public const string ChannelsLastInput = "input";
+
+    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false)
     {
         var arch = VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path);
         var nonlocalJson = package.Architecture.RootElement.TryGetProperty("nonlocal", out var nl) ? nl.EnumerateArray().ToArray() : [];
@@ -26,8 +29,15 @@ public static class VideoResNetBuilder
             .ToDictionary(x => (x.spec.Stage, x.spec.Block), x => x.options);
 
         var graph = new GraphBuilder(System.IO.Path.GetFileNameWithoutExtension(package.Path));
-        graph.Input(Input, new TensorSpec(new Shape(batch, 3, frames, height, width)));
-        graph.Add(new InputLayoutNode("input", Input, "input"));
+        if (channelsLastInput)
+        {
+            graph.Input(ChannelsLastInput, TensorSpec.Activation(batch, frames, height, width, 3));
+        }
+        else
+        {
+            graph.Input(Input, new TensorSpec(new Shape(batch, 3, frames, height, width)));
+            graph.Add(new InputLayoutNode("input", Input, ChannelsLastInput));
+        }
 
         Func<float[]> Tensor(string name, params long[] shape) => () => package.Floats(name, shape);
         ConvNode Conv(string name, string input, int cin, int cout, Size3 kernel, Size3 stride, Size3 padding, string? residual, bool relu) =>

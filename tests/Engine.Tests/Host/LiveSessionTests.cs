@@ -62,14 +62,17 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         var json = Path.Combine(_out.FullName, "out.jsonl");
         var video = Path.Combine(_out.FullName, "out.mp4");
         using var source = SourceFactory.Open($"file:{file}", new SourceOptions { AsFastAsPossible = true }, NullLoggerFactory.Instance);
-        var (summary, _) = Run(source, ["colour-head"], new LiveOptions { Frames = 40 },
+        var (summary, _) = Run(source, ["colour-head", "nonlocal-action"], new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage },
             [new JsonLinesPresenter(json), new RecordingPresenter(video, source.Width, source.Height, source.Fps, NullLogger.Instance)]);
 
+        Assert.Empty(summary.DisabledPlugins);
         Assert.Equal(40, summary.Presented);
         Assert.Equal((40, 96, 64), TestMedia.Probe(video));
-        var lines = Lines(json);
+        var all = Lines(json);
+        Assert.Equal(summary.InferenceRuns, all.Length);
+        AssertNonLocalActionLines(all);
+        var lines = all.Where(l => l.GetProperty("plugin").GetString() == "colour-head").ToArray();
         Assert.NotEmpty(lines);
-        Assert.Equal(summary.InferenceRuns, lines.Length);
         foreach (var line in lines)
         {
             Assert.Equal(["frame", "time", "plugin", "latency_ms", "topk", "boxes"], line.EnumerateObject().Select(p => p.Name));
@@ -86,6 +89,23 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.Equal(frames.Order(), frames);
     }
 
+    /// <summary>nonlocal-action's lines: five labels of the package, scores descending, a distribution.</summary>
+    private static void AssertNonLocalActionLines(JsonElement[] lines)
+    {
+        var mine = lines.Where(l => l.GetProperty("plugin").GetString() == "nonlocal-action").ToArray();
+        Assert.NotEmpty(mine);
+        foreach (var line in mine)
+        {
+            var topk = line.GetProperty("topk").EnumerateArray().ToArray();
+            Assert.Equal(5, topk.Length);
+            Assert.All(topk, t => Assert.Contains(t.GetProperty("label").GetString(), SceneActions.Labels));
+            var scores = topk.Select(t => t.GetProperty("score").GetDouble()).ToArray();
+            Assert.Equal(scores.OrderDescending(), scores);
+            Assert.InRange(scores.Sum(), 0.1, 1.0 + 1e-5);
+            Assert.Empty(line.GetProperty("boxes").EnumerateArray());
+        }
+    }
+
     [ToolFact("ffmpeg", "ffprobe")]
     public void The_synthetic_source_runs_end_to_end_headless_with_a_recording_of_the_right_size()
     {
@@ -93,13 +113,16 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         var video = Path.Combine(_out.FullName, "synthetic.mp4");
         using var source = new SyntheticSource(new SourceOptions { Width = 160, Height = 120, AsFastAsPossible = true, Seed = 4 });
         var probe = new Probe(0, null);
-        var (summary, _) = Run(source, ["colour-head"], new LiveOptions { Frames = 30, Parameters = ["frames=4"] },
+        var (summary, _) = Run(source, ["colour-head", "nonlocal-action"], new LiveOptions { Frames = 30, Parameters = ["frames=4"], Model = NonLocalActionTests.TinyPackage },
             [new JsonLinesPresenter(json), new RecordingPresenter(video, 160, 120, 30, NullLogger.Instance), probe]);
+        Assert.Empty(summary.DisabledPlugins);
         Assert.Equal(30, summary.Presented);
         Assert.Equal(0, summary.Dropped);
         Assert.Equal((30, 160, 120), TestMedia.Probe(video));
         Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), probe.Frames);
-        var lines = Lines(json);
+        var all = Lines(json);
+        AssertNonLocalActionLines(all);
+        var lines = all.Where(l => l.GetProperty("plugin").GetString() == "colour-head").ToArray();
         Assert.NotEmpty(lines);
         // The scene is mostly dark blue-green background: the head sees no dominant red.
         Assert.All(lines, l => Assert.NotEqual("red", l.GetProperty("topk")[0].GetProperty("label").GetString()));
