@@ -61,9 +61,10 @@ internal static class LiveCommand
             {
                 foreach (var id in ids)
                     loaded.Add(catalog.Load(id));
+                // The source first: a missing camera or dead URL should fail before any device opens.
+                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
                 using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
                 inference = result.GetValue(_sameDevice) ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
-                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
                 if (window)
                     presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, CliOptions.DeviceOptions(result, logging)));
                 if (result.GetValue(_json) is { } json)

@@ -27,6 +27,7 @@ public sealed class LiveSession : IDisposable
     private readonly OverlayRenderer _overlay;
     private readonly OverlayCanvas _canvas;
     private readonly List<double> _latencies = [];
+    private readonly List<double> _overheads = [];
 
     public LiveSession(Device display, Device inference, IFrameSource source, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<IPresenter> presenters,
         LiveOptions options, ILoggerFactory logging)
@@ -108,6 +109,7 @@ public sealed class LiveSession : IDisposable
                     var latest = node.Latest!.Value;
                     var latency = Stopwatch.GetElapsedTime(latest.CaptureTicks, drawn).TotalMilliseconds;
                     _latencies.Add(latency);
+                    _overheads.Add(latency - node.LastInferenceSeconds * 1000);
                     var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
                     foreach (var presenter in _presenters)
@@ -140,11 +142,13 @@ public sealed class LiveSession : IDisposable
             $"{presentTimes.Count} fps  frame {presented}  dropped {_source.Frames.Dropped}\ninference {runs / seconds:0.00}/s  latency p50 {p50:0} p95 {p95:0} ms");
     }
 
-    private (double P50, double P95) Percentiles()
+    private (double P50, double P95) Percentiles() => Percentiles(_latencies);
+
+    private static (double P50, double P95) Percentiles(List<double> values)
     {
-        if (_latencies.Count == 0)
+        if (values.Count == 0)
             return (0, 0);
-        var sorted = _latencies.Order().ToArray();
+        var sorted = values.Order().ToArray();
         return (sorted[(int)Math.Round(0.5 * (sorted.Length - 1))], sorted[(int)Math.Round(0.95 * (sorted.Length - 1))]);
     }
 
@@ -156,7 +160,7 @@ public sealed class LiveSession : IDisposable
         var (p50, p95) = Percentiles();
         var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
             _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : nodes.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
-            p50, p95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
+            p50, p95, Percentiles(_overheads).P95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
         _logger.LogInformation("{Summary}", summary);
         return summary;
     }
