@@ -111,17 +111,16 @@ public sealed class NonLocalActionPlugin : IPlugin
         HeatMap? heat = null;
         if (result.Outputs.TryGetValue("attention", out var attention) && attention.Shape.Count == 4)
         {
-            // The centre crop of the first clip: index 1 of three crops, else 0. Mean over the key frames.
-            var crops = result.Crops.Count;
-            var n = crops == 3 ? 1 : 0;
+            // The query lies in the first view of the batch (clip 0, crop 0); show its weights over the
+            // key grid averaged over the key frames, placed on that crop.
             var (t, h, w) = (attention.Shape[1], attention.Shape[2], attention.Shape[3]);
             var map = new float[h * w];
             for (var k = 0; k < t; k++)
             {
                 for (var i = 0; i < h * w; i++)
-                    map[i] += attention.Values[((n * t) + k) * h * w + i] / t;
+                    map[i] += attention.Values[k * h * w + i] / t;
             }
-            heat = new HeatMap(result.Crops[n], w, h, map);
+            heat = new HeatMap(result.Crops[0], w, h, map);
         }
         return new DisplayMetadata(topk, [], [], heat);
     }

@@ -42,11 +42,10 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
             throw new EngineException($"{Name}: one model per network.");
         if (input != Input || _ops.Count > 0)
             throw new EngineException($"{Name}: a model must be the first thing applied, to the network's input.");
-        if (attention is not null)
-            throw new EngineException($"{Name}: attention maps of non-local blocks are not available from the host yet.");
         var shape = _tensors[Input.Id].Shape;
         using (var package = WeightPackage.Open(packagePath))
-            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true).Compile(_device);
+            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true,
+                attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY)).Compile(_device);
         var modelInput = _model.Tensor(VideoResNetBuilder.ChannelsLastInput);
         if (modelInput.Shape != shape)
             throw new EngineException($"{Name}: the model takes {modelInput.Shape}, the clip is {shape}.");
@@ -54,7 +53,9 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         _owned.Remove(_tensors[Input.Id]);
         _tensors[Input.Id].Dispose();
         _tensors[Input.Id] = modelInput;
-        return new ModelOutputs(Add(_model.Tensor(VideoResNetBuilder.Logits)), Add(_model.Tensor(VideoResNetBuilder.Probabilities)), null);
+        var map = _model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
+        return new ModelOutputs(Add(_model.Tensor(VideoResNetBuilder.Logits)), Add(_model.Tensor(VideoResNetBuilder.Probabilities)),
+            map is null ? null : Add(_model.Tensor(map)));
     }
 
     public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values)

@@ -11,8 +11,10 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
 {
     public static string TinyPackage => Path.Combine(Fixtures.Dir("live"), "tiny_nl_i3d.safetensors");
 
-    [Fact]
-    public void Its_top_k_are_torch_probabilities_for_a_preprocessed_clip_of_one_frame()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Its_top_k_and_attention_map_are_torch_values_for_a_preprocessed_clip_of_one_frame(bool attention)
     {
         var frameArray = Fixtures.Npy("live", "tiny_nl_i3d_frame");
         var expected = Fixtures.Npy("live", "tiny_nl_i3d_probs").ToFloats();
@@ -21,7 +23,7 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
         var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
         using var loaded = catalog.Load("nonlocal-action");
         var plugin = loaded.Plugin;
-        var parameters = PluginSettings.Resolve("nonlocal-action", plugin.Parameters, null, ["top_k=4", "sampling_rate=1"]);
+        var parameters = PluginSettings.Resolve("nonlocal-action", plugin.Parameters, null, attention ? ["top_k=4", "sampling_rate=1", "attention_block=0"] : ["top_k=4", "sampling_rate=1"]);
         var model = ModelPackageInfo.Read(TinyPackage);
         Assert.Equal(SceneActions.Labels, model.Labels);
         var node = Assert.Single(plugin.Configure(new PluginContext(parameters, model, loaded.Manifest.Directory, _ => { })));
@@ -52,6 +54,24 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Equal(want.Select(x => x.Label), metadata.TopK.Select(t => t.Label));
         for (var i = 0; i < 4; i++)
             Assert.True(Math.Abs(want[i].Score - metadata.TopK[i].Score) <= 1e-4, $"{want[i].Label}: {metadata.TopK[i].Score} vs torch {want[i].Score}");
+
+        if (!attention)
+        {
+            Assert.Null(metadata.HeatMap);
+            return;
+        }
+        // Torch's weights of the centre query over the (T', H', W') key grid, averaged over T' as the plugin shows them.
+        var keys = Fixtures.Npy("live", "tiny_nl_i3d_attention");
+        var (kt, kh, kw) = (keys.Shape[0], keys.Shape[1], keys.Shape[2]);
+        var k = keys.ToFloats();
+        var heat = metadata.HeatMap!;
+        Assert.Equal((kw, kh), (heat.Width, heat.Height));
+        Assert.Equal(clips.CropRegions[0], heat.Region);
+        for (var i = 0; i < kh * kw; i++)
+        {
+            var mean = Enumerable.Range(0, kt).Average(t => k[t * kh * kw + i]);
+            Assert.True(Math.Abs(mean - heat.Values[i]) <= 1e-4 * k.Max(), $"key {i}: {heat.Values[i]} vs torch {mean}");
+        }
     }
 
     [Fact]
