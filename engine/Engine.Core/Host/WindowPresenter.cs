@@ -10,7 +10,7 @@ namespace Engine.Host;
 /// mapped staging buffer of the swapchain's size and copied into the acquired image; acquisition is
 /// waited on the host with a fence and presentation follows the finished copy, so no binary
 /// semaphores are needed. `q`, Esc or closing the window asks the session to stop; a left click
-/// records where (fractions of the frame) in <see cref="LastClick"/>.
+/// records where (fractions of the frame) in <see cref="LastClick"/>, which moves attention queries.
 /// </summary>
 public sealed unsafe class WindowPresenter : IPresenter
 {

@@ -13,8 +13,8 @@ public static class ModelBuilder
     /// </summary>
     public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false,
         (int Block, double X, double Y)? attention = null) => package.Kind switch
-    {
-        VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width, channelsLastInput, attention),
-        var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName})."),
-    };
+        {
+            VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width, channelsLastInput, attention),
+            var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName})."),
+        };
 }

@@ -12,9 +12,11 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
     private readonly DirectoryInfo _out = Directory.CreateTempSubdirectory("engine-live-");
 
     /// <summary>Calls an action on a given presented frame (to act mid-run) and keeps the last image.</summary>
-    private sealed class Probe(int atFrame, Action? action) : IPresenter
+    private sealed class Probe(int atFrame, Action? action, int clickAt = int.MaxValue) : IPresenter
     {
         private int _count;
+
+        public (double X, double Y)? LastClick => _count >= clickAt ? (0.25, 0.75) : null;
 
         public byte[]? Last { get; private set; }
 
@@ -182,6 +184,22 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         var (summary, _) = Run(source, ["throwing", "colour-head"], new LiveOptions { Frames = 12, Parameters = ["throw_in=build"] }, []);
         Assert.StartsWith("throwing: build: InvalidOperationException: test plugin failure in build", Assert.Single(summary.DisabledPlugins));
         Assert.True(summary.InferenceRuns >= 1);
+    }
+
+    [Fact]
+    public void A_click_moves_the_attention_query_and_the_rebuilt_plugin_keeps_predicting()
+    {
+        var json = Path.Combine(_out.FullName, "click.jsonl");
+        using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
+        var (summary, _) = Run(source, ["nonlocal-action"], new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] },
+            [new JsonLinesPresenter(json), new Probe(0, null, clickAt: 12)]);
+        Assert.Empty(summary.DisabledPlugins);
+        // The click is seen after frame 11 is presented; the rebuilt node fills a new ring from frame 12,
+        // so no clip ends at frames 12..14 and predictions resume with the clip ending at frame 15.
+        var frames = Lines(json).Select(l => l.GetProperty("frame").GetInt64()).ToArray();
+        Assert.Contains(frames, f => f <= 11);
+        Assert.DoesNotContain(frames, f => f is >= 12 and <= 14);
+        Assert.Contains(15L, frames);
     }
 
     public new void Dispose()
