@@ -14,7 +14,7 @@ namespace WeightConverter.Containers;
 /// </summary>
 internal static class CheckpointReader
 {
-    private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly BigInteger _legacyMagic = BigInteger.Parse("119547037146038801333356", System.Globalization.CultureInfo.InvariantCulture);
 
     public static Checkpoint Open(string path)
     {
@@ -62,7 +62,7 @@ internal static class CheckpointReader
         var bytes = ReadAll(path);
         var first = new Unpickler(bytes, path);
         var root = first.Load();
-        if (root is BigInteger magic && magic == LegacyMagic)
+        if (root is BigInteger magic && magic == _legacyMagic)
             return OpenLegacy(path, bytes, first.Position);
         return new Checkpoint(path, "pickle", root, length, null);
     }

@@ -10,7 +10,7 @@ namespace WeightConverter.Dialects;
 /// </summary>
 internal static class DetectorMapper
 {
-    private static readonly double Epsilon = 1e-5;
+    private const double Epsilon = 1e-5;
 
     public static MappedModel Map(StateDict source, bool detectron2)
     {
