@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using Engine.Gpu;
+using Engine.Graph;
+using Engine.Models;
 using Engine.Ops;
 
 namespace Engine.Cli.Commands;
@@ -10,9 +13,74 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var command = new Command("bench", "Benchmarks on the selected device.");
+        var model = new Option<string>("--model") { Description = "Weight package whose network to benchmark." };
+        var clip = new Option<string>("--clip") { Description = "Clip geometry TxHxW (e.g. 8x224x224; 1x224x224 for a 2D network).", DefaultValueFactory = _ => "8x224x224" };
+        var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
+        var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW`, or `bench gemm`.") { model, clip, iterations };
         command.Subcommands.Add(Gemm());
+        command.Subcommands.Add(ConvBenchCommand.Create());
+        command.Subcommands.Add(BenchNonLocalCommand.Create());
+        command.SetAction(result =>
+        {
+            var package = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
+            return Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations));
+        });
         return command;
+    }
+
+    private static (int T, int H, int W) ParseClip(string text)
+    {
+        var parts = text.Split('x');
+        if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0))
+            throw new EngineException($"--clip '{text}': expected TxHxW, e.g. 8x224x224.");
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Compiles the network once, runs it, prints the per-node table of the last run and the median wall time.</summary>
+    private static int Model(ParseResult result, string packagePath, (int T, int H, int W) clip, int iterations)
+    {
+        if (iterations <= 0)
+            throw new EngineException($"--iters {iterations}: at least one timed run.");
+        using var logging = CliOptions.Logging(result);
+        using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+        using var package = WeightPackage.Open(packagePath);
+        var compileClock = Stopwatch.StartNew();
+        using var graph = ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W).Compile(device, new CompileOptions { Profile = true });
+        var compileMs = compileClock.Elapsed.TotalMilliseconds;
+        var random = new Random(1);
+        var input = new float[graph.Spec(VideoResNetBuilder.Input).Shape.ElementCount];
+        foreach (ref var v in input.AsSpan())
+            v = (float)(random.NextDouble() * 2 - 1);
+        graph.SetInput(VideoResNetBuilder.Input, input);
+        var warmClock = Stopwatch.StartNew();
+        graph.Run();
+        var warmMs = warmClock.Elapsed.TotalMilliseconds;
+
+        var wall = new List<double>();
+        var gpu = new List<double>();
+        IReadOnlyList<NodeProfile> profile = [];
+        for (var i = 0; i < iterations; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            graph.Run();
+            wall.Add(clock.Elapsed.TotalMilliseconds);
+            profile = graph.Profile();
+            gpu.Add(profile.Sum(p => p.Milliseconds));
+        }
+
+        var total = profile.Sum(p => p.Milliseconds);
+        Console.WriteLine($"device: {device.Info.Name}");
+        Console.WriteLine($"model: {packagePath} clip 1x3x{clip.T}x{clip.H}x{clip.W}, {graph.DispatchCount} dispatches");
+        Console.WriteLine($"{"node",-28} {"kind",-16} {"disp",4} {"ms",9} {"GFLOP",8} {"GFLOP/s",8} {"%",6}");
+        foreach (var p in profile)
+            Console.WriteLine($"{p.Node,-28} {p.Kind,-16} {p.Dispatches,4} {p.Milliseconds,9:0.000} {p.Flops / 1e9,8:0.000} {p.GflopsPerSecond,8:0.0} {100 * p.Milliseconds / total,6:0.0}");
+        foreach (var kind in profile.GroupBy(p => p.Kind).OrderByDescending(g => g.Sum(p => p.Milliseconds)))
+            Console.WriteLine($"total {kind.Key,-22} {kind.Sum(p => p.Dispatches),4} {kind.Sum(p => p.Milliseconds),9:0.000} {kind.Sum(p => p.Flops) / 1e9,8:0.000} {kind.Sum(p => p.Flops) / (kind.Sum(p => p.Milliseconds) * 1e6),8:0.0} {100 * kind.Sum(p => p.Milliseconds) / total,6:0.0}");
+        Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
+        Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
+        Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
+        Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
+        return 0;
     }
 
     private static Command Gemm()

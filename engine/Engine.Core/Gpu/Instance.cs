@@ -12,6 +12,7 @@ public sealed unsafe class Instance : IDisposable
 {
     private const string ValidationLayer = "VK_LAYER_KHRONOS_validation";
     private const string DebugUtilsExtension = "VK_EXT_debug_utils";
+    private const string ValidationFeaturesExtension = "VK_EXT_validation_features";
 
     private readonly ILogger _logger;
     private readonly List<string> _validationMessages = [];
@@ -59,6 +60,9 @@ public sealed unsafe class Instance : IDisposable
             if (!global.LayerNames().Contains(ValidationLayer))
                 throw new EngineException($"Validation was requested but {ValidationLayer} is not installed (Debian: apt-get install vulkan-validationlayers).");
             layers.Add(ValidationLayer);
+            // Synchronization validation is what catches a missing or wrong barrier.
+            if (global.ExtensionNames(ValidationLayer).Contains(ValidationFeaturesExtension))
+                extensions.Add(ValidationFeaturesExtension);
         }
         var debugUtils = validation && availableExtensions.Contains(DebugUtilsExtension);
         if (debugUtils)
@@ -68,6 +72,8 @@ public sealed unsafe class Instance : IDisposable
         using var layerNames = new NativeString.Array(layers);
         using var extensionNames = new NativeString.Array(extensions);
         VkInstance handle;
+        var syncValidation = VkValidationFeatureEnableEXT.SynchronizationValidation;
+        var features = new VkValidationFeaturesEXT { enabledValidationFeatureCount = 1, pEnabledValidationFeatures = &syncValidation };
         fixed (byte* name = appName)
         {
             var app = new VkApplicationInfo
@@ -78,6 +84,7 @@ public sealed unsafe class Instance : IDisposable
             };
             var info = new VkInstanceCreateInfo
             {
+                pNext = extensions.Contains(ValidationFeaturesExtension) ? &features : null,
                 flags = extensions.Contains("VK_KHR_portability_enumeration") ? 1u : 0u, // ENUMERATE_PORTABILITY_BIT
                 pApplicationInfo = &app,
                 enabledLayerCount = layerNames.Count,

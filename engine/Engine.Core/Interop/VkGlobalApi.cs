@@ -31,13 +31,19 @@ public sealed unsafe class VkGlobalApi
         return [.. props.Take((int)count).Select(l => NativeString.ReadFixed(l.layerName, 256))];
     }
 
-    public IReadOnlyList<string> ExtensionNames()
+    /// <summary>Instance extensions of the loader and drivers, or of one layer when <paramref name="layer"/> is given.</summary>
+    public IReadOnlyList<string> ExtensionNames(string? layer = null)
     {
-        uint count = 0;
-        VulkanException.Check(vkEnumerateInstanceExtensionProperties(null, &count, null), nameof(vkEnumerateInstanceExtensionProperties), "the instance extensions");
-        var props = new VkExtensionProperties[count];
-        fixed (VkExtensionProperties* p = props)
-            VulkanException.Check(vkEnumerateInstanceExtensionProperties(null, &count, p), nameof(vkEnumerateInstanceExtensionProperties), "the instance extensions");
-        return [.. props.Take((int)count).Select(e => NativeString.ReadFixed(e.extensionName, 256))];
+        var subject = layer is null ? "the instance extensions" : $"the extensions of layer {layer}";
+        var name = layer is null ? null : NativeString.Utf8(layer);
+        fixed (byte* pName = name)
+        {
+            uint count = 0;
+            VulkanException.Check(vkEnumerateInstanceExtensionProperties(pName, &count, null), nameof(vkEnumerateInstanceExtensionProperties), subject);
+            var props = new VkExtensionProperties[count];
+            fixed (VkExtensionProperties* p = props)
+                VulkanException.Check(vkEnumerateInstanceExtensionProperties(pName, &count, p), nameof(vkEnumerateInstanceExtensionProperties), subject);
+            return [.. props.Take((int)count).Select(e => NativeString.ReadFixed(e.extensionName, 256))];
+        }
     }
 }

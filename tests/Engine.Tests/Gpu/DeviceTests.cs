@@ -22,8 +22,16 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
             Assert.Contains(Device.Info.DeviceUuid, Path.GetFileName(file), StringComparison.Ordinal);
             Assert.Contains($"{Device.Info.DriverVersion:x8}", Path.GetFileName(file), StringComparison.Ordinal);
 
+            // The driver's own header (VkPipelineCacheHeaderVersionOne) says whose cache it is; lavapipe
+            // stores nothing past it, real drivers store the compiled pipelines.
+            var bytes = File.ReadAllBytes(file);
+            Assert.True(bytes.Length >= 32, $"cache file of {bytes.Length} bytes");
+            Assert.Equal(1u, BitConverter.ToUInt32(bytes, 4));
+            Assert.Equal(Device.Info.VendorId, BitConverter.ToUInt32(bytes, 8));
+            Assert.Equal(Device.Info.DeviceId, BitConverter.ToUInt32(bytes, 12));
+
             using var second = Device.Create(options);
-            Assert.Equal(new FileInfo(file).Length, second.PipelineCacheBytesLoaded);
+            Assert.Equal(bytes.Length, second.PipelineCacheBytesLoaded);
             second.Pipeline("gemm", SpecConstant.Int(0, 8), SpecConstant.Int(1, 8), SpecConstant.Int(2, 2));
         }
         finally
@@ -48,6 +56,10 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Opening_the_device_is_clean_under_validation() =>
+        Assert.True(Fixture.MessagesAtCreation.Count == 0, string.Join("\n", Fixture.MessagesAtCreation));
 
     [Fact]
     public void Device_reports_its_limits()

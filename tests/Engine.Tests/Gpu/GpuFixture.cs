@@ -4,7 +4,7 @@ namespace Engine.Tests.Gpu;
 
 /// <summary>
 /// One validated device shared by every GPU test: lavapipe (or whatever device the machine has) with
-/// the Khronos validation layer on. Tests derive from <see cref="GpuTest"/>, which fails a test that
+/// the Khronos validation layer on, synchronization validation included. Tests derive from <see cref="GpuTest"/>, which fails a test that
 /// produced any validation message above INFO.
 /// </summary>
 public sealed class GpuFixture : IDisposable
@@ -13,7 +13,11 @@ public sealed class GpuFixture : IDisposable
     {
         CacheDirectory = Directory.CreateTempSubdirectory("engine-tests-cache-").FullName;
         Device = Device.Create(new DeviceOptions { Validation = true, PipelineCacheDirectory = CacheDirectory });
+        MessagesAtCreation = Device.ValidationMessages;
     }
+
+    /// <summary>What the validation layer said while the instance and device were created.</summary>
+    public IReadOnlyList<string> MessagesAtCreation { get; }
 
     public Device Device { get; }
 

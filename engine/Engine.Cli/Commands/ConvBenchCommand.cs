@@ -1,0 +1,153 @@
+using System.CommandLine;
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// `engine bench conv`: convolution speed on the device, for choosing register tiles. Either one
+/// convolution (--input NxCxTxHxW --out C --kernel TxHxW ...) or every convolution of a ResNet-50
+/// at 224x224 (--resnet50, torchvision layout, fused bias/ReLU/residual), one command buffer.
+/// </summary>
+internal static class ConvBenchCommand
+{
+    public static Command Create()
+    {
+        var input = new Option<string>("--input") { Description = "Input N x C x T x H x W.", DefaultValueFactory = _ => "1x64x1x56x56" };
+        var outChannels = new Option<int>("--out") { Description = "Output channels.", DefaultValueFactory = _ => 64 };
+        var kernel = new Option<string>("--kernel") { Description = "Kernel T x H x W.", DefaultValueFactory = _ => "1x3x3" };
+        var stride = new Option<string>("--stride") { Description = "Stride T x H x W.", DefaultValueFactory = _ => "1x1x1" };
+        var padding = new Option<string>("--pad") { Description = "Padding T x H x W.", DefaultValueFactory = _ => "0x1x1" };
+        var resnet = new Option<bool>("--resnet50") { Description = "All convolutions of ResNet-50 (batch 1, 224x224) instead of one." };
+        var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
+        var tileM = new Option<int>("--tile-m") { Description = "Output pixels per invocation.", DefaultValueFactory = _ => ConvDefaults.TileM };
+        var tileN4 = new Option<int>("--tile-n4") { Description = "vec4 output channels per invocation.", DefaultValueFactory = _ => ConvDefaults.TileN4 };
+        var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
+        {
+            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4,
+        };
+        command.SetAction(result =>
+        {
+            using var logging = CliOptions.Logging(result);
+            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            var layers = result.GetValue(resnet)
+                ? ResNet50()
+                : [(Dims(result.GetValue(input)!, 5), new ConvSpec(Dims(result.GetValue(input)!, 5)[1], result.GetValue(outChannels),
+                    Size(result.GetValue(kernel)!), Size(result.GetValue(stride)!), Size(result.GetValue(padding)!)), false)];
+            var tensors = new List<Tensor>();
+            var ops = new List<Conv>();
+            var random = new Random(1);
+            try
+            {
+                foreach (var (dims, spec, residual) in layers)
+                {
+                    var inSize = new Size3(dims[2], dims[3], dims[4]);
+                    var outSize = spec.OutputSize(inSize);
+                    var x = Track(tensors, device.CreateTensor<float>("x", ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels),
+                        RandomData(random, ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels).ElementCount)));
+                    var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, RandomData(random, spec.PackedWeightShape.ElementCount)));
+                    var b = Track(tensors, device.CreateTensor<float>("b", new Shape(ChannelsLast.Padded(spec.OutChannels)),
+                        RandomData(random, ChannelsLast.Padded(spec.OutChannels))));
+                    var yShape = ChannelsLast.Shape(dims[0], outSize.T, outSize.H, outSize.W, spec.OutChannels);
+                    var y = Track(tensors, device.CreateTensor("y", yShape));
+                    var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, RandomData(random, yShape.ElementCount))) : null;
+                    ops.Add(new Conv(device, spec, x, w, y, b, r, relu: true, result.GetValue(tileM), result.GetValue(tileN4), name: spec.ToString()));
+                }
+                using var list = device.CreateCommandList("bench conv", profile: true);
+                foreach (var op in ops)
+                {
+                    list.Region = op.Name;
+                    op.Record(list);
+                }
+                list.Finish();
+                device.Submit(list).Wait();
+                var gpu = new List<double>();
+                var perOp = new Dictionary<string, List<double>>();
+                for (var i = 0; i < result.GetValue(iterations); i++)
+                {
+                    device.Submit(list).Wait();
+                    var timings = list.Timings();
+                    gpu.Add(timings.Sum(t => t.Milliseconds));
+                    foreach (var group in timings.GroupBy(t => t.Region))
+                    {
+                        if (!perOp.TryGetValue(group.Key, out var values))
+                            perOp[group.Key] = values = [];
+                        values.Add(group.Sum(t => t.Milliseconds));
+                    }
+                }
+                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)} pixels x {4 * result.GetValue(tileN4)} channels");
+                foreach (var op in ops.DistinctBy(o => o.Name))
+                {
+                    var count = ops.Count(o => o.Name == op.Name);
+                    var ms = BenchCommand.Median(perOp[op.Name]);
+                    Console.WriteLine($"{op.Name,-40} x{count,-2} {ms,8:0.00} ms {count * op.Flops / (ms * 1e6),7:0.0} GFLOP/s");
+                }
+                var total = BenchCommand.Median(gpu);
+                Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
+                // The fastest run is the steadier figure on a shared machine; the median is the one to report.
+                Console.WriteLine($"fastest {gpu.Min():0.00} ms");
+                Console.WriteLine($"median {total:0.00} ms over {gpu.Count} runs");
+            }
+            finally
+            {
+                foreach (var t in tensors)
+                    t.Dispose();
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The convolutions of torchvision's ResNet-50 at 224x224: (input NCTHW, spec, residual fused).</summary>
+    private static List<(int[] Input, ConvSpec Spec, bool Residual)> ResNet50()
+    {
+        var layers = new List<(int[], ConvSpec, bool)>
+        {
+            ([1, 3, 1, 224, 224], new ConvSpec(3, 64, Size3.Planar(7, 7), Size3.Planar(2, 2), Size3.Planar(3, 3, 0)), false),
+        };
+        var (channels, size) = (64, 56);
+        foreach (var (width, blocks, firstStride) in new[] { (64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2) })
+        {
+            for (var block = 0; block < blocks; block++)
+            {
+                var stride = block == 0 ? firstStride : 1;
+                var outSize = size / stride;
+                layers.Add(([1, channels, 1, size, size], new ConvSpec(channels, width, Size3.Cube(1)), false));
+                layers.Add(([1, width, 1, size, size], new ConvSpec(width, width, Size3.Planar(3, 3), Size3.Planar(stride, stride), Size3.Planar(1, 1, 0)), false));
+                if (block == 0)
+                    layers.Add(([1, channels, 1, size, size], new ConvSpec(channels, 4 * width, Size3.Cube(1), Size3.Planar(stride, stride)), false));
+                layers.Add(([1, width, 1, outSize, outSize], new ConvSpec(width, 4 * width, Size3.Cube(1)), true));
+                (channels, size) = (4 * width, outSize);
+            }
+        }
+        return layers;
+    }
+
+    private static Tensor Track(List<Tensor> tensors, Tensor tensor)
+    {
+        tensors.Add(tensor);
+        return tensor;
+    }
+
+    private static float[] RandomData(Random random, long count)
+    {
+        var data = new float[count];
+        foreach (ref var v in data.AsSpan())
+            v = (float)(random.NextDouble() * 2 - 1) * 0.1f;
+        return data;
+    }
+
+    private static int[] Dims(string text, int rank)
+    {
+        var dims = text.Split('x').Select(int.Parse).ToArray();
+        if (dims.Length != rank)
+            throw new EngineException($"'{text}' must have {rank} sizes separated by 'x'.");
+        return dims;
+    }
+
+    private static Size3 Size(string text)
+    {
+        var d = Dims(text, 3);
+        return new Size3(d[0], d[1], d[2]);
+    }
+}

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Engine.Gpu;
+using Engine.Host;
+using Engine.Video;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>`engine live`: a source, plugins, presenters; prints the session's measurements at the end.</summary>
+internal static class LiveCommand
+{
+    private static readonly Option<string> _source = new("--source") { Description = "webcam, webcam:/dev/videoN, file:PATH, rtsp://..., http(s)://..., udp://..., synthetic[:SEED].", DefaultValueFactory = _ => "webcam" };
+    private static readonly Option<string[]> _plugins = new("--plugin") { Description = "Plugin id to run (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private static readonly Option<string[]> _pluginPath = new("--plugin-path") { Description = "Folder to search for plugins (repeatable); default $ENGINE_PLUGIN_PATH and artifacts/plugins." };
+    private static readonly Option<string?> _model = new("--model") { Description = "Weight package for the plugins (default: each plugin's own)." };
+    private static readonly Option<bool> _window = new("--window") { Description = "Show a window (the default when a display is available)." };
+    private static readonly Option<bool> _headless = new("--headless") { Description = "No window." };
+    private static readonly Option<string?> _record = new("--record") { Description = "Record the presented frames to this video file (ffmpeg)." };
+    private static readonly Option<string?> _json = new("--json") { Description = "Write one JSON line per finished prediction to this file." };
+    private static readonly Option<int?> _snapshotEvery = new("--snapshot-every") { Description = "Save every N-th presented frame as PNG." };
+    private static readonly Option<string> _snapshotDir = new("--snapshot-dir") { Description = "Folder for --snapshot-every.", DefaultValueFactory = _ => "snapshots" };
+    private static readonly Option<long?> _frames = new("--frames") { Description = "Stop after presenting N frames." };
+    private static readonly Option<double?> _seconds = new("--seconds") { Description = "Stop after S seconds." };
+    private static readonly Option<string[]> _params = new("--param") { Description = "Plugin parameter name=value (repeatable)." };
+    private static readonly Option<string?> _settings = new("--settings") { Description = "JSON file of plugin parameters: {\"plugin-id\": {\"name\": value}}." };
+    private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
+
+    public static Command Create()
+    {
+        var command = new Command("live", "Run plugins on a live source and present the overlay (window, recording, snapshots, JSON lines).");
+        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _params, _settings, _hop, _sameDevice })
+            command.Options.Add(o);
+        foreach (var o in LiveOptionsCli.All)
+            command.Options.Add(o);
+        command.SetAction(result =>
+        {
+            using var logging = CliOptions.Logging(result);
+            var logger = logging.CreateLogger("live");
+            if (result.GetValue(_window) && result.GetValue(_headless))
+                throw new EngineException("--window and --headless contradict each other.");
+            var window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 });
+            if (window)
+                throw new EngineException("the window presenter is not available in this build; use --headless with --record, --snapshot-every or --json.");
+            var paths = result.GetValue(_pluginPath) is { Length: > 0 } p ? p : PluginCatalog.DefaultSearchPaths();
+            var catalog = new PluginCatalog(paths, logger);
+            var ids = result.GetValue(_plugins) ?? [];
+            if (ids.Length == 0)
+                throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
+
+            var options = new LiveOptions
+            {
+                Frames = result.GetValue(_frames),
+                Duration = result.GetValue(_seconds) is { } s ? TimeSpan.FromSeconds(s) : null,
+                Hop = result.GetValue(_hop),
+                Model = result.GetValue(_model),
+                SettingsFile = result.GetValue(_settings),
+                Parameters = result.GetValue(_params) ?? [],
+            };
+            var loaded = new List<LoadedPlugin>();
+            var presenters = new List<IPresenter>();
+            Device? inference = null;
+            try
+            {
+                foreach (var id in ids)
+                    loaded.Add(catalog.Load(id));
+                using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
+                inference = result.GetValue(_sameDevice) ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
+                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
+                if (result.GetValue(_json) is { } json)
+                    presenters.Add(new JsonLinesPresenter(json));
+                if (result.GetValue(_record) is { } record)
+                    presenters.Add(new RecordingPresenter(record, source.Width, source.Height, source.Fps, logger));
+                if (result.GetValue(_snapshotEvery) is { } every)
+                    presenters.Add(new SnapshotPresenter(result.GetValue(_snapshotDir)!, every));
+                LiveSummary summary;
+                using (var session = new LiveSession(display, inference ?? display, source, loaded, presenters, options, logging))
+                {
+                    using var cancel = new CancellationTokenSource();
+                    Console.CancelKeyPress += (_, e) =>
+                    {
+                        e.Cancel = true;
+                        cancel.Cancel();
+                    };
+                    summary = session.Run(cancel.Token);
+                }
+                Console.WriteLine(summary);
+                foreach (var disabled in summary.DisabledPlugins)
+                    Console.WriteLine($"disabled: {disabled}");
+                return 0;
+            }
+            finally
+            {
+                foreach (var presenter in presenters)
+                    presenter.Dispose();
+                inference?.Dispose();
+                foreach (var plugin in loaded)
+                    plugin.Dispose();
+            }
+        });
+        return command;
+    }
+}

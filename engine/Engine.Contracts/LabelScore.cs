@@ -1,0 +1,3 @@
+namespace Engine.Contracts;
+
+public sealed record LabelScore(string Label, double Score);

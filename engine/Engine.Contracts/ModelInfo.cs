@@ -1,0 +1,8 @@
+namespace Engine.Contracts;
+
+/// <summary>
+/// What the host read from a weight package's metadata (docs/weight-package.md): its path, labels,
+/// clip geometry, normalisation and the architecture JSON (for plugins that need more).
+/// </summary>
+public sealed record ModelInfo(string Path, IReadOnlyList<string> Labels, int Frames, int SamplingRate, int ShortSide, int Crop,
+    Normalization Normalization, string ArchitectureJson, int NonLocalBlocks);

@@ -1,0 +1,10 @@
+namespace Engine.Contracts;
+
+/// <summary>The kinds of display metadata a node can produce.</summary>
+public enum OutputKind
+{
+    Scores,
+    Boxes,
+    Masks,
+    HeatMap,
+}

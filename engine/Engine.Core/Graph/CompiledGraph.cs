@@ -1,0 +1,173 @@
+using Engine.Files;
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Graph;
+
+/// <summary>
+/// A network ready to run: arenas and weights allocated, ops created, one command list recorded.
+/// Per-frame work is only <see cref="SetInput"/>, <see cref="Submit"/> (or <see cref="Run"/>) and
+/// <see cref="Read"/>; nothing is allocated, created or recorded again.
+/// </summary>
+public sealed class CompiledGraph : IDisposable
+{
+    private readonly Device _device;
+    private readonly CommandList _list;
+    private readonly List<GpuBuffer> _buffers;
+    private readonly IReadOnlyList<(Node Node, IOp Op)> _ops;
+    private readonly Dictionary<string, (Tensor Tensor, TensorSpec Spec)> _readable;
+    private bool _disposed;
+
+    internal CompiledGraph(Device device, string name, CommandList list, List<GpuBuffer> buffers, IReadOnlyList<(Node, IOp)> ops,
+        Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
+        long activationBytes, long peakLiveBytes, long weightBytes)
+    {
+        _device = device;
+        Name = name;
+        _list = list;
+        _buffers = buffers;
+        _ops = ops;
+        _readable = readable;
+        Inputs = inputs;
+        Outputs = outputs;
+        ActivationBytes = activationBytes;
+        PeakLiveBytes = peakLiveBytes;
+        WeightBytes = weightBytes;
+    }
+
+    public string Name { get; }
+
+    public IReadOnlyList<string> Inputs { get; }
+
+    public IReadOnlyList<string> Outputs { get; }
+
+    /// <summary>Bytes of the activation arenas (inputs, outputs and aliased intermediates): the peak tensor memory.</summary>
+    public long ActivationBytes { get; }
+
+    /// <summary>The most activation bytes live at one step; <see cref="ActivationBytes"/> is what the placement achieved.</summary>
+    public long PeakLiveBytes { get; }
+
+    public long WeightBytes { get; }
+
+    public int DispatchCount => _list.DispatchCount;
+
+    public double Flops => _ops.Sum(o => o.Op.Flops);
+
+    /// <summary>The spec of a readable tensor (an input, an output or a kept intermediate).</summary>
+    public TensorSpec Spec(string tensor) => Entry(tensor).Spec;
+
+    /// <summary>The GPU tensor of an input, output or kept intermediate (to fill or read without a copy).</summary>
+    public Tensor Tensor(string tensor) => Entry(tensor).Tensor;
+
+    /// <summary>Writes an input's elements (in its stored layout); waits for a run still reading it.</summary>
+    public void SetInput(string input, ReadOnlySpan<float> values)
+    {
+        if (!Inputs.Contains(input))
+            throw new EngineException($"Graph '{Name}': '{input}' is not an input; inputs are {string.Join(", ", Inputs)}.");
+        var (tensor, spec) = Entry(input);
+        if (values.Length != spec.Shape.ElementCount)
+            throw new EngineException($"Graph '{Name}': input '{input}' takes {spec.Shape} = {spec.Shape.ElementCount} values, got {values.Length}.");
+        tensor.Upload(values);
+    }
+
+    /// <summary>Submits the recorded network once; the GPU works while the caller goes on.</summary>
+    public Submission Submit()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _device.Submit(_list);
+    }
+
+    public void Run() => Submit().Wait();
+
+    /// <summary>
+    /// The elements of a readable tensor in its stored layout, after the last run. A tensor with a
+    /// data-dependent size returns only its valid rows (the count is read from the GPU first).
+    /// </summary>
+    public float[] Read(string tensor)
+    {
+        var (t, spec) = Entry(tensor);
+        var values = t.Download<float>();
+        if (spec.CountTensor is not { } countName)
+            return values;
+        var count = (long)Entry(countName).Tensor.Download<uint>()[0];
+        var row = spec.Shape.ElementCount / Math.Max(1, spec.Shape[0]);
+        return values[..(int)(Math.Min(count, spec.Shape[0]) * row)];
+    }
+
+    /// <summary>
+    /// A readable tensor as PyTorch holds it: a channels-last activation (N, ..., Cp) comes back as
+    /// (N, C, ...) without the padded channels; other tensors as stored (valid rows only).
+    /// </summary>
+    public NpyArray ReadTorch(string tensor)
+    {
+        var spec = Spec(tensor);
+        var values = Read(tensor);
+        if (spec.Channels is not { } channels)
+        {
+            var dims = spec.Shape.Dims.ToArray();
+            if (spec.CountTensor is not null)
+                dims[0] = (int)(values.LongLength / Math.Max(1, spec.Shape.ElementCount / Math.Max(1, dims[0])));
+            return NpyArray.FromFloats(new Shape(dims), values);
+        }
+        return NpyArray.FromFloats(TorchShape(spec), ChannelsFirst(values, spec.Shape, channels));
+    }
+
+    /// <summary>(N, d1..dk, Cp) -> (N, C, d1..dk).</summary>
+    internal static Shape TorchShape(TensorSpec spec)
+    {
+        var dims = spec.Shape.Dims;
+        var torch = new List<int> { dims[0], spec.Channels ?? dims[^1] };
+        for (var i = 1; i < dims.Length - 1; i++)
+            torch.Add(dims[i]);
+        return new Shape(torch.ToArray());
+    }
+
+    internal static float[] ChannelsFirst(float[] values, Shape stored, int channels)
+    {
+        var n = stored[0];
+        var cp = stored[-1];
+        var pixels = (int)(stored.ElementCount / Math.Max(1, (long)n * cp));
+        var result = new float[(long)n * channels * pixels];
+        for (var b = 0; b < n; b++)
+        {
+            for (var p = 0; p < pixels; p++)
+            {
+                var src = ((long)b * pixels + p) * cp;
+                for (var c = 0; c < channels; c++)
+                    result[((long)b * channels + c) * pixels + p] = values[src + c];
+            }
+        }
+        return result;
+    }
+
+    /// <summary>GPU time per node of the last run (graphs compiled with profiling), in recording order.</summary>
+    public IReadOnlyList<NodeProfile> Profile()
+    {
+        var timings = _list.Timings().GroupBy(t => t.Region).ToDictionary(g => g.Key, g => (Count: g.Count(), Ms: g.Sum(t => t.Milliseconds)));
+        return _ops.Select(o =>
+        {
+            var (count, ms) = timings.GetValueOrDefault(o.Node.Name);
+            return new NodeProfile(o.Node.Name, o.Node.GetType().Name.Replace("Node", "", StringComparison.Ordinal), count, ms, o.Op.Flops);
+        }).ToArray();
+    }
+
+    private (Tensor Tensor, TensorSpec Spec) Entry(string tensor)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _readable.TryGetValue(tensor, out var entry) ? entry
+            : throw new EngineException($"Graph '{Name}': tensor '{tensor}' is not kept after a run (its memory is reused); keep it at compile time. Readable: {string.Join(", ", _readable.Keys)}.");
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _list.Dispose();
+        // Ops that hold GPU objects of their own (uploaded parameters) release them with the graph.
+        foreach (var (_, op) in _ops)
+            (op as IDisposable)?.Dispose();
+        foreach (var b in _buffers)
+            b.Dispose();
+    }
+}

@@ -1,0 +1,241 @@
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Graph;
+
+/// <summary>
+/// Describes a network as nodes over named tensors, in any order, and compiles it once for a device:
+/// topological order, shape inference (errors name the node and the shapes), liveness-based
+/// aliasing of intermediate tensors in a few arenas, weights uploaded once, ops created and recorded
+/// into one command list. The result, a <see cref="CompiledGraph"/>, is what runs per frame.
+/// </summary>
+public sealed class GraphBuilder(string name)
+{
+    private readonly List<(string Name, TensorSpec Spec)> _inputs = [];
+    private readonly List<Node> _nodes = [];
+    private readonly List<string> _outputs = [];
+
+    public string Name { get; } = name;
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>Declares a tensor the caller fills before each run.</summary>
+    public string Input(string tensor, TensorSpec spec)
+    {
+        _inputs.Add((tensor, spec));
+        return tensor;
+    }
+
+    public T Add<T>(T node) where T : Node
+    {
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>Marks a tensor as a result: kept alive and readable after every run.</summary>
+    public void Output(string tensor) => _outputs.Add(tensor);
+
+    /// <summary>Compile-time work, all of it: nothing here runs again per frame.</summary>
+    public CompiledGraph Compile(Device device, CompileOptions? options = null)
+    {
+        options ??= new CompileOptions();
+        var order = TopologicalOrder();
+        var specs = InferShapes(order);
+        foreach (var keep in options.Keep.Concat(_outputs))
+        {
+            if (!specs.ContainsKey(keep))
+                throw new EngineException($"Graph '{Name}': no tensor named '{keep}' to keep; tensors are {string.Join(", ", specs.Keys)}.");
+        }
+
+        // Step 0 fills the inputs; node k of the order runs at step k + 1; results live to the end.
+        var first = new Dictionary<string, int>();
+        var last = new Dictionary<string, int>();
+        foreach (var (input, _) in _inputs)
+            first[input] = last[input] = 0;
+        for (var k = 0; k < order.Count; k++)
+        {
+            foreach (var t in order[k].Inputs)
+                last[t] = k + 1;
+            foreach (var t in order[k].Outputs)
+                first[t] = last[t] = k + 1;
+        }
+        var end = order.Count + 1;
+        var pinned = new HashSet<string>(options.Keep.Concat(_outputs).Concat(_inputs.Select(i => i.Name)));
+        foreach (var t in pinned.ToArray())
+        {
+            if (specs[t].CountTensor is { } count)
+                pinned.Add(count);
+        }
+        foreach (var t in pinned)
+            last[t] = end;
+
+        var names = specs.Keys.ToArray();
+        var alignment = Alignment(device);
+        var requests = names.Select(t => new MemoryPlan.Request(specs[t].Bytes, first[t], last[t])).ToList();
+        // Scratch lives during its node's step only.
+        var scratchBytes = order.Select(n => n.ScratchBytes(device, n.Inputs.Select(t => specs[t]).ToArray())).ToArray();
+        var scratchRequest = new int[order.Count];
+        for (var k = 0; k < order.Count; k++)
+        {
+            scratchRequest[k] = scratchBytes[k] > 0 ? requests.Count : -1;
+            if (scratchBytes[k] > 0)
+                requests.Add(new MemoryPlan.Request(scratchBytes[k], k + 1, k + 1));
+        }
+        var plan = new MemoryPlan(requests, alignment, options.ArenaLimit);
+        var buffers = new List<GpuBuffer>();
+        var ops = new List<(Node Node, IOp Op)>();
+        try
+        {
+            for (var a = 0; a < plan.ArenaSizes.Count; a++)
+                buffers.Add(device.CreateBuffer($"{Name} arena {a}", (ulong)plan.ArenaSizes[a]));
+            var tensors = new Dictionary<string, Tensor>();
+            for (var i = 0; i < names.Length; i++)
+            {
+                var p = plan.Placements[i];
+                tensors[names[i]] = new Tensor(buffers[p.Arena], (ulong)p.Offset, specs[names[i]].Shape, specs[names[i]].Type, names[i]);
+            }
+
+            var (weights, weightBytes) = UploadWeights(device, order, alignment, options.ArenaLimit, buffers);
+
+            for (var k = 0; k < order.Count; k++)
+            {
+                var node = order[k];
+                Tensor? scratch = null;
+                if (scratchRequest[k] >= 0)
+                {
+                    var p = plan.Placements[scratchRequest[k]];
+                    scratch = new Tensor(buffers[p.Arena], (ulong)p.Offset, new Shape(checked((int)((scratchBytes[k] + 3) / 4))), DataType.Float32, $"{node.Name} scratch");
+                }
+                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch);
+                ops.Add((node, node.CreateOp(device, bound)));
+            }
+
+            var list = device.CreateCommandList(Name, options.Profile);
+            foreach (var (node, op) in ops)
+            {
+                list.Region = node.Name;
+                op.Record(list);
+            }
+            list.Region = null;
+            list.Finish();
+
+            var readable = pinned.ToDictionary(t => t, t => (tensors[t], specs[t]));
+            return new CompiledGraph(device, Name, list, buffers, ops, readable, _inputs.Select(i => i.Name).ToArray(), _outputs.ToArray(),
+                plan.TotalBytes, plan.PeakLiveBytes, weightBytes);
+        }
+        catch
+        {
+            foreach (var (_, op) in ops)
+                (op as IDisposable)?.Dispose();
+            foreach (var b in buffers)
+                b.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every tensor offset must suit both binding kinds and whole vec4 texels.</summary>
+    private static long Alignment(Device device) =>
+        Math.Max(Device.TensorAlignment, (long)Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
+
+    private static (Dictionary<Node, IReadOnlyDictionary<string, Tensor>> Weights, long Bytes) UploadWeights(
+        Device device, IReadOnlyList<Node> order, long alignment, long arenaLimit, List<GpuBuffer> buffers)
+    {
+        var data = order.Select(n => (Node: n, Weights: n.Weights().ToArray())).ToArray();
+        var flat = data.SelectMany(d => d.Weights.Select(w => (d.Node, Weight: w))).ToArray();
+        var byNode = order.ToDictionary(n => n, IReadOnlyDictionary<string, Tensor> (_) => new Dictionary<string, Tensor>());
+        if (flat.Length == 0)
+            return (byNode, 0);
+        // Weights live for the whole graph: the same planner simply stacks them.
+        var plan = new MemoryPlan(flat.Select(f => new MemoryPlan.Request(f.Weight.Bytes, 0, 0)).ToArray(), alignment, arenaLimit);
+        var arenas = plan.ArenaSizes.Select((size, a) => device.CreateBuffer($"weights {a}", (ulong)size)).ToArray();
+        buffers.AddRange(arenas);
+        for (var i = 0; i < flat.Length; i++)
+        {
+            var (node, weight) = flat[i];
+            var tensor = new Tensor(arenas[plan.Placements[i].Arena], (ulong)plan.Placements[i].Offset, weight.Shape, DataType.Float32, $"{node.Name}.{weight.Name}");
+            tensor.Upload<float>(weight.Values);
+            var map = (Dictionary<string, Tensor>)byNode[node];
+            if (!map.TryAdd(weight.Name, tensor))
+                throw new EngineException($"{node}: two weights named '{weight.Name}'.");
+        }
+        return (byNode, plan.TotalBytes);
+    }
+
+    private List<Node> TopologicalOrder()
+    {
+        var producer = new Dictionary<string, Node?>();
+        foreach (var (input, _) in _inputs)
+        {
+            if (!producer.TryAdd(input, null))
+                throw new EngineException($"Graph '{Name}': input '{input}' is declared twice.");
+        }
+        foreach (var node in _nodes)
+        {
+            foreach (var t in node.Outputs)
+            {
+                if (!producer.TryAdd(t, node))
+                    throw new EngineException($"Graph '{Name}': tensor '{t}' is written by {node} and by {(producer[t] is { } other ? other.ToString() : "the graph input")}.");
+            }
+        }
+        foreach (var node in _nodes)
+        {
+            foreach (var t in node.Inputs)
+            {
+                if (!producer.ContainsKey(t))
+                    throw new EngineException($"Graph '{Name}': {node} reads '{t}', which no node writes and no input declares.");
+            }
+        }
+        foreach (var t in _outputs)
+        {
+            if (!producer.ContainsKey(t))
+                throw new EngineException($"Graph '{Name}': output '{t}' is never written.");
+        }
+
+        // Kahn's algorithm, taking ready nodes in the order they were added so recording is predictable.
+        var pending = _nodes.ToDictionary(n => n, n => n.Inputs.Distinct().Count(t => producer[t] is not null));
+        var consumers = new Dictionary<Node, List<Node>>();
+        foreach (var node in _nodes)
+        {
+            foreach (var t in node.Inputs.Distinct())
+            {
+                if (producer[t] is { } p)
+                {
+                    if (!consumers.TryGetValue(p, out var list))
+                        consumers[p] = list = [];
+                    list.Add(node);
+                }
+            }
+        }
+        var ready = new SortedSet<int>(_nodes.Select((n, i) => (n, i)).Where(x => pending[x.n] == 0).Select(x => x.i));
+        var index = _nodes.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => x.i);
+        var order = new List<Node>();
+        while (ready.Count > 0)
+        {
+            var node = _nodes[ready.Min];
+            ready.Remove(ready.Min);
+            order.Add(node);
+            foreach (var c in consumers.GetValueOrDefault(node) ?? [])
+            {
+                if (--pending[c] == 0)
+                    ready.Add(index[c]);
+            }
+        }
+        if (order.Count != _nodes.Count)
+            throw new EngineException($"Graph '{Name}': a cycle through {string.Join(", ", _nodes.Except(order).Select(n => n.ToString()))}.");
+        return order;
+    }
+
+    private Dictionary<string, TensorSpec> InferShapes(List<Node> order)
+    {
+        var specs = _inputs.ToDictionary(i => i.Name, i => i.Spec);
+        foreach (var node in order)
+        {
+            var outputs = node.InferOutputs(node.Inputs.Select(t => specs[t]).ToArray());
+            if (outputs.Count != node.Outputs.Count)
+                throw new EngineException($"{node}: inferred {outputs.Count} outputs for {node.Outputs.Count} names.");
+            for (var i = 0; i < outputs.Count; i++)
+                specs[node.Outputs[i]] = outputs[i];
+        }
+        return specs;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Engine.Host;
+
+/// <summary>
+/// Where presented frames go: a window, a recording, snapshots, JSON lines. Called on the host's
+/// frame thread once per presented frame (the image is width x height x 4 bytes, B, G, R, A)
+/// and once per finished prediction.
+/// </summary>
+public interface IPresenter : IDisposable
+{
+    void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame);
+
+    void Prediction(PredictionRecord record)
+    {
+    }
+
+    /// <summary>True once the user asked to quit (window closed, q or Esc).</summary>
+    bool QuitRequested => false;
+}

@@ -1,0 +1,26 @@
+namespace Engine.Host;
+
+/// <summary>How a live session runs: when it stops, how clips hop, and per-plugin settings. A value.</summary>
+public sealed record LiveOptions
+{
+    /// <summary>Stop after presenting this many frames (null: no limit).</summary>
+    public long? Frames { get; init; }
+
+    /// <summary>Stop after this long (null: no limit).</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>New sampled frames between two clips of a node (the ClipBuffer hop h).</summary>
+    public int Hop { get; init; } = 1;
+
+    /// <summary>Model package for plugins that take one (overrides the plugin.json default).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>JSON settings file with per-plugin parameter values.</summary>
+    public string? SettingsFile { get; init; }
+
+    /// <summary>`name=value` parameter overrides (applied to every plugin that declares the name).</summary>
+    public IReadOnlyList<string> Parameters { get; init; } = [];
+
+    /// <summary>Stop when the source has been silent this long (a dead source that does not come back).</summary>
+    public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

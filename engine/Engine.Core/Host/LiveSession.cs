@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using Engine.Gpu;
+using Engine.Video;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Host;
+
+/// <summary>
+/// The live loop. At camera rate: take the newest frame (older ones were dropped by the ring),
+/// write it to the GPU, collect finished network runs, preprocess the frame into the clip buffers
+/// that sample it and draw the overlay in one submission, then launch the runs whose cadence fired
+/// (at most one in flight per node; they run on the inference device while frames keep flowing)
+/// and hand the image to the presenters. When the display and inference devices are one device
+/// with one queue, runs serialise with frames; the CLI opens a second device for inference.
+/// </summary>
+public sealed class LiveSession : IDisposable
+{
+    private readonly Device _display;
+    private readonly IFrameSource _source;
+    private readonly IReadOnlyList<PluginRunner> _plugins;
+    private readonly IReadOnlyList<IPresenter> _presenters;
+    private readonly LiveOptions _options;
+    private readonly ILogger _logger;
+    private readonly GpuFrame _frame;
+    private readonly OverlayRenderer _overlay;
+    private readonly OverlayCanvas _canvas;
+    private readonly List<double> _latencies = [];
+
+    public LiveSession(Device display, Device inference, IFrameSource source, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<IPresenter> presenters,
+        LiveOptions options, ILoggerFactory logging)
+    {
+        _display = display;
+        _source = source;
+        _presenters = presenters;
+        _options = options;
+        _logger = logging.CreateLogger<LiveSession>();
+        _frame = new GpuFrame(display, source.Width, source.Height);
+        _overlay = new OverlayRenderer(display, source.Width, source.Height);
+        _canvas = new OverlayCanvas(source.Width, source.Height);
+        _plugins = [.. plugins.Select(p => new PluginRunner(p, display, inference, source.Width, source.Height, options, _logger))];
+    }
+
+    public IReadOnlyList<PluginRunner> Plugins => _plugins;
+
+    /// <summary>Runs until the frame or time limit, the end of the source, a quit request or <paramref name="cancel"/>.</summary>
+    public LiveSummary Run(CancellationToken cancel = default)
+    {
+        var start = Stopwatch.GetTimestamp();
+        long presented = 0;
+        var lastFrameTicks = start;
+        var presentTimes = new Queue<long>();
+        _source.Start();
+        while (!cancel.IsCancellationRequested)
+        {
+            if (_options.Frames is { } maxFrames && presented >= maxFrames)
+                break;
+            if (_options.Duration is { } duration && Stopwatch.GetElapsedTime(start) >= duration)
+                break;
+            var frame = _source.Frames.Take(TimeSpan.FromMilliseconds(250));
+            if (frame is null)
+            {
+                if (_source.Frames.IsCompleted)
+                {
+                    _logger.LogInformation("{Source}: no more frames", _source.Name);
+                    break;
+                }
+                if (Stopwatch.GetElapsedTime(lastFrameTicks) > _options.SourceTimeout)
+                    throw new EngineException($"{_source.Name}: no frame for {_options.SourceTimeout.TotalSeconds:0} s{(_source.LastFailure is { } f ? $" (last failure: {f})" : "")}.");
+                continue;
+            }
+            lastFrameTicks = Stopwatch.GetTimestamp();
+            var number = frame.Number;
+            try
+            {
+                _frame.Write(frame);
+                foreach (var plugin in _plugins)
+                    plugin.Poll();
+
+                _canvas.Clear();
+                OverlayComposer.Compose(_canvas, _plugins, Hud(start, presented, presentTimes));
+                _overlay.Upload(_canvas);
+                using (var list = _display.CreateCommandList("frame"))
+                {
+                    foreach (var node in _plugins.Where(p => p.Enabled).SelectMany(p => p.Nodes))
+                    {
+                        if (node.Clips.WantsFrame(frame))
+                            node.Clips.RecordSample(list, _frame, frame);
+                    }
+                    _overlay.Record(list, _frame);
+                    list.Finish();
+                    _display.Submit(list).Wait();
+                }
+            }
+            finally
+            {
+                _source.Frames.Release(frame);
+            }
+
+            var drawn = Stopwatch.GetTimestamp();
+            var time = Stopwatch.GetElapsedTime(start, drawn).TotalSeconds;
+            foreach (var plugin in _plugins)
+            {
+                foreach (var node in plugin.Nodes.Where(n => n.LatestUndrawn))
+                {
+                    node.LatestUndrawn = false;
+                    var latest = node.Latest!.Value;
+                    var latency = Stopwatch.GetElapsedTime(latest.CaptureTicks, drawn).TotalMilliseconds;
+                    _latencies.Add(latency);
+                    var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
+                        [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
+                    foreach (var presenter in _presenters)
+                        presenter.Prediction(record);
+                }
+                plugin.Launch(number);
+            }
+
+            var image = _overlay.Image.Download<byte>();
+            foreach (var presenter in _presenters)
+                presenter.Present(image, _source.Width, _source.Height, number);
+            presented++;
+            presentTimes.Enqueue(Stopwatch.GetTimestamp());
+            if (_presenters.Any(p => p.QuitRequested))
+                break;
+        }
+        return Summary(start, presented);
+    }
+
+    private string Hud(long start, long presented, Queue<long> presentTimes)
+    {
+        // Rates over the last second, so the HUD follows changes.
+        var now = Stopwatch.GetTimestamp();
+        while (presentTimes.Count > 0 && now - presentTimes.Peek() > Stopwatch.Frequency)
+            presentTimes.Dequeue();
+        var runs = _plugins.SelectMany(p => p.Nodes).Sum(n => n.Runs);
+        var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        var (p50, p95) = Percentiles();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{presentTimes.Count} fps  frame {presented}  dropped {_source.Frames.Dropped}\ninference {runs / seconds:0.00}/s  latency p50 {p50:0} p95 {p95:0} ms");
+    }
+
+    private (double P50, double P95) Percentiles()
+    {
+        if (_latencies.Count == 0)
+            return (0, 0);
+        var sorted = _latencies.Order().ToArray();
+        return (sorted[(int)Math.Round(0.5 * (sorted.Length - 1))], sorted[(int)Math.Round(0.95 * (sorted.Length - 1))]);
+    }
+
+    private LiveSummary Summary(long start, long presented)
+    {
+        var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        var nodes = _plugins.SelectMany(p => p.Nodes).ToArray();
+        var runs = nodes.Sum(n => n.Runs);
+        var (p50, p95) = Percentiles();
+        var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
+            _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : nodes.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
+            p50, p95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
+        _logger.LogInformation("{Summary}", summary);
+        return summary;
+    }
+
+    public void Dispose()
+    {
+        _source.Dispose();
+        _display.WaitIdle();
+        foreach (var plugin in _plugins)
+            plugin.Dispose();
+        _overlay.Dispose();
+        _frame.Dispose();
+    }
+}

@@ -1,0 +1,122 @@
+using Engine.Contracts;
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Host;
+
+/// <summary>
+/// The host's implementation of the plugin graph API over Engine.Core: tensors are allocated here,
+/// ops validate shapes as they are added (so errors surface at build time), and <see cref="Compile"/>
+/// records every op into one command list whose barriers the command list derives.
+/// </summary>
+public sealed class NetworkBuilder : INetworkBuilder, IDisposable
+{
+    private readonly Device _device;
+    private readonly string? _shaderDirectory;
+    private readonly List<Tensor> _tensors = [];
+    private readonly List<Tensor> _owned = [];
+    private readonly List<IOp> _ops = [];
+    private readonly Dictionary<string, Tensor> _outputs = [];
+    private bool _compiled;
+
+    public NetworkBuilder(Device device, Shape inputShape, string? shaderDirectory, string name)
+    {
+        _device = device;
+        _shaderDirectory = shaderDirectory;
+        Name = name;
+        Input = Add(Own(device.CreateTensor($"{name} input", inputShape)));
+    }
+
+    public string Name { get; }
+
+    public NetworkTensor Input { get; }
+
+    public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null)
+    {
+        ModelPackageInfo.Read(packagePath);
+        throw new EngineException($"{Path.GetFileName(packagePath)}: this build has no model graph yet (the video ResNet builders are not merged), so weight packages cannot run.");
+    }
+
+    public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values)
+    {
+        var s = new Shape([.. shape]);
+        if (s.ElementCount != values.Length)
+            throw new EngineException($"{Name}: constant '{name}' {s} needs {s.ElementCount} values, {values.Length} given.");
+        return Add(Own(_device.CreateTensor<float>($"{Name} {name}", s, values)));
+    }
+
+    public NetworkTensor Linear(NetworkTensor x, NetworkTensor weight, NetworkTensor? bias = null)
+    {
+        var a = Resolve(x);
+        var b = Resolve(weight);
+        if (a.Shape.Rank != 2 || b.Shape.Rank != 2)
+            throw new EngineException($"{Name}: Linear takes x (M, K) and weight (K, N), got {a.Shape} and {b.Shape}.");
+        var c = Own(_device.CreateTensor($"{Name} linear {_ops.Count}", new Shape(a.Shape[0], b.Shape[1])));
+        _ops.Add(new Gemm(_device, a, b, c, bias is null ? null : Resolve(bias), name: $"{Name} linear"));
+        return Add(c);
+    }
+
+    public NetworkTensor Reshape(NetworkTensor x, IReadOnlyList<int> shape) => Add(Resolve(x).Reshape(new Shape([.. shape])));
+
+    public NetworkTensor Kernel(string shaderFile, IReadOnlyList<int> outputShape, IReadOnlyList<NetworkTensor> inputs, uint[] push, (uint X, uint Y, uint Z) groups)
+    {
+        if (_shaderDirectory is null)
+            throw new EngineException($"{Name}: kernel {shaderFile}: the plugin declares no shader folder in plugin.json.");
+        var path = Path.GetFullPath(Path.Combine(_shaderDirectory, shaderFile));
+        if (!path.StartsWith(_shaderDirectory, StringComparison.Ordinal))
+            throw new EngineException($"{Name}: kernel {shaderFile} lies outside the plugin's shader folder.");
+        var output = Own(_device.CreateTensor($"{Name} {Path.GetFileNameWithoutExtension(path)} {_ops.Count}", new Shape([.. outputShape])));
+        _ops.Add(new PluginKernel(_device, path, [.. inputs.Select(Resolve)], output, push, new Groups(groups.X, groups.Y, groups.Z)));
+        return Add(output);
+    }
+
+    public void Output(string name, NetworkTensor tensor)
+    {
+        if (!_outputs.TryAdd(name, Resolve(tensor)))
+            throw new EngineException($"{Name}: output '{name}' is marked twice.");
+    }
+
+    /// <summary>Records the network into one command list; the builder's tensors pass to the compiled network.</summary>
+    public CompiledNetwork Compile()
+    {
+        if (_compiled)
+            throw new EngineException($"{Name}: already compiled.");
+        if (_outputs.Count == 0)
+            throw new EngineException($"{Name}: the network marks no outputs.");
+        var list = _device.CreateCommandList(Name);
+        foreach (var op in _ops)
+        {
+            list.Region = op.Name;
+            op.Record(list);
+        }
+        list.Finish();
+        _compiled = true;
+        return new CompiledNetwork(_device, _tensors[Input.Id], list, _outputs, [.. _owned]);
+    }
+
+    private Tensor Own(Tensor tensor)
+    {
+        _owned.Add(tensor);
+        return tensor;
+    }
+
+    private NetworkTensor Add(Tensor tensor)
+    {
+        _tensors.Add(tensor);
+        return new NetworkTensor(_tensors.Count - 1, tensor.Shape.Dims.ToArray());
+    }
+
+    private Tensor Resolve(NetworkTensor t) =>
+        t.Id >= 0 && t.Id < _tensors.Count && _tensors[t.Id].Shape.Dims.SequenceEqual(t.Shape.ToArray())
+            ? _tensors[t.Id]
+            : throw new EngineException($"{Name}: tensor {t} does not belong to this network.");
+
+    /// <summary>Frees the tensors of a builder that was never compiled (a failed build).</summary>
+    public void Dispose()
+    {
+        if (_compiled)
+            return;
+        foreach (var tensor in _owned.AsEnumerable().Reverse())
+            tensor.Dispose();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Runtime.InteropServices;
+using Engine.Gpu;
+using Engine.Video;
+
+namespace Engine.Host;
+
+/// <summary>
+/// The overlay compute pass: draws an <see cref="OverlayCanvas"/> over the newest frame into
+/// <see cref="Image"/> (one B8G8R8A8 word per pixel), which the presenters read or copy. The canvas
+/// buffers are host-written each frame; capacities are fixed so the pass never allocates.
+/// </summary>
+public sealed class OverlayRenderer : IDisposable
+{
+    public const int MaxPrimitives = 1024;
+    public const int MaxChars = 16384;
+    public const int MaxValues = 1 << 20;
+
+    private readonly Pipeline _pipeline;
+    private readonly Tensor _prims;
+    private readonly Tensor _font;
+    private readonly Tensor _chars;
+    private readonly Tensor _values;
+    private int _primCount;
+
+    public OverlayRenderer(Device device, int width, int height)
+    {
+        if (width > 65535 || height > 65535)
+            throw new EngineException($"Overlay: a {width}x{height} frame exceeds the 65535-pixel coordinate range.");
+        Width = width;
+        Height = height;
+        _pipeline = device.Pipeline("video/overlay");
+        _prims = device.CreateTensor("overlay primitives", new Shape(MaxPrimitives * 8), DataType.UInt32);
+        _chars = device.CreateTensor("overlay text", new Shape(MaxChars), DataType.UInt32);
+        _values = device.CreateTensor("overlay values", new Shape(MaxValues), DataType.Float32);
+        _font = device.CreateTensor<uint>("overlay font", new Shape(BitmapFont.Build().Length), BitmapFont.Build(), DataType.UInt32);
+        Image = device.CreateTensor($"overlay image {width}x{height}", new Shape(width * height), DataType.UInt32);
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>The presented image: width x height words, bytes B, G, R, A.</summary>
+    public Tensor Image { get; }
+
+    /// <summary>Writes the canvas into the GPU buffers (waits for the previous frame's pass to finish with them).</summary>
+    public void Upload(OverlayCanvas canvas)
+    {
+        if (canvas.Width != Width || canvas.Height != Height)
+            throw new EngineException($"Overlay: canvas {canvas.Width}x{canvas.Height} for a {Width}x{Height} renderer.");
+        var prims = CollectionsMarshal.AsSpan(canvas.Prims);
+        var chars = CollectionsMarshal.AsSpan(canvas.Chars);
+        var values = CollectionsMarshal.AsSpan(canvas.Values);
+        // Whatever does not fit is cut at a whole primitive; the kernel reads only what `count` covers.
+        var count = Math.Min(prims.Length / 8, MaxPrimitives);
+        while (count > 0 && !Fits(prims.Slice((count - 1) * 8, 8), chars.Length, values.Length))
+            count--;
+        _primCount = count;
+        Write(_prims, prims[..(count * 8)]);
+        Write(_chars, chars[..Math.Min(chars.Length, MaxChars)]);
+        Write(_values, values[..Math.Min(values.Length, MaxValues)]);
+    }
+
+    private static bool Fits(ReadOnlySpan<uint> prim, int chars, int values) => prim[0] switch
+    {
+        3 => prim[4] + prim[5] <= Math.Min(chars, MaxChars),
+        4 or 5 => prim[4] + prim[5] * prim[6] <= Math.Min(values, MaxValues),
+        _ => true,
+    };
+
+    private static void Write<T>(Tensor tensor, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        if (data.Length == 0)
+            return;
+        new Tensor(tensor.Buffer, tensor.ByteOffset, new Shape(data.Length), tensor.Type, tensor.Name).Upload(data);
+    }
+
+    /// <summary>Records the pass over <paramref name="frame"/>.</summary>
+    public void Record(CommandList list, GpuFrame frame)
+    {
+        if (frame.Width != Width || frame.Height != Height)
+            throw new EngineException($"Overlay: frame {frame.Width}x{frame.Height} for a {Width}x{Height} renderer.");
+        list.Dispatch(_pipeline, new Groups(Groups.Cover(Width, 8), Groups.Cover(Height, 8)), new Push((uint)Width, (uint)Height, (uint)_primCount),
+            frame.Pixels, _prims, _font, _chars, _values, Image);
+    }
+
+    public void Dispose()
+    {
+        Image.Dispose();
+        _font.Dispose();
+        _values.Dispose();
+        _chars.Dispose();
+        _prims.Dispose();
+    }
+
+    private readonly record struct Push(uint Width, uint Height, uint Count);
+}

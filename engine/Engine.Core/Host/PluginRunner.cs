@@ -1,0 +1,103 @@
+using Engine.Contracts;
+using Engine.Gpu;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Host;
+
+/// <summary>
+/// A loaded plugin in a live session: configures it, builds and compiles its nodes, and guards every
+/// call into plugin code: the first exception disables the plugin (its error is kept for the overlay
+/// and logged) while the host runs on.
+/// </summary>
+public sealed class PluginRunner : IDisposable
+{
+    private readonly ILogger _logger;
+    private readonly List<NodeRunner> _nodes = [];
+
+    public PluginRunner(LoadedPlugin plugin, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
+    {
+        Plugin = plugin;
+        _logger = logger;
+        Guard("configure", () =>
+        {
+            var specs = plugin.Plugin.Parameters;
+            var ownOverrides = options.Parameters.Where(p => specs.Any(s => p.StartsWith(s.Name + "=", StringComparison.Ordinal))).ToArray();
+            var parameters = PluginSettings.Resolve(plugin.Id, specs, options.SettingsFile, ownOverrides);
+            var modelPath = options.Model ?? plugin.Manifest.DefaultModel;
+            var model = modelPath is null ? null : ModelPackageInfo.Read(modelPath);
+            var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
+            foreach (var node in plugin.Plugin.Configure(context))
+            {
+                var clips = new Video.ClipBuffer(display, node.Input.Clip, width, height, options.Hop);
+                try
+                {
+                    using var builder = new NetworkBuilder(inference, clips.ClipShape, plugin.Manifest.ShaderDirectory, $"{plugin.Id}/{node.Id}");
+                    plugin.Plugin.Build(node, builder);
+                    _nodes.Add(new NodeRunner(node, clips, builder.Compile()));
+                }
+                catch
+                {
+                    clips.Dispose();
+                    throw;
+                }
+            }
+        });
+    }
+
+    public LoadedPlugin Plugin { get; }
+
+    public string Id => Plugin.Id;
+
+    public IReadOnlyList<NodeRunner> Nodes => _nodes;
+
+    /// <summary>Why the plugin was disabled (null while it runs).</summary>
+    public string? Error { get; private set; }
+
+    public bool Enabled => Error is null;
+
+    /// <summary>Polls every node for finished runs and interprets them.</summary>
+    public void Poll()
+    {
+        if (!Enabled)
+            return;
+        foreach (var node in _nodes)
+        {
+            if (!Guard("interpret", () => node.Poll(result => Plugin.Plugin.Interpret(node.Node, result))))
+                return;
+        }
+    }
+
+    /// <summary>Launches runs whose cadence fires (host code: its errors are engine errors, not the plugin's).</summary>
+    public void Launch(long frame)
+    {
+        if (!Enabled)
+            return;
+        foreach (var node in _nodes)
+            node.TryLaunch(frame);
+    }
+
+    private bool Guard(string stage, Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+#pragma warning disable CA1031 // A plugin may throw anything; the host must survive it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            var message = e is EngineException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            Error = $"{stage}: {message}";
+            _logger.LogError(e, "plugin {Plugin} disabled ({Stage}): {Message}", Id, stage, message);
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes)
+            node.Dispose();
+        _nodes.Clear();
+    }
+}

@@ -1,0 +1,113 @@
+using Engine.Gpu;
+
+namespace Engine.Ops;
+
+/// <summary>
+/// Convolution (1D/2D/3D, any kernel, stride, padding, dilation, groups) over channels-last
+/// activations, with bias (folded BN), residual add and ReLU fused. Ungrouped convolutions are an
+/// implicit GEMM with register tiles (shaders/ops/conv.comp); 1x1x1 stride-1 ones are plain
+/// <see cref="Gemm"/> over (pixels, Cp) views; grouped ones use shaders/ops/conv_grouped.comp.
+/// Weights are packed on the host by <see cref="ConvSpec.PackWeights"/>; bias has Cp(out) entries.
+/// An output larger than one storage-buffer binding is written in row (pixel) chunks.
+/// </summary>
+public sealed class Conv : IOp
+{
+    private const int LocalSize = 8;
+
+    private readonly List<Action<CommandList>> _dispatches = [];
+
+    public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
+        bool relu = false, int tileM = ConvDefaults.TileM, int tileN4 = ConvDefaults.TileN4, string name = "conv")
+        : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange)
+    {
+    }
+
+    /// <summary>As the public constructor, with the chunk size forced (tests of the chunked path).</summary>
+    internal Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias, Tensor? residual,
+        bool relu, int tileM, int tileN4, string name, ulong maxChunkBytes)
+    {
+        Name = name;
+        Spec = spec;
+        ChannelsLast.Require($"{name} ({spec})", "input", input);
+        ChannelsLast.Require($"{name} ({spec})", "output", output);
+        var (n, inSize, cin) = (input.Shape[0], new Size3(input.Shape[1], input.Shape[2], input.Shape[3]), input.Shape[4]);
+        if (cin != ChannelsLast.Padded(spec.InChannels))
+            throw new EngineException($"{name} ({spec}): input {input.Shape} must have {ChannelsLast.Padded(spec.InChannels)} channels.");
+        var outSize = spec.OutputSize(inSize);
+        var cout = ChannelsLast.Padded(spec.OutChannels);
+        var expected = new Shape(n, outSize.T, outSize.H, outSize.W, cout);
+        if (output.Shape != expected)
+            throw new EngineException($"{name} ({spec}): input {input.Shape} gives output {expected}, not {output.Shape}.");
+        if (weight.Shape != spec.PackedWeightShape || !weight.IsContiguous)
+            throw new EngineException($"{name} ({spec}): packed weight {weight.Shape} must be {spec.PackedWeightShape} (see ConvSpec.PackWeights).");
+        if (bias is not null && bias.ElementCount != cout)
+            throw new EngineException($"{name} ({spec}): bias {bias.Shape} must have {cout} elements.");
+        if (residual is not null && (residual.Shape != output.Shape || !residual.IsContiguous))
+            throw new EngineException($"{name} ({spec}): residual {residual.Shape} must match output {output.Shape}.");
+        if (tileM <= 0 || tileN4 <= 0)
+            throw new EngineException($"{name}: tiles must be positive ({tileM}x{tileN4}).");
+
+        var pixels = (long)n * outSize.Volume;
+        Flops = spec.Flops(pixels);
+        var limits = device.Limits;
+        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var rowBytes = (long)cout * sizeof(float);
+
+        if (spec.IsPointwise)
+        {
+            var inRows = input.Reshape(new Shape(checked((int)pixels), cin));
+            var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
+            var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
+            foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
+            {
+                var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, name: name);
+                _dispatches.Add(gemm.Record);
+            }
+            return;
+        }
+
+        var grouped = spec.Groups > 1;
+        var pipeline = grouped
+            ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
+            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
+                SpecConstant.Int(6, cin / 4 <= 4 ? cin / 4 : 0));
+        var (rowTile, colTile) = grouped ? (1, 1) : (tileM, tileN4);
+        var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
+        // Absent optional inputs are bound to the input: the shader never reads them.
+        var biasOrAny = bias ?? input;
+        var residualOrAny = residual ?? input;
+        foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, rowBytes))
+        {
+            var view = RowChunks.View(outRowsAll, start, count, cout);
+            var push = new Push(inSize, cin / 4, outSize, cout / 4, spec, (uint)start, (uint)count);
+            var groups = RowGrid.Of(device, Groups.Cover(Groups.Cover(cout / 4, colTile), LocalSize), Groups.Cover(count, rowTile));
+            _dispatches.Add(list => list.Dispatch(pipeline, groups, push, input, weight, view, biasOrAny, residualOrAny));
+        }
+    }
+
+    public string Name { get; }
+
+    public ConvSpec Spec { get; }
+
+    public double Flops { get; }
+
+    /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
+    public int DispatchCount => _dispatches.Count;
+
+    public void Record(CommandList list)
+    {
+        foreach (var dispatch in _dispatches)
+            dispatch(list);
+    }
+
+    private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, Int4 Dilation, Int4 GroupChannels, uint Row0, uint Rows)
+    {
+        public Push(Size3 inSize, int cin4, Size3 outSize, int cout4, ConvSpec spec, uint row0, uint rows)
+            : this(Int4.Of(inSize, cin4), Int4.Of(outSize, cout4), Int4.Of(spec.Kernel), Int4.Of(spec.Stride), Int4.Of(spec.Padding), Int4.Of(spec.Dilation),
+                new Int4(spec.InChannels / spec.Groups, spec.OutChannels / spec.Groups, spec.OutChannels), row0, rows)
+        {
+        }
+    }
+}

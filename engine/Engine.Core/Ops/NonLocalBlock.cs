@@ -1,0 +1,417 @@
+using Engine.Gpu;
+
+namespace Engine.Ops;
+
+/// <summary>
+/// The non-local block (Wang et al., CVPR 2018) as one op, in every released variant (see
+/// <see cref="NonLocalOptions"/>): z = x + W_z y + b_z with y_i = (1/C(x)) sum_j f(theta_i, phi_j) g_j,
+/// on channels-last activations x and z of shape (N, T, H, W, Cp).
+/// <para>
+/// theta, phi, g and out are 1x1x1 convolutions, so each is a <see cref="Gemm"/> over a (pixels, Cp)
+/// view: phi and g share one GEMM, out fuses its bias and the residual x. Subsampling is a max-pool
+/// before those GEMMs or after them. The attention never materialises the affinity matrix: keys are
+/// taken in blocks and each block costs three dispatches (shaders/nonlocal): the logits of the block
+/// (a GEMM-shaped register tile), an online-softmax update (running max m and sum l per query, and
+/// the factor that rescales what was accumulated so far), and P x g accumulated into y, divided by l
+/// after the last block. Dot product and concatenation skip the softmax pass (their 1/N is in the
+/// logits). The block's scratch (projections, pooled tensors, y, the softmax statistics and the two
+/// per-block score buffers, each at most <c>attentionBudget</c> / 2 and never more than one
+/// storage-buffer binding) is one caller-given tensor of <see cref="ScratchBytes"/> bytes, so graphs
+/// can alias it. GEMMs and pools whose outputs exceed a binding are split into row chunks at aligned
+/// offsets.
+/// </para>
+/// </summary>
+public sealed class NonLocalBlock : IOp
+{
+    /// <summary>Bytes for the two per-block score buffers together, unless the caller says otherwise.</summary>
+    public const long DefaultAttentionBudget = 64L << 20;
+
+    private const int LocalSize = 8;
+    private const int TileQ = 8;
+    private const int TileK4 = 2;
+    private const int TileC4 = 2;
+    private const int PoolLocalSize = 64;
+
+    // Every Vulkan device allows at least this many workgroups per dimension.
+    private const uint MaxGroups = 65535;
+
+    private readonly Device _device;
+    private readonly Geometry _g;
+    private readonly List<IOp> _thetaOps = [];
+    private readonly List<IOp> _keyValueOps = [];
+    private readonly List<IOp> _outOps = [];
+    private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsBefore = [];
+    private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsAfter = [];
+    private readonly Pipeline _pool;
+    private readonly Pipeline _transpose;
+    private readonly Pipeline _scores;
+    private readonly Pipeline? _softmax;
+    private readonly Pipeline _attend;
+    private readonly Pipeline _map;
+    private readonly Tensor _q;
+    private readonly Tensor _k;
+    private readonly Tensor _keysT;
+    private readonly Tensor _v;
+    private readonly Tensor _concat;
+    private readonly Tensor _y;
+    private readonly Tensor _stats;
+    private readonly Tensor _scoresBuffer;
+    private readonly Tensor _probabilities;
+
+    public NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
+        long attentionBudget = DefaultAttentionBudget, string name = "nonlocal")
+    {
+        Name = name;
+        _device = device;
+        var options = weights.Options;
+        _g = Plan(device, options, weights.Channels, x.Shape, attentionBudget, name);
+        if (z.Shape != x.Shape)
+            throw new EngineException($"{name}: output {z.Shape} must have the input's shape {x.Shape}.");
+        if (!x.IsContiguous || !z.IsContiguous || x.Type != DataType.Float32 || z.Type != DataType.Float32)
+            throw new EngineException($"{name}: x {x} and z {z} must be contiguous float32 tensors.");
+        if (scratch.Type != DataType.Float32 || !scratch.IsContiguous || (long)scratch.ByteExtent < _g.ScratchBytes)
+            throw new EngineException($"{name}: scratch {scratch} must be a contiguous float32 tensor of at least {_g.ScratchBytes} bytes.");
+
+        var g = _g;
+        Tensor Region(string region, int rows, int cols)
+        {
+            var offset = g.Offsets[region];
+            return new Tensor(scratch.Buffer, scratch.ByteOffset + (ulong)offset, new Shape(rows, cols), DataType.Float32, $"{name}.{region}");
+        }
+
+        var x2 = x.Reshape(new Shape(g.Pixels, g.Cp), $"{name}.x");
+        var z2 = z.Reshape(new Shape(g.Pixels, g.Cp), $"{name}.z");
+        var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
+        var pooledX = g.Offsets.ContainsKey("pooled_x") ? Region("pooled_x", g.Keys, g.Cp) : null;
+        if (pooledX is not null)
+            AddPools(_poolsBefore, x2, pooledX, g.Cp);
+
+        if (!gaussian)
+        {
+            var theta = Region("theta", g.Pixels, g.Ip);
+            AddGemms(_thetaOps, x2, weights.ThetaWeight!, theta, weights.ThetaBias!, null, $"{name}.theta");
+            _q = theta;
+        }
+        else
+        {
+            _q = x2;
+        }
+
+        var kv = Region("kv", g.Keys, g.KvWidth);
+        if (options.Subsample == NonLocalSubsample.ConvThenPool)
+        {
+            var kvFull = Region("kv_full", g.Pixels, g.KvWidth);
+            AddGemms(_keyValueOps, x2, weights.KeyValueWeight, kvFull, weights.KeyValueBias, null, $"{name}.kv");
+            AddPools(_poolsAfter, kvFull, kv, g.KvWidth);
+        }
+        else
+        {
+            AddGemms(_keyValueOps, pooledX ?? x2, weights.KeyValueWeight, kv, weights.KeyValueBias, null, $"{name}.kv");
+        }
+        _k = gaussian ? pooledX ?? x2 : kv;
+        _v = kv;
+        _keysT = Region("keys_t", 1, (int)(g.Segments * g.D4 * 4 * g.Lk4));
+        _y = Region("y", g.Pixels, g.Ip);
+        _stats = g.Softmax ? Region("stats", g.Pixels, 4) : _y;
+        _probabilities = Region("probabilities", 1, g.ChunkFloats);
+        _scoresBuffer = g.Softmax ? Region("scores", 1, g.ChunkFloats) : _probabilities;
+        _concat = weights.Concat ?? weights.KeyValueBias;
+        AddGemms(_outOps, _y, weights.OutWeight, z2, weights.OutBias, x2, $"{name}.out");
+
+        var concat = options.Instantiation == NonLocalInstantiation.Concatenation;
+        _pool = device.Pipeline("nonlocal/pool");
+        _transpose = device.Pipeline("nonlocal/transpose_keys");
+        _scores = device.Pipeline("nonlocal/scores", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, TileQ), SpecConstant.Int(2, TileK4),
+            SpecConstant.Bool(3, concat), SpecConstant.Bool(4, g.Softmax));
+        _softmax = g.Softmax ? device.Pipeline("nonlocal/softmax") : null;
+        _attend = device.Pipeline("nonlocal/attend", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, TileQ), SpecConstant.Int(2, TileC4),
+            SpecConstant.Bool(3, g.Softmax));
+        _map = device.Pipeline("nonlocal/attention_map", SpecConstant.Bool(0, concat), SpecConstant.Bool(1, g.Softmax));
+    }
+
+    public string Name { get; }
+
+    public double Flops
+    {
+        get
+        {
+            var g = _g;
+            var kvRows = g.Options.Subsample == NonLocalSubsample.ConvThenPool ? g.Pixels : g.Keys;
+            var theta = g.Options.Instantiation == NonLocalInstantiation.Gaussian ? 0.0 : 2.0 * g.Pixels * g.Cp * g.Ip;
+            return theta + 2.0 * kvRows * g.Cp * g.KvWidth + 2.0 * g.Segments * g.Lq * g.Lk * 4 * (g.D4 + g.Ip / 4) + 2.0 * g.Pixels * g.Ip * g.Cp;
+        }
+    }
+
+    /// <summary>Keys each query attends to: the length of an attention map.</summary>
+    public int KeysPerQuery => _g.Lk;
+
+    /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget).</summary>
+    public int KeyBlocks => _g.KeyBlocks;
+
+    /// <summary>Query chunks the attention is split into (1 when the whole affinity fits the budget).</summary>
+    public int QueryChunks => _g.Chunks.Count;
+
+    /// <summary>Scratch bytes a block needs for input <paramref name="input"/> (N, T, H, W, Cp).</summary>
+    public static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget = DefaultAttentionBudget) =>
+        Plan(device, options, channels, input, attentionBudget, "nonlocal").ScratchBytes;
+
+    public void Record(CommandList list)
+    {
+        var g = _g;
+        RecordPools(list, _poolsBefore);
+        foreach (var op in _thetaOps)
+            op.Record(list);
+        foreach (var op in _keyValueOps)
+            op.Record(list);
+        RecordPools(list, _poolsAfter);
+
+        var gaussian = g.Options.Instantiation == NonLocalInstantiation.Gaussian;
+        var vOffset = gaussian ? 0 : g.Ip / 4;
+        var scale = Scale(g);
+        var texels = g.Segments * g.D4 * g.Lk4;
+        list.Dispatch(_transpose, FlatGroups(texels, PoolLocalSize), new TransposePush((uint)(g.D4 * 4), (uint)KeyStride(g), 0, (uint)g.Per,
+            (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, (uint)g.Lk4, (uint)texels), _k, _keysT);
+        foreach (var (s0, ns, i0, nq) in g.Chunks)
+        {
+            for (var block = 0; block < g.KeyBlocks; block++)
+            {
+                var k0 = block * g.Kbp;
+                var kb = Math.Min(g.Kbp, g.Lk - k0);
+                var kb4 = (kb + 3) / 4;
+                var scores = new ScoresPush((uint)g.D4, (uint)g.D4, (uint)g.Lk4, (uint)g.Per, (uint)g.QOuter, (uint)g.Step,
+                    (uint)g.Lq, (uint)s0, (uint)i0, (uint)nq, (uint)g.Lk, (uint)k0, (uint)g.Kbp, scale);
+                var keyTiles = Groups.Cover(g.Kbp, TileK4 * 4);
+                list.Dispatch(_scores, new Groups(Groups.Cover(keyTiles, LocalSize), Groups.Cover(nq, TileQ), (uint)ns), scores,
+                    _q, _keysT, _concat, _scoresBuffer);
+                if (_softmax is not null)
+                {
+                    var rows = (long)ns * nq;
+                    list.Dispatch(_softmax, FlatGroups(rows, PoolLocalSize),
+                        new SoftmaxPush((uint)rows, (uint)nq, (uint)g.Lq, (uint)s0, (uint)i0, (uint)kb4, (uint)g.Kbp, block == 0 ? 1u : 0u),
+                        _scoresBuffer, _probabilities, _stats);
+                }
+                var attend = new AttendPush((uint)(g.Ip / 4), (uint)(g.KvWidth / 4), (uint)vOffset, (uint)(g.Ip / 4), (uint)g.Per, (uint)g.QOuter,
+                    (uint)g.KOuter, (uint)g.Step, (uint)g.Lq, (uint)s0, (uint)i0, (uint)nq, (uint)g.Lk, (uint)k0, (uint)kb4, (uint)g.Kbp,
+                    block == 0 ? 1u : 0u, block == g.KeyBlocks - 1 ? 1u : 0u);
+                var channelTiles = Groups.Cover(g.Ip / 4, TileC4);
+                list.Dispatch(_attend, new Groups(Groups.Cover(channelTiles, LocalSize), Groups.Cover(nq, TileQ), (uint)ns), attend,
+                    _probabilities, _v, _stats, _y);
+            }
+        }
+        foreach (var op in _outOps)
+            op.Record(list);
+    }
+
+    /// <summary>
+    /// Records the attention weights f(x_i, x_j)/C(x) of the query at flat position
+    /// ((n*T + t)*H + h)*W + w over its <see cref="KeysPerQuery"/> keys (in the flat order of the
+    /// subsampled positions of its frame, group, clip or time line) into <paramref name="weights"/>.
+    /// It reads the block's scratch, so record it right after <see cref="Record"/>, before anything
+    /// else reuses that memory.
+    /// </summary>
+    public void RecordAttentionMap(CommandList list, long position, Tensor weights)
+    {
+        var g = _g;
+        if (position < 0 || position >= g.Pixels)
+            throw new EngineException($"{Name}: query position {position} is outside the {g.Pixels} positions of {g.Input}.");
+        if (weights.ElementCount != g.Lk || weights.Type != DataType.Float32 || !weights.IsContiguous)
+            throw new EngineException($"{Name}: attention map {weights} must be {g.Lk} contiguous floats.");
+        var (n, t, hw) = (position / g.FramePixels / g.T, position / g.FramePixels % g.T, position % g.FramePixels);
+        var segment = g.Options.Mode switch
+        {
+            NonLocalMode.Space => n * g.T + t,
+            NonLocalMode.Time => n * g.FramePixels + hw,
+            _ when g.Options.Group > 0 => n * (g.T / g.Options.Group) + t / g.Options.Group,
+            _ => n,
+        };
+        var kBase = segment / g.Per * g.KOuter + segment % g.Per;
+        list.Dispatch(_map, new Groups(1), new MapPush((uint)g.D4, (uint)g.D4, (uint)KeyStride(g), 0, (uint)position,
+            (uint)kBase, (uint)g.Step, (uint)g.Lk, Scale(g)), _q, _k, _concat, weights);
+    }
+
+    /// <summary>Texels per row of the tensor phi is read from: x (Gaussian) or [phi | g].</summary>
+    private static int KeyStride(Geometry g) => g.Options.Instantiation == NonLocalInstantiation.Gaussian ? g.D4 : g.KvWidth / 4;
+
+    /// <summary>The factor on the logits: 1/sqrt(inner) for scaled embedded Gaussian, 1/N for dot product and concatenation.</summary>
+    private static float Scale(Geometry g) => g.Options.Instantiation switch
+    {
+        NonLocalInstantiation.EmbeddedGaussian when g.Options.Scale => 1f / MathF.Sqrt(g.Options.Inner),
+        NonLocalInstantiation.DotProduct or NonLocalInstantiation.Concatenation => 1f / g.Lk,
+        _ => 1f,
+    };
+
+    private void RecordPools(CommandList list, List<(Tensor Input, Tensor Output, PoolPush Push)> pools)
+    {
+        foreach (var (input, output, push) in pools)
+            list.Dispatch(_pool, FlatGroups((long)push.Rows * push.C4, PoolLocalSize), push, input, output);
+    }
+
+    private Groups FlatGroups(long invocations, int local)
+    {
+        var groups = Groups.Cover(invocations, local);
+        var x = Math.Min(groups, MaxGroups);
+        return new Groups(x, Groups.Cover(groups, x));
+    }
+
+    private void AddPools(List<(Tensor, Tensor, PoolPush)> pools, Tensor input, Tensor output, int width)
+    {
+        var g = _g;
+        var (pt, ph, pw) = g.Options.PoolKernel;
+        foreach (var (start, count) in RowChunks(g.Keys, width * 4L))
+        {
+            var view = new Tensor(output.Buffer, output.ByteOffset + (ulong)(start * width * 4L), new Shape(count, width), DataType.Float32, output.Name);
+            pools.Add((input, view, new PoolPush((uint)g.T, (uint)g.H, (uint)g.W, (uint)(width / 4), (uint)g.Tk, (uint)g.Hk, (uint)g.Wk,
+                (uint)pt, (uint)ph, (uint)pw, (uint)start, (uint)count)));
+        }
+    }
+
+    /// <summary>C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer binding.</summary>
+    private void AddGemms(List<IOp> ops, Tensor a, Tensor b, Tensor c, Tensor bias, Tensor? residual, string name)
+    {
+        var (k, n) = (a.Shape[1], c.Shape[1]);
+        Tensor Rows(Tensor t, int start, int count, int width) =>
+            new(t.Buffer, t.ByteOffset + (ulong)(start * width * 4L), new Shape(count, width), DataType.Float32, t.Name);
+        foreach (var (start, count) in RowChunks(a.Shape[0], n * 4L))
+        {
+            ops.Add(new Gemm(_device, Rows(a, start, count, k), b, Rows(c, start, count, n), bias,
+                residual is null ? null : Rows(residual, start, count, n), name: name));
+        }
+    }
+
+    private IEnumerable<(int Start, int Count)> RowChunks(int rows, long rowBytes)
+    {
+        var limit = _device.Limits.maxStorageBufferRange / rowBytes;
+        if (rows <= limit)
+        {
+            yield return (0, rows);
+            yield break;
+        }
+        var alignment = (long)Alignment(_device);
+        var step = (int)(limit / alignment * alignment);
+        if (step == 0)
+            throw new EngineException($"{Name}: one row of {rowBytes} bytes does not fit a storage-buffer binding.");
+        for (var start = 0; start < rows; start += step)
+            yield return (start, Math.Min(step, rows - start));
+    }
+
+    private static ulong Alignment(Device device) =>
+        Math.Max(16, Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
+
+    private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name)
+    {
+        options.Validate();
+        if (input.Rank != 5)
+            throw new EngineException($"{name}: input {input} must be channels-last (N, T, H, W, Cp).");
+        var (n, t, h, w, cp) = (input[0], input[1], input[2], input[3], input[4]);
+        if (cp != NonLocalWeights.Pad4(channels))
+            throw new EngineException($"{name}: input {input} has {cp} channels; {channels} channels are stored as {NonLocalWeights.Pad4(channels)}.");
+        var (pt, ph, pw) = options.PoolKernel;
+        var (tk, hk, wk) = (t / pt, h / ph, w / pw);
+        if (n * tk * hk * wk == 0)
+            throw new EngineException($"{name}: input {input} pooled by [{pt}, {ph}, {pw}] leaves no keys.");
+        if (options.Group > 0 && t % options.Group != 0)
+            throw new EngineException($"{name}: {t} frames of input {input} do not split into groups of {options.Group}.");
+        var ip = NonLocalWeights.Pad4(options.Inner);
+        var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
+        var softmax = options.Instantiation is NonLocalInstantiation.Gaussian or NonLocalInstantiation.EmbeddedGaussian;
+        var pixels = (long)n * t * h * w;
+        var keys = (long)n * tk * hk * wk;
+        var (hw, hwk) = (h * w, hk * wk);
+        var (segments, lq, lk, per, step) = options.Mode switch
+        {
+            NonLocalMode.Space => ((long)n * t, hw, hwk, 1, 1),
+            NonLocalMode.Time => ((long)n * hw, t, tk, hw, hw),
+            _ when options.Group > 0 => ((long)n * (t / options.Group), options.Group * hw, options.Group / pt * hwk, 1, 1),
+            _ => (n, t * hw, tk * hwk, 1, 1),
+        };
+        var (qOuter, kOuter) = options.Mode == NonLocalMode.Time ? (t * hw, tk * hw) : (lq, lk);
+        var limits = device.Limits;
+        var maxBinding = (long)limits.maxStorageBufferRange;
+        var lk4 = RoundUp(lk, 4);
+        var d4 = gaussian ? cp / 4 : ip / 4;
+        var keysT = segments * d4 * 4 * lk4;
+        if (pixels > int.MaxValue / 4 || pixels * ip * 4 > maxBinding || keysT * 4 > maxBinding)
+            throw new EngineException($"{name}: input {input} gives y ({pixels} x {ip} floats) or transposed keys ({keysT} floats) " +
+                $"larger than one storage-buffer binding ({maxBinding} bytes).");
+
+        // The per-block score buffers: whole segments when a segment's affinity fits, else key blocks
+        // over as many queries of one segment as fit.
+        var chunkFloats = Math.Min(budget / (softmax ? 2 : 1), maxBinding) / 4;
+        var kbFull = RoundUp(lk, 8);
+        var maxZ = (long)MaxGroups;
+        var maxQ = (long)MaxGroups * TileQ;
+        int kbp, nq, ns;
+        if ((long)lq * kbFull <= chunkFloats && lq <= maxQ)
+        {
+            (kbp, nq) = (kbFull, lq);
+            ns = (int)Math.Min(Math.Min(segments, chunkFloats / ((long)lq * kbFull)), maxZ);
+        }
+        else
+        {
+            kbp = (int)Math.Clamp(chunkFloats / lq / 8 * 8, 8, kbFull);
+            nq = (int)Math.Min(Math.Min(lq, chunkFloats / kbp), maxQ);
+            ns = 1;
+        }
+        if (nq == 0)
+            throw new EngineException($"{name}: an attention budget of {budget} bytes cannot hold one block of {kbp} keys.");
+        var chunks = new List<(int, int, int, int)>();
+        for (var s0 = 0L; s0 < segments; s0 += ns)
+        {
+            for (var i0 = 0; i0 < lq; i0 += nq)
+                chunks.Add(((int)s0, (int)Math.Min(ns, segments - s0), i0, Math.Min(nq, lq - i0)));
+        }
+
+        var kvWidth = gaussian ? ip : 2 * ip;
+        var regions = new List<(string, long)>();
+        if (options.Subsample != NonLocalSubsample.None && (options.Subsample == NonLocalSubsample.PoolThenConv || gaussian))
+            regions.Add(("pooled_x", keys * cp));
+        if (!gaussian)
+            regions.Add(("theta", pixels * ip));
+        if (options.Subsample == NonLocalSubsample.ConvThenPool)
+            regions.Add(("kv_full", pixels * kvWidth));
+        regions.Add(("kv", keys * kvWidth));
+        regions.Add(("keys_t", keysT));
+        regions.Add(("y", pixels * ip));
+        var blockFloats = (long)ns * nq * kbp;
+        if (softmax)
+        {
+            regions.Add(("stats", pixels * 4));
+            regions.Add(("scores", blockFloats));
+        }
+        regions.Add(("probabilities", blockFloats));
+        var alignment = (long)Alignment(device);
+        var offsets = new Dictionary<string, long>();
+        var bytes = 0L;
+        foreach (var (region, floats) in regions)
+        {
+            offsets[region] = bytes;
+            bytes += RoundUp(floats * 4, alignment);
+        }
+
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, n, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+            hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
+    }
+
+    private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
+
+    private static long RoundUp(long n, long multiple) => (n + multiple - 1) / multiple * multiple;
+
+    private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax,
+        int N, int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
+        long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
+        IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
+
+    private readonly record struct PoolPush(uint T, uint H, uint W, uint C4, uint Tk, uint Hk, uint Wk, uint Pt, uint Ph, uint Pw, uint RowBase, uint Rows);
+
+    private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);
+
+    private readonly record struct ScoresPush(uint D4, uint QStride, uint Lk4, uint Per, uint QOuter, uint Step,
+        uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kbp, float Scale);
+
+    private readonly record struct SoftmaxPush(uint Rows, uint Nq, uint Lq, uint S0, uint I0, uint Kb4, uint Kbp, uint First);
+
+    private readonly record struct AttendPush(uint Dv4, uint VStride, uint VOffset, uint YStride, uint Per, uint QOuter, uint KOuter, uint Step,
+        uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kb4, uint Kbp, uint First, uint Last);
+
+    private readonly record struct MapPush(uint D4, uint QStride, uint KStride, uint KOffset, uint QRow, uint KBase, uint Step, uint Lk, float Scale);
+}

@@ -1,0 +1,7 @@
+namespace Engine.Ops;
+
+public enum PoolKind
+{
+    Max,
+    Average,
+}

@@ -1,0 +1,17 @@
+using Engine.Gpu;
+
+namespace Engine.Ops;
+
+/// <summary>
+/// Dispatch grids of x column groups by many row tiles: the row tiles fill y up to the device's limit
+/// and overflow into z (shaders read the tile index with row_tile() from tensor5.glsl).
+/// </summary>
+public static class RowGrid
+{
+    public static unsafe Groups Of(Device device, uint x, uint tiles)
+    {
+        var limits = device.Limits;
+        var y = Math.Max(1, Math.Min(tiles, limits.maxComputeWorkGroupCount[1]));
+        return new Groups(x, y, Groups.Cover(tiles, y));
+    }
+}

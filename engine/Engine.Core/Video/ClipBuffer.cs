@@ -1,0 +1,183 @@
+using System.Runtime.InteropServices;
+using Engine.Contracts;
+using Engine.Gpu;
+
+namespace Engine.Video;
+
+/// <summary>
+/// A GPU ring of preprocessed frames for one clip geometry. Every r-th captured frame (by source
+/// frame number, so dropped frames keep time) is resized, cropped and normalised into the next ring
+/// slot in one dispatch, channels-last (crops, S, S, 4). A clip is ready once the ring is full and
+/// <see cref="Hop"/> new samples have arrived since the last one was taken; taking it copies each
+/// frame once into the network's input (N, T, S, S, 4), N = clips x crops, clip-major.
+/// </summary>
+public sealed class ClipBuffer : IDisposable
+{
+    private const int LocalSize = 8;
+
+    private readonly Device _device;
+    private readonly Pipeline _pipeline;
+    private readonly long _slotFloats;
+    private readonly long[] _sampleFrames;
+    private readonly long[] _sampleTicks;
+    private readonly PreprocessPush _push;
+    private long _samples;
+    private long _samplesAtTake;
+    private long _lastSampledFrame = long.MinValue;
+
+    public ClipBuffer(Device device, ClipGeometry geometry, int frameWidth, int frameHeight, int hop = 1)
+    {
+        if (geometry.Frames < 1 || geometry.SamplingRate < 1 || geometry.Crop < 1 || geometry.ShortSide < 1 || geometry.Clips < 1 || geometry.ClipStride < 0)
+            throw new EngineException($"Clip geometry {geometry}: frames, sampling rate, sizes and clips must be positive.");
+        if (geometry.Crops is not (1 or 3))
+            throw new EngineException($"Clip geometry: {geometry.Crops} crops; 1 (centre) or 3 (along the long side) are supported.");
+        if (geometry.Clips > 1 && geometry.ClipStride < 1)
+            throw new EngineException($"Clip geometry: {geometry.Clips} clips need a clip stride of at least 1 sample.");
+        if (hop < 1)
+            throw new EngineException($"Clip buffer hop {hop}: must be at least 1.");
+        _device = device;
+        Geometry = geometry;
+        Hop = hop;
+        Length = geometry.RingLength;
+        var s = geometry.Crop;
+        // Slots start at offsets every binding may use.
+        var align = (long)Math.Max(device.Limits.minStorageBufferOffsetAlignment, 16) / 4;
+        _slotFloats = (geometry.Crops * (long)s * s * 4 + align - 1) / align * align;
+        Ring = device.CreateTensor($"clip ring {Length}x{geometry.Crops}x{s}x{s}", new Shape(checked((int)(Length * _slotFloats))));
+        _sampleFrames = new long[Length];
+        _sampleTicks = new long[Length];
+        _pipeline = device.Pipeline("video/preprocess");
+
+        var scale = (double)geometry.ShortSide / Math.Min(frameWidth, frameHeight);
+        var (rw, rh) = (frameWidth * scale, frameHeight * scale);
+        var centre = ((rw - s) / 2, (rh - s) / 2);
+        var origins = geometry.Crops == 1 ? [centre]
+            : rw >= rh ? new[] { (0.0, centre.Item2), centre, (rw - s, centre.Item2) }
+            : [(centre.Item1, 0.0), centre, (centre.Item1, rh - s)];
+        CropRegions = [.. origins.Select(o => new RegionF(Math.Max(0, o.Item1 / rw), Math.Max(0, o.Item2 / rh), Math.Min(1, (o.Item1 + s) / rw), Math.Min(1, (o.Item2 + s) / rh)))];
+        var n = geometry.Normalization;
+        if (n.Mean.Count != 3 || n.Std.Count != 3 || n.Std.Any(v => v == 0))
+            throw new EngineException($"Normalisation needs 3 means and 3 non-zero standard deviations, got mean [{string.Join(", ", n.Mean)}], std [{string.Join(", ", n.Std)}].");
+        var o2 = origins.Length == 3 ? origins[2] : centre;
+        var o1 = origins.Length == 3 ? origins[1] : centre;
+        _push = new PreprocessPush
+        {
+            Width = (uint)frameWidth,
+            Height = (uint)frameHeight,
+            Size = (uint)s,
+            Bgr = n.Bgr ? 1u : 0u,
+            O0X = (float)origins[0].Item1, O0Y = (float)origins[0].Item2, O1X = (float)o1.Item1, O1Y = (float)o1.Item2,
+            O2X = (float)o2.Item1, O2Y = (float)o2.Item2, InvScale = (float)(1 / scale),
+            MulR = (float)(n.Scale / 255 / n.Std[0]), MulG = (float)(n.Scale / 255 / n.Std[1]), MulB = (float)(n.Scale / 255 / n.Std[2]),
+            AddR = (float)(-n.Mean[0] / n.Std[0]), AddG = (float)(-n.Mean[1] / n.Std[1]), AddB = (float)(-n.Mean[2] / n.Std[2]),
+        };
+    }
+
+    public ClipGeometry Geometry { get; }
+
+    public int Hop { get; }
+
+    /// <summary>Sampled frames the ring holds.</summary>
+    public int Length { get; }
+
+    public Tensor Ring { get; }
+
+    /// <summary>Where each crop lies in the frame.</summary>
+    public IReadOnlyList<RegionF> CropRegions { get; }
+
+    /// <summary>The network input this buffer fills: (N, T, S, S, 4).</summary>
+    public Shape ClipShape => new(Geometry.Batch, Geometry.Frames, Geometry.Crop, Geometry.Crop, 4);
+
+    public long Samples => _samples;
+
+    /// <summary>True once the ring is full and <see cref="Hop"/> samples arrived since the last clip was taken.</summary>
+    public bool IsReady => _samples >= Length && _samples - _samplesAtTake >= Hop;
+
+    /// <summary>Number and capture time of the newest sampled frame.</summary>
+    public (long Frame, long Ticks) Newest => _samples == 0 ? (-1, 0) : (_sampleFrames[(_samples - 1) % Length], _sampleTicks[(_samples - 1) % Length]);
+
+    /// <summary>Whether frame <paramref name="frame"/> is due for sampling (every r-th source frame).</summary>
+    public bool WantsFrame(Frame frame) => _lastSampledFrame == long.MinValue || frame.Number - _lastSampledFrame >= Geometry.SamplingRate;
+
+    /// <summary>Records the preprocessing of <paramref name="frame"/> (already written to <paramref name="gpu"/>) into the next slot.</summary>
+    public void RecordSample(CommandList list, GpuFrame gpu, Frame frame)
+    {
+        var slot = (int)(_samples % Length);
+        var view = Slot(slot);
+        var groups = new Groups(Groups.Cover(Geometry.Crop, LocalSize), Groups.Cover(Geometry.Crop, LocalSize), (uint)Geometry.Crops);
+        list.Dispatch(_pipeline, groups, _push, gpu.Pixels, view);
+        _sampleFrames[slot] = frame.Number;
+        _sampleTicks[slot] = frame.CaptureTicks;
+        _lastSampledFrame = frame.Number;
+        _samples++;
+    }
+
+    private Tensor Slot(int slot) =>
+        new(Ring.Buffer, Ring.ByteOffset + (ulong)(slot * _slotFloats * 4), new Shape(Geometry.Crops * Geometry.Crop * Geometry.Crop * 4), DataType.Float32, $"clip ring slot {slot}");
+
+    /// <summary>
+    /// Copies the current clip into <paramref name="destination"/> ((N, T, S, S, 4) fp32, contiguous):
+    /// on the GPU when it lives on this buffer's device, else through mapped memory. Marks the clip taken.
+    /// </summary>
+    public unsafe void TakeClip(Tensor destination)
+    {
+        if (!IsReady)
+            throw new EngineException($"Clip buffer: no clip is ready ({_samples} samples of {Length}).");
+        if (destination.Shape != ClipShape || !destination.IsContiguous || destination.Type != DataType.Float32)
+            throw new EngineException($"Clip buffer: the clip is {ClipShape} fp32, the destination is {destination}.");
+        var g = Geometry;
+        var frameFloats = (long)g.Crop * g.Crop * 4;
+        var copies = new List<(long Source, long Destination)>();
+        for (var c = 0; c < g.Clips; c++)
+        {
+            var end = _samples - 1 - (g.Clips - 1 - c) * (long)g.ClipStride;
+            for (var k = 0; k < g.Crops; k++)
+            {
+                for (var t = 0; t < g.Frames; t++)
+                {
+                    var slot = (end - g.Frames + 1 + t) % Length;
+                    copies.Add((slot * _slotFloats + k * frameFloats, ((c * g.Crops + k) * (long)g.Frames + t) * frameFloats));
+                }
+            }
+        }
+        var bytes = (ulong)frameFloats * 4;
+        if (destination.Buffer.Device == _device)
+        {
+            _device.Run(list =>
+            {
+                foreach (var (s, d) in copies)
+                    list.CopyBuffer(Ring.Buffer, Ring.ByteOffset + (ulong)s * 4, destination.Buffer, destination.ByteOffset + (ulong)d * 4, bytes);
+            }, "clip copy");
+        }
+        else if (Ring.Buffer.IsMapped && destination.Buffer.IsMapped)
+        {
+            _device.Wait(Ring.Buffer.LastUse);
+            destination.Buffer.Device.Wait(destination.Buffer.LastUse);
+            var src = Ring.Buffer.Mapped + Ring.ByteOffset;
+            var dst = destination.Buffer.Mapped + destination.ByteOffset;
+            foreach (var (s, d) in copies)
+                Buffer.MemoryCopy(src + s * 4, dst + d * 4, (long)bytes, (long)bytes);
+        }
+        else
+        {
+            var ring = Ring.Download<float>();
+            var clip = new float[destination.ElementCount];
+            foreach (var (s, d) in copies)
+                Array.Copy(ring, s, clip, d, frameFloats);
+            destination.Upload<float>(clip);
+        }
+        _samplesAtTake = _samples;
+    }
+
+    public void Dispose() => Ring.Dispose();
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PreprocessPush
+    {
+        public uint Width, Height, Size, Bgr;
+        public float O0X, O0Y, O1X, O1Y;
+        public float O2X, O2Y, InvScale, Unused;
+        public float MulR, MulG, MulB, MulA;
+        public float AddR, AddG, AddB, AddA;
+    }
+}

@@ -1,0 +1,28 @@
+namespace Engine.Video;
+
+/// <summary>
+/// Where frames come from: a reader thread (an ffmpeg child's pipe, or the synthetic scene) that
+/// publishes RGB24 frames of a fixed size into <see cref="Frames"/>. Started once; disposing stops it.
+/// </summary>
+public interface IFrameSource : IDisposable
+{
+    /// <summary>What the user asked for, e.g. "file:clip.mp4" or "webcam:/dev/video0".</summary>
+    string Name { get; }
+
+    int Width { get; }
+
+    int Height { get; }
+
+    /// <summary>The source's nominal frame rate (frames per second).</summary>
+    double Fps { get; }
+
+    FrameRing Frames { get; }
+
+    /// <summary>Times the source died and was reopened.</summary>
+    int Reconnects { get; }
+
+    /// <summary>Why the source last died (null if it never did).</summary>
+    string? LastFailure { get; }
+
+    void Start();
+}

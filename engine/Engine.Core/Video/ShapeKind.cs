@@ -1,0 +1,9 @@
+namespace Engine.Video;
+
+public enum ShapeKind
+{
+    Square,
+    Triangle,
+    Circle,
+    Bar,
+}

@@ -1,0 +1,35 @@
+namespace Engine.Video;
+
+/// <summary>
+/// How to open a source. Width/height/fps/pixel format are requests (a camera's capture mode, or a
+/// scale applied by ffmpeg); <see cref="AsFastAsPossible"/> reads files without real-time pacing;
+/// <see cref="Loop"/> restarts files at their end. A value: log it, compare it.
+/// </summary>
+public sealed record SourceOptions
+{
+    public int? Width { get; init; }
+
+    public int? Height { get; init; }
+
+    public double? Fps { get; init; }
+
+    /// <summary>Camera pixel format (v4l2 `-input_format`, e.g. mjpeg or yuyv422).</summary>
+    public string? PixelFormat { get; init; }
+
+    public bool AsFastAsPossible { get; init; }
+
+    public bool Loop { get; init; }
+
+    /// <summary>Timeline seed of the synthetic source.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>How long opening (probing) a source may take before it counts as unreachable.</summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Delays between reconnect attempts; the last one repeats.</summary>
+    public IReadOnlyList<TimeSpan> ReconnectBackoff { get; init; } =
+        [TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
+
+    /// <summary>Consecutive failed reconnects after which a source gives up (live sources only retry forever when null).</summary>
+    public int? MaxReconnects { get; init; } = 20;
+}

@@ -1,0 +1,153 @@
+namespace Engine.Video;
+
+/// <summary>
+/// The built-in synthetic scene: a scripted timeline of shapes moving, rotating, growing, shrinking,
+/// appearing and disappearing over a textured background, rendered to RGB24 with the ground-truth
+/// action of every frame. Deterministic for a seed, so the demo, the tests and the training data of
+/// the default model see the same definition of each action.
+/// </summary>
+public sealed class SyntheticScene
+{
+    private static readonly uint[] _palette = [0xE6194B, 0x3CB44B, 0xFFE119, 0x4363D8, 0xF58231, 0x911EB4, 0x46F0F0, 0xF032E6];
+
+    private readonly SceneEvent[] _events;
+
+    public SyntheticScene(int width, int height, IReadOnlyList<SceneEvent> events)
+    {
+        if (width < 16 || height < 16)
+            throw new EngineException($"Synthetic scene {width}x{height}: frames must be at least 16x16.");
+        Width = width;
+        Height = height;
+        _events = [.. events.OrderBy(e => e.Start)];
+        if (_events.Length == 0)
+            throw new EngineException("Synthetic scene: the timeline is empty.");
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public IReadOnlyList<SceneEvent> Events => _events;
+
+    /// <summary>Frames in one pass of the timeline (the scene loops after it).</summary>
+    public int Length => _events[^1].End;
+
+    /// <summary>A random timeline of <paramref name="count"/> actions, each 45-90 frames, one after another.</summary>
+    public static SyntheticScene Random(int width, int height, int seed, int count = 64)
+    {
+        var random = new Random(seed);
+        var events = new List<SceneEvent>();
+        var start = 0;
+        var actions = Enum.GetValues<SceneAction>();
+        for (var i = 0; i < count; i++)
+        {
+            var action = actions[random.Next(actions.Length)];
+            var shape = action is SceneAction.RotatingClockwise or SceneAction.RotatingCounterclockwise
+                ? (random.Next(3) switch { 0 => ShapeKind.Square, 1 => ShapeKind.Triangle, _ => ShapeKind.Bar })
+                : (ShapeKind)random.Next(4);
+            var frames = 45 + random.Next(46);
+            events.Add(new SceneEvent(start, frames, action, shape, _palette[random.Next(_palette.Length)],
+                0.35 + random.NextDouble() * 0.3, 0.35 + random.NextDouble() * 0.3, 0.2 + random.NextDouble() * 0.15));
+            start += frames;
+        }
+        return new SyntheticScene(width, height, events);
+    }
+
+    /// <summary>The ground truth at frame <paramref name="frame"/> (the timeline loops).</summary>
+    public SceneEvent EventAt(long frame)
+    {
+        var f = (int)(frame % Length);
+        var lo = 0;
+        var hi = _events.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (_events[mid].Start <= f)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return _events[lo];
+    }
+
+    /// <summary>Renders frame <paramref name="frame"/> as RGB24 into <paramref name="rgb"/> (Width * Height * 3 bytes).</summary>
+    public void Render(long frame, Span<byte> rgb)
+    {
+        if (rgb.Length < Width * Height * 3)
+            throw new EngineException($"Synthetic scene: {rgb.Length} bytes cannot hold a {Width}x{Height} RGB frame.");
+        var e = EventAt(frame);
+        var t = (frame % Length - e.Start + 0.5) / e.Frames; // progress through the action, 0..1
+        var (x, y, size, angle, opacity) = Pose(e, t);
+
+        // A fixed checker texture keeps the background from being flat (a network must ignore it).
+        for (var row = 0; row < Height; row++)
+        {
+            var line = rgb.Slice(row * Width * 3, Width * 3);
+            for (var col = 0; col < Width; col++)
+            {
+                var checker = ((row / 16) + (col / 16)) % 2 == 0 ? 8 : 0;
+                line[col * 3] = (byte)(24 + checker);
+                line[col * 3 + 1] = (byte)(28 + checker + row * 32 / Height);
+                line[col * 3 + 2] = (byte)(40 + checker + col * 24 / Width);
+            }
+        }
+        DrawShape(rgb, e.Shape, e.Rgb, x * Width, y * Height, size * Height / 2, angle, opacity);
+    }
+
+    /// <summary>Where the actor is at progress <paramref name="t"/> of its action: the one definition of every action.</summary>
+    public static (double X, double Y, double Size, double Angle, double Opacity) Pose(SceneEvent e, double t)
+    {
+        const double travel = 0.3; // fraction of the frame crossed by a move
+        var (x, y, size, angle, opacity) = (e.X, e.Y, e.Size, 0.25, 1.0);
+        switch (e.Action)
+        {
+            case SceneAction.MovingLeft: x += travel * (0.5 - t); break;
+            case SceneAction.MovingRight: x -= travel * (0.5 - t); break;
+            case SceneAction.MovingUp: y += travel * (0.5 - t); break;
+            case SceneAction.MovingDown: y -= travel * (0.5 - t); break;
+            case SceneAction.RotatingClockwise: angle += t * Math.PI; break;
+            case SceneAction.RotatingCounterclockwise: angle -= t * Math.PI; break;
+            case SceneAction.Growing: size *= 0.4 + 0.9 * t; break;
+            case SceneAction.Shrinking: size *= 1.3 - 0.9 * t; break;
+            case SceneAction.Appearing: opacity = t; break;
+            case SceneAction.Disappearing: opacity = 1 - t; break;
+        }
+        return (x, y, size, angle, opacity);
+    }
+
+    private void DrawShape(Span<byte> rgb, ShapeKind shape, uint colour, double cx, double cy, double r, double angle, double opacity)
+    {
+        // Image y grows downwards, so a positive angle turns the shape clockwise on screen.
+        var (sin, cos) = Math.SinCos(angle);
+        var reach = r * 1.5;
+        var x0 = Math.Max(0, (int)(cx - reach));
+        var x1 = Math.Min(Width - 1, (int)(cx + reach) + 1);
+        var y0 = Math.Max(0, (int)(cy - reach));
+        var y1 = Math.Min(Height - 1, (int)(cy + reach) + 1);
+        var (cr, cg, cb) = ((colour >> 16) & 0xFF, (colour >> 8) & 0xFF, colour & 0xFF);
+        for (var py = y0; py <= y1; py++)
+        {
+            for (var px = x0; px <= x1; px++)
+            {
+                var dx = px + 0.5 - cx;
+                var dy = py + 0.5 - cy;
+                // Into the shape's own frame: rotate by -angle.
+                var u = cos * dx + sin * dy;
+                var v = -sin * dx + cos * dy;
+                var inside = shape switch
+                {
+                    ShapeKind.Square => Math.Abs(u) <= r * 0.8 && Math.Abs(v) <= r * 0.8,
+                    ShapeKind.Triangle => v <= r * 0.8 && v >= -r && Math.Abs(u) <= (v + r) * 0.6,
+                    ShapeKind.Circle => u * u + v * v <= r * r,
+                    _ => Math.Abs(u) <= r * 1.2 && Math.Abs(v) <= r * 0.3,
+                };
+                if (!inside)
+                    continue;
+                var i = (py * Width + px) * 3;
+                rgb[i] = (byte)(rgb[i] + (cr - rgb[i]) * opacity);
+                rgb[i + 1] = (byte)(rgb[i + 1] + (cg - rgb[i + 1]) * opacity);
+                rgb[i + 2] = (byte)(rgb[i + 2] + (cb - rgb[i + 2]) * opacity);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace Engine.Video;
+
+/// <summary>The synthetic scene as a source: a thread renders frames at <see cref="Fps"/> (or as fast as the host takes them) with ground-truth labels.</summary>
+public sealed class SyntheticSource : IFrameSource
+{
+    private readonly SyntheticScene _scene;
+    private readonly bool _paced;
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _thread;
+
+    public SyntheticSource(SourceOptions options)
+    {
+        _scene = SyntheticScene.Random(options.Width ?? 320, options.Height ?? 240, options.Seed);
+        Fps = options.Fps ?? 30;
+        _paced = !options.AsFastAsPossible;
+        Name = $"synthetic:{options.Seed}";
+        Frames = new FrameRing(_scene.Width, _scene.Height);
+    }
+
+    public SyntheticScene Scene => _scene;
+
+    public string Name { get; }
+
+    public int Width => _scene.Width;
+
+    public int Height => _scene.Height;
+
+    public double Fps { get; }
+
+    public FrameRing Frames { get; }
+
+    public int Reconnects => 0;
+
+    public string? LastFailure => null;
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = Name };
+        _thread.Start();
+    }
+
+    private void Run()
+    {
+        var start = Stopwatch.GetTimestamp();
+        for (long n = 0; !_stop.IsCancellationRequested; n++)
+        {
+            if (_paced)
+            {
+                var due = start + (long)(n / Fps * Stopwatch.Frequency);
+                var wait = due - Stopwatch.GetTimestamp();
+                if (wait > 0)
+                    _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            }
+            else
+            {
+                // Unpaced, the scene renders the next frame once the host has taken the last: no frame is dropped.
+                while (!_stop.IsCancellationRequested && Frames.Published > 0 && !Frames.HasTakenLatest)
+                    _stop.Token.WaitHandle.WaitOne(1);
+            }
+            if (_stop.IsCancellationRequested)
+                break;
+            var frame = Frames.Rent();
+            _scene.Render(n, frame.Pixels);
+            Frames.Publish(frame, _scene.EventAt(n).Action.Label());
+        }
+        Frames.Complete();
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _thread?.Join();
+        _stop.Dispose();
+    }
+}

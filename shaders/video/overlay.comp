@@ -1,0 +1,89 @@
+#version 450
+// Overlay pass: draws display primitives over the newest frame and writes the presented image.
+// Layout: Frame is RGB24 (width x height x 3 bytes) read as r32ui words; Out is one uint per pixel,
+// bytes B, G, R, A (VK_FORMAT_B8G8R8A8_UNORM order, copied straight into a swapchain image).
+// Prims: `count` primitives of two uvec4 each, drawn in order:
+//   p0 = (kind, x0 | y0 << 16, x1 | y1 << 16, colour R | G << 8 | B << 16 | A << 24), box [x0, x1) x [y0, y1)
+//   kind 1 fill (alpha blend), 2 outline (p1.x = thickness), 3 text (p1 = first char, char count, scale:
+//   6x8 cells of the 5x7 font, one line), 4 heat map and 5 mask (p1 = first value in Values, width,
+//   height; nearest sample; heat maps use a blue-red ramp, masks the colour, alpha scaled by the value).
+// Font: one r32ui word per glyph row (bit 4 = leftmost column), 8 rows per glyph from ASCII 32.
+// Chars: one r32ui word per character. Tile: one pixel per invocation, 8x8 groups, bounds checked.
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+
+layout(binding = 0, r32ui) uniform readonly uimageBuffer Frame;
+layout(binding = 1, rgba32ui) uniform readonly uimageBuffer Prims;
+layout(binding = 2, r32ui) uniform readonly uimageBuffer Font;
+layout(binding = 3, r32ui) uniform readonly uimageBuffer Chars;
+layout(binding = 4, r32f) uniform readonly imageBuffer Values;
+layout(binding = 5) writeonly buffer Out { uint o[]; };
+
+layout(push_constant) uniform Push {
+    uint width;
+    uint height;
+    uint count;
+} p;
+
+vec3 frame_rgb(uint x, uint y) {
+    uint b = (y * p.width + x) * 3u;
+    uint w0 = imageLoad(Frame, int(b >> 2u)).x;
+    uint w1 = imageLoad(Frame, int((b >> 2u) + 1u)).x;
+    uint s = (b & 3u) * 8u;
+    uint v = (w0 >> s) | (s == 0u ? 0u : w1 << (32u - s));
+    return vec3(float(v & 255u), float((v >> 8u) & 255u), float((v >> 16u) & 255u)) / 255.0;
+}
+
+vec4 unpack_colour(uint c) {
+    return vec4(float(c & 255u), float((c >> 8u) & 255u), float((c >> 16u) & 255u), float(c >> 24u)) / 255.0;
+}
+
+vec3 ramp(float v) {
+    // Blue (cold) through green and yellow to red (hot).
+    return clamp(vec3(1.5 - abs(4.0 * v - 3.0), 1.5 - abs(4.0 * v - 2.0), 1.5 - abs(4.0 * v - 1.0)), 0.0, 1.0);
+}
+
+void main() {
+    uint x = gl_GlobalInvocationID.x;
+    uint y = gl_GlobalInvocationID.y;
+    if (x >= p.width || y >= p.height)
+        return;
+    vec3 c = frame_rgb(x, y);
+    for (uint i = 0u; i < p.count; i++) {
+        uvec4 a = imageLoad(Prims, int(2u * i));
+        uint x0 = a.y & 0xFFFFu, y0 = a.y >> 16u, x1 = a.z & 0xFFFFu, y1 = a.z >> 16u;
+        if (x < x0 || x >= x1 || y < y0 || y >= y1)
+            continue;
+        uvec4 b = imageLoad(Prims, int(2u * i + 1u));
+        vec4 colour = unpack_colour(a.w);
+        float alpha = colour.a;
+        if (a.x == 2u) {
+            uint t = b.x;
+            if (x >= x0 + t && x + t < x1 && y >= y0 + t && y + t < y1)
+                continue;
+        } else if (a.x == 3u) {
+            uint lx = (x - x0) / b.z;
+            uint ly = (y - y0) / b.z;
+            uint index = lx / 6u;
+            uint col = lx % 6u;
+            if (index >= b.y || col >= 5u || ly >= 7u)
+                continue;
+            uint ch = imageLoad(Chars, int(b.x + index)).x;
+            if (ch < 32u || ch > 126u)
+                continue;
+            uint row = imageLoad(Font, int((ch - 32u) * 8u + ly)).x;
+            if ((row & (16u >> col)) == 0u)
+                continue;
+        } else if (a.x == 4u || a.x == 5u) {
+            uint u = min((x - x0) * b.y / (x1 - x0), b.y - 1u);
+            uint v = min((y - y0) * b.z / (y1 - y0), b.z - 1u);
+            float value = clamp(imageLoad(Values, int(b.x + v * b.y + u)).x, 0.0, 1.0);
+            if (a.x == 4u)
+                colour.rgb = ramp(value);
+            else
+                alpha *= value;
+        }
+        c = mix(c, colour.rgb, alpha);
+    }
+    uvec3 q = uvec3(clamp(c, 0.0, 1.0) * 255.0 + 0.5);
+    o[y * p.width + x] = q.b | (q.g << 8u) | (q.r << 16u) | (255u << 24u);
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+using Engine.Gpu;
+using Engine.Ops;
+using Engine.Tests.Gpu;
+
+namespace Engine.Tests.Ops;
+
+/// <summary>The non-local block against tests/fixtures/reference/nonlocal.py (fixtures from gen_nonlocal.py).</summary>
+public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
+{
+    private const string Set = "nonlocal";
+
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv")]
+    [InlineData("embedded_noscale_conv_then_pool")]
+    [InlineData("embedded_none_affine")]
+    [InlineData("gaussian_none")]
+    [InlineData("gaussian_pool_then_conv")]
+    [InlineData("gaussian_conv_then_pool")]
+    [InlineData("dot_pool_then_conv")]
+    [InlineData("dot_conv_then_pool")]
+    [InlineData("concat_conv_then_pool")]
+    [InlineData("concat_none")]
+    [InlineData("space")]
+    [InlineData("time")]
+    [InlineData("group")]
+    [InlineData("group_temporal_pool")]
+    [InlineData("wide_inner")]
+    public void Block_matches_torch(string name) => RunCase(name, NonLocalBlock.DefaultAttentionBudget, expectSplit: false);
+
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv", 2048)]
+    [InlineData("gaussian_none", 1024)]
+    [InlineData("dot_conv_then_pool", 512)]
+    [InlineData("concat_none", 512)]
+    [InlineData("time", 256)]
+    [InlineData("group_temporal_pool", 512)]
+    [InlineData("wide_inner", 4096)]
+    public void Block_matches_torch_with_keys_in_blocks_and_queries_in_chunks(string name, long budget) => RunCase(name, budget, expectSplit: true);
+
+    [Fact]
+    public void Block_matches_torch_when_the_whole_affinity_exceeds_a_storage_binding()
+    {
+        var x = Fixtures.Npy(Set, "large/x");
+        var (t, h, w) = (x.Shape[2], x.Shape[3], x.Shape[4]);
+        var affinityBytes = 4L * (t * h * w) * (t * (h / 2) * (w / 2));
+        Assert.True(affinityBytes > Device.Limits.maxStorageBufferRange, $"the large case's affinity ({affinityBytes} bytes) must exceed one binding");
+        RunCase("large", NonLocalBlock.DefaultAttentionBudget, expectSplit: true);
+    }
+
+    [Fact]
+    public void Block_splits_gemms_whose_activations_exceed_a_storage_binding()
+    {
+        const string name = "wide_activation";
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
+        var options = NonLocalOptions.Parse(json.RootElement);
+        var dims = json.RootElement.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var channels = dims[1];
+        var shape = new Shape(dims[0], dims[2], dims[3], dims[4], channels);
+        Assert.True(shape.ElementCount * 4 > Device.Limits.maxStorageBufferRange, $"x {shape} must exceed one storage-buffer binding");
+
+        // x = u (outer) v, the same float32 products the generator made.
+        var u = Fixtures.Npy(Set, $"{name}/u").ToFloats();
+        var v = Fixtures.Npy(Set, $"{name}/v").ToFloats();
+        var x = new float[shape.ElementCount];
+        for (var p = 0; p < v.Length; p++)
+        {
+            for (var c = 0; c < channels; c++)
+                x[(long)p * channels + c] = u[c] * v[p];
+        }
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor<float>("x", shape, x);
+        using var tz = Device.CreateTensor("z", shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, shape) / 4)));
+        Device.Run(new NonLocalBlock(Device, tx, tz, weights, scratch).Record);
+        var z = tz.Download<float>();
+
+        var rows = Fixtures.Npy(Set, $"{name}/rows");
+        var expected = Fixtures.Npy(Set, $"{name}/z_rows").ToFloats();
+        var inputRows = Fixtures.Npy(Set, $"{name}/x_rows").ToFloats();
+        var scale = 0f;
+        for (var i = 0; i < expected.Length; i++)
+            scale = MathF.Max(scale, MathF.Abs(expected[i] - inputRows[i]));
+        Assert.True(scale > 1e-3f, "the reference block is (nearly) an identity");
+        for (var r = 0; r < rows.Shape[0]; r++)
+        {
+            var row = BitConverter.ToInt64(rows.Data, r * 8);
+            for (var c = 0; c < channels; c++)
+            {
+                var (actual, want) = (z[row * channels + c], expected[r * channels + c]);
+                Assert.True(MathF.Abs(actual - want) <= 1e-4f * scale, $"z[{row}, {c}] = {actual}, expected {want} (scale {scale})");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("gaussian_conv_then_pool", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("dot_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("concat_conv_then_pool", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("space", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("time", NonLocalBlock.DefaultAttentionBudget)]
+    [InlineData("group_temporal_pool", 512)]
+    public void Attention_map_of_one_query_matches_torch(string name, long budget)
+    {
+        var (options, channels, position) = ReadCase(name);
+        var x = Fixtures.Npy(Set, $"{name}/x");
+        var expected = Fixtures.Npy(Set, $"{name}/attention").ToFloats();
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor<float>("x", ChannelsLastShape(x.Shape, channels), ToChannelsLast(x.ToFloats(), x.Shape, channels));
+        using var tz = Device.CreateTensor("z", tx.Shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
+        using var map = Device.CreateTensor("map", new Shape(expected.Length));
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
+        Assert.Equal(expected.Length, block.KeysPerQuery);
+        Device.Run(list =>
+        {
+            block.Record(list);
+            block.RecordAttentionMap(list, position, map);
+        });
+        var actual = map.Download<float>();
+        var scale = expected.Max(MathF.Abs);
+        Assert.True(scale > 0, "the reference attention map is all zeros");
+        for (var j = 0; j < expected.Length; j++)
+            Assert.True(MathF.Abs(actual[j] - expected[j]) <= 1e-5f * scale, $"{name} key {j}: {actual[j]} != {expected[j]}");
+    }
+
+    [Fact]
+    public void Options_parse_the_package_entry()
+    {
+        using var json = JsonDocument.Parse("""
+            {"stage": 3, "block": 1, "instantiation": "concatenation", "scale": false, "inner": 256,
+             "subsample": "conv_then_pool", "pool": [1, 2, 2], "mode": "spacetime", "group": 4, "output": "affine"}
+            """);
+        var options = NonLocalOptions.Parse(json.RootElement);
+        Assert.Equal(NonLocalInstantiation.Concatenation, options.Instantiation);
+        Assert.Equal(NonLocalSubsample.ConvThenPool, options.Subsample);
+        Assert.Equal((1, 2, 2), options.PoolKernel);
+        Assert.Equal((256, 4, NonLocalOutput.Affine), (options.Inner, options.Group, options.Output));
+    }
+
+    [Theory]
+    [InlineData("""{"instantiation": "softmax", "inner": 4}""", "softmax")]
+    [InlineData("""{"instantiation": "dot_product", "inner": 4, "subsample": "pool_then_conv", "pool": [1, 2, 2], "mode": "time"}""", "time-only")]
+    [InlineData("""{"instantiation": "dot_product", "inner": 4, "subsample": "pool_then_conv", "pool": [2, 2, 2], "mode": "space"}""", "space-only")]
+    [InlineData("""{"instantiation": "dot_product", "inner": 4, "subsample": "pool_then_conv", "pool": [2, 2, 2], "group": 3}""", "group 3")]
+    public void Options_reject_variants_that_cannot_run(string entry, string message)
+    {
+        using var json = JsonDocument.Parse(entry);
+        var e = Assert.Throws<EngineException>(() => NonLocalOptions.Parse(json.RootElement));
+        Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void Block_rejects_an_input_whose_channels_do_not_match_the_weights()
+    {
+        var options = new NonLocalOptions(NonLocalInstantiation.DotProduct, false, 4, NonLocalSubsample.None, [1, 1, 1]);
+        using var weights = NonLocalWeights.Create(Device, options, 6, n => new float[n switch
+        {
+            "out.weight" or "theta.weight" or "phi.weight" or "g.weight" => 24,
+            "out.bias" => 6,
+            _ => 4,
+        }]);
+        using var x = Device.CreateTensor("x", new Shape(1, 2, 3, 3, 4));
+        using var scratch = Device.CreateTensor("scratch", new Shape(1 << 16));
+        var e = Assert.Throws<EngineException>(() => new NonLocalBlock(Device, x, x, weights, scratch, name: "res3.1.nonlocal"));
+        Assert.Contains("res3.1.nonlocal", e.Message);
+        Assert.Contains("(1, 2, 3, 3, 4)", e.Message);
+    }
+
+    private void RunCase(string name, long budget, bool expectSplit)
+    {
+        var (options, channels, _) = ReadCase(name);
+        var x = Fixtures.Npy(Set, $"{name}/x");
+        var expected = Fixtures.Npy(Set, $"{name}/z").ToFloats();
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var input = x.ToFloats();
+        using var tx = Device.CreateTensor<float>("x", ChannelsLastShape(x.Shape, channels), ToChannelsLast(input, x.Shape, channels));
+        using var tz = Device.CreateTensor("z", tx.Shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
+        // Garbage in the scratch must not leak into the result: the first key block never reads y.
+        Device.Run(list => list.Fill(scratch, BitConverter.SingleToUInt32Bits(float.NaN)));
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
+        Assert.Equal(expectSplit, block.KeyBlocks > 1 || block.QueryChunks > 1);
+        Device.Run(block.Record);
+        var z = tz.Download<float>();
+
+        // The block's contribution z - x sets the scale: an error in the attention cannot hide behind x.
+        var scale = 0f;
+        for (var i = 0; i < expected.Length; i++)
+            scale = MathF.Max(scale, MathF.Abs(expected[i] - input[i]));
+        Assert.True(scale > 1e-3f, $"{name}: the reference block is (nearly) an identity");
+        var actual = FromChannelsLast(z, x.Shape, channels, out var padding);
+        Assert.Equal(0f, padding);
+        var worst = 0f;
+        var at = 0;
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var error = MathF.Abs(actual[i] - expected[i]);
+            if (!(error <= worst))
+                (worst, at) = (error, i);
+        }
+        Assert.True(worst <= 1e-4f * scale, $"{name}: max abs error {worst} at {at} ({actual[at]} != {expected[at]}) exceeds 1e-4 x {scale}");
+    }
+
+    private static (NonLocalOptions Options, int Channels, long Position) ReadCase(string name)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
+        var root = json.RootElement;
+        return (NonLocalOptions.Parse(root), root.GetProperty("channels").GetInt32(), root.GetProperty("position").GetInt64());
+    }
+
+    private static Shape ChannelsLastShape(Shape ncthw, int channels) =>
+        new(ncthw[0], ncthw[2], ncthw[3], ncthw[4], (channels + 3) / 4 * 4);
+
+    private static float[] ToChannelsLast(float[] values, Shape ncthw, int channels)
+    {
+        var (n, t, h, w) = (ncthw[0], ncthw[2], ncthw[3], ncthw[4]);
+        var cp = (channels + 3) / 4 * 4;
+        var pixels = t * h * w;
+        var result = new float[n * pixels * cp];
+        for (var b = 0; b < n; b++)
+        {
+            for (var c = 0; c < channels; c++)
+            {
+                for (var p = 0; p < pixels; p++)
+                    result[(b * pixels + p) * cp + c] = values[(b * channels + c) * pixels + p];
+            }
+        }
+        return result;
+    }
+
+    private static float[] FromChannelsLast(float[] values, Shape ncthw, int channels, out float padding)
+    {
+        var (n, t, h, w) = (ncthw[0], ncthw[2], ncthw[3], ncthw[4]);
+        var cp = (channels + 3) / 4 * 4;
+        var pixels = t * h * w;
+        var result = new float[n * channels * pixels];
+        padding = 0;
+        for (var b = 0; b < n; b++)
+        {
+            for (var p = 0; p < pixels; p++)
+            {
+                for (var c = 0; c < cp; c++)
+                {
+                    var v = values[(b * pixels + p) * cp + c];
+                    if (c < channels)
+                        result[(b * channels + c) * pixels + p] = v;
+                    else
+                        padding = MathF.Max(padding, MathF.Abs(v));
+                }
+            }
+        }
+        return result;
+    }
+}
