@@ -113,7 +113,7 @@ internal static class DetectorMapper
         {
             ["kind"] = hasMask ? "maskrcnn-fpn" : "fasterrcnn-fpn",
             ["depth"] = 3 * blocks.Sum() + 2,
-            ["base_width"] = width,
+            ["stem_width"] = width,
             ["stage_blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
             ["stride_in_1x1"] = detectron2,
             ["fpn_channels"] = fpn,

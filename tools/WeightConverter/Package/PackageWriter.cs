@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine;
 using Engine.Files;
+using Engine.Models;
 using WeightConverter.Containers;
 
 namespace WeightConverter.Package;
@@ -11,8 +12,6 @@ namespace WeightConverter.Package;
 /// <summary>Writes a mapped model as the engine's weight package (docs/weight-package.md), one tensor in memory at a time.</summary>
 internal static class PackageWriter
 {
-    public const string Format = "nonlocal-engine/weights";
-    public const string FormatVersion = "1";
     public const string ConverterVersion = "1.0.0";
 
     /// <summary>Refuses a mapping with missing or unexpected keys, naming the first few.</summary>
@@ -33,8 +32,8 @@ internal static class PackageWriter
         if (labels is not null && classes is not null && labels.Count != classes)
             throw new EngineException($"--labels: {labels.Count} names, but the classifier of {checkpoint.Path} has {classes} classes.");
         var writer = new SafeTensorsWriter();
-        writer.AddMetadata("format", Format);
-        writer.AddMetadata("format_version", FormatVersion);
+        writer.AddMetadata("format", WeightPackage.FormatName);
+        writer.AddMetadata("format_version", WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.AddMetadata("architecture", model.Architecture.ToJsonString());
         if (model.Normalization is not null)
             writer.AddMetadata("normalization", model.Normalization.ToJsonString());
