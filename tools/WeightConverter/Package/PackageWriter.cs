@@ -74,7 +74,8 @@ internal static class PackageWriter
         ["mapped"] = model.Source.MappedCount,
         ["tensors_written"] = model.Tensors.Count,
         ["folded"] = model.Folded,
-        ["skipped"] = model.Source.Skipped.Count,
+        ["skipped_tensors"] = model.Source.SkippedTensorCount,
+        ["skipped_entries"] = model.Source.Skipped.Count,
     };
 
     private static string Kind(MappedModel model) => model.Architecture["kind"]?.GetValue<string>() ?? "network";
