@@ -21,6 +21,8 @@ internal static class InspectCommand
             var (state, wrapper) = DialectDetector.Unwrap(checkpoint);
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(path)}[/]");
             AnsiConsole.MarkupLine($"container: {Markup.Escape(checkpoint.Container)}{(wrapper is null ? "" : Markup.Escape($", tensors under '{wrapper}'"))}");
+            foreach (var (key, value) in checkpoint.Metadata)
+                AnsiConsole.MarkupLine($"metadata: {Markup.Escape(key)} = {Markup.Escape(value.Length > 120 ? value[..120] + "..." : value)}");
             var table = new Table().Border(TableBorder.Simple).AddColumn("key").AddColumn("dtype").AddColumn("shape");
             foreach (var (key, tensor) in state.Tensors)
                 table.AddRow(Markup.Escape(key), tensor.Type.Name(), tensor.ShapeString);

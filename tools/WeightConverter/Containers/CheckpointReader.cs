@@ -135,7 +135,7 @@ internal static class CheckpointReader
         {
             archive = ZipFile.OpenRead(path);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             throw new EngineException($"{path}: corrupt zip archive ({e.Message}).");
         }
@@ -143,7 +143,7 @@ internal static class CheckpointReader
         {
             return ReadZip(path, length, archive);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             archive.Dispose();
             throw new EngineException($"{path}: corrupt zip archive ({e.Message}).");
@@ -202,7 +202,7 @@ internal static class CheckpointReader
             if (read < buffer.Length)
                 throw new EngineException($"{path}: zip entry {entry.FullName} is truncated ({read} of {buffer.Length} bytes).");
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             throw new EngineException($"{path}: zip entry {entry.FullName} is corrupt ({e.Message}).");
         }

@@ -1,4 +1,5 @@
 using Engine;
+using Engine.Models;
 using WeightConverter.Containers;
 using WeightConverter.Package;
 using WeightConverter.Pickle;
@@ -18,6 +19,8 @@ internal static class DialectDetector
 
     public static MappedModel Map(Checkpoint checkpoint, ConvertOptions options)
     {
+        if (checkpoint.Metadata.TryGetValue("format", out var format) && format == WeightPackage.FormatName)
+            throw new EngineException($"{checkpoint.Path}: already a weight package (converted from {checkpoint.Metadata.GetValueOrDefault("source_file", "?")}); the engine reads it as it is.");
         var (state, wrapper) = Unwrap(checkpoint);
         var requested = options.Dialect;
         if (requested is not null && !Dialects.Contains(requested))
