@@ -24,6 +24,7 @@ public sealed class MalformedFileTests
     [InlineData("image.png", "a PNG image, not a checkpoint")]
     [InlineData("view_past_storage.pth", "needs 6 elements but its storage archive/data/0 holds 4")]
     [InlineData("view_expanded.pth", "tensor of shape (30000, 30000) with strides (0, 0) repeats elements of its 4-element storage archive/data/0")]
+    [InlineData("legacy_storage_declared_twice.pt", "storage '0' is declared as 4 F32 and as 8 F32 elements")]
     [InlineData("storage_past_entry.pth", "declares 4 F32 elements (16 bytes) but the entry holds 8 bytes")]
     [InlineData("missing_key.pyth", "key(s) missing for a pyslowfast video-resnet: 's4.pathway0_res2.branch2.b_bn.running_var'")]
     [InlineData("unexpected_key.pyth", "unexpected key(s) for a pyslowfast video-resnet: 's4.pathway0_res2.branch2.extra.weight'")]
