@@ -66,10 +66,19 @@ public sealed class ClipBuffer : IDisposable
             Height = (uint)frameHeight,
             Size = (uint)s,
             Bgr = n.Bgr ? 1u : 0u,
-            O0X = (float)origins[0].Item1, O0Y = (float)origins[0].Item2, O1X = (float)o1.Item1, O1Y = (float)o1.Item2,
-            O2X = (float)o2.Item1, O2Y = (float)o2.Item2, InvScale = (float)(1 / scale),
-            MulR = (float)(n.Scale / 255 / n.Std[0]), MulG = (float)(n.Scale / 255 / n.Std[1]), MulB = (float)(n.Scale / 255 / n.Std[2]),
-            AddR = (float)(-n.Mean[0] / n.Std[0]), AddG = (float)(-n.Mean[1] / n.Std[1]), AddB = (float)(-n.Mean[2] / n.Std[2]),
+            O0X = (float)origins[0].Item1,
+            O0Y = (float)origins[0].Item2,
+            O1X = (float)o1.Item1,
+            O1Y = (float)o1.Item2,
+            O2X = (float)o2.Item1,
+            O2Y = (float)o2.Item2,
+            InvScale = (float)(1 / scale),
+            MulR = (float)(n.Scale / 255 / n.Std[0]),
+            MulG = (float)(n.Scale / 255 / n.Std[1]),
+            MulB = (float)(n.Scale / 255 / n.Std[2]),
+            AddR = (float)(-n.Mean[0] / n.Std[0]),
+            AddG = (float)(-n.Mean[1] / n.Std[1]),
+            AddB = (float)(-n.Mean[2] / n.Std[2]),
         };
     }
 

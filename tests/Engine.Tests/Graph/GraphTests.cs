@@ -1,8 +1,8 @@
 using Engine.Gpu;
 using Engine.Graph;
 using Engine.Graph.Nodes;
-using Engine.Tests.Gpu;
 using Engine.Ops;
+using Engine.Tests.Gpu;
 
 namespace Engine.Tests.Graph;
 

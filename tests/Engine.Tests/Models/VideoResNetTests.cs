@@ -8,13 +8,13 @@ namespace Engine.Tests.Models;
 /// <summary>Whole networks built from packages against the PyTorch reference (tests/fixtures/gen_networks.py).</summary>
 public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 {
-    private static readonly string[] Taps = ["stem.conv", "stem.pool", "res2.0", "res3.0", "res5.0"];
+    private static readonly string[] _taps = ["stem.conv", "stem.pool", "res2.0", "res3.0", "res5.0"];
 
     private void RunAndCompare(string network, double tolerance = 1e-4)
     {
         var dir = Fixtures.Dir("networks");
         var input = Fixtures.Npy("networks", $"{network}.input");
-        var taps = Taps.Where(t => File.Exists(Path.Combine(dir, $"{network}.{t}.npy"))).ToArray();
+        var taps = _taps.Where(t => File.Exists(Path.Combine(dir, $"{network}.{t}.npy"))).ToArray();
         using var package = WeightPackage.Open(Path.Combine(dir, $"{network}.safetensors"));
         var builder = ModelBuilder.Build(package, input.Shape[0], input.Shape[2], input.Shape[3], input.Shape[4]);
         using var graph = builder.Compile(Device, new CompileOptions { Keep = taps });
