@@ -4,7 +4,7 @@ namespace NonLocalAction;
 
 /// <summary>
 /// nonlocal-action: runs a converted C2D/I3D package (any variant, depth, non-local placement) on
-/// clips of the package's geometry and shows its top-k actions. Scores are the softmax averaged over
+/// clips of the package's geometry (or the one the parameters set) and shows its top-k actions. Scores are the softmax averaged over
 /// the batch (clips x crops, the papers' multi-clip test protocol), optionally label-smoothed
 /// (p' = (1 - e) p + e / K) and averaged over the last k predictions. On request it also shows the
 /// attention of one non-local block for a query position as a heat map over the centre crop
@@ -19,12 +19,16 @@ public sealed class NonLocalActionPlugin : IPlugin
     public IReadOnlyList<ParameterSpec> Parameters { get; } =
     [
         ParameterSpec.Int("top_k", "labels shown", 5, 1, 20),
+        ParameterSpec.Int("frames", "clip length T (0 = the package's)", 0, 0, 256),
+        ParameterSpec.Int("sampling_rate", "take every r-th frame (0 = the package's)", 0, 0, 64),
+        ParameterSpec.Int("short_side", "resize the short side to this (0 = the package's)", 0, 0, 1024),
+        ParameterSpec.Int("crop", "crop size (0 = the package's)", 0, 0, 1024),
         ParameterSpec.Float("threshold", "hide labels scoring below this", 0.0, 0.0, 1.0),
         ParameterSpec.Int("average", "average the scores of the last k predictions", 1, 1, 64),
         ParameterSpec.Float("label_smoothing", "mix e of the uniform distribution into the scores", 0.0, 0.0, 0.5),
         ParameterSpec.Int("clips", "clips per prediction (averaged)", 1, 1, 10),
         ParameterSpec.Int("clip_stride", "sampled frames between the starts of two clips (0 = the clip length)", 0, 0, 256),
-        ParameterSpec.Choice("crop", "centre crop, or three crops along the long side (averaged)", "centre", "centre", "three"),
+        ParameterSpec.Choice("crops", "centre crop, or three crops along the long side (averaged)", "centre", "centre", "three"),
         ParameterSpec.Int("every", "run every N frames (0 = whenever the previous run has finished)", 0, 0, 10000),
         ParameterSpec.Int("attention_block", "show the attention map of this non-local block (-1 = off)", -1, -1, 64),
         ParameterSpec.Float("query_x", "attention query position, fraction of the width", 0.5, 0.0, 1.0),
@@ -42,9 +46,18 @@ public sealed class NonLocalActionPlugin : IPlugin
             throw new InvalidOperationException($"attention_block {block}: the package has {_model.NonLocalBlocks} non-local blocks.");
         _history.Clear();
         var clips = context.Parameters.Int("clips");
-        var stride = context.Parameters.Int("clip_stride") is > 0 and var s ? s : _model.Frames;
-        var geometry = new ClipGeometry(_model.Frames, _model.SamplingRate, _model.ShortSide, _model.Crop, _model.Normalization,
-            clips, context.Parameters["crop"] == "three" ? 3 : 1, clips > 1 ? stride : 0);
+        int Geometry(string name, int? fromPackage) => context.Parameters.Int(name) is > 0 and var v ? v
+            : fromPackage ?? throw new InvalidOperationException($"{_model.Path} states no clip {name}; pass --param {name}=N.");
+        var frames = Geometry("frames", _model.Frames);
+        var normalization = _model.Normalization;
+        if (normalization is null)
+        {
+            context.Log("the package states no normalisation; using ImageNet statistics");
+            normalization = Normalization.ImageNet;
+        }
+        var stride = context.Parameters.Int("clip_stride") is > 0 and var s ? s : frames;
+        var geometry = new ClipGeometry(frames, Geometry("sampling_rate", _model.SamplingRate), Geometry("short_side", _model.ShortSide), Geometry("crop", _model.Crop), normalization,
+            clips, context.Parameters["crops"] == "three" ? 3 : 1, clips > 1 ? stride : 0);
         OutputKind[] outputs = block >= 0 ? [OutputKind.Scores, OutputKind.HeatMap] : [OutputKind.Scores];
         return [new NodeSpec("action", new NodeInput(geometry), outputs, context.Parameters.Int("every"))];
     }
@@ -55,7 +68,7 @@ public sealed class NonLocalActionPlugin : IPlugin
         var block = p.Int("attention_block");
         var request = block >= 0 ? new AttentionRequest(block, p.Float("query_x"), p.Float("query_y")) : null;
         var outputs = network.Model(_model!.Path, network.Input, request);
-        network.Output("logits", outputs.Logits);
+        network.Output("probabilities", outputs.Probabilities);
         if (outputs.Attention is { } attention)
             network.Output("attention", attention);
     }
@@ -63,24 +76,19 @@ public sealed class NonLocalActionPlugin : IPlugin
     public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
     {
         var p = _parameters!;
-        var logits = result.Outputs["logits"];
-        var classes = logits.Shape[^1];
-        var batch = logits.Values.Length / classes;
-        if (classes != _model!.Labels.Count)
-            throw new InvalidOperationException($"the network gives {classes} scores for {_model.Labels.Count} labels.");
+        var probabilities = result.Outputs["probabilities"];
+        var stride = probabilities.Shape[^1];
+        var batch = probabilities.Values.Length / stride;
+        var classes = _model!.Labels.Count;
+        if (classes > stride)
+            throw new InvalidOperationException($"the network gives {stride} scores for {classes} labels.");
 
+        // The papers' multi-clip, multi-crop protocol: the mean of the per-view softmax.
         var scores = new double[classes];
         for (var n = 0; n < batch; n++)
         {
-            var row = logits.Values.AsSpan(n * classes, classes);
-            var max = double.NegativeInfinity;
-            foreach (var v in row)
-                max = Math.Max(max, v);
-            var sum = 0.0;
-            foreach (var v in row)
-                sum += Math.Exp(v - max);
             for (var c = 0; c < classes; c++)
-                scores[c] += Math.Exp(row[c] - max) / sum / batch;
+                scores[c] += probabilities.Values[n * stride + c] / batch;
         }
         var e = p.Float("label_smoothing");
         for (var c = 0; c < classes; c++)
@@ -103,17 +111,16 @@ public sealed class NonLocalActionPlugin : IPlugin
         HeatMap? heat = null;
         if (result.Outputs.TryGetValue("attention", out var attention) && attention.Shape.Count == 4)
         {
-            // The centre crop of the first clip: index 1 of three crops, else 0. Mean over the key frames.
-            var crops = result.Crops.Count;
-            var n = crops == 3 ? 1 : 0;
+            // The query lies in the first view of the batch (clip 0, crop 0); show its weights over the
+            // key grid averaged over the key frames, placed on that crop.
             var (t, h, w) = (attention.Shape[1], attention.Shape[2], attention.Shape[3]);
             var map = new float[h * w];
             for (var k = 0; k < t; k++)
             {
                 for (var i = 0; i < h * w; i++)
-                    map[i] += attention.Values[((n * t) + k) * h * w + i] / t;
+                    map[i] += attention.Values[k * h * w + i] / t;
             }
-            heat = new HeatMap(result.Crops[n], w, h, map);
+            heat = new HeatMap(result.Crops[0], w, h, map);
         }
         return new DisplayMetadata(topk, [], [], heat);
     }

@@ -20,7 +20,6 @@ layout(constant_id = 2) const uint TILE_N4 = 2;
 layout(constant_id = 3) const bool HAS_BIAS = false;
 layout(constant_id = 4) const bool HAS_RESIDUAL = false;
 layout(constant_id = 5) const bool RELU = false;
-layout(constant_id = 6) const uint FIXED_CIN4 = 0; // input texels per pixel if fixed at pipeline creation
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer X;
 layout(binding = 1, rgba32f) uniform readonly imageBuffer Wt;
@@ -41,7 +40,7 @@ layout(push_constant) uniform Push {
 } p;
 
 void main() {
-    uint cin4 = FIXED_CIN4 > 0u ? FIXED_CIN4 : p.inDims.w;
+    uint cin4 = p.inDims.w;
     uint cout4 = p.outDims.w;
     uint col4 = gl_GlobalInvocationID.x * TILE_N4;
     uint row = row_tile() * TILE_M;

@@ -7,6 +7,8 @@
 // to the input itself; max ignores padding (padding acts as -inf).
 // Tile: one output pixel x 4 channels per invocation; x walks channel texels, y (overflowing into z)
 // pixels. Bounds: window taps outside the input are skipped; stores are bounds-checked.
+// Chunking: Out is bound at output pixel `row0` and holds `pixels` pixels, so an output larger than
+// one storage-buffer range is written by several dispatches.
 #include "tensor5.glsl"
 
 layout(local_size_x = 8, local_size_y = 1, local_size_z = 1) in;
@@ -22,15 +24,16 @@ layout(push_constant) uniform Push {
     ivec4 kernel;  // kt, kh, kw, -
     ivec4 stride;  // st, sh, sw, -
     ivec4 pad;     // pt, ph, pw, -
-    uint pixels;   // N * To * Ho * Wo
+    uint row0;     // first output pixel of this chunk
+    uint pixels;   // output pixels in this chunk
 } p;
 
 void main() {
     uint c4 = gl_GlobalInvocationID.x;
-    uint pixel = row_tile();
-    if (c4 >= p.inDims.w || pixel >= p.pixels)
+    uint row = row_tile();
+    if (c4 >= p.inDims.w || row >= p.pixels)
         return;
-    uvec4 o = pixel_coords(pixel, p.outDims.x, p.outDims.y, p.outDims.z);
+    uvec4 o = pixel_coords(p.row0 + row, p.outDims.x, p.outDims.y, p.outDims.z);
     ivec3 inSize = ivec3(p.inDims.xyz);
     ivec3 start = ivec3(o.yzw) * p.stride.xyz - p.pad.xyz;
     ivec3 end = min(start + p.kernel.xyz, inSize + p.pad.xyz);
@@ -55,5 +58,5 @@ void main() {
         int count = COUNT_PAD ? padded : span.x * span.y * span.z;
         acc /= float(max(count, 1));
     }
-    O[pixel * p.inDims.w + c4] = acc;
+    O[row * p.inDims.w + c4] = acc;
 }

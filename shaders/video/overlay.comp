@@ -8,7 +8,11 @@
 //   6x8 cells of the 5x7 font, one line), 4 heat map and 5 mask (p1 = first value in Values, width,
 //   height; nearest sample; heat maps use a blue-red ramp, masks the colour, alpha scaled by the value).
 // Font: one r32ui word per glyph row (bit 4 = leftmost column), 8 rows per glyph from ASCII 32.
-// Chars: one r32ui word per character. Tile: one pixel per invocation, 8x8 groups, bounds checked.
+// Chars: one r32ui word per character.
+// Passes: the base pass (base = 1) converts the whole frame into Out; then one dispatch per primitive
+// covers only its box (origin x0, y0) and blends it over what Out holds, so the cost is the frame
+// plus the covered area, not frame x primitives. Tile: one pixel per invocation, 8x8 groups,
+// bounds checked against the covered rectangle and the frame.
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 
 layout(binding = 0, r32ui) uniform readonly uimageBuffer Frame;
@@ -16,12 +20,18 @@ layout(binding = 1, rgba32ui) uniform readonly uimageBuffer Prims;
 layout(binding = 2, r32ui) uniform readonly uimageBuffer Font;
 layout(binding = 3, r32ui) uniform readonly uimageBuffer Chars;
 layout(binding = 4, r32f) uniform readonly imageBuffer Values;
-layout(binding = 5) writeonly buffer Out { uint o[]; };
+layout(binding = 5) buffer Out { uint o[]; };
 
 layout(push_constant) uniform Push {
     uint width;
     uint height;
+    uint base;   // 1: start from the frame; 0: blend over Out
+    uint first;  // primitives [first, first + count) are drawn
     uint count;
+    uint x0;     // the dispatch covers [x0, x0 + w) x [y0, y0 + h)
+    uint y0;
+    uint w;
+    uint h;
 } p;
 
 vec3 frame_rgb(uint x, uint y) {
@@ -43,12 +53,20 @@ vec3 ramp(float v) {
 }
 
 void main() {
-    uint x = gl_GlobalInvocationID.x;
-    uint y = gl_GlobalInvocationID.y;
+    if (gl_GlobalInvocationID.x >= p.w || gl_GlobalInvocationID.y >= p.h)
+        return;
+    uint x = p.x0 + gl_GlobalInvocationID.x;
+    uint y = p.y0 + gl_GlobalInvocationID.y;
     if (x >= p.width || y >= p.height)
         return;
-    vec3 c = frame_rgb(x, y);
-    for (uint i = 0u; i < p.count; i++) {
+    vec3 c;
+    if (p.base != 0u) {
+        c = frame_rgb(x, y);
+    } else {
+        uint v = o[y * p.width + x];
+        c = vec3(float((v >> 16u) & 255u), float((v >> 8u) & 255u), float(v & 255u)) / 255.0;
+    }
+    for (uint i = p.first; i < p.first + p.count; i++) {
         uvec4 a = imageLoad(Prims, int(2u * i));
         uint x0 = a.y & 0xFFFFu, y0 = a.y >> 16u, x1 = a.z & 0xFFFFu, y1 = a.z >> 16u;
         if (x < x0 || x >= x1 || y < y0 || y >= y1)

@@ -1,10 +1,11 @@
 #version 450
-// Frame preprocessing for a clip: resize so the short side is RESIZED (a scale factor f), crop
-// SIZE x SIZE at per-crop origins, normalise per channel, in one dispatch over all crops.
+// Frame preprocessing for a clip: resize to an integer size whose short side is the package's
+// short side (inverse scales sx, sy per axis, as torchvision's Resize), crop size x size at per-crop
+// origins, normalise per channel, in one dispatch over all crops.
 // Layout: Frame is the raw RGB24 frame (width x height x 3 bytes, row-major) read as r32ui words;
 // Out is one ring slot, channels-last (crops, SIZE, SIZE, 4) fp32 with channel 3 = 0.
-// Sampling: bilinear at the centre of each output pixel mapped back through 1/f (half-pixel
-// convention, edges clamped). Normalisation: x = byte * mul[c] + add[c] (mul = scale/255/std,
+// Sampling: bilinear at the centre of each output pixel mapped back through (sx, sy) (half-pixel
+// convention, edges clamped: torch's interpolate with align_corners=False, no antialias). Normalisation: x = byte * mul[c] + add[c] (mul = scale/255/std,
 // add = -mean/std), channels swapped to BGR first when bgr != 0.
 // Tile: one output pixel per invocation; x, y walk the crop, z the crop index; bounds checked.
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
@@ -18,7 +19,7 @@ layout(push_constant) uniform Push {
     uint size;
     uint bgr;
     vec4 origin01;  // crop 0 (x, y) and crop 1 (x, y): top left in resized pixels
-    vec4 origin2;   // crop 2 (x, y), 1 / f, unused
+    vec4 origin2;   // crop 2 (x, y), inverse scales sx, sy (frame pixels per resized pixel)
     vec4 mul;
     vec4 add;
 } p;
@@ -44,7 +45,7 @@ void main() {
     if (x >= p.size || y >= p.size)
         return;
     vec2 origin = crop == 0u ? p.origin01.xy : crop == 1u ? p.origin01.zw : p.origin2.xy;
-    vec2 src = (origin + vec2(x, y) + 0.5) * p.origin2.z - 0.5;
+    vec2 src = (origin + vec2(x, y) + 0.5) * p.origin2.zw - 0.5;
     vec2 f = floor(src);
     vec2 t = src - f;
     int x0 = int(f.x);

@@ -20,7 +20,7 @@ internal static class ConvBenchCommand
         var padding = new Option<string>("--pad") { Description = "Padding T x H x W.", DefaultValueFactory = _ => "0x1x1" };
         var resnet = new Option<bool>("--resnet50") { Description = "All convolutions of ResNet-50 (batch 1, 224x224) instead of one." };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
-        var tileM = new Option<int>("--tile-m") { Description = "Output pixels per invocation.", DefaultValueFactory = _ => ConvDefaults.TileM };
+        var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
         var tileN4 = new Option<int>("--tile-n4") { Description = "vec4 output channels per invocation.", DefaultValueFactory = _ => ConvDefaults.TileN4 };
         var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
         {
@@ -75,7 +75,7 @@ internal static class ConvBenchCommand
                         values.Add(group.Sum(t => t.Milliseconds));
                     }
                 }
-                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)} pixels x {4 * result.GetValue(tileN4)} channels");
+                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {4 * result.GetValue(tileN4)} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);

@@ -39,8 +39,6 @@ internal static class LiveCommand
             if (result.GetValue(_window) && result.GetValue(_headless))
                 throw new EngineException("--window and --headless contradict each other.");
             var window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 });
-            if (window)
-                throw new EngineException("the window presenter is not available in this build; use --headless with --record, --snapshot-every or --json.");
             var paths = result.GetValue(_pluginPath) is { Length: > 0 } p ? p : PluginCatalog.DefaultSearchPaths();
             var catalog = new PluginCatalog(paths, logger);
             var ids = result.GetValue(_plugins) ?? [];
@@ -63,9 +61,12 @@ internal static class LiveCommand
             {
                 foreach (var id in ids)
                     loaded.Add(catalog.Load(id));
+                // The source first: a missing camera or dead URL should fail before any device opens.
+                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
                 using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
                 inference = result.GetValue(_sameDevice) ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
-                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
+                if (window)
+                    presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, CliOptions.DeviceOptions(result, logging)));
                 if (result.GetValue(_json) is { } json)
                     presenters.Add(new JsonLinesPresenter(json));
                 if (result.GetValue(_record) is { } record)

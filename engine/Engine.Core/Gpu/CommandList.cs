@@ -241,6 +241,62 @@ public sealed unsafe class CommandList : IDisposable
         return mask;
     }
 
+    /// <summary>
+    /// Copies a tightly packed B8G8R8A8 buffer into a swapchain image and leaves the image ready to
+    /// present (layout transitions recorded here: images are the presenter's, not the ops').
+    /// </summary>
+    internal void CopyToSwapchainImage(VkSwapchainApi swapchain, GpuBuffer source, VkImage image, uint width, uint height)
+    {
+        ThrowIfFinished();
+        _buffers.Add(source);
+        var size = (ulong)width * height * 4;
+        Span<PendingAccess> accesses = [new(source.Handle, 0, size, Access.Read, VkPipelineStageFlags.Transfer)];
+        Synchronize(accesses);
+        var range = new VkImageSubresourceRange { aspectMask = VkImageAspectFlags.Color, levelCount = 1, layerCount = 1 };
+        var toTransfer = new VkImageMemoryBarrier
+        {
+            dstAccessMask = VkAccessFlags.TransferWrite,
+            oldLayout = VkImageLayout.Undefined,
+            newLayout = VkImageLayout.TransferDstOptimal,
+            image = image,
+            subresourceRange = range,
+        };
+        _api.vkCmdPipelineBarrier(Handle, VkPipelineStageFlags.TopOfPipe, VkPipelineStageFlags.Transfer, 0, 0, null, 0, null, 1, &toTransfer);
+        var region = new VkBufferImageCopy
+        {
+            imageSubresource = new VkImageSubresourceLayers { aspectMask = VkImageAspectFlags.Color, layerCount = 1 },
+            imageExtent = new VkExtent3D { width = width, height = height, depth = 1 },
+        };
+        swapchain.vkCmdCopyBufferToImage(Handle, source.Handle, image, VkImageLayout.TransferDstOptimal, 1, &region);
+        var toPresent = new VkImageMemoryBarrier
+        {
+            srcAccessMask = VkAccessFlags.TransferWrite,
+            oldLayout = VkImageLayout.TransferDstOptimal,
+            newLayout = VkImageLayout.PresentSrcKhr,
+            image = image,
+            subresourceRange = range,
+        };
+        _api.vkCmdPipelineBarrier(Handle, VkPipelineStageFlags.Transfer, VkPipelineStageFlags.BottomOfPipe, 0, 0, null, 0, null, 1, &toPresent);
+        BarrierCount += 2;
+    }
+
+    /// <summary>
+    /// Orders everything recorded next after the work of earlier submissions on the queue (submission
+    /// order alone makes no memory visible): for a list that consumes another list's results.
+    /// </summary>
+    internal void WaitForEarlierSubmissions()
+    {
+        ThrowIfFinished();
+        var barrier = new VkMemoryBarrier
+        {
+            srcAccessMask = VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite,
+            dstAccessMask = VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead | VkAccessFlags.TransferWrite,
+        };
+        var stages = VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
+        _api.vkCmdPipelineBarrier(Handle, stages, stages, 0, 1, &barrier, 0, null, 0, null);
+        BarrierCount++;
+    }
+
     /// <summary>Ends recording. Results written by the GPU become visible to the host once a submission completes.</summary>
     public void Finish()
     {

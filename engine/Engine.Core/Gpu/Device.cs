@@ -51,7 +51,7 @@ public sealed unsafe class Device : IDisposable
             throw new EngineException($"Vulkan device '{info.Name}' has no compute queue.");
         TimestampValidBits = families[QueueFamily].timestampValidBits;
 
-        Api = CreateLogicalDevice(api, physical, info);
+        Api = CreateLogicalDevice(api, physical, info, options.Presentation);
         VkQueue queue;
         Api.vkGetDeviceQueue(Api.Device, QueueFamily, 0, &queue);
         _queue = queue;
@@ -79,6 +79,15 @@ public sealed unsafe class Device : IDisposable
 
     public bool Validation => _instance.Validation;
 
+    internal Instance Instance => _instance;
+
+    /// <summary>Runs <paramref name="action"/> with the queue while no submission can interleave (vkQueuePresentKHR).</summary>
+    internal T WithQueue<T>(Func<VkQueue, T> action)
+    {
+        lock (_submitLock)
+            return action(_queue);
+    }
+
     /// <summary>Validation messages above INFO seen since the instance was created.</summary>
     public IReadOnlyList<string> ValidationMessages => _instance.ValidationMessages;
 
@@ -91,7 +100,7 @@ public sealed unsafe class Device : IDisposable
     public static Device Create(DeviceOptions? options = null)
     {
         options ??= new DeviceOptions();
-        var instance = Instance.Create(options.Validation, options.LoggerFactory);
+        var instance = Instance.Create(options.Validation, options.LoggerFactory, options.InstanceExtensions);
         try
         {
             var info = instance.Select(options.DeviceIndex);
@@ -106,7 +115,7 @@ public sealed unsafe class Device : IDisposable
         }
     }
 
-    private static VkDeviceApi CreateLogicalDevice(VkInstanceApi api, VkPhysicalDevice physical, DeviceInfo info)
+    private static VkDeviceApi CreateLogicalDevice(VkInstanceApi api, VkPhysicalDevice physical, DeviceInfo info, bool presentation)
     {
         // Ask for what the device has of what the engine can use; timeline semaphores are required.
         var have12 = new VkPhysicalDeviceVulkan12Features { sType = VkStructureType.PhysicalDeviceVulkan12Features };
@@ -142,6 +151,12 @@ public sealed unsafe class Device : IDisposable
         var available = api.DeviceExtensions(physical);
         if (available.Contains("VK_KHR_portability_subset"))
             extensions.Add("VK_KHR_portability_subset");
+        if (presentation)
+        {
+            if (!available.Contains("VK_KHR_swapchain"))
+                throw new EngineException($"Vulkan device '{info.Name}' cannot present to a window (no VK_KHR_swapchain); use --headless.");
+            extensions.Add("VK_KHR_swapchain");
+        }
         using var extensionNames = new NativeString.Array(extensions);
         var createInfo = new VkDeviceCreateInfo
         {

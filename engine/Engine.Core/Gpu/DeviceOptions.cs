@@ -17,6 +17,12 @@ public sealed record DeviceOptions
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>Extra instance extensions (a window system's surface extensions, as GLFW lists them).</summary>
+    public IReadOnlyList<string> InstanceExtensions { get; init; } = [];
+
+    /// <summary>Enable VK_KHR_swapchain, for a device that presents to a window.</summary>
+    public bool Presentation { get; init; }
+
     /// <summary>$ENGINE_CACHE_DIR, else $XDG_CACHE_HOME/nonlocal-engine, else ~/.cache/nonlocal-engine.</summary>
     public static string DefaultCacheDirectory()
     {

@@ -29,6 +29,8 @@ public sealed unsafe class Instance : IDisposable
 
     public VkInstanceApi Api { get; }
 
+    internal VkInstance Handle => Api.Instance;
+
     public bool Validation { get; }
 
     /// <summary>Validation messages of WARNING or ERROR severity seen so far.</summary>
@@ -41,7 +43,8 @@ public sealed unsafe class Instance : IDisposable
         }
     }
 
-    public static Instance Create(bool validation, ILoggerFactory loggerFactory)
+    /// <summary>Creates an instance; <paramref name="extraExtensions"/> are required (a window's surface extensions).</summary>
+    public static Instance Create(bool validation, ILoggerFactory loggerFactory, IReadOnlyList<string>? extraExtensions = null)
     {
         var logger = loggerFactory.CreateLogger("Engine.Gpu.Vulkan");
         var global = VkGlobalApi.Shared;
@@ -63,6 +66,13 @@ public sealed unsafe class Instance : IDisposable
             // Synchronization validation is what catches a missing or wrong barrier.
             if (global.ExtensionNames(ValidationLayer).Contains(ValidationFeaturesExtension))
                 extensions.Add(ValidationFeaturesExtension);
+        }
+        foreach (var extension in extraExtensions ?? [])
+        {
+            if (!availableExtensions.Contains(extension))
+                throw new EngineException($"The Vulkan loader lacks instance extension {extension}, which presenting to a window needs.");
+            if (!extensions.Contains(extension))
+                extensions.Add(extension);
         }
         var debugUtils = validation && availableExtensions.Contains(DebugUtilsExtension);
         if (debugUtils)

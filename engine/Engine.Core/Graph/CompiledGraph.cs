@@ -19,7 +19,7 @@ public sealed class CompiledGraph : IDisposable
     private bool _disposed;
 
     internal CompiledGraph(Device device, string name, CommandList list, List<GpuBuffer> buffers, IReadOnlyList<(Node, IOp)> ops,
-        Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
+        IReadOnlyDictionary<string, TensorSpec> tensors, Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
         long activationBytes, long peakLiveBytes, long weightBytes)
     {
         _device = device;
@@ -28,6 +28,7 @@ public sealed class CompiledGraph : IDisposable
         _buffers = buffers;
         _ops = ops;
         _readable = readable;
+        Tensors = tensors;
         Inputs = inputs;
         Outputs = outputs;
         ActivationBytes = activationBytes;
@@ -38,6 +39,9 @@ public sealed class CompiledGraph : IDisposable
     public string Name { get; }
 
     public IReadOnlyList<string> Inputs { get; }
+
+    /// <summary>Every tensor of the network with its inferred spec (only inputs, outputs and kept ones are readable).</summary>
+    public IReadOnlyDictionary<string, TensorSpec> Tensors { get; }
 
     public IReadOnlyList<string> Outputs { get; }
 
@@ -102,14 +106,13 @@ public sealed class CompiledGraph : IDisposable
     {
         var spec = Spec(tensor);
         var values = Read(tensor);
-        if (spec.Channels is not { } channels)
-        {
-            var dims = spec.Shape.Dims.ToArray();
-            if (spec.CountTensor is not null)
-                dims[0] = (int)(values.LongLength / Math.Max(1, spec.Shape.ElementCount / Math.Max(1, dims[0])));
-            return NpyArray.FromFloats(new Shape(dims), values);
-        }
-        return NpyArray.FromFloats(TorchShape(spec), ChannelsFirst(values, spec.Shape, channels));
+        var dims = spec.Shape.Dims.ToArray();
+        if (spec.CountTensor is not null)
+            dims[0] = (int)(values.LongLength / Math.Max(1, spec.Shape.ElementCount / Math.Max(1, dims[0])));
+        var stored = new Shape(dims);
+        return spec.Channels is { } channels
+            ? NpyArray.FromFloats(TorchShape(spec with { Shape = stored }), ChannelsFirst(values, stored, channels))
+            : NpyArray.FromFloats(stored, values);
     }
 
     /// <summary>(N, d1..dk, Cp) -> (N, C, d1..dk).</summary>

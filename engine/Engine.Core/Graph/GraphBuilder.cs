@@ -120,7 +120,7 @@ public sealed class GraphBuilder(string name)
             list.Finish();
 
             var readable = pinned.ToDictionary(t => t, t => (tensors[t], specs[t]));
-            return new CompiledGraph(device, Name, list, buffers, ops, readable, _inputs.Select(i => i.Name).ToArray(), _outputs.ToArray(),
+            return new CompiledGraph(device, Name, list, buffers, ops, specs, readable, _inputs.Select(i => i.Name).ToArray(), _outputs.ToArray(),
                 plan.TotalBytes, plan.PeakLiveBytes, weightBytes);
         }
         catch

@@ -1,23 +1,27 @@
 using Engine.Contracts;
 using Engine.Gpu;
+using Engine.Graph;
 
 namespace Engine.Host;
 
 /// <summary>
-/// A plugin node's network, compiled once: the input clip tensor, the tensors it owns, one command
-/// list recorded at build time and submitted per clip, and the outputs read back after each run.
+/// A plugin node's network, compiled once: optionally a model graph (from a weight package) whose
+/// input is the node's clip tensor, then the plugin's own ops recorded in one command list; both are
+/// submitted per clip without waiting, and the marked outputs are read back when the run is done.
 /// </summary>
 public sealed class CompiledNetwork : IDisposable
 {
     private readonly Device _device;
-    private readonly CommandList _list;
+    private readonly CompiledGraph? _model;
+    private readonly CommandList? _list;
     private readonly IReadOnlyList<Tensor> _owned;
     private Submission? _running;
 
-    internal CompiledNetwork(Device device, Tensor input, CommandList list, IReadOnlyDictionary<string, Tensor> outputs, IReadOnlyList<Tensor> owned)
+    internal CompiledNetwork(Device device, Tensor input, CompiledGraph? model, CommandList? list, IReadOnlyDictionary<string, Tensor> outputs, IReadOnlyList<Tensor> owned)
     {
         _device = device;
         Input = input;
+        _model = model;
         _list = list;
         Outputs = outputs;
         _owned = owned;
@@ -27,7 +31,7 @@ public sealed class CompiledNetwork : IDisposable
 
     public IReadOnlyDictionary<string, Tensor> Outputs { get; }
 
-    public int DispatchCount => _list.DispatchCount;
+    public int DispatchCount => (_model?.DispatchCount ?? 0) + (_list?.DispatchCount ?? 0);
 
     public bool IsRunning => _running is { IsComplete: false };
 
@@ -36,7 +40,10 @@ public sealed class CompiledNetwork : IDisposable
     {
         if (IsRunning)
             throw new EngineException("A network run is still in flight; at most one run per node.");
-        _running = _device.Submit(_list);
+        if (_model is not null)
+            _running = _model.Submit();
+        if (_list is not null)
+            _running = _device.Submit(_list);
     }
 
     /// <summary>The outputs of the finished run (waits for it).</summary>
@@ -48,7 +55,8 @@ public sealed class CompiledNetwork : IDisposable
 
     public void Dispose()
     {
-        _list.Dispose();
+        _list?.Dispose();
+        _model?.Dispose();
         foreach (var tensor in _owned.Reverse())
             tensor.Dispose();
     }

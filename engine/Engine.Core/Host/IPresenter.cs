@@ -15,4 +15,7 @@ public interface IPresenter : IDisposable
 
     /// <summary>True once the user asked to quit (window closed, q or Esc).</summary>
     bool QuitRequested => false;
+
+    /// <summary>The last position the user clicked, in fractions of the frame (null if none, or no pointer).</summary>
+    (double X, double Y)? LastClick => null;
 }

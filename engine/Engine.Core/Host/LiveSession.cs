@@ -12,13 +12,17 @@ namespace Engine.Host;
 /// that sample it and draw the overlay in one submission, then launch the runs whose cadence fired
 /// (at most one in flight per node; they run on the inference device while frames keep flowing)
 /// and hand the image to the presenters. When the display and inference devices are one device
-/// with one queue, runs serialise with frames; the CLI opens a second device for inference.
+/// with one queue, runs serialise with frames; the CLI opens a second device for inference. The
+/// session owns the source and disposes it.
 /// </summary>
 public sealed class LiveSession : IDisposable
 {
     private readonly Device _display;
     private readonly IFrameSource _source;
-    private readonly IReadOnlyList<PluginRunner> _plugins;
+    private readonly List<PluginRunner> _plugins;
+    private readonly IReadOnlyList<LoadedPlugin> _loaded;
+    private readonly Device _inference;
+    private (double X, double Y)? _lastClick;
     private readonly IReadOnlyList<IPresenter> _presenters;
     private readonly LiveOptions _options;
     private readonly ILogger _logger;
@@ -26,6 +30,7 @@ public sealed class LiveSession : IDisposable
     private readonly OverlayRenderer _overlay;
     private readonly OverlayCanvas _canvas;
     private readonly List<double> _latencies = [];
+    private readonly List<double> _overheads = [];
 
     public LiveSession(Device display, Device inference, IFrameSource source, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<IPresenter> presenters,
         LiveOptions options, ILoggerFactory logging)
@@ -38,6 +43,8 @@ public sealed class LiveSession : IDisposable
         _frame = new GpuFrame(display, source.Width, source.Height);
         _overlay = new OverlayRenderer(display, source.Width, source.Height);
         _canvas = new OverlayCanvas(source.Width, source.Height);
+        _inference = inference;
+        _loaded = plugins;
         _plugins = [.. plugins.Select(p => new PluginRunner(p, display, inference, source.Width, source.Height, options, _logger))];
     }
 
@@ -107,6 +114,7 @@ public sealed class LiveSession : IDisposable
                     var latest = node.Latest!.Value;
                     var latency = Stopwatch.GetElapsedTime(latest.CaptureTicks, drawn).TotalMilliseconds;
                     _latencies.Add(latency);
+                    _overheads.Add(latency - node.LastInferenceSeconds * 1000);
                     var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
                     foreach (var presenter in _presenters)
@@ -122,8 +130,34 @@ public sealed class LiveSession : IDisposable
             presentTimes.Enqueue(Stopwatch.GetTimestamp());
             if (_presenters.Any(p => p.QuitRequested))
                 break;
+            if (_presenters.Select(p => p.LastClick).FirstOrDefault(c => c is not null) is { } click && click != _lastClick)
+            {
+                _lastClick = click;
+                Requery(click);
+            }
         }
         return Summary(start, presented);
+    }
+
+    /// <summary>
+    /// A click moves the attention query of every plugin that has one (parameters query_x, query_y):
+    /// such a plugin is configured and built again with the new position (the frame loop waits for it).
+    /// </summary>
+    private void Requery((double X, double Y) click)
+    {
+        var parameters = _options.Parameters.Concat([
+            string.Create(CultureInfo.InvariantCulture, $"query_x={click.X:0.####}"),
+            string.Create(CultureInfo.InvariantCulture, $"query_y={click.Y:0.####}")]).ToArray();
+        for (var i = 0; i < _plugins.Count; i++)
+        {
+            var specs = _plugins[i].Plugin.Plugin.Parameters;
+            if (!_plugins[i].Enabled || !specs.Any(s => s.Name == "query_x") || !specs.Any(s => s.Name == "query_y"))
+                continue;
+            _logger.LogInformation("{Plugin}: attention query moved to ({X:0.00}, {Y:0.00})", _plugins[i].Id, click.X, click.Y);
+            _inference.WaitIdle();
+            _plugins[i].Dispose();
+            _plugins[i] = new PluginRunner(_loaded[i], _display, _inference, _source.Width, _source.Height, _options with { Parameters = parameters }, _logger);
+        }
     }
 
     private string Hud(long start, long presented, Queue<long> presentTimes)
@@ -139,11 +173,13 @@ public sealed class LiveSession : IDisposable
             $"{presentTimes.Count} fps  frame {presented}  dropped {_source.Frames.Dropped}\ninference {runs / seconds:0.00}/s  latency p50 {p50:0} p95 {p95:0} ms");
     }
 
-    private (double P50, double P95) Percentiles()
+    private (double P50, double P95) Percentiles() => Percentiles(_latencies);
+
+    private static (double P50, double P95) Percentiles(List<double> values)
     {
-        if (_latencies.Count == 0)
+        if (values.Count == 0)
             return (0, 0);
-        var sorted = _latencies.Order().ToArray();
+        var sorted = values.Order().ToArray();
         return (sorted[(int)Math.Round(0.5 * (sorted.Length - 1))], sorted[(int)Math.Round(0.95 * (sorted.Length - 1))]);
     }
 
@@ -155,7 +191,7 @@ public sealed class LiveSession : IDisposable
         var (p50, p95) = Percentiles();
         var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
             _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : nodes.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
-            p50, p95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
+            p50, p95, Percentiles(_overheads).P95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
         _logger.LogInformation("{Summary}", summary);
         return summary;
     }

@@ -4,7 +4,11 @@ using Engine.Files;
 
 namespace Engine.Host;
 
-/// <summary>Reads what plugins need from a weight package's metadata (docs/weight-package.md) without loading its tensors.</summary>
+/// <summary>
+/// Reads what plugins need from a weight package's metadata (docs/weight-package.md) without loading
+/// its tensors. `clip` and `normalization` are optional (packages of image networks, test packages):
+/// absent, they are null and the plugin decides.
+/// </summary>
 public static class ModelPackageInfo
 {
     public const int FormatVersion = 1;
@@ -23,20 +27,29 @@ public static class ModelPackageInfo
         try
         {
             var labels = JsonSerializer.Deserialize<string[]>(Key("labels")) ?? [];
-            using var clip = JsonDocument.Parse(Key("clip"));
-            using var norm = JsonDocument.Parse(Key("normalization"));
             var architecture = Key("architecture");
             using var arch = JsonDocument.Parse(architecture);
-            var c = clip.RootElement;
-            var n = norm.RootElement;
-            var normalization = new Normalization(
-                n.GetProperty("scale").GetDouble(),
-                [.. n.GetProperty("mean").EnumerateArray().Select(e => e.GetDouble())],
-                [.. n.GetProperty("std").EnumerateArray().Select(e => e.GetDouble())],
-                n.TryGetProperty("space", out var space) && space.GetString() == "bgr");
+            Normalization? normalization = null;
+            if (meta.TryGetValue("normalization", out var normText))
+            {
+                using var norm = JsonDocument.Parse(normText);
+                var n = norm.RootElement;
+                normalization = new Normalization(
+                    n.GetProperty("scale").GetDouble(),
+                    [.. n.GetProperty("mean").EnumerateArray().Select(e => e.GetDouble())],
+                    [.. n.GetProperty("std").EnumerateArray().Select(e => e.GetDouble())],
+                    n.TryGetProperty("space", out var space) && space.GetString() == "bgr");
+            }
+            int? frames = null, rate = null, shortSide = null, crop = null;
+            if (meta.TryGetValue("clip", out var clipText))
+            {
+                using var clip = JsonDocument.Parse(clipText);
+                var c = clip.RootElement;
+                int? Int(string key) => c.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+                (frames, rate, shortSide, crop) = (Int("frames"), Int("sampling_rate"), Int("short_side"), Int("crop"));
+            }
             var blocks = arch.RootElement.TryGetProperty("nonlocal", out var nl) && nl.ValueKind == JsonValueKind.Array ? nl.GetArrayLength() : 0;
-            return new ModelInfo(Path.GetFullPath(path), labels, c.GetProperty("frames").GetInt32(), c.GetProperty("sampling_rate").GetInt32(),
-                c.GetProperty("short_side").GetInt32(), c.GetProperty("crop").GetInt32(), normalization, architecture, blocks);
+            return new ModelInfo(Path.GetFullPath(path), labels, frames, rate, shortSide, crop, normalization, architecture, blocks);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -1,5 +1,7 @@
 using Engine.Contracts;
 using Engine.Gpu;
+using Engine.Graph;
+using Engine.Models;
 using Engine.Ops;
 
 namespace Engine.Host;
@@ -7,7 +9,9 @@ namespace Engine.Host;
 /// <summary>
 /// The host's implementation of the plugin graph API over Engine.Core: tensors are allocated here,
 /// ops validate shapes as they are added (so errors surface at build time), and <see cref="Compile"/>
-/// records every op into one command list whose barriers the command list derives.
+/// records every op into one command list whose barriers the command list derives. A model from a
+/// weight package compiles to the engine's graph, whose input tensor becomes the node's input (the
+/// clip buffer writes straight into it).
 /// </summary>
 public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 {
@@ -17,6 +21,7 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     private readonly List<Tensor> _owned = [];
     private readonly List<IOp> _ops = [];
     private readonly Dictionary<string, Tensor> _outputs = [];
+    private CompiledGraph? _model;
     private bool _compiled;
 
     public NetworkBuilder(Device device, Shape inputShape, string? shaderDirectory, string name)
@@ -33,8 +38,24 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 
     public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null)
     {
-        ModelPackageInfo.Read(packagePath);
-        throw new EngineException($"{Path.GetFileName(packagePath)}: this build has no model graph yet (the video ResNet builders are not merged), so weight packages cannot run.");
+        if (_model is not null)
+            throw new EngineException($"{Name}: one model per network.");
+        if (input != Input || _ops.Count > 0)
+            throw new EngineException($"{Name}: a model must be the first thing applied, to the network's input.");
+        var shape = _tensors[Input.Id].Shape;
+        using (var package = WeightPackage.Open(packagePath))
+            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true,
+                attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY)).Compile(_device);
+        var modelInput = _model.Tensor(VideoResNetBuilder.ChannelsLastInput);
+        if (modelInput.Shape != shape)
+            throw new EngineException($"{Name}: the model takes {modelInput.Shape}, the clip is {shape}.");
+        // The clip goes straight into the model's input: the builder's own input tensor is not needed.
+        _owned.Remove(_tensors[Input.Id]);
+        _tensors[Input.Id].Dispose();
+        _tensors[Input.Id] = modelInput;
+        var map = _model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
+        return new ModelOutputs(Add(_model.Tensor(VideoResNetBuilder.Logits)), Add(_model.Tensor(VideoResNetBuilder.Probabilities)),
+            map is null ? null : Add(_model.Tensor(map)));
     }
 
     public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values)
@@ -83,15 +104,21 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
             throw new EngineException($"{Name}: already compiled.");
         if (_outputs.Count == 0)
             throw new EngineException($"{Name}: the network marks no outputs.");
-        var list = _device.CreateCommandList(Name);
-        foreach (var op in _ops)
+        CommandList? list = null;
+        if (_ops.Count > 0)
         {
-            list.Region = op.Name;
-            op.Record(list);
+            list = _device.CreateCommandList(Name);
+            if (_model is not null)
+                list.WaitForEarlierSubmissions();
+            foreach (var op in _ops)
+            {
+                list.Region = op.Name;
+                op.Record(list);
+            }
+            list.Finish();
         }
-        list.Finish();
         _compiled = true;
-        return new CompiledNetwork(_device, _tensors[Input.Id], list, _outputs, [.. _owned]);
+        return new CompiledNetwork(_device, _tensors[Input.Id], _model, list, _outputs, [.. _owned]);
     }
 
     private Tensor Own(Tensor tensor)
@@ -116,6 +143,7 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     {
         if (_compiled)
             return;
+        _model?.Dispose();
         foreach (var tensor in _owned.AsEnumerable().Reverse())
             tensor.Dispose();
     }

@@ -41,6 +41,9 @@ public sealed class NodeRunner : IDisposable
 
     public double InferenceSecondsTotal { get; private set; }
 
+    /// <summary>Seconds from submitting the newest finished run to the frame loop finding it done.</summary>
+    public double LastInferenceSeconds { get; private set; }
+
     /// <summary>Launches a run if the cadence fires, none is in flight and a clip is ready.</summary>
     public bool TryLaunch(long frame)
     {
@@ -63,7 +66,8 @@ public sealed class NodeRunner : IDisposable
         if (!_inFlight || Network.IsRunning)
             return false;
         _inFlight = false;
-        InferenceSecondsTotal += Stopwatch.GetElapsedTime(_submitTicks).TotalSeconds;
+        LastInferenceSeconds = Stopwatch.GetElapsedTime(_submitTicks).TotalSeconds;
+        InferenceSecondsTotal += LastInferenceSeconds;
         Runs++;
         var outputs = Network.Read();
         var metadata = interpret(new NodeResult(_runClip.Frame, outputs, Clips.CropRegions));

@@ -6,8 +6,10 @@ namespace Engine.Host;
 
 /// <summary>
 /// The overlay compute pass: draws an <see cref="OverlayCanvas"/> over the newest frame into
-/// <see cref="Image"/> (one B8G8R8A8 word per pixel), which the presenters read or copy. The canvas
-/// buffers are host-written each frame; capacities are fixed so the pass never allocates.
+/// <see cref="Image"/> (one B8G8R8A8 word per pixel), which the presenters read or copy: one dispatch
+/// converts the frame, then one per primitive over its box only (a few dozen small dispatches cost
+/// far less than testing every primitive at every pixel). The canvas buffers are host-written each
+/// frame; capacities are fixed so the pass never allocates.
 /// </summary>
 public sealed class OverlayRenderer : IDisposable
 {
@@ -21,6 +23,7 @@ public sealed class OverlayRenderer : IDisposable
     private readonly Tensor _chars;
     private readonly Tensor _values;
     private int _primCount;
+    private (uint X0, uint Y0, uint X1, uint Y1)[] _boxes = [];
 
     public OverlayRenderer(Device device, int width, int height)
     {
@@ -56,6 +59,9 @@ public sealed class OverlayRenderer : IDisposable
         while (count > 0 && !Fits(prims.Slice((count - 1) * 8, 8), chars.Length, values.Length))
             count--;
         _primCount = count;
+        _boxes = new (uint, uint, uint, uint)[count];
+        for (var i = 0; i < count; i++)
+            _boxes[i] = (prims[i * 8 + 1] & 0xFFFF, prims[i * 8 + 1] >> 16, prims[i * 8 + 2] & 0xFFFF, prims[i * 8 + 2] >> 16);
         Write(_prims, prims[..(count * 8)]);
         Write(_chars, chars[..Math.Min(chars.Length, MaxChars)]);
         Write(_values, values[..Math.Min(values.Length, MaxValues)]);
@@ -80,8 +86,15 @@ public sealed class OverlayRenderer : IDisposable
     {
         if (frame.Width != Width || frame.Height != Height)
             throw new EngineException($"Overlay: frame {frame.Width}x{frame.Height} for a {Width}x{Height} renderer.");
-        list.Dispatch(_pipeline, new Groups(Groups.Cover(Width, 8), Groups.Cover(Height, 8)), new Push((uint)Width, (uint)Height, (uint)_primCount),
+        var (w, h) = ((uint)Width, (uint)Height);
+        list.Dispatch(_pipeline, new Groups(Groups.Cover(w, 8), Groups.Cover(h, 8)), new Push(w, h, 1, 0, 0, 0, 0, w, h),
             frame.Pixels, _prims, _font, _chars, _values, Image);
+        for (var i = 0; i < _primCount; i++)
+        {
+            var (x0, y0, x1, y1) = _boxes[i];
+            list.Dispatch(_pipeline, new Groups(Groups.Cover(x1 - x0, 8), Groups.Cover(y1 - y0, 8)), new Push(w, h, 0, (uint)i, 1, x0, y0, x1 - x0, y1 - y0),
+                frame.Pixels, _prims, _font, _chars, _values, Image);
+        }
     }
 
     public void Dispose()
@@ -93,5 +106,5 @@ public sealed class OverlayRenderer : IDisposable
         _prims.Dispose();
     }
 
-    private readonly record struct Push(uint Width, uint Height, uint Count);
+    private readonly record struct Push(uint Width, uint Height, uint Base, uint First, uint Count, uint X0, uint Y0, uint W, uint H);
 }

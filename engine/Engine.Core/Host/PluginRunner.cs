@@ -18,7 +18,8 @@ public sealed class PluginRunner : IDisposable
     {
         Plugin = plugin;
         _logger = logger;
-        Guard("configure", () =>
+        var stage = "configure";
+        Guard(() => stage, () =>
         {
             var specs = plugin.Plugin.Parameters;
             var ownOverrides = options.Parameters.Where(p => specs.Any(s => p.StartsWith(s.Name + "=", StringComparison.Ordinal))).ToArray();
@@ -32,8 +33,10 @@ public sealed class PluginRunner : IDisposable
                 try
                 {
                     using var builder = new NetworkBuilder(inference, clips.ClipShape, plugin.Manifest.ShaderDirectory, $"{plugin.Id}/{node.Id}");
+                    stage = "build";
                     plugin.Plugin.Build(node, builder);
                     _nodes.Add(new NodeRunner(node, clips, builder.Compile()));
+                    stage = "configure";
                 }
                 catch
                 {
@@ -62,7 +65,7 @@ public sealed class PluginRunner : IDisposable
             return;
         foreach (var node in _nodes)
         {
-            if (!Guard("interpret", () => node.Poll(result => Plugin.Plugin.Interpret(node.Node, result))))
+            if (!Guard(() => "interpret", () => node.Poll(result => Plugin.Plugin.Interpret(node.Node, result))))
                 return;
         }
     }
@@ -76,7 +79,7 @@ public sealed class PluginRunner : IDisposable
             node.TryLaunch(frame);
     }
 
-    private bool Guard(string stage, Action action)
+    private bool Guard(Func<string> stage, Action action)
     {
         try
         {
@@ -88,8 +91,8 @@ public sealed class PluginRunner : IDisposable
 #pragma warning restore CA1031
         {
             var message = e is EngineException ? e.Message : $"{e.GetType().Name}: {e.Message}";
-            Error = $"{stage}: {message}";
-            _logger.LogError(e, "plugin {Plugin} disabled ({Stage}): {Message}", Id, stage, message);
+            Error = $"{stage()}: {message}";
+            _logger.LogError(e, "plugin {Plugin} disabled ({Stage}): {Message}", Id, stage(), message);
             return false;
         }
     }

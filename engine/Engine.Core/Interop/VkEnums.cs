@@ -75,6 +75,9 @@ public enum VkStructureType
     DebugUtilsMessengerCallbackDataExt = 1000128003,
     DebugUtilsMessengerCreateInfoExt = 1000128004,
     ValidationFeaturesExt = 1000247000,
+    ImageMemoryBarrier = 45,
+    SwapchainCreateInfoKhr = 1000001000,
+    PresentInfoKhr = 1000001001,
 }
 
 public enum VkPhysicalDeviceType
@@ -210,6 +213,33 @@ public enum VkFormat
     R32G32B32A32Sfloat = 109,
     R32G32B32A32Uint = 107,
     R16G16B16A16Sfloat = 97,
+    B8G8R8A8Unorm = 44,
+}
+
+public enum VkImageLayout
+{
+    Undefined = 0,
+    TransferDstOptimal = 7,
+    PresentSrcKhr = 1000001002,
+}
+
+public enum VkPresentModeKHR
+{
+    Immediate = 0,
+    Mailbox = 1,
+    Fifo = 2,
+}
+
+[Flags]
+public enum VkImageUsageFlags : uint
+{
+    TransferDst = 0x2,
+}
+
+[Flags]
+public enum VkImageAspectFlags : uint
+{
+    Color = 0x1,
 }
 
 public enum VkPipelineBindPoint

@@ -22,3 +22,6 @@ public readonly record struct VkFence(ulong Handle);
 public readonly record struct VkSemaphore(ulong Handle);
 public readonly record struct VkQueryPool(ulong Handle);
 public readonly record struct VkDebugUtilsMessengerEXT(ulong Handle);
+public readonly record struct VkImage(ulong Handle);
+public readonly record struct VkSurfaceKHR(ulong Handle);
+public readonly record struct VkSwapchainKHR(ulong Handle);

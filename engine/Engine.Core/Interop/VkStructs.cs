@@ -580,3 +580,111 @@ public unsafe struct VkQueryPoolCreateInfo()
     public uint queryCount;
     public uint pipelineStatistics;
 }
+
+public struct VkExtent2D
+{
+    public uint width;
+    public uint height;
+}
+
+public struct VkSurfaceCapabilitiesKHR
+{
+    public uint minImageCount;
+    public uint maxImageCount;
+    public VkExtent2D currentExtent;
+    public VkExtent2D minImageExtent;
+    public VkExtent2D maxImageExtent;
+    public uint maxImageArrayLayers;
+    public uint supportedTransforms;
+    public uint currentTransform;
+    public uint supportedCompositeAlpha;
+    public VkImageUsageFlags supportedUsageFlags;
+}
+
+public struct VkSurfaceFormatKHR
+{
+    public VkFormat format;
+    public int colorSpace;
+}
+
+public unsafe struct VkSwapchainCreateInfoKHR()
+{
+    public VkStructureType sType = VkStructureType.SwapchainCreateInfoKhr;
+    public void* pNext;
+    public uint flags;
+    public VkSurfaceKHR surface;
+    public uint minImageCount;
+    public VkFormat imageFormat;
+    public int imageColorSpace;
+    public VkExtent2D imageExtent;
+    public uint imageArrayLayers;
+    public VkImageUsageFlags imageUsage;
+    public VkSharingMode imageSharingMode;
+    public uint queueFamilyIndexCount;
+    public uint* pQueueFamilyIndices;
+    public uint preTransform;
+    public uint compositeAlpha;
+    public VkPresentModeKHR presentMode;
+    public uint clipped;
+    public VkSwapchainKHR oldSwapchain;
+}
+
+public unsafe struct VkPresentInfoKHR()
+{
+    public VkStructureType sType = VkStructureType.PresentInfoKhr;
+    public void* pNext;
+    public uint waitSemaphoreCount;
+    public VkSemaphore* pWaitSemaphores;
+    public uint swapchainCount;
+    public VkSwapchainKHR* pSwapchains;
+    public uint* pImageIndices;
+    public VkResult* pResults;
+}
+
+public struct VkImageSubresourceRange
+{
+    public VkImageAspectFlags aspectMask;
+    public uint baseMipLevel;
+    public uint levelCount;
+    public uint baseArrayLayer;
+    public uint layerCount;
+}
+
+public unsafe struct VkImageMemoryBarrier()
+{
+    public VkStructureType sType = VkStructureType.ImageMemoryBarrier;
+    public void* pNext;
+    public VkAccessFlags srcAccessMask;
+    public VkAccessFlags dstAccessMask;
+    public VkImageLayout oldLayout;
+    public VkImageLayout newLayout;
+    public uint srcQueueFamilyIndex = ~0u;
+    public uint dstQueueFamilyIndex = ~0u;
+    public VkImage image;
+    public VkImageSubresourceRange subresourceRange;
+}
+
+public struct VkImageSubresourceLayers
+{
+    public VkImageAspectFlags aspectMask;
+    public uint mipLevel;
+    public uint baseArrayLayer;
+    public uint layerCount;
+}
+
+public struct VkOffset3D
+{
+    public int x;
+    public int y;
+    public int z;
+}
+
+public struct VkBufferImageCopy
+{
+    public ulong bufferOffset;
+    public uint bufferRowLength;
+    public uint bufferImageHeight;
+    public VkImageSubresourceLayers imageSubresource;
+    public VkOffset3D imageOffset;
+    public VkExtent3D imageExtent;
+}

@@ -5,10 +5,16 @@ namespace Engine.Models;
 /// <summary>Chooses the builder for a package's architecture kind, so hosts need no family-specific code.</summary>
 public static class ModelBuilder
 {
-    /// <summary>The network of <paramref name="package"/> for clips of batch x frames x height x width.</summary>
-    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width) => package.Kind switch
-    {
-        VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width),
-        var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName})."),
-    };
+    /// <summary>
+    /// The network of <paramref name="package"/> for clips of batch x frames x height x width. With
+    /// <paramref name="channelsLastInput"/> the graph input is the engine's activation layout itself
+    /// (the live host's clip buffer fills it directly) instead of a PyTorch (N, C, T, H, W) clip.
+    /// <paramref name="attention"/> adds one non-local block's attention map as an output.
+    /// </summary>
+    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false,
+        (int Block, double X, double Y)? attention = null) => package.Kind switch
+        {
+            VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width, channelsLastInput, attention),
+            var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName})."),
+        };
 }

@@ -18,16 +18,33 @@ public static class VideoResNetBuilder
     public const string Logits = "logits";
     public const string Probabilities = "probs";
 
-    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width)
+    /// <summary>Tensor name of the channels-last input (N, T, H, W, 4) when the builder is asked for one.</summary>
+    public const string ChannelsLastInput = "input";
+
+    /// <summary>
+    /// <paramref name="attention"/> asks non-local block <c>Block</c> (index in the package's list) for
+    /// its attention map at a query position; the map is the graph output `{block}.nonlocal.attention`.
+    /// </summary>
+    public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false,
+        (int Block, double X, double Y)? attention = null)
     {
         var arch = VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path);
         var nonlocalJson = package.Architecture.RootElement.TryGetProperty("nonlocal", out var nl) ? nl.EnumerateArray().ToArray() : [];
-        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, options: ParseNonLocal(package, nonlocalJson[i])))
-            .ToDictionary(x => (x.spec.Stage, x.spec.Block), x => x.options);
+        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, options: ParseNonLocal(package, nonlocalJson[i]), index: i))
+            .ToDictionary(x => (x.spec.Stage, x.spec.Block), x => (x.options, x.index));
+        if (attention is { } a && (a.Block < 0 || a.Block >= arch.Nonlocal.Length))
+            throw new EngineException($"{package.Path}: attention of non-local block {a.Block} asked, the package has {arch.Nonlocal.Length}.");
 
         var graph = new GraphBuilder(System.IO.Path.GetFileNameWithoutExtension(package.Path));
-        graph.Input(Input, new TensorSpec(new Shape(batch, 3, frames, height, width)));
-        graph.Add(new InputLayoutNode("input", Input, "input"));
+        if (channelsLastInput)
+        {
+            graph.Input(ChannelsLastInput, TensorSpec.Activation(batch, frames, height, width, 3));
+        }
+        else
+        {
+            graph.Input(Input, new TensorSpec(new Shape(batch, 3, frames, height, width)));
+            graph.Add(new InputLayoutNode("input", Input, ChannelsLastInput));
+        }
 
         Func<float[]> Tensor(string name, params long[] shape) => () => package.Floats(name, shape);
         ConvNode Conv(string name, string input, int cin, int cout, Size3 kernel, Size3 stride, Size3 padding, string? residual, bool relu) =>
@@ -66,10 +83,13 @@ public static class VideoResNetBuilder
                     Tensor($"{block}.c.weight", outWidth, inner, 1, 1, 1), Tensor($"{block}.c.bias", outWidth), residual, relu: true));
                 x = block;
                 channels = outWidth;
-                if (nonlocals.TryGetValue((s + 2, k), out var options))
+                if (nonlocals.TryGetValue((s + 2, k), out var nonlocal))
                 {
                     var prefix = $"{block}.nonlocal";
-                    graph.Add(new NonLocalNode(prefix, x, prefix, options, channels, n => package.Floats($"{prefix}.{n}")));
+                    var query = attention is { } q && q.Block == nonlocal.index ? (q.X, q.Y) : ((double, double)?)null;
+                    graph.Add(new NonLocalNode(prefix, x, prefix, nonlocal.options, channels, n => package.Floats($"{prefix}.{n}"), query));
+                    if (query is not null)
+                        graph.Output(prefix + NonLocalNode.AttentionSuffix);
                     x = prefix;
                 }
             }

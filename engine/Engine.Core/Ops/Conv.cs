@@ -17,14 +17,14 @@ public sealed class Conv : IOp
     private readonly List<Action<CommandList>> _dispatches = [];
 
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
-        bool relu = false, int tileM = ConvDefaults.TileM, int tileN4 = ConvDefaults.TileN4, string name = "conv")
+        bool relu = false, int? tileM = null, int tileN4 = ConvDefaults.TileN4, string name = "conv")
         : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange)
     {
     }
 
     /// <summary>As the public constructor, with the chunk size forced (tests of the chunked path).</summary>
     internal Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias, Tensor? residual,
-        bool relu, int tileM, int tileN4, string name, ulong maxChunkBytes)
+        bool relu, int? tileM, int tileN4, string name, ulong maxChunkBytes)
     {
         Name = name;
         Spec = spec;
@@ -44,11 +44,12 @@ public sealed class Conv : IOp
             throw new EngineException($"{name} ({spec}): bias {bias.Shape} must have {cout} elements.");
         if (residual is not null && (residual.Shape != output.Shape || !residual.IsContiguous))
             throw new EngineException($"{name} ({spec}): residual {residual.Shape} must match output {output.Shape}.");
+
         if (tileM <= 0 || tileN4 <= 0)
             throw new EngineException($"{name}: tiles must be positive ({tileM}x{tileN4}).");
-
         var pixels = (long)n * outSize.Volume;
         Flops = spec.Flops(pixels);
+        var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
         var limits = device.Limits;
         var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
         var rowBytes = (long)cout * sizeof(float);
@@ -58,10 +59,12 @@ public sealed class Conv : IOp
             var inRows = input.Reshape(new Shape(checked((int)pixels), cin));
             var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
             var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
-            foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
+            // Gemm covers rows with one y group per row tile: a chunk may not exceed the grid's y limit.
+            var maxRows = (long)MaxGroupsY(device) * rowTileM;
+            foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
-                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, name: name);
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, tileN4, name);
                 _dispatches.Add(gemm.Record);
             }
             return;
@@ -70,10 +73,9 @@ public sealed class Conv : IOp
         var grouped = spec.Groups > 1;
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
-            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
-                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
-                SpecConstant.Int(6, cin / 4 <= 4 ? cin / 4 : 0));
-        var (rowTile, colTile) = grouped ? (1, 1) : (tileM, tileN4);
+            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, tileN4),
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
+        var (rowTile, colTile) = grouped ? (1, 1) : (rowTileM, tileN4);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.
         var biasOrAny = bias ?? input;
@@ -100,6 +102,12 @@ public sealed class Conv : IOp
     {
         foreach (var dispatch in _dispatches)
             dispatch(list);
+    }
+
+    private static unsafe uint MaxGroupsY(Device device)
+    {
+        var limits = device.Limits;
+        return limits.maxComputeWorkGroupCount[1];
     }
 
     private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, Int4 Dilation, Int4 GroupChannels, uint Row0, uint Rows)

@@ -9,7 +9,7 @@ namespace Engine.Ops;
 /// <para>
 /// theta, phi, g and out are 1x1x1 convolutions, so each is a <see cref="Gemm"/> over a (pixels, Cp)
 /// view: phi and g share one GEMM, out fuses its bias and the residual x. Subsampling is a max-pool
-/// before those GEMMs or after them. The attention never materialises the affinity matrix: keys are
+/// (<see cref="Pool"/>) before those GEMMs or after them. The attention never materialises the affinity matrix: keys are
 /// taken in blocks and each block costs three dispatches (shaders/nonlocal): the logits of the block
 /// (a GEMM-shaped register tile), an online-softmax update (running max m and sum l per query, and
 /// the factor that rescales what was accumulated so far), and P x g accumulated into y, divided by l
@@ -18,7 +18,8 @@ namespace Engine.Ops;
 /// per-block score buffers, each at most <c>attentionBudget</c> / 2 and never more than one
 /// storage-buffer binding) is one caller-given tensor of <see cref="ScratchBytes"/> bytes, so graphs
 /// can alias it. GEMMs and pools whose outputs exceed a binding are split into row chunks at aligned
-/// offsets.
+/// offsets
+/// (<see cref="RowChunks"/>).
 /// </para>
 /// </summary>
 public sealed class NonLocalBlock : IOp
@@ -28,9 +29,9 @@ public sealed class NonLocalBlock : IOp
 
     private const int LocalSize = 8;
     private const int TileQ = 8;
-    private const int TileK4 = 2;
-    private const int TileC4 = 2;
-    private const int PoolLocalSize = 64;
+    private const int TileK4 = 4;
+    private const int TileC4 = 4;
+    private const int FlatLocalSize = 64;
 
     // Every Vulkan device allows at least this many workgroups per dimension.
     private const uint MaxGroups = 65535;
@@ -40,9 +41,8 @@ public sealed class NonLocalBlock : IOp
     private readonly List<IOp> _thetaOps = [];
     private readonly List<IOp> _keyValueOps = [];
     private readonly List<IOp> _outOps = [];
-    private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsBefore = [];
-    private readonly List<(Tensor Input, Tensor Output, PoolPush Push)> _poolsAfter = [];
-    private readonly Pipeline _pool;
+    private readonly List<IOp> _poolsBefore = [];
+    private readonly List<IOp> _poolsAfter = [];
     private readonly Pipeline _transpose;
     private readonly Pipeline _scores;
     private readonly Pipeline? _softmax;
@@ -71,6 +71,8 @@ public sealed class NonLocalBlock : IOp
             throw new EngineException($"{name}: x {x} and z {z} must be contiguous float32 tensors.");
         if (scratch.Type != DataType.Float32 || !scratch.IsContiguous || (long)scratch.ByteExtent < _g.ScratchBytes)
             throw new EngineException($"{name}: scratch {scratch} must be a contiguous float32 tensor of at least {_g.ScratchBytes} bytes.");
+        if (scratch.ByteOffset % Alignment(device) != 0)
+            throw new EngineException($"{name}: scratch {scratch} starts at byte {scratch.ByteOffset}, not a multiple of the device's {Alignment(device)}-byte binding alignment.");
 
         var g = _g;
         Tensor Region(string region, int rows, int cols)
@@ -84,7 +86,7 @@ public sealed class NonLocalBlock : IOp
         var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
         var pooledX = g.Offsets.ContainsKey("pooled_x") ? Region("pooled_x", g.Keys, g.Cp) : null;
         if (pooledX is not null)
-            AddPools(_poolsBefore, x2, pooledX, g.Cp);
+            _poolsBefore.Add(MaxPool(x, pooledX, $"{name}.pool_x"));
 
         if (!gaussian)
         {
@@ -102,7 +104,7 @@ public sealed class NonLocalBlock : IOp
         {
             var kvFull = Region("kv_full", g.Pixels, g.KvWidth);
             AddGemms(_keyValueOps, x2, weights.KeyValueWeight, kvFull, weights.KeyValueBias, null, $"{name}.kv");
-            AddPools(_poolsAfter, kvFull, kv, g.KvWidth);
+            _poolsAfter.Add(MaxPool(kvFull, kv, $"{name}.pool_kv"));
         }
         else
         {
@@ -119,7 +121,6 @@ public sealed class NonLocalBlock : IOp
         AddGemms(_outOps, _y, weights.OutWeight, z2, weights.OutBias, x2, $"{name}.out");
 
         var concat = options.Instantiation == NonLocalInstantiation.Concatenation;
-        _pool = device.Pipeline("nonlocal/pool");
         _transpose = device.Pipeline("nonlocal/transpose_keys");
         _scores = device.Pipeline("nonlocal/scores", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, TileQ), SpecConstant.Int(2, TileK4),
             SpecConstant.Bool(3, concat), SpecConstant.Bool(4, g.Softmax));
@@ -145,6 +146,14 @@ public sealed class NonLocalBlock : IOp
     /// <summary>Keys each query attends to: the length of an attention map.</summary>
     public int KeysPerQuery => _g.Lk;
 
+    /// <summary>An attention map's keys as (frames, height, width) of the subsampled grid, for drawing it.</summary>
+    public Shape AttentionMapShape => _g.Options.Mode switch
+    {
+        NonLocalMode.Space => new Shape(1, _g.Hk, _g.Wk),
+        NonLocalMode.Time => new Shape(_g.Tk, 1, 1),
+        _ => new Shape(_g.Lk / (_g.Hk * _g.Wk), _g.Hk, _g.Wk),
+    };
+
     /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget).</summary>
     public int KeyBlocks => _g.KeyBlocks;
 
@@ -158,18 +167,14 @@ public sealed class NonLocalBlock : IOp
     public void Record(CommandList list)
     {
         var g = _g;
-        RecordPools(list, _poolsBefore);
-        foreach (var op in _thetaOps)
+        foreach (var op in _poolsBefore.Concat(_thetaOps).Concat(_keyValueOps).Concat(_poolsAfter))
             op.Record(list);
-        foreach (var op in _keyValueOps)
-            op.Record(list);
-        RecordPools(list, _poolsAfter);
 
         var gaussian = g.Options.Instantiation == NonLocalInstantiation.Gaussian;
         var vOffset = gaussian ? 0 : g.Ip / 4;
         var scale = Scale(g);
         var texels = g.Segments * g.D4 * g.Lk4;
-        list.Dispatch(_transpose, FlatGroups(texels, PoolLocalSize), new TransposePush((uint)(g.D4 * 4), (uint)KeyStride(g), 0, (uint)g.Per,
+        list.Dispatch(_transpose, FlatGroups(texels, FlatLocalSize), new TransposePush((uint)(g.D4 * 4), (uint)KeyStride(g), 0, (uint)g.Per,
             (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, (uint)g.Lk4, (uint)texels), _k, _keysT);
         foreach (var (s0, ns, i0, nq) in g.Chunks)
         {
@@ -186,7 +191,7 @@ public sealed class NonLocalBlock : IOp
                 if (_softmax is not null)
                 {
                     var rows = (long)ns * nq;
-                    list.Dispatch(_softmax, FlatGroups(rows, PoolLocalSize),
+                    list.Dispatch(_softmax, FlatGroups(rows, FlatLocalSize),
                         new SoftmaxPush((uint)rows, (uint)nq, (uint)g.Lq, (uint)s0, (uint)i0, (uint)kb4, (uint)g.Kbp, block == 0 ? 1u : 0u),
                         _scoresBuffer, _probabilities, _stats);
                 }
@@ -240,58 +245,32 @@ public sealed class NonLocalBlock : IOp
         _ => 1f,
     };
 
-    private void RecordPools(CommandList list, List<(Tensor Input, Tensor Output, PoolPush Push)> pools)
-    {
-        foreach (var (input, output, push) in pools)
-            list.Dispatch(_pool, FlatGroups((long)push.Rows * push.C4, PoolLocalSize), push, input, output);
-    }
-
     private Groups FlatGroups(long invocations, int local)
     {
         var groups = Groups.Cover(invocations, local);
-        var x = Math.Min(groups, MaxGroups);
+        var x = Math.Clamp(groups, 1, MaxGroups);
         return new Groups(x, Groups.Cover(groups, x));
     }
 
-    private void AddPools(List<(Tensor, Tensor, PoolPush)> pools, Tensor input, Tensor output, int width)
+    /// <summary>Max-pool with kernel = stride = the block's pool, between (rows, width) matrices of the input's and the keys' positions.</summary>
+    private Pool MaxPool(Tensor input, Tensor output, string name)
     {
         var g = _g;
+        var width = output.Shape[1];
         var (pt, ph, pw) = g.Options.PoolKernel;
-        foreach (var (start, count) in RowChunks(g.Keys, width * 4L))
-        {
-            var view = new Tensor(output.Buffer, output.ByteOffset + (ulong)(start * width * 4L), new Shape(count, width), DataType.Float32, output.Name);
-            pools.Add((input, view, new PoolPush((uint)g.T, (uint)g.H, (uint)g.W, (uint)(width / 4), (uint)g.Tk, (uint)g.Hk, (uint)g.Wk,
-                (uint)pt, (uint)ph, (uint)pw, (uint)start, (uint)count)));
-        }
+        return new Pool(_device, PoolKind.Max, input.Reshape(new Shape(g.Input[0], g.T, g.H, g.W, width)),
+            output.Reshape(new Shape(g.Input[0], g.Tk, g.Hk, g.Wk, width)), new Size3(pt, ph, pw), name: name);
     }
 
     /// <summary>C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer binding.</summary>
     private void AddGemms(List<IOp> ops, Tensor a, Tensor b, Tensor c, Tensor bias, Tensor? residual, string name)
     {
         var (k, n) = (a.Shape[1], c.Shape[1]);
-        Tensor Rows(Tensor t, int start, int count, int width) =>
-            new(t.Buffer, t.ByteOffset + (ulong)(start * width * 4L), new Shape(count, width), DataType.Float32, t.Name);
-        foreach (var (start, count) in RowChunks(a.Shape[0], n * 4L))
+        foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, Alignment(_device), n * 4L, k * 4L))
         {
-            ops.Add(new Gemm(_device, Rows(a, start, count, k), b, Rows(c, start, count, n), bias,
-                residual is null ? null : Rows(residual, start, count, n), name: name));
+            ops.Add(new Gemm(_device, RowChunks.View(a, start, count, k), b, RowChunks.View(c, start, count, n), bias,
+                residual is null ? null : RowChunks.View(residual, start, count, n), name: name));
         }
-    }
-
-    private IEnumerable<(int Start, int Count)> RowChunks(int rows, long rowBytes)
-    {
-        var limit = _device.Limits.maxStorageBufferRange / rowBytes;
-        if (rows <= limit)
-        {
-            yield return (0, rows);
-            yield break;
-        }
-        var alignment = (long)Alignment(_device);
-        var step = (int)(limit / alignment * alignment);
-        if (step == 0)
-            throw new EngineException($"{Name}: one row of {rowBytes} bytes does not fit a storage-buffer binding.");
-        for (var start = 0; start < rows; start += step)
-            yield return (start, Math.Min(step, rows - start));
     }
 
     private static ulong Alignment(Device device) =>
@@ -303,15 +282,15 @@ public sealed class NonLocalBlock : IOp
         if (input.Rank != 5)
             throw new EngineException($"{name}: input {input} must be channels-last (N, T, H, W, Cp).");
         var (n, t, h, w, cp) = (input[0], input[1], input[2], input[3], input[4]);
-        if (cp != NonLocalWeights.Pad4(channels))
-            throw new EngineException($"{name}: input {input} has {cp} channels; {channels} channels are stored as {NonLocalWeights.Pad4(channels)}.");
+        if (cp != ChannelsLast.Padded(channels))
+            throw new EngineException($"{name}: input {input} has {cp} channels; {channels} channels are stored as {ChannelsLast.Padded(channels)}.");
         var (pt, ph, pw) = options.PoolKernel;
         var (tk, hk, wk) = (t / pt, h / ph, w / pw);
         if (n * tk * hk * wk == 0)
             throw new EngineException($"{name}: input {input} pooled by [{pt}, {ph}, {pw}] leaves no keys.");
         if (options.Group > 0 && t % options.Group != 0)
             throw new EngineException($"{name}: {t} frames of input {input} do not split into groups of {options.Group}.");
-        var ip = NonLocalWeights.Pad4(options.Inner);
+        var ip = ChannelsLast.Padded(options.Inner);
         var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
         var softmax = options.Instantiation is NonLocalInstantiation.Gaussian or NonLocalInstantiation.EmbeddedGaussian;
         var pixels = (long)n * t * h * w;
@@ -388,7 +367,7 @@ public sealed class NonLocalBlock : IOp
             bytes += RoundUp(floats * 4, alignment);
         }
 
-        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, n, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
             hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
     }
 
@@ -397,11 +376,9 @@ public sealed class NonLocalBlock : IOp
     private static long RoundUp(long n, long multiple) => (n + multiple - 1) / multiple * multiple;
 
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax,
-        int N, int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
+        int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
-
-    private readonly record struct PoolPush(uint T, uint H, uint W, uint C4, uint Tk, uint Hk, uint Wk, uint Pt, uint Ph, uint Pw, uint RowBase, uint Rows);
 
     private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);
 

@@ -52,7 +52,7 @@ public sealed class NonLocalWeights : IDisposable
         if (channels <= 0)
             throw new EngineException($"{name}: {channels} channels.");
         var inner = options.Inner;
-        var (cp, ip) = (Pad4(channels), Pad4(inner));
+        var (cp, ip) = (ChannelsLast.Padded(channels), ChannelsLast.Padded(inner));
         float[] Read(string tensor, long count)
         {
             var values = read(tensor);
@@ -126,8 +126,6 @@ public sealed class NonLocalWeights : IDisposable
         created.Add(tensor);
         return tensor;
     }
-
-    internal static int Pad4(int n) => (n + 3) / 4 * 4;
 
     public void Dispose()
     {

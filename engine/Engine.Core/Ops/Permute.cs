@@ -13,6 +13,12 @@ public sealed class Permute : IOp
     private readonly StridedCopy _copy;
 
     public Permute(Device device, Tensor input, Tensor output, ReadOnlySpan<int> axes, string name = "permute")
+        : this(device, input, output, axes, name, device.Limits.maxStorageBufferRange)
+    {
+    }
+
+    /// <summary>As the public constructor, with the destination chunk size forced (tests of the chunked path).</summary>
+    internal Permute(Device device, Tensor input, Tensor output, ReadOnlySpan<int> axes, string name, ulong maxChunkBytes)
     {
         Name = name;
         var rank = input.Shape.Rank;
@@ -28,7 +34,7 @@ public sealed class Permute : IOp
             extent[k] = input.Shape[axes[k]];
             strides[k] = input.Strides[axes[k]];
         }
-        _copy = new StridedCopy(device, input, output, dims, extent, strides, 0, output.Strides.ToArray(), 0, name);
+        _copy = new StridedCopy(device, input, output, dims, extent, strides, 0, output.Strides.ToArray(), 0, name, maxChunkBytes);
     }
 
     public string Name { get; }
@@ -53,6 +59,9 @@ public sealed class Permute : IOp
             throw new EngineException($"{name}: input {channelsLast.Shape} must be the channels-last form of output {s} (N, C, T, H, W).");
         return new Permute(device, channelsLast, ncthw, [0, 4, 1, 2, 3], name);
     }
+
+    /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
+    public int DispatchCount => _copy.DispatchCount;
 
     public void Record(CommandList list) => _copy.Record(list);
 }

@@ -13,14 +13,17 @@ public sealed class Pool : IOp
 {
     private const int LocalSize = 8;
 
-    private readonly Pipeline _pipeline;
-    private readonly Tensor _input;
-    private readonly Tensor _output;
-    private readonly Push _push;
-    private readonly Groups _groups;
+    private readonly List<Action<CommandList>> _dispatches = [];
 
     public Pool(Device device, PoolKind kind, Tensor input, Tensor output, Size3 kernel, Size3? stride = null, Size3? padding = null,
         bool ceilMode = false, bool countIncludePad = true, string name = "pool")
+        : this(device, kind, input, output, kernel, stride, padding, ceilMode, countIncludePad, name, device.Limits.maxStorageBufferRange)
+    {
+    }
+
+    /// <summary>As the public constructor, with the output chunk size forced (tests of the chunked path).</summary>
+    internal Pool(Device device, PoolKind kind, Tensor input, Tensor output, Size3 kernel, Size3? stride, Size3? padding,
+        bool ceilMode, bool countIncludePad, string name, ulong maxChunkBytes)
     {
         Name = name;
         var s = stride ?? kernel;
@@ -33,11 +36,19 @@ public sealed class Pool : IOp
         var expected = new Shape(input.Shape[0], outSize.T, outSize.H, outSize.W, input.Shape[4]);
         if (output.Shape != expected)
             throw new EngineException($"{what}: input {input.Shape} gives output {expected}, not {output.Shape}.");
-        (_input, _output) = (input, output);
-        var pixels = expected.ElementCount / expected[4];
-        _push = new Push(Int4.Of(inSize, input.Shape[4] / 4), Int4.Of(outSize), Int4.Of(kernel), Int4.Of(s), Int4.Of(pad), (uint)pixels);
-        _groups = RowGrid.Of(device, Groups.Cover(input.Shape[4] / 4, LocalSize), (uint)pixels);
-        _pipeline = device.Pipeline("ops/pool", SpecConstant.Bool(0, kind == PoolKind.Average), SpecConstant.Bool(1, countIncludePad));
+        var channels = input.Shape[4];
+        var pixels = expected.ElementCount / channels;
+        var pipeline = device.Pipeline("ops/pool", SpecConstant.Bool(0, kind == PoolKind.Average), SpecConstant.Bool(1, countIncludePad));
+        var limits = device.Limits;
+        var alignment = limits.minStorageBufferOffsetAlignment;
+        var rows = output.Reshape(new Shape(checked((int)pixels), channels));
+        foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, channels * sizeof(float)))
+        {
+            var view = RowChunks.View(rows, start, count, channels);
+            var push = new Push(Int4.Of(inSize, channels / 4), Int4.Of(outSize), Int4.Of(kernel), Int4.Of(s), Int4.Of(pad), (uint)start, (uint)count);
+            var groups = RowGrid.Of(device, Groups.Cover(channels / 4, LocalSize), (uint)count);
+            _dispatches.Add(list => list.Dispatch(pipeline, groups, push, input, view));
+        }
         Flops = (double)expected.ElementCount * kernel.Volume;
     }
 
@@ -69,7 +80,14 @@ public sealed class Pool : IOp
         return extent;
     }
 
-    public void Record(CommandList list) => list.Dispatch(_pipeline, _groups, _push, _input, _output);
+    /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
+    public int DispatchCount => _dispatches.Count;
 
-    private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, uint Pixels);
+    public void Record(CommandList list)
+    {
+        foreach (var dispatch in _dispatches)
+            dispatch(list);
+    }
+
+    private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, uint Row0, uint Pixels);
 }

@@ -13,7 +13,11 @@ public static class RowChunks
     /// boundary is a multiple of <paramref name="alignment"/> bytes for each entry of
     /// <paramref name="rowBytes"/> (the output and any other matrix viewed in the same rows).
     /// </summary>
-    public static IReadOnlyList<(long Start, long Count)> Split(long rows, ulong maxBytes, ulong alignment, params ReadOnlySpan<long> rowBytes)
+    public static IReadOnlyList<(long Start, long Count)> Split(long rows, ulong maxBytes, ulong alignment, params ReadOnlySpan<long> rowBytes) =>
+        Split(rows, long.MaxValue, maxBytes, alignment, rowBytes);
+
+    /// <summary>As <see cref="Split(long, ulong, ulong, ReadOnlySpan{long})"/>, with at most <paramref name="maxRows"/> rows per chunk (a dispatch-grid limit).</summary>
+    public static IReadOnlyList<(long Start, long Count)> Split(long rows, long maxRows, ulong maxBytes, ulong alignment, params ReadOnlySpan<long> rowBytes)
     {
         long step = 1;
         long widest = 1;
@@ -24,7 +28,7 @@ public static class RowChunks
             step = step / Gcd(step, quantum) * quantum;
             widest = Math.Max(widest, bytes);
         }
-        var perChunk = (long)(maxBytes / (ulong)widest) / step * step;
+        var perChunk = Math.Min((long)(maxBytes / (ulong)widest), maxRows) / step * step;
         if (perChunk <= 0)
             throw new EngineException($"A row of {widest} bytes in steps of {step} rows does not fit a {maxBytes}-byte binding.");
         var chunks = new List<(long, long)>();

@@ -3,27 +3,33 @@ using Engine.Gpu;
 namespace Engine.Ops;
 
 /// <summary>
-/// One dispatch of shaders/ops/copy.comp: copies a box of elements between strided views with zero
+/// A strided copy (shaders/ops/copy.comp): copies a box of elements between strided views with zero
 /// fill outside the source extent. <see cref="Permute"/>, <see cref="Slice"/> and <see cref="Concat"/>
-/// are built from it.
+/// are built from it. A destination larger than one storage-buffer binding is written in chunks of
+/// whole slices along the box's outermost non-unit axis (recursing inward when one slice is too big).
 /// </summary>
 public sealed class StridedCopy
 {
     private const int LocalSize = 64;
 
+    private readonly List<(Push Push, Groups Groups, Tensor Destination)> _dispatches = [];
     private readonly Pipeline _pipeline;
     private readonly Tensor _source;
-    private readonly Tensor _destination;
-    private readonly Push _push;
-    private readonly Groups _groups;
 
     /// <summary>
     /// Copies the box <paramref name="dims"/>: destination element (dstOffset + sum i_k dstStride_k) gets
     /// source element (srcOffset + sum i_k srcStride_k) when every i_k is below srcExtent_k, else zero.
-    /// Offsets are in elements from each tensor's first element.
+    /// Offsets are in elements from each tensor's first element; strides must not be negative.
     /// </summary>
     public StridedCopy(Device device, Tensor source, Tensor destination, ReadOnlySpan<long> dims, ReadOnlySpan<long> srcExtent,
         ReadOnlySpan<long> srcStrides, long srcOffset, ReadOnlySpan<long> dstStrides, long dstOffset, string name)
+        : this(device, source, destination, dims, srcExtent, srcStrides, srcOffset, dstStrides, dstOffset, name, device.Limits.maxStorageBufferRange)
+    {
+    }
+
+    /// <summary>As the public constructor, with the destination chunk size forced (tests of the chunked path).</summary>
+    internal StridedCopy(Device device, Tensor source, Tensor destination, ReadOnlySpan<long> dims, ReadOnlySpan<long> srcExtent,
+        ReadOnlySpan<long> srcStrides, long srcOffset, ReadOnlySpan<long> dstStrides, long dstOffset, string name, ulong maxChunkBytes)
     {
         if (source.Type != DataType.Float32 || destination.Type != DataType.Float32)
             throw new EngineException($"{name}: only float32 tensors are copied ({source}, {destination}).");
@@ -32,17 +38,29 @@ public sealed class StridedCopy
             count *= d;
         if (count > int.MaxValue || source.ElementCount > int.MaxValue || destination.ElementCount > int.MaxValue)
             throw new EngineException($"{name}: {source} or {destination} is too large for 32-bit element indices.");
-        (_source, _destination) = (source, destination);
-        _push = new Push(Int6.RightAligned(dims, 1), Int6.RightAligned(srcExtent, 1), Int6.RightAligned(srcStrides, 0),
-            Int6.RightAligned(dstStrides, 0), (int)srcOffset, (int)dstOffset, (uint)count);
-        _groups = FlatGrid(Groups.Cover(count, LocalSize));
+        foreach (var s in dstStrides)
+        {
+            if (s < 0)
+                throw new EngineException($"{name}: destination strides must not be negative.");
+        }
+        _source = source;
         _pipeline = device.Pipeline("ops/copy");
         Elements = count;
+        var limits = device.Limits;
+        var box = new Box(dims.ToArray(), srcExtent.ToArray(), srcStrides.ToArray(), srcOffset, dstStrides.ToArray(), dstOffset);
+        Split(name, destination, box, maxChunkBytes, limits.minStorageBufferOffsetAlignment);
     }
 
     public long Elements { get; }
 
-    public void Record(CommandList list) => list.Dispatch(_pipeline, _groups, _push, _source, _destination);
+    /// <summary>Dispatches per run (more than one when the destination is chunked).</summary>
+    public int DispatchCount => _dispatches.Count;
+
+    public void Record(CommandList list)
+    {
+        foreach (var (push, groups, destination) in _dispatches)
+            list.Dispatch(_pipeline, groups, push, _source, destination);
+    }
 
     /// <summary>A 2D grid of <paramref name="groups"/> workgroups for shaders indexing with flat_invocation().</summary>
     internal static Groups FlatGrid(uint groups)
@@ -50,6 +68,61 @@ public sealed class StridedCopy
         const uint MaxX = 65535; // the minimum every Vulkan device guarantees
         var x = Math.Max(1, Math.Min(groups, MaxX));
         return new Groups(x, Groups.Cover(groups, x));
+    }
+
+    private void Split(string name, Tensor destination, Box box, ulong maxBytes, ulong alignment)
+    {
+        var span = box.DstSpan();
+        if (span.Count == 0)
+            return;
+        // The view starts at the aligned byte at or below the box's first element.
+        var first = destination.ByteOffset + (ulong)span.First * sizeof(float);
+        var viewStart = first / alignment * alignment;
+        var bytes = first - viewStart + (ulong)span.Count * sizeof(float);
+        if (bytes <= maxBytes)
+        {
+            var view = new Tensor(destination.Buffer, viewStart, new Shape(checked((int)(bytes / sizeof(float)))), DataType.Float32, destination.Name);
+            var shift = (long)(first - viewStart) / sizeof(float) - span.First;
+            var elements = box.Elements;
+            var push = new Push(Int6.RightAligned(box.Dims, 1), Int6.RightAligned(box.SrcExtent, 1), Int6.RightAligned(box.SrcStrides, 0),
+                Int6.RightAligned(box.DstStrides, 0), checked((int)box.SrcOffset), checked((int)(box.DstOffset + shift)), (uint)elements);
+            _dispatches.Add((push, FlatGrid(Groups.Cover(elements, LocalSize)), view));
+            return;
+        }
+        var axis = Array.FindIndex(box.Dims, d => d > 1);
+        if (axis < 0)
+            throw new EngineException($"{name}: one element does not fit a {maxBytes}-byte binding.");
+        // Halve the outermost non-unit axis until each part fits (a part of one slice recurses inward).
+        var half = box.Dims[axis] / 2;
+        Split(name, destination, box.Part(axis, 0, half), maxBytes, alignment);
+        Split(name, destination, box.Part(axis, half, box.Dims[axis] - half), maxBytes, alignment);
+    }
+
+    private sealed record Box(long[] Dims, long[] SrcExtent, long[] SrcStrides, long SrcOffset, long[] DstStrides, long DstOffset)
+    {
+        public long Elements => Dims.Aggregate(1L, (a, d) => a * d);
+
+        /// <summary>First destination element and the number of elements up to the last one.</summary>
+        public (long First, long Count) DstSpan()
+        {
+            if (Elements == 0)
+                return (0, 0);
+            long last = 0;
+            for (var k = 0; k < Dims.Length; k++)
+                last += (Dims[k] - 1) * DstStrides[k];
+            return (DstOffset, last + 1);
+        }
+
+        /// <summary>Slices [start, start + length) of <paramref name="axis"/>: the source extent shrinks with the shift.</summary>
+        public Box Part(int axis, long start, long length)
+        {
+            var dims = (long[])Dims.Clone();
+            var extent = (long[])SrcExtent.Clone();
+            dims[axis] = length;
+            extent[axis] = Math.Max(0, SrcExtent[axis] - start);
+            var srcOffset = extent[axis] > 0 ? SrcOffset + start * SrcStrides[axis] : SrcOffset;
+            return this with { Dims = dims, SrcExtent = extent, SrcOffset = srcOffset, DstOffset = DstOffset + start * DstStrides[axis] };
+        }
     }
 
     private readonly record struct Push(Int6 Dims, Int6 SrcExtent, Int6 SrcStride, Int6 DstStride, int SrcOffset, int DstOffset, uint Count);

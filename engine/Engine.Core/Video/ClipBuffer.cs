@@ -48,13 +48,18 @@ public sealed class ClipBuffer : IDisposable
         _sampleTicks = new long[Length];
         _pipeline = device.Pipeline("video/preprocess");
 
-        var scale = (double)geometry.ShortSide / Math.Min(frameWidth, frameHeight);
-        var (rw, rh) = (frameWidth * scale, frameHeight * scale);
-        var centre = ((rw - s) / 2, (rh - s) / 2);
-        var origins = geometry.Crops == 1 ? [centre]
-            : rw >= rh ? new[] { (0.0, centre.Item2), centre, (rw - s, centre.Item2) }
+        // Resize as torchvision does: the short side becomes ShortSide, the long side is truncated;
+        // crops start at rounded (half to even, as Python's round) offsets.
+        var (rw, rh) = frameWidth <= frameHeight
+            ? (geometry.ShortSide, (int)((long)geometry.ShortSide * frameHeight / frameWidth))
+            : ((int)((long)geometry.ShortSide * frameWidth / frameHeight), geometry.ShortSide);
+        if (rw < s || rh < s)
+            throw new EngineException($"Clip geometry: a {s}x{s} crop does not fit a frame resized to {rw}x{rh}.");
+        var centre = (Math.Round((rw - s) / 2.0, MidpointRounding.ToEven), Math.Round((rh - s) / 2.0, MidpointRounding.ToEven));
+        (double, double)[] origins = geometry.Crops == 1 ? [centre]
+            : rw >= rh ? [(0.0, centre.Item2), centre, (rw - s, centre.Item2)]
             : [(centre.Item1, 0.0), centre, (centre.Item1, rh - s)];
-        CropRegions = [.. origins.Select(o => new RegionF(Math.Max(0, o.Item1 / rw), Math.Max(0, o.Item2 / rh), Math.Min(1, (o.Item1 + s) / rw), Math.Min(1, (o.Item2 + s) / rh)))];
+        CropRegions = [.. origins.Select(o => new RegionF(o.Item1 / rw, o.Item2 / rh, (o.Item1 + s) / rw, (o.Item2 + s) / rh))];
         var n = geometry.Normalization;
         if (n.Mean.Count != 3 || n.Std.Count != 3 || n.Std.Any(v => v == 0))
             throw new EngineException($"Normalisation needs 3 means and 3 non-zero standard deviations, got mean [{string.Join(", ", n.Mean)}], std [{string.Join(", ", n.Std)}].");
@@ -72,7 +77,8 @@ public sealed class ClipBuffer : IDisposable
             O1Y = (float)o1.Item2,
             O2X = (float)o2.Item1,
             O2Y = (float)o2.Item2,
-            InvScale = (float)(1 / scale),
+            ScaleX = (float)frameWidth / rw,
+            ScaleY = (float)frameHeight / rh,
             MulR = (float)(n.Scale / 255 / n.Std[0]),
             MulG = (float)(n.Scale / 255 / n.Std[1]),
             MulB = (float)(n.Scale / 255 / n.Std[2]),
@@ -185,7 +191,7 @@ public sealed class ClipBuffer : IDisposable
     {
         public uint Width, Height, Size, Bgr;
         public float O0X, O0Y, O1X, O1Y;
-        public float O2X, O2Y, InvScale, Unused;
+        public float O2X, O2Y, ScaleX, ScaleY;
         public float MulR, MulG, MulB, MulA;
         public float AddR, AddG, AddB, AddA;
     }

@@ -8,7 +8,8 @@ namespace Engine.Video;
 /// A source read from an ffmpeg child process: raw RGB24 frames on its stdout, its stderr drained on
 /// a second thread (the tail kept to say why it died). When the child dies the reason is logged and
 /// it is restarted with backoff (a file resumes where it stopped); a file that simply ends completes
-/// the source unless it loops.
+/// the source unless it loops. A file read as fast as possible waits for the host to take each frame
+/// (the pipe then holds ffmpeg back), so none is dropped.
 /// </summary>
 public sealed class FfmpegSource : IFrameSource
 {
@@ -22,6 +23,7 @@ public sealed class FfmpegSource : IFrameSource
     private readonly Lock _processLock = new();
     private Process? _process;
     private Thread? _thread;
+    private bool _disposed;
 
     public FfmpegSource(FfmpegInput input, SourceOptions options, ILogger logger)
     {
@@ -157,6 +159,8 @@ public sealed class FfmpegSource : IFrameSource
                     Frames.Return(frame);
                     break;
                 }
+                if (_input.IsFile && _options.AsFastAsPossible)
+                    Frames.WaitUntilTaken(_stop.Token);
                 Frames.Publish(frame);
                 frames++;
             }
@@ -220,6 +224,9 @@ public sealed class FfmpegSource : IFrameSource
 
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _stop.Cancel();
         _thread?.Join();
         _stop.Dispose();

@@ -34,16 +34,6 @@ public sealed class FrameRing
 
     public long Published { get; private set; }
 
-    /// <summary>True when no published frame is waiting (the host has taken the newest).</summary>
-    public bool HasTakenLatest
-    {
-        get
-        {
-            lock (_lock)
-                return _waiting is null;
-        }
-    }
-
     public bool IsCompleted
     {
         get
@@ -91,6 +81,25 @@ public sealed class FrameRing
         }
     }
 
+    /// <summary>
+    /// Producer: blocks until the host has taken the waiting frame (or the wait is cancelled). Unpaced
+    /// sources (files read as fast as possible, the synthetic scene) call it before each publish, so
+    /// they run at the host's speed and lose no frame.
+    /// </summary>
+    public void WaitUntilTaken(CancellationToken cancel)
+    {
+        using var registration = cancel.Register(() =>
+        {
+            lock (_lock)
+                Monitor.PulseAll(_lock);
+        });
+        lock (_lock)
+        {
+            while (_waiting is not null && !cancel.IsCancellationRequested)
+                Monitor.Wait(_lock);
+        }
+    }
+
     /// <summary>Producer: gives back a buffer it rented but did not fill.</summary>
     public void Return(Frame frame)
     {
@@ -123,6 +132,7 @@ public sealed class FrameRing
             }
             var frame = _waiting;
             _waiting = null;
+            Monitor.PulseAll(_lock);
             return frame;
         }
     }

@@ -124,7 +124,7 @@ public sealed class SyntheticScene
         var x1 = Math.Min(Width - 1, (int)(cx + reach) + 1);
         var y0 = Math.Max(0, (int)(cy - reach));
         var y1 = Math.Min(Height - 1, (int)(cy + reach) + 1);
-        var (cr, cg, cb) = ((colour >> 16) & 0xFF, (colour >> 8) & 0xFF, colour & 0xFF);
+        var (cr, cg, cb) = ((int)(colour >> 16) & 0xFF, (int)(colour >> 8) & 0xFF, (int)colour & 0xFF);
         for (var py = y0; py <= y1; py++)
         {
             for (var px = x0; px <= x1; px++)

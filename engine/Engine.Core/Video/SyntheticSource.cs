@@ -9,6 +9,7 @@ public sealed class SyntheticSource : IFrameSource
     private readonly bool _paced;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
+    private bool _disposed;
 
     public SyntheticSource(SourceOptions options)
     {
@@ -55,9 +56,7 @@ public sealed class SyntheticSource : IFrameSource
             }
             else
             {
-                // Unpaced, the scene renders the next frame once the host has taken the last: no frame is dropped.
-                while (!_stop.IsCancellationRequested && Frames.Published > 0 && !Frames.HasTakenLatest)
-                    _stop.Token.WaitHandle.WaitOne(1);
+                Frames.WaitUntilTaken(_stop.Token);
             }
             if (_stop.IsCancellationRequested)
                 break;
@@ -70,6 +69,9 @@ public sealed class SyntheticSource : IFrameSource
 
     public void Dispose()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         _stop.Cancel();
         _thread?.Join();
         _stop.Dispose();

@@ -5,9 +5,16 @@ namespace Engine.Tests.Gpu;
 
 public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
 {
-    private readonly record struct ElementwisePush(uint N, float Alpha, float Beta);
+    // ops/elementwise with OP 2: texel-wise a * alpha + beta; bindings A, B, C (unused here), Out.
+    private readonly record struct ElementwisePush(uint First4, uint N4, uint PeriodB4, uint PeriodC4, float Alpha, float Beta)
+    {
+        public ElementwisePush(int n, float alpha, float beta)
+            : this(0, (uint)n / 4, 1, 1, alpha, beta)
+        {
+        }
+    }
 
-    private const uint Affine = 4;
+    private const uint Affine = 2;
 
     [Fact]
     public void Chain_of_dependent_dispatches_sees_each_result()
@@ -17,12 +24,12 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
         const int N = 5000, Steps = 40;
         using var ping = Device.CreateTensor<float>("ping", new Shape(N), new float[N]);
         using var pong = Device.CreateTensor("pong", new Shape(N));
-        var pipeline = Device.Pipeline("elementwise", SpecConstant.UInt(0, Affine));
+        var pipeline = Device.Pipeline("ops/elementwise", SpecConstant.UInt(0, Affine));
         using var list = Device.CreateCommandList("chain");
         for (var i = 0; i < Steps; i++)
         {
             var (src, dst) = i % 2 == 0 ? (ping, pong) : (pong, ping);
-            list.Dispatch(pipeline, new Groups(Groups.Cover(N, 64)), new ElementwisePush(N, 2, 1), src, src, dst);
+            list.Dispatch(pipeline, new Groups(Groups.Cover(N / 4, 64)), new ElementwisePush(N, 2, 1), src, src, src, dst);
         }
         list.Finish();
         Device.Submit(list).Wait();
@@ -37,10 +44,10 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
         using var a = Device.CreateTensor<float>("a", new Shape(64), RandomFloats(64, 1));
         using var b = Device.CreateTensor("b", new Shape(64));
         using var c = Device.CreateTensor("c", new Shape(64));
-        var pipeline = Device.Pipeline("elementwise", SpecConstant.UInt(0, Affine));
+        var pipeline = Device.Pipeline("ops/elementwise", SpecConstant.UInt(0, Affine));
         using var list = Device.CreateCommandList("independent");
-        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(64, 1, 0), a, a, b);
-        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(64, 1, 0), a, a, c);
+        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(64, 1, 0), a, a, a, b);
+        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(64, 1, 0), a, a, a, c);
         list.Finish();
         Device.Submit(list).Wait();
         Assert.Equal(0, list.BarrierCount);
@@ -49,10 +56,10 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
     [Fact]
     public void Resubmitting_a_list_reruns_it()
     {
-        using var x = Device.CreateTensor<float>("x", new Shape(10), new float[10]);
-        var pipeline = Device.Pipeline("elementwise", SpecConstant.UInt(0, Affine));
+        using var x = Device.CreateTensor<float>("x", new Shape(12), new float[12]);
+        var pipeline = Device.Pipeline("ops/elementwise", SpecConstant.UInt(0, Affine));
         using var list = Device.CreateCommandList("in place");
-        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(10, 1, 1), x, x, x);
+        list.Dispatch(pipeline, new Groups(1), new ElementwisePush(12, 1, 1), x, x, x, x);
         list.Finish();
         for (var i = 0; i < 5; i++)
             Device.Submit(list);
@@ -87,17 +94,17 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
     public void Dispatch_with_the_wrong_number_of_tensors_names_the_bindings()
     {
         using var a = Device.CreateTensor("a", new Shape(4));
-        var pipeline = Device.Pipeline("elementwise", SpecConstant.UInt(0, Affine));
+        var pipeline = Device.Pipeline("ops/elementwise", SpecConstant.UInt(0, Affine));
         using var list = Device.CreateCommandList("wrong");
         var error = Assert.Throws<EngineException>(() => list.Dispatch(pipeline, new Groups(1), new ElementwisePush(4, 1, 0), a, a));
-        Assert.Contains("3 bindings", error.Message, StringComparison.Ordinal);
-        Assert.Contains("InA", error.Message, StringComparison.Ordinal);
+        Assert.Contains("4 bindings", error.Message, StringComparison.Ordinal);
+        Assert.Contains("A, B, C", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Unknown_specialization_constant_is_refused()
     {
-        var error = Assert.Throws<EngineException>(() => Device.Pipeline("elementwise", SpecConstant.UInt(9, 1)));
+        var error = Assert.Throws<EngineException>(() => Device.Pipeline("ops/elementwise", SpecConstant.UInt(9, 1)));
         Assert.Contains("constant_id = 9", error.Message, StringComparison.Ordinal);
     }
 

@@ -49,7 +49,7 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
             var path = Path.Combine(dir, $"pipelines-{Device.Info.DeviceUuid}-{Device.Info.DriverVersion:x8}.bin");
             File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8]);
             using var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = dir });
-            device.Pipeline("elementwise");
+            device.Pipeline("ops/elementwise");
         }
         finally
         {

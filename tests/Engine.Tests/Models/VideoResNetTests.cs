@@ -56,4 +56,18 @@ public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 
     [Fact]
     public void Nonlocal_I3D_R50_with_five_blocks_gives_torch_probabilities_at_8x224x224() => RunAndCompare("nl_i3d_r50");
+
+    [Fact]
+    public void A_128_frame_nonlocal_I3D_runs_with_every_binding_within_the_storage_buffer_range()
+    {
+        // The command list refuses any binding over maxStorageBufferRange, so running at all is the check;
+        // the network is chosen so its stem output and its non-local affinity would not fit one binding.
+        var input = Fixtures.Npy("networks", "i3d_nonlocal_128f.input");
+        using var package = WeightPackage.Open(Path.Combine(Fixtures.Dir("networks"), "i3d_nonlocal_128f.safetensors"));
+        using var graph = ModelBuilder.Build(package, 1, 128, 144, 144).Compile(Device);
+        Assert.True(graph.Tensors.Values.Max(s => s.Bytes) > (long)Device.Limits.maxStorageBufferRange, "no tensor exceeds one binding: the test proves nothing");
+        graph.SetInput(VideoResNetBuilder.Input, input.ToFloats());
+        graph.Run();
+        AssertClose(Fixtures.Npy("networks", "i3d_nonlocal_128f.probs"), graph.ReadTorch(VideoResNetBuilder.Probabilities), "128 frames probs", 1e-4);
+    }
 }

@@ -20,9 +20,10 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv2d_groups2")]
     [InlineData("conv2d_depthwise")]
     [InlineData("conv3d_depth_multiplier")]
-    public void Conv_matches_torch(string name) => Run(name, tileM: 8, tileN4: 2, maxChunkBytes: null);
+    public void Conv_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null);
 
     [Theory]
+    [InlineData("conv3d_3x3x3", 8, 2)]
     [InlineData("conv3d_3x3x3", 16, 1)]
     [InlineData("conv2d_3x3_odd", 4, 4)]
     [InlineData("conv2d_stem_rgb", 3, 3)]
@@ -47,6 +48,14 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
+    public void Small_outputs_get_the_small_pixel_tile()
+    {
+        Assert.Equal(ConvDefaults.SmallTileM, ConvDefaults.RowTile(49));
+        Assert.Equal(ConvDefaults.TileM, ConvDefaults.RowTile(196));
+        Assert.Equal(ConvDefaults.TileM, ConvDefaults.RowTile(56 * 56));
+    }
+
+    [Fact]
     public void Packing_pads_rgb_input_channels_with_zero_weights()
     {
         var spec = new ConvSpec(3, 5, Size3.Planar(1, 2));
@@ -67,7 +76,7 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    private void Run(string name, int tileM, int tileN4, ulong? maxChunkBytes)
+    private void Run(string name, int? tileM, int tileN4, ulong? maxChunkBytes)
     {
         var c = OpFixtures.Case(name);
         var spec = new ConvSpec(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),

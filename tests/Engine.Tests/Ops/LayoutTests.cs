@@ -25,6 +25,30 @@ public sealed class LayoutTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Equal(x.ToFloats(), back.Download<float>());
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1000)]
+    public void Layout_conversions_split_into_chunks_match_torch(int maxChunkBytes)
+    {
+        // Chunks of 64 bytes are smaller than one channel plane of the NCTHW output, so the split
+        // recurses past the batch and channel axes; 1000 bytes split at an unaligned element.
+        var x = OpFixtures.Array("to_channels_last", "x");
+        var expected = OpFixtures.Array("to_channels_last", "y");
+        using var tx = Device.CreateTensor<float>("x", x.Shape, x.ToFloats());
+        using var cl = Device.CreateTensor("cl", expected.Shape);
+        using var back = Device.CreateTensor("back", x.Shape);
+        var to = new Permute(Device, tx, cl, [0, 2, 3, 4, 1], "to", (ulong)maxChunkBytes);
+        var from = new Permute(Device, cl, back, [0, 4, 1, 2, 3], "from", (ulong)maxChunkBytes);
+        Assert.True(to.DispatchCount > 1 && from.DispatchCount > 1, $"expected several chunks, got {to.DispatchCount} and {from.DispatchCount}");
+        Device.Run(list =>
+        {
+            to.Record(list);
+            from.Record(list);
+        });
+        Assert.Equal(expected.ToFloats(), cl.Download<float>());
+        Assert.Equal(x.ToFloats(), back.Download<float>());
+    }
+
     [Fact]
     public void Permute_matches_torch()
     {

@@ -94,6 +94,23 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Theory]
+    [InlineData("space", 1, 3, 3)]
+    [InlineData("time", 3, 1, 1)]
+    [InlineData("group_temporal_pool", 2, 2, 2)]
+    [InlineData("embedded_scale_pool_then_conv", 4, 3, 4)]
+    public void Attention_map_shape_is_the_subsampled_key_grid_of_a_query(string name, int frames, int height, int width)
+    {
+        var (options, channels, _) = ReadCase(name);
+        var (_, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
+        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor("x", shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape) / 4)));
+        var block = new NonLocalBlock(Device, tx, tx, weights, scratch);
+        Assert.Equal(new Shape(frames, height, width), block.AttentionMapShape);
+        Assert.Equal(block.KeysPerQuery, block.AttentionMapShape.ElementCount);
+    }
+
+    [Theory]
     [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("gaussian_conv_then_pool", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("dot_pool_then_conv", NonLocalBlock.DefaultAttentionBudget)]
@@ -104,10 +121,10 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     public void Attention_map_of_one_query_matches_torch(string name, long budget)
     {
         var (options, channels, position) = ReadCase(name);
-        var x = Fixtures.Npy(Set, $"{name}/x");
+        var (x, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
         var expected = Fixtures.Npy(Set, $"{name}/attention").ToFloats();
         using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
-        using var tx = Device.CreateTensor<float>("x", ChannelsLastShape(x.Shape, channels), ToChannelsLast(x.ToFloats(), x.Shape, channels));
+        using var tx = Device.CreateTensor<float>("x", shape, x);
         using var tz = Device.CreateTensor("z", tx.Shape);
         using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
         using var map = Device.CreateTensor("map", new Shape(expected.Length));
@@ -168,6 +185,20 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Contains("(1, 2, 3, 3, 4)", e.Message);
     }
 
+    [Fact]
+    public void Weights_name_a_tensor_of_the_wrong_size()
+    {
+        var options = new NonLocalOptions(NonLocalInstantiation.Concatenation, false, 4, NonLocalSubsample.None, [1, 1, 1]);
+        var e = Assert.Throws<EngineException>(() => NonLocalWeights.Create(Device, options, 6, n => new float[n switch
+        {
+            "out.weight" or "theta.weight" or "phi.weight" or "g.weight" => 24,
+            "out.bias" => 6,
+            "concat_project.weight" => 4,
+            _ => 4,
+        }], "res4.3.nonlocal"));
+        Assert.Contains("res4.3.nonlocal: concat_project.weight has 4 values, expected 8", e.Message);
+    }
+
     private void RunCase(string name, long budget, bool expectSplit)
     {
         var (options, channels, _) = ReadCase(name);
@@ -175,7 +206,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var expected = Fixtures.Npy(Set, $"{name}/z").ToFloats();
         using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
         var input = x.ToFloats();
-        using var tx = Device.CreateTensor<float>("x", ChannelsLastShape(x.Shape, channels), ToChannelsLast(input, x.Shape, channels));
+        var (data, shape, _) = OpFixtures.ToChannelsLast(x);
+        using var tx = Device.CreateTensor<float>("x", shape, data);
         using var tz = Device.CreateTensor("z", tx.Shape);
         using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
         // Garbage in the scratch must not leak into the result: the first key block never reads y.
@@ -190,8 +222,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         for (var i = 0; i < expected.Length; i++)
             scale = MathF.Max(scale, MathF.Abs(expected[i] - input[i]));
         Assert.True(scale > 1e-3f, $"{name}: the reference block is (nearly) an identity");
-        var actual = FromChannelsLast(z, x.Shape, channels, out var padding);
-        Assert.Equal(0f, padding);
+        OpFixtures.AssertPaddingZero(z, shape, channels, name);
+        var actual = OpFixtures.FromChannelsLast(z, shape, channels);
         var worst = 0f;
         var at = 0;
         for (var i = 0; i < expected.Length; i++)
@@ -208,49 +240,5 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
         var root = json.RootElement;
         return (NonLocalOptions.Parse(root), root.GetProperty("channels").GetInt32(), root.GetProperty("position").GetInt64());
-    }
-
-    private static Shape ChannelsLastShape(Shape ncthw, int channels) =>
-        new(ncthw[0], ncthw[2], ncthw[3], ncthw[4], (channels + 3) / 4 * 4);
-
-    private static float[] ToChannelsLast(float[] values, Shape ncthw, int channels)
-    {
-        var (n, t, h, w) = (ncthw[0], ncthw[2], ncthw[3], ncthw[4]);
-        var cp = (channels + 3) / 4 * 4;
-        var pixels = t * h * w;
-        var result = new float[n * pixels * cp];
-        for (var b = 0; b < n; b++)
-        {
-            for (var c = 0; c < channels; c++)
-            {
-                for (var p = 0; p < pixels; p++)
-                    result[(b * pixels + p) * cp + c] = values[(b * channels + c) * pixels + p];
-            }
-        }
-        return result;
-    }
-
-    private static float[] FromChannelsLast(float[] values, Shape ncthw, int channels, out float padding)
-    {
-        var (n, t, h, w) = (ncthw[0], ncthw[2], ncthw[3], ncthw[4]);
-        var cp = (channels + 3) / 4 * 4;
-        var pixels = t * h * w;
-        var result = new float[n * channels * pixels];
-        padding = 0;
-        for (var b = 0; b < n; b++)
-        {
-            for (var p = 0; p < pixels; p++)
-            {
-                for (var c = 0; c < cp; c++)
-                {
-                    var v = values[(b * pixels + p) * cp + c];
-                    if (c < channels)
-                        result[(b * channels + c) * pixels + p] = v;
-                    else
-                        padding = MathF.Max(padding, MathF.Abs(v));
-                }
-            }
-        }
-        return result;
     }
 }

@@ -15,7 +15,14 @@ public sealed class PoolTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("avg2d_no_count_pad")]
     [InlineData("avg3d_head_fixed")]
     [InlineData("avg3d_global")]
-    public void Pool_matches_torch(string name)
+    public void Pool_matches_torch(string name) => Run(name, maxChunkBytes: null);
+
+    [Theory]
+    [InlineData("max3d_caffe2_stem")]
+    [InlineData("avg2d_ceil_count_pad")]
+    public void Pool_split_into_row_chunks_matches_torch(string name) => Run(name, maxChunkBytes: 256);
+
+    private void Run(string name, ulong? maxChunkBytes)
     {
         var c = OpFixtures.Case(name);
         var (x, xShape, _) = OpFixtures.ToChannelsLast(OpFixtures.Array(name, "x"));
@@ -24,11 +31,17 @@ public sealed class PoolTests(GpuFixture fixture) : GpuTest(fixture)
         using var ty = Device.CreateTensor("y", yShape);
         Device.Run(list => list.Fill(ty, BitConverter.SingleToUInt32Bits(float.NaN)));
         var kind = c.GetProperty("kind").GetString();
-        var pool = kind == "global"
-            ? Pool.GlobalAverage(Device, tx, ty)
-            : new Pool(Device, kind == "max" ? PoolKind.Max : PoolKind.Average, tx, ty, OpFixtures.Size(c.GetProperty("kernel"), 1),
-                OpFixtures.Size(c.GetProperty("stride"), 1), OpFixtures.Size(c.GetProperty("padding"), 0),
-                c.GetProperty("ceil").GetBoolean(), c.GetProperty("count_include_pad").GetBoolean(), name);
+        var (poolKind, kernel, stride, padding) = kind == "global"
+            ? (PoolKind.Average, new Size3(xShape[1], xShape[2], xShape[3]), Size3.Cube(1), Size3.Cube(0))
+            : (kind == "max" ? PoolKind.Max : PoolKind.Average, OpFixtures.Size(c.GetProperty("kernel"), 1),
+                OpFixtures.Size(c.GetProperty("stride"), 1), OpFixtures.Size(c.GetProperty("padding"), 0));
+        var (ceil, countPad) = (c.GetProperty("ceil").GetBoolean(), c.GetProperty("count_include_pad").GetBoolean());
+        var pool = maxChunkBytes is { } chunk
+            ? new Pool(Device, poolKind, tx, ty, kernel, stride, padding, ceil, countPad, name, chunk)
+            : kind == "global" ? Pool.GlobalAverage(Device, tx, ty)
+            : new Pool(Device, poolKind, tx, ty, kernel, stride, padding, ceil, countPad, name);
+        if (maxChunkBytes is not null)
+            Assert.True(pool.DispatchCount > 1, $"{name}: expected several chunks, got {pool.DispatchCount}.");
         Device.Run(pool.Record);
         var y = ty.Download<float>();
         OpFixtures.AssertClose(expected, y, name);

@@ -1,0 +1,8 @@
+namespace Engine.Ops;
+
+public enum ResizeMode
+{
+    Nearest,
+    Bilinear,
+    BilinearAlignCorners,
+}

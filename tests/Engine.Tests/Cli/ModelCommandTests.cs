@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Engine.Files;
+using Engine.Tests.Models;
+
+namespace Engine.Tests.Cli;
+
+/// <summary>`engine run-model` and `engine bench --model` as a user runs them (a child process, no validation layer).</summary>
+public sealed class ModelCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-cli-");
+
+    private static (int Code, string Stdout, string Stderr) Engine(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+
+    private static string Fixture(string file) => Path.Combine(Fixtures.Dir("networks"), file);
+
+    [Fact]
+    public void Run_model_writes_probabilities_logits_and_dumps_in_pytorch_layout()
+    {
+        var probs = Path.Combine(_work.FullName, "probs.npy");
+        var dump = Path.Combine(_work.FullName, "res3.npy");
+        var run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", probs,
+            "--dump", $"res3.0={dump}");
+        Assert.True(run.Code == 0, run.Stderr);
+        VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.probs"), NpyArray.Read(probs), "c2d_tiny probs", 1e-4);
+        VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.res3.0"), NpyArray.Read(dump), "c2d_tiny res3.0", 1e-4);
+
+        var logits = Path.Combine(_work.FullName, "logits.npy");
+        run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", logits, "--logits");
+        Assert.True(run.Code == 0, run.Stderr);
+        VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.logits"), NpyArray.Read(logits), "c2d_tiny logits", 1e-4);
+    }
+
+    [Fact]
+    public void Run_model_names_an_unknown_dump_tensor_in_one_line()
+    {
+        var run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"),
+            "--output", Path.Combine(_work.FullName, "p.npy"), "--dump", $"res9.9={Path.Combine(_work.FullName, "x.npy")}");
+        Assert.Equal(2, run.Code);
+        Assert.Matches("^error: .*'res9.9'", run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_prints_the_per_node_table_and_ends_with_the_median_line()
+    {
+        var run = Engine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "3");
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Contains("stem.conv", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"GPU total [0-9.]+ ms \(median\), [0-9.]+ GFLOP", run.Stdout);
+        Assert.Matches(@"tensor memory: activations [0-9.]+ MiB", run.Stdout);
+        Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 3 runs\n?$", run.Stdout);
+    }
+
+    public void Dispose() => _work.Delete(recursive: true);
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Engine.Host;
+using Engine.Tests.Gpu;
+using Engine.Video;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Engine.Tests.Host;
+
+public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDisposable
+{
+    private readonly DirectoryInfo _out = Directory.CreateTempSubdirectory("engine-live-");
+
+    /// <summary>Calls an action on a given presented frame (to act mid-run) and keeps the last image.</summary>
+    private sealed class Probe(int atFrame, Action? action, int clickAt = int.MaxValue) : IPresenter
+    {
+        private int _count;
+
+        public (double X, double Y)? LastClick => _count >= clickAt ? (0.25, 0.75) : null;
+
+        public byte[]? Last { get; private set; }
+
+        public List<long> Frames { get; } = [];
+
+        public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+        {
+            if (++_count == atFrame)
+                action?.Invoke();
+            Frames.Add(frame);
+            Last = bgra.ToArray();
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private (LiveSummary Summary, LiveSession Session) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters)
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins, PluginCatalogTests.Plugins], NullLogger.Instance);
+        var loaded = plugins.Select(catalog.Load).ToArray();
+        var session = new LiveSession(Device, Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
+        try
+        {
+            return (session.Run(), session);
+        }
+        finally
+        {
+            session.Dispose();
+            foreach (var p in presenters)
+                p.Dispose();
+            foreach (var p in loaded)
+                p.Dispose();
+        }
+    }
+
+    private static JsonElement[] Lines(string path) =>
+        [.. File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void A_file_source_runs_end_to_end_headless_with_json_lines_and_a_recording()
+    {
+        var file = TestMedia.SolidColour("red", 96, 64, 1.5);
+        var json = Path.Combine(_out.FullName, "out.jsonl");
+        var video = Path.Combine(_out.FullName, "out.mp4");
+        using var source = SourceFactory.Open($"file:{file}", new SourceOptions { AsFastAsPossible = true }, NullLoggerFactory.Instance);
+        var (summary, _) = Run(source, ["colour-head", "nonlocal-action"], new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage },
+            [new JsonLinesPresenter(json), new RecordingPresenter(video, source.Width, source.Height, source.Fps, NullLogger.Instance)]);
+
+        Assert.Empty(summary.DisabledPlugins);
+        Assert.Equal(40, summary.Presented);
+        Assert.Equal((40, 96, 64), TestMedia.Probe(video));
+        var all = Lines(json);
+        Assert.Equal(summary.InferenceRuns, all.Length);
+        AssertNonLocalActionLines(all);
+        var lines = all.Where(l => l.GetProperty("plugin").GetString() == "colour-head").ToArray();
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            Assert.Equal(["frame", "time", "plugin", "latency_ms", "topk", "boxes"], line.EnumerateObject().Select(p => p.Name));
+            Assert.Equal("colour-head", line.GetProperty("plugin").GetString());
+            Assert.True(line.GetProperty("latency_ms").GetDouble() > 0);
+            var top = line.GetProperty("topk")[0];
+            Assert.Equal("red", top.GetProperty("label").GetString());
+            Assert.True(top.GetProperty("score").GetDouble() > 0.9);
+            var box = line.GetProperty("boxes")[0];
+            // The centre crop of a 96x64 frame resized to 48x32 then cropped 32x32: x 8..40 of 48, in frame pixels 16..80.
+            Assert.Equal([16.0, 0.0, 80.0, 64.0], new[] { "x1", "y1", "x2", "y2" }.Select(k => box.GetProperty(k).GetDouble()));
+        }
+        var frames = lines.Select(l => l.GetProperty("frame").GetInt64()).ToArray();
+        Assert.Equal(frames.Order(), frames);
+    }
+
+    /// <summary>nonlocal-action's lines: five labels of the package, scores descending, a distribution.</summary>
+    private static void AssertNonLocalActionLines(JsonElement[] lines)
+    {
+        var mine = lines.Where(l => l.GetProperty("plugin").GetString() == "nonlocal-action").ToArray();
+        Assert.NotEmpty(mine);
+        foreach (var line in mine)
+        {
+            var topk = line.GetProperty("topk").EnumerateArray().ToArray();
+            Assert.Equal(5, topk.Length);
+            Assert.All(topk, t => Assert.Contains(t.GetProperty("label").GetString(), SceneActions.Labels));
+            var scores = topk.Select(t => t.GetProperty("score").GetDouble()).ToArray();
+            Assert.Equal(scores.OrderDescending(), scores);
+            Assert.InRange(scores.Sum(), 0.1, 1.0 + 1e-5);
+            Assert.Empty(line.GetProperty("boxes").EnumerateArray());
+        }
+    }
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void The_synthetic_source_runs_end_to_end_headless_with_a_recording_of_the_right_size()
+    {
+        var json = Path.Combine(_out.FullName, "synthetic.jsonl");
+        var video = Path.Combine(_out.FullName, "synthetic.mp4");
+        using var source = new SyntheticSource(new SourceOptions { Width = 160, Height = 120, AsFastAsPossible = true, Seed = 4 });
+        var probe = new Probe(0, null);
+        var (summary, _) = Run(source, ["colour-head", "nonlocal-action"], new LiveOptions { Frames = 30, Parameters = ["frames=4"], Model = NonLocalActionTests.TinyPackage },
+            [new JsonLinesPresenter(json), new RecordingPresenter(video, 160, 120, 30, NullLogger.Instance), probe]);
+        Assert.Empty(summary.DisabledPlugins);
+        Assert.Equal(30, summary.Presented);
+        Assert.Equal(0, summary.Dropped);
+        Assert.Equal((30, 160, 120), TestMedia.Probe(video));
+        Assert.Equal(Enumerable.Range(0, 30).Select(i => (long)i), probe.Frames);
+        var all = Lines(json);
+        AssertNonLocalActionLines(all);
+        var lines = all.Where(l => l.GetProperty("plugin").GetString() == "colour-head").ToArray();
+        Assert.NotEmpty(lines);
+        // The scene is mostly dark blue-green background: the head sees no dominant red.
+        Assert.All(lines, l => Assert.NotEqual("red", l.GetProperty("topk")[0].GetProperty("label").GetString()));
+        // The first prediction needs 4 sampled frames.
+        Assert.True(lines[0].GetProperty("frame").GetInt64() >= 3);
+    }
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void Killing_the_ffmpeg_child_mid_stream_reconnects_and_the_run_continues()
+    {
+        var file = TestMedia.SolidColour("green", 64, 48, 2);
+        var options = new SourceOptions { Loop = true, ReconnectBackoff = [TimeSpan.FromMilliseconds(100)] };
+        using var source = (FfmpegSource)SourceFactory.Open($"file:{file}", options, NullLoggerFactory.Instance);
+        int? killed = null;
+        var probe = new Probe(10, () =>
+        {
+            killed = source.ProcessId;
+            Process.GetProcessById(killed!.Value).Kill();
+        });
+        var (summary, _) = Run(source, ["colour-head"], new LiveOptions { Frames = 40 }, [probe]);
+        Assert.NotNull(killed);
+        Assert.True(summary.Reconnects >= 1, $"{summary.Reconnects} reconnects");
+        Assert.Equal(40, summary.Presented);
+        Assert.Contains("ffmpeg exited with code", source.LastFailure);
+        Assert.NotEqual(killed, source.ProcessId);
+    }
+
+    [Fact]
+    public void A_throwing_plugin_is_disabled_with_its_error_on_the_overlay_while_the_host_runs_on()
+    {
+        using var source = new SyntheticSource(new SourceOptions { Width = 128, Height = 96, AsFastAsPossible = true });
+        var probe = new Probe(0, null);
+        var (summary, _) = Run(source, ["colour-head", "throwing"], new LiveOptions { Frames = 25 }, [probe]);
+        Assert.Equal(25, summary.Presented);
+        var disabled = Assert.Single(summary.DisabledPlugins);
+        Assert.StartsWith("throwing: interpret: InvalidOperationException: test plugin failure in interpret", disabled);
+        Assert.True(summary.InferenceRuns >= 2, $"{summary.InferenceRuns} runs");
+        // The error is drawn in the error colour in the bottom rows (the plugin panels).
+        var image = probe.Last!;
+        var error = OverlayComposer.ErrorColour;
+        var hits = 0;
+        for (var i = 0; i < 128 * 96; i++)
+        {
+            if (image[i * 4 + 2] == (byte)(error >> 16) && image[i * 4 + 1] == (byte)(error >> 8) && image[i * 4] == (byte)error)
+            {
+                Assert.True(i / 128 > 48, $"error-coloured pixel at row {i / 128}");
+                hits++;
+            }
+        }
+        Assert.True(hits > 20, $"{hits} error-coloured pixels");
+    }
+
+    [Fact]
+    public void A_plugin_failing_to_build_is_disabled_and_the_others_still_run()
+    {
+        using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
+        var (summary, _) = Run(source, ["throwing", "colour-head"], new LiveOptions { Frames = 12, Parameters = ["throw_in=build"] }, []);
+        Assert.StartsWith("throwing: build: InvalidOperationException: test plugin failure in build", Assert.Single(summary.DisabledPlugins));
+        Assert.True(summary.InferenceRuns >= 1);
+    }
+
+    [Fact]
+    public void A_click_moves_the_attention_query_and_the_rebuilt_plugin_keeps_predicting()
+    {
+        var json = Path.Combine(_out.FullName, "click.jsonl");
+        using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
+        var (summary, _) = Run(source, ["nonlocal-action"], new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] },
+            [new JsonLinesPresenter(json), new Probe(0, null, clickAt: 12)]);
+        Assert.Empty(summary.DisabledPlugins);
+        // The click is seen after frame 11 is presented; the rebuilt node fills a new ring from frame 12,
+        // so no clip ends at frames 12..14 and predictions resume with the clip ending at frame 15.
+        var frames = Lines(json).Select(l => l.GetProperty("frame").GetInt64()).ToArray();
+        Assert.Contains(frames, f => f <= 11);
+        Assert.DoesNotContain(frames, f => f is >= 12 and <= 14);
+        Assert.Contains(15L, frames);
+    }
+
+    public new void Dispose()
+    {
+        base.Dispose();
+        _out.Delete(recursive: true);
+    }
+}

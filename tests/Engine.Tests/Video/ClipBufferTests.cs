@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Engine.Contracts;
+using Engine.Gpu;
+using Engine.Tests.Gpu;
+using Engine.Video;
+
+namespace Engine.Tests.Video;
+
+public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
+{
+    private static Frame FrameOf(byte[] rgb, int width, int height)
+    {
+        var ring = new FrameRing(width, height, buffers: 2);
+        var frame = ring.Rent();
+        rgb.CopyTo(frame.Pixels, 0);
+        ring.Publish(frame);
+        return ring.Take(TimeSpan.FromSeconds(1))!;
+    }
+
+    [Theory]
+    [InlineData("wide_centre")]
+    [InlineData("wide_three")]
+    [InlineData("tall_three_bgr")]
+    [InlineData("upscale")]
+    public void Preprocess_matches_torch_resize_crop_and_normalise(string name)
+    {
+        var frameArray = Fixtures.Npy("live", $"{name}_frame");
+        var expected = Fixtures.Npy("live", $"{name}_expected").ToFloats();
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir("live"), "cases.json")));
+        var c = doc.RootElement.GetProperty(name);
+        var (h, w) = (frameArray.Shape[0], frameArray.Shape[1]);
+        var norm = new Normalization(c.GetProperty("scale").GetDouble(), [.. c.GetProperty("mean").EnumerateArray().Select(e => e.GetDouble())],
+            [.. c.GetProperty("std").EnumerateArray().Select(e => e.GetDouble())], c.GetProperty("bgr").GetBoolean());
+        var crops = c.GetProperty("crops").GetInt32();
+        var s = c.GetProperty("crop").GetInt32();
+        var geometry = new ClipGeometry(1, 1, c.GetProperty("short_side").GetInt32(), s, norm, Crops: crops);
+
+        using var clips = new ClipBuffer(Device, geometry, w, h);
+        using var gpu = new GpuFrame(Device, w, h);
+        var frame = FrameOf(frameArray.Data, w, h);
+        gpu.Write(frame);
+        Device.Run(list => clips.RecordSample(list, gpu, frame));
+        using var clip = Device.CreateTensor("clip", clips.ClipShape);
+        clips.TakeClip(clip);
+        var got = clip.Download<float>();
+
+        var scale = expected.Select(Math.Abs).Max();
+        for (var i = 0; i < crops * s * s; i++)
+        {
+            for (var ch = 0; ch < 3; ch++)
+                Assert.True(Math.Abs(got[i * 4 + ch] - expected[i * 3 + ch]) <= 1e-4 * scale, $"{name}: pixel {i} channel {ch}: {got[i * 4 + ch]} vs torch {expected[i * 3 + ch]}");
+            Assert.Equal(0f, got[i * 4 + 3]);
+        }
+    }
+
+    [Fact]
+    public void Clips_hold_every_rth_frame_oldest_first_and_respect_the_hop()
+    {
+        const int W = 8, H = 8;
+        var identity = new Normalization(255.0, [0, 0, 0], [1, 1, 1]);
+        var geometry = new ClipGeometry(3, 2, 8, 8, identity, Clips: 2, ClipStride: 1);
+        using var clips = new ClipBuffer(Device, geometry, W, H, hop: 2);
+        using var gpu = new GpuFrame(Device, W, H);
+        using var clip = Device.CreateTensor("clip", clips.ClipShape);
+        var ring = new FrameRing(W, H, buffers: 2);
+        var ready = new List<long>();
+        for (var n = 0; n < 14; n++)
+        {
+            var f = ring.Rent();
+            Array.Fill(f.Pixels, (byte)n);
+            ring.Publish(f);
+            var frame = ring.Take(TimeSpan.FromSeconds(1))!;
+            if (clips.WantsFrame(frame))
+            {
+                gpu.Write(frame);
+                Device.Run(list => clips.RecordSample(list, gpu, frame));
+            }
+            ring.Release(frame);
+            if (clips.IsReady)
+            {
+                ready.Add(n);
+                clips.TakeClip(clip);
+            }
+        }
+        // Samples are frames 0, 2, 4, ...; the ring holds 3 + 1 samples, so the first clip is ready at
+        // frame 6, then every second sample (hop 2): frames 10 and 14 (not reached).
+        Assert.Equal([6L, 10L], ready);
+        var values = clip.Download<float>();
+        var frameFloats = 8 * 8 * 4;
+        // Clip 0 ends one sample before the newest (4, 6, 8), clip 1 at the newest (6, 8, 10).
+        float[] want = [4, 6, 8, 6, 8, 10];
+        for (var i = 0; i < want.Length; i++)
+            Assert.Equal(want[i], values[i * frameFloats]);
+    }
+
+    [Fact]
+    public void A_crop_larger_than_the_resized_frame_is_refused_with_the_sizes()
+    {
+        var geometry = new ClipGeometry(1, 1, 16, 24, Normalization.ImageNet);
+        var e = Assert.Throws<EngineException>(() => new ClipBuffer(Device, geometry, 64, 48));
+        Assert.Contains("24x24", e.Message);
+    }
+}
