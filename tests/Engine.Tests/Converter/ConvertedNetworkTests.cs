@@ -14,7 +14,7 @@ namespace Engine.Tests.Converter;
 public sealed class ConvertedNetworkTests(GpuFixture fixture) : GpuTest(fixture)
 {
     [Theory]
-    [InlineData("vnl_i3d_wrapped.pkl", null, 8)]
+    [InlineData("vnl_i3d_wrapped.pkl", null, null)]
     [InlineData("vnl_c2d_flat.pkl", null, 8)]
     [InlineData("vnl_i3d_affine.pkl", null, 8)]
     [InlineData("pyslowfast_i3d.pyth", null, null)]
