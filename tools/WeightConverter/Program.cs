@@ -5,4 +5,5 @@ var root = new RootCommand("weight-converter: reads trained checkpoints (pickles
 root.Options.Add(CliOptions.Verbose);
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(ConvertCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CliOptions.Run(root, args);

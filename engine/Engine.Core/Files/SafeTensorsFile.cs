@@ -82,6 +82,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
 
     private static (List<SafeTensorInfo>, Dictionary<string, string>) ParseHeader(string path, byte[] header, long dataLength)
     {
+        // JsonDocument accepts invalid UTF-8 inside strings and only fails when a name is read, so check it first.
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+            throw new EngineException($"{path}: safetensors header is not valid UTF-8.");
         JsonDocument json;
         try
         {

@@ -86,6 +86,9 @@ public sealed class ContainerTests
                 foreach (var t in fromTorch.Tensors)
                     Assert.Equal(fromTorch.ReadFloats(t.Name), fromSafeTensors.ReadFloats(t.Name));
             }
+            using var package = CheckpointReader.Open(torchPath);
+            var error = Assert.Throws<EngineException>(() => DialectDetector.Map(package, new ConvertOptions()));
+            Assert.Contains("already a weight package (converted from mmaction2_embedded_gaussian.pth)", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -23,6 +23,8 @@ public sealed class MalformedFileTests
     [Theory]
     [InlineData("image.png", "a PNG image, not a checkpoint")]
     [InlineData("view_past_storage.pth", "needs 6 elements but its storage archive/data/0 holds 4")]
+    [InlineData("view_expanded.pth", "tensor of shape (30000, 30000) with strides (0, 0) repeats elements of its 4-element storage archive/data/0")]
+    [InlineData("legacy_storage_declared_twice.pt", "storage '0' is declared as 4 F32 and as 8 F32 elements")]
     [InlineData("storage_past_entry.pth", "declares 4 F32 elements (16 bytes) but the entry holds 8 bytes")]
     [InlineData("missing_key.pyth", "key(s) missing for a pyslowfast video-resnet: 's4.pathway0_res2.branch2.b_bn.running_var'")]
     [InlineData("unexpected_key.pyth", "unexpected key(s) for a pyslowfast video-resnet: 's4.pathway0_res2.branch2.extra.weight'")]
@@ -93,6 +95,26 @@ public sealed class MalformedFileTests
             File.WriteAllBytes(path, [0x80, 0x04, 0x8e, 0, 0, 0, 0, 0, 1, 0, 0, (byte)'.']);
             error = Assert.Throws<EngineException>(() => CheckpointReader.Open(path));
             Assert.Contains("pickle offset 2", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Dict_keys_nested_deeper_than_any_checkpoint_are_refused_without_recursing()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"nested-{Guid.NewGuid():N}.pkl");
+        try
+        {
+            // {((((1,),),)...): 2} with 100 levels of one-element tuples.
+            var pickle = new List<byte> { 0x80, 0x02, (byte)'}', (byte)'K', 1 };
+            pickle.AddRange(Enumerable.Repeat((byte)0x85, 100));
+            pickle.AddRange([(byte)'K', 2, (byte)'s', (byte)'.']);
+            File.WriteAllBytes(path, [.. pickle]);
+            var error = Assert.Throws<EngineException>(() => CheckpointReader.Open(path));
+            Assert.Contains("dict key nested more than 32 tuples deep", error.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -7,6 +7,7 @@ public sealed class ResNetAndDetectorConversionTests
 {
     [Theory]
     [InlineData(null, "expected_torchvision_resnet50.safetensors", "[[1,1,1],[1,1,1,1],[1,1,1,1,1,1],[1,1,1]]", 1)]
+    [InlineData("c2d", "expected_torchvision_resnet50.safetensors", "[[1,1,1],[1,1,1,1],[1,1,1,1,1,1],[1,1,1]]", 1)]
     [InlineData("i3d", "expected_torchvision_resnet50_i3d.safetensors", "[[3,3,3],[3,1,3,1],[3,1,3,1,3,1],[1,3,1]]", 5)]
     public void Torchvision_resnet50_converts_as_2d_or_inflated(string? inflate, string expected, string temporal, int stemKt)
     {
@@ -22,6 +23,7 @@ public sealed class ResNetAndDetectorConversionTests
                 Assert.Equal(stemKt, architecture["stem"]!["kernel"]![0]!.GetValue<int>());
                 Assert.Equal(1000, architecture["head"]!["classes"]!.GetValue<int>());
                 Assert.Equal(inflate is null ? 1 : 8, JsonNode.Parse(package.Metadata["clip"])!["frames"]!.GetValue<int>());
+                Assert.Equal(inflate is not null, architecture["pool_after_res2"] is not null);
             }
         }
         finally
@@ -31,26 +33,27 @@ public sealed class ResNetAndDetectorConversionTests
     }
 
     [Theory]
-    [InlineData("torchvision_maskrcnn.pth", "torchvision", "first")]
-    [InlineData("torchvision_maskrcnn_legacy.pth", "torchvision", "first")]
-    [InlineData("detectron2_maskrcnn.pkl", "detectron2", "last")]
-    public void Mask_rcnn_checkpoints_map_to_the_canonical_detector_names(string file, string dialect, string background)
+    [InlineData("torchvision_maskrcnn.pth", "torchvision", "first", "maskrcnn-fpn")]
+    [InlineData("torchvision_maskrcnn_legacy.pth", "torchvision", "first", "maskrcnn-fpn")]
+    [InlineData("torchvision_fasterrcnn.pth", "torchvision", "first", "fasterrcnn-fpn")]
+    [InlineData("detectron2_maskrcnn.pkl", "detectron2", "last", "maskrcnn-fpn")]
+    public void Detector_checkpoints_map_to_the_canonical_detector_names(string file, string dialect, string background, string kind)
     {
         var (package, path) = ConverterFixtures.Convert(file);
         try
         {
             using (package)
             {
-                ConverterFixtures.AssertMatches(package, "expected_detector.safetensors");
+                ConverterFixtures.AssertMatches(package, kind == "maskrcnn-fpn" ? "expected_detector.safetensors" : "expected_detector_box.safetensors");
                 var architecture = ConverterFixtures.Architecture(package);
-                Assert.Equal("maskrcnn-fpn", architecture["kind"]!.GetValue<string>());
+                Assert.Equal(kind, architecture["kind"]!.GetValue<string>());
                 Assert.Equal("[2,1,1,1]", architecture["stage_blocks"]!.ToJsonString());
                 Assert.Equal(16, architecture["fpn_channels"]!.GetValue<int>());
                 Assert.Equal(5, architecture["classes"]!.GetValue<int>());
                 Assert.Equal(background, architecture["background"]!.GetValue<string>());
                 Assert.Equal(dialect == "detectron2", architecture["stride_in_1x1"]!.GetValue<bool>());
                 Assert.Equal(dialect, package.Metadata["source_dialect"]);
-                Assert.True(package.Contains("roi.mask.logits.weight"));
+                Assert.Equal(kind == "maskrcnn-fpn", package.Contains("roi.mask.logits.weight"));
             }
         }
         finally

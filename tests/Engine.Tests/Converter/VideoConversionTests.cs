@@ -118,7 +118,9 @@ public sealed class VideoConversionTests
     {
         Assert.Equal("video-resnet", architecture["kind"]!.GetValue<string>());
         Assert.Equal(facts["depth"]!.GetValue<int>(), architecture["depth"]!.GetValue<int>());
-        Assert.Equal(facts["base_width"]!.GetValue<int>(), architecture["base_width"]!.GetValue<int>());
+        var width = facts["base_width"]!.GetValue<int>();
+        Assert.Equal(width, architecture["stem_width"]!.GetValue<int>());
+        Assert.Equal($"[{width},{2 * width},{4 * width},{8 * width}]", architecture["inner_widths"]!.ToJsonString());
         Assert.Equal(facts["stage_blocks"]!.ToJsonString(), architecture["stage_blocks"]!.ToJsonString());
         Assert.Equal(facts["temporal_kernels"]!.ToJsonString(), architecture["temporal_kernels"]!.ToJsonString());
         Assert.Equal(facts["classes"]!.GetValue<int>(), architecture["head"]!["classes"]!.GetValue<int>());

@@ -58,8 +58,8 @@ internal static class ConvertCommand
                 PackageWriter.Write(model, checkpoint, target, options.Labels);
             var summary = PackageWriter.Summary(model);
             Console.WriteLine($"{path}: {model.Dialect} {model.Architecture["kind"]} (depth {model.Architecture["depth"]}) -> {target}");
-            Console.WriteLine($"mapped {summary["mapped"]} tensors into {summary["tensors_written"]}, folded {summary["folded"]} normalisations, skipped {summary["skipped"]} entries");
-            foreach (var note in model.Notes)
+            Console.WriteLine($"mapped {summary["mapped"]} tensors into {summary["tensors_written"]}, folded {summary["folded"]} normalisations, skipped {summary["skipped_tensors"]} tensors");
+            foreach (var note in model.Source.Notes.Concat(model.Notes))
                 Console.WriteLine($"note: {note}");
             foreach (var skipped in model.Source.Skipped)
                 Console.WriteLine($"skipped: {skipped}");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Engine;
 using Spectre.Console;
 using WeightConverter.Containers;
@@ -22,6 +21,8 @@ internal static class InspectCommand
             var (state, wrapper) = DialectDetector.Unwrap(checkpoint);
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(path)}[/]");
             AnsiConsole.MarkupLine($"container: {Markup.Escape(checkpoint.Container)}{(wrapper is null ? "" : Markup.Escape($", tensors under '{wrapper}'"))}");
+            foreach (var (key, value) in checkpoint.Metadata)
+                AnsiConsole.MarkupLine($"metadata: {Markup.Escape(key)} = {Markup.Escape(value.Length > 120 ? value[..120] + "..." : value)}");
             var table = new Table().Border(TableBorder.Simple).AddColumn("key").AddColumn("dtype").AddColumn("shape");
             foreach (var (key, tensor) in state.Tensors)
                 table.AddRow(Markup.Escape(key), tensor.Type.Name(), tensor.ShapeString);
@@ -37,8 +38,19 @@ internal static class InspectCommand
                 return 2;
             }
             AnsiConsole.MarkupLine($"dialect: {Markup.Escape(model.Dialect)}");
-            AnsiConsole.MarkupLine("architecture: " + Markup.Escape(model.Architecture.ToJsonString(new JsonSerializerOptions { WriteIndented = true })));
-            foreach (var note in model.Notes)
+            var architecture = new Table().Border(TableBorder.Simple).Title("architecture").AddColumn("field").AddColumn("value");
+            foreach (var (field, value) in model.Architecture)
+            {
+                if (field == "nonlocal" && value is System.Text.Json.Nodes.JsonArray blocks)
+                {
+                    foreach (var block in blocks)
+                        architecture.AddRow("nonlocal", Markup.Escape(block!.ToJsonString()));
+                }
+                else
+                    architecture.AddRow(Markup.Escape(field), Markup.Escape(value?.ToJsonString() ?? "null"));
+            }
+            AnsiConsole.Write(architecture);
+            foreach (var note in model.Source.Notes.Concat(model.Notes))
                 AnsiConsole.MarkupLine($"note: {Markup.Escape(note)}");
             foreach (var skipped in model.Source.Skipped)
                 AnsiConsole.MarkupLine($"skipped: {Markup.Escape(skipped)}");
@@ -46,7 +58,7 @@ internal static class InspectCommand
                 AnsiConsole.MarkupLine($"[yellow]unknown key:[/] {Markup.Escape(unknown)}");
             foreach (var missing in model.Source.Missing)
                 AnsiConsole.MarkupLine($"[red]missing key:[/] {Markup.Escape(missing)}");
-            AnsiConsole.MarkupLine($"{model.Source.MappedCount} tensors map to {model.Tensors.Count} package tensors, {model.Folded} normalisations fold, {model.Source.Skipped.Count} entries skipped.");
+            AnsiConsole.MarkupLine($"{model.Source.MappedCount} tensors map to {model.Tensors.Count} package tensors, {model.Folded} normalisations fold, {model.Source.SkippedTensorCount} tensors skipped.");
             return model.Source.Missing.Count > 0 || model.Source.Unknown().Any() ? 2 : 0;
         });
         return command;

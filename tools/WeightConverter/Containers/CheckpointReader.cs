@@ -95,7 +95,9 @@ internal static class CheckpointReader
                 throw new InvalidDataException($"persistent id {PickleGlobals.TypeName(pid)} is not a torch storage record");
             if (count > bytes.LongLength / type.Size())
                 throw new InvalidDataException($"storage '{key}' declares {count} elements, more than the {bytes.LongLength}-byte file holds");
-            declared.TryAdd(key, (type, count));
+            if (declared.TryGetValue(key, out var prior) && prior != (type, count))
+                throw new InvalidDataException($"storage '{key}' is declared as {prior.Count} {prior.Type.Name()} and as {count} {type.Name()} elements");
+            declared[key] = (type, count);
             var root = new TensorStorage($"storage '{key}'", type, count, bigEndian, () => memory.Slice((int)located[key], (int)(count * type.Size())));
             if (t.Length >= 6 && t[5] is object?[] { Length: 3 } view && view[1] is long viewOffset && view[2] is long viewSize)
             {
@@ -135,7 +137,7 @@ internal static class CheckpointReader
         {
             archive = ZipFile.OpenRead(path);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             throw new EngineException($"{path}: corrupt zip archive ({e.Message}).");
         }
@@ -143,7 +145,7 @@ internal static class CheckpointReader
         {
             return ReadZip(path, length, archive);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             archive.Dispose();
             throw new EngineException($"{path}: corrupt zip archive ({e.Message}).");
@@ -202,7 +204,7 @@ internal static class CheckpointReader
             if (read < buffer.Length)
                 throw new EngineException($"{path}: zip entry {entry.FullName} is truncated ({read} of {buffer.Length} bytes).");
         }
-        catch (Exception e) when (e is InvalidDataException or IOException)
+        catch (Exception e) when (e is InvalidDataException or IOException or NotSupportedException)
         {
             throw new EngineException($"{path}: zip entry {entry.FullName} is corrupt ({e.Message}).");
         }

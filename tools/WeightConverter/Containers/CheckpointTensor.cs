@@ -26,6 +26,9 @@ internal sealed class CheckpointTensor
         }
         if (count > 0 && last >= storage.Count)
             throw new InvalidDataException($"tensor of shape {ShapeText(shape)} at offset {offset} needs {last + 1} elements but its storage {storage.Description} holds {storage.Count}");
+        // Zero or overlapping strides could make a tiny storage claim billions of elements; state dicts never hold such views.
+        if (count > storage.Count)
+            throw new InvalidDataException($"tensor of shape {ShapeText(shape)} with strides {ShapeText(strides)} repeats elements of its {storage.Count}-element storage {storage.Description}; expanded views are not read");
         Storage = storage;
         Offset = offset;
         Shape = shape;

@@ -10,12 +10,12 @@ namespace WeightConverter.Dialects;
 /// </summary>
 internal static class DetectorMapper
 {
-    private static readonly double _epsilon = 1e-5;
+    private const double Epsilon = 1e-5;
 
     public static MappedModel Map(StateDict source, bool detectron2)
     {
         var model = new MappedModel(detectron2 ? "detectron2" : "torchvision", source);
-        var folder = new ConvFolder(source, model, _epsilon);
+        var folder = new ConvFolder(source, model, Epsilon);
         source.SkipTrainingState();
         foreach (var buffer in new[] { "pixel_mean", "pixel_std" })
         {
@@ -113,7 +113,7 @@ internal static class DetectorMapper
         {
             ["kind"] = hasMask ? "maskrcnn-fpn" : "fasterrcnn-fpn",
             ["depth"] = 3 * blocks.Sum() + 2,
-            ["base_width"] = width,
+            ["stem_width"] = width,
             ["stage_blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
             ["stride_in_1x1"] = detectron2,
             ["fpn_channels"] = fpn,
@@ -123,7 +123,7 @@ internal static class DetectorMapper
             ["background"] = detectron2 ? "last" : "first",
             ["mask_head_dim"] = hasMask ? maskDim : null,
             ["roi_align_aligned"] = detectron2,
-            ["bn_epsilon"] = _epsilon,
+            ["bn_epsilon"] = Epsilon,
         };
         model.Normalization = detectron2
             ? new JsonObject { ["space"] = "bgr", ["scale"] = 255, ["mean"] = new JsonArray(103.53, 116.28, 123.675), ["std"] = new JsonArray(1, 1, 1) }

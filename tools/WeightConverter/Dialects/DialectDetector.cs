@@ -1,4 +1,5 @@
 using Engine;
+using Engine.Models;
 using WeightConverter.Containers;
 using WeightConverter.Package;
 using WeightConverter.Pickle;
@@ -14,8 +15,12 @@ internal static class DialectDetector
 {
     public static readonly string[] Dialects = ["video-nonlocal-net", "pyslowfast", "mmaction2", "torchvision", "detectron2"];
 
+    private static readonly HashSet<string> _trainingState = ["epoch", "optimizer", "optimizer_state", "param_schedulers", "message_hub", "scheduler", "lr", "model_iter"];
+
     public static MappedModel Map(Checkpoint checkpoint, ConvertOptions options)
     {
+        if (checkpoint.Metadata.TryGetValue("format", out var format) && format == WeightPackage.FormatName)
+            throw new EngineException($"{checkpoint.Path}: already a weight package (converted from {checkpoint.Metadata.GetValueOrDefault("source_file", "?")}); the engine reads it as it is.");
         var (state, wrapper) = Unwrap(checkpoint);
         var requested = options.Dialect;
         if (requested is not null && !Dialects.Contains(requested))
@@ -44,7 +49,7 @@ internal static class DialectDetector
             detected = "torchvision";
         Require(checkpoint, requested, detected, detected + (naming == VideoNaming.Caffe2 ? " (Caffe2 blob names)" : ""));
         if (wrapper is not null)
-            state.Skipped.Insert(0, $"read the tensors under '{wrapper}'");
+            state.Notes.Insert(0, $"read the tensors under '{wrapper}'");
         return VideoResNetMapper.Map(state, naming, VideoDefaults.For(detected, options.Inflate), options);
     }
 
@@ -79,14 +84,14 @@ internal static class DialectDetector
             foreach (var (key, value) in dict.Items)
             {
                 if (!Equals(key, wrapper))
-                    state.Skipped.Add($"{KeyText(key)} ({Describe(value)})");
+                    state.Skipped.Add($"{KeyText(key)} ({Describe(value)}{(_trainingState.Contains(KeyText(key)) ? ", training state" : "")})");
             }
         }
         var keys = tensors.Items.Select(i => KeyText(i.Key)).ToList();
         // mmaction2 / DataParallel training wraps the model in `module.`.
         var stripModule = keys.Count > 0 && keys.All(k => k.StartsWith("module.", StringComparison.Ordinal));
         if (stripModule)
-            state.Skipped.Add("stripped the 'module.' prefix from every key");
+            state.Notes.Add("stripped the 'module.' prefix from every key");
         foreach (var (key, value) in tensors.Items)
         {
             var name = KeyText(key);
@@ -103,7 +108,7 @@ internal static class DialectDetector
                 case PyRefused r:
                     throw new EngineException($"{checkpoint.Path}: key '{name}' is built by {r.Global}, which is not on the allow-list of checkpoint globals; refused.");
                 default:
-                    state.Skipped.Add($"{name} ({Describe(value)})");
+                    state.Skipped.Add($"{name} ({Describe(value)}{(_trainingState.Contains(name) ? ", training state" : "")})");
                     break;
             }
         }
@@ -116,8 +121,10 @@ internal static class DialectDetector
     private static string Describe(object? value)
     {
         var refused = FindRefused(value);
-        var type = PickleGlobals.TypeName(value);
-        return refused is null ? type : $"{type} holding {refused} objects, not read";
+        if (refused is null)
+            return PickleGlobals.TypeName(value);
+        var what = value is PyRefused ? $"a {refused} object" : $"{PickleGlobals.TypeName(value)} holding {refused} objects";
+        return $"{what}, a class outside the allow-list, so nothing of it was loaded";
     }
 
     /// <summary>The first refused global inside a value; each object is visited once, so shared and cyclic structures cost their size.</summary>

@@ -24,6 +24,9 @@ internal sealed class StateDict(string path)
 
     public IReadOnlyList<string> Missing => _missing;
 
+    /// <summary>How the tensors were found (the wrapper key, a stripped prefix).</summary>
+    public List<string> Notes { get; } = [];
+
     /// <summary>Tensors taken into the package (skipped ones not counted).</summary>
     public int MappedCount => _taken.Count - _skippedTensors;
 
@@ -64,16 +67,26 @@ internal sealed class StateDict(string path)
     /// <summary>Tensors nobody took or skipped: keys this converter does not understand.</summary>
     public IEnumerable<string> Unknown() => _tensors.Select(t => t.Key).Where(k => !_taken.Contains(k));
 
-    /// <summary>Skips the bookkeeping tensors every family carries: BN batch counters and optimizer momenta.</summary>
+    /// <summary>Tensors deliberately not mapped (BN counters, optimizer momenta, normalisation buffers).</summary>
+    public int SkippedTensorCount => _skippedTensors;
+
+    /// <summary>Skips the bookkeeping tensors every family carries, one summary line per kind: BN batch counters and optimizer momenta.</summary>
     public void SkipTrainingState()
     {
-        foreach (var key in _tensors.Select(t => t.Key).ToList())
+        foreach (var (suffix, reason) in new[] { ("num_batches_tracked", "BN batch counters"), ("_momentum", "optimizer momenta") })
         {
-            if (key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
-                Skip(key, "BN batch counter");
-            else if (key.EndsWith("_momentum", StringComparison.Ordinal))
-                Skip(key, "optimizer momentum");
-            else if (key is "lr" or "model_iter")
+            var keys = _tensors.Select(t => t.Key).Where(k => k.EndsWith(suffix, StringComparison.Ordinal) && !_taken.Contains(k)).ToList();
+            foreach (var key in keys)
+            {
+                _taken.Add(key);
+                _skippedTensors++;
+            }
+            if (keys.Count > 0)
+                Skipped.Add($"{keys.Count} {reason} ('{keys[0]}'{(keys.Count > 1 ? ", ..." : "")})");
+        }
+        foreach (var key in new[] { "lr", "model_iter" })
+        {
+            if (Has(key))
                 Skip(key, "training state");
         }
     }

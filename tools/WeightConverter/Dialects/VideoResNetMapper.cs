@@ -96,7 +96,9 @@ internal static class VideoResNetMapper
         {
             ["kind"] = "video-resnet",
             ["depth"] = 3 * stageBlocks.Sum() + 2,
-            ["base_width"] = width,
+            ["stem_width"] = width,
+            ["inner_widths"] = new JsonArray(Enumerable.Range(0, 4).Select(s => (JsonNode)(width << s)).ToArray()),
+            ["out_widths"] = new JsonArray(Enumerable.Range(0, 4).Select(s => (JsonNode)((width << s) * 4)).ToArray()),
             ["stage_blocks"] = new JsonArray(stageBlocks.Select(b => (JsonNode)b).ToArray()),
             ["stem"] = new JsonObject
             {

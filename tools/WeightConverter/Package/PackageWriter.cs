@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Engine;
 using Engine.Files;
+using Engine.Models;
 using WeightConverter.Containers;
 
 namespace WeightConverter.Package;
@@ -11,8 +12,6 @@ namespace WeightConverter.Package;
 /// <summary>Writes a mapped model as the engine's weight package (docs/weight-package.md), one tensor in memory at a time.</summary>
 internal static class PackageWriter
 {
-    public const string Format = "nonlocal-engine/weights";
-    public const string FormatVersion = "1";
     public const string ConverterVersion = "1.0.0";
 
     /// <summary>Refuses a mapping with missing or unexpected keys, naming the first few.</summary>
@@ -33,8 +32,8 @@ internal static class PackageWriter
         if (labels is not null && classes is not null && labels.Count != classes)
             throw new EngineException($"--labels: {labels.Count} names, but the classifier of {checkpoint.Path} has {classes} classes.");
         var writer = new SafeTensorsWriter();
-        writer.AddMetadata("format", Format);
-        writer.AddMetadata("format_version", FormatVersion);
+        writer.AddMetadata("format", WeightPackage.FormatName);
+        writer.AddMetadata("format_version", WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.AddMetadata("architecture", model.Architecture.ToJsonString());
         if (model.Normalization is not null)
             writer.AddMetadata("normalization", model.Normalization.ToJsonString());
@@ -47,6 +46,7 @@ internal static class PackageWriter
         writer.AddMetadata("source_dialect", model.Dialect);
         writer.AddMetadata("source_container", checkpoint.Container);
         writer.AddMetadata("converter_version", ConverterVersion);
+        long sinceCollection = 0;
         foreach (var t in model.Tensors)
         {
             writer.Add(t.Name, "F32", t.Shape, stream =>
@@ -58,6 +58,14 @@ internal static class PackageWriter
                     throw new EngineException("weight packages are written little-endian; this machine is big-endian.");
                 stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
                 progress?.Invoke(values.LongLength * 4);
+                // Each tensor's arrays are garbage once written, but large-object-heap garbage waits for a
+                // full collection; collecting every 64 MB keeps the peak near one copy of the checkpoint.
+                sinceCollection += values.LongLength * 4;
+                if (sinceCollection >= 64 << 20)
+                {
+                    GC.Collect();
+                    sinceCollection = 0;
+                }
             });
         }
         try
@@ -75,7 +83,8 @@ internal static class PackageWriter
         ["mapped"] = model.Source.MappedCount,
         ["tensors_written"] = model.Tensors.Count,
         ["folded"] = model.Folded,
-        ["skipped"] = model.Source.Skipped.Count,
+        ["skipped_tensors"] = model.Source.SkippedTensorCount,
+        ["skipped_entries"] = model.Source.Skipped.Count,
     };
 
     private static string Kind(MappedModel model) => model.Architecture["kind"]?.GetValue<string>() ?? "network";

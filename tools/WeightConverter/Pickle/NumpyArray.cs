@@ -24,12 +24,12 @@ internal sealed class NumpyArray
         if (dtype is not NumpyDtype d)
             throw new InvalidDataException("numpy array state has no dtype");
         var dims = PickleGlobals.Dims(shape, "numpy array shape");
-        var bytes = PickleGlobals.AsBytes(data) ?? throw new InvalidDataException($"numpy array data is a {PickleGlobals.TypeName(data)}, expected bytes (object arrays are not read)");
+        var (length, load) = PickleGlobals.AsBytes(data) ?? throw new InvalidDataException($"numpy array data is a {PickleGlobals.TypeName(data)}, expected bytes (object arrays are not read)");
         var type = d.Type;
         var count = dims.Aggregate(1L, (a, b) => b > 0 && a > long.MaxValue / 16 / b ? throw new InvalidDataException("numpy array shape is absurdly large") : a * b);
-        if (count * type.Size() > bytes.Length)
-            throw new InvalidDataException($"numpy array {CheckpointTensor.ShapeText(dims)} of {d.Kind} needs {count * type.Size()} bytes but its data holds {bytes.Length}");
-        var storage = new TensorStorage("numpy array data", type, bytes.Length / type.Size(), d.BigEndian, () => bytes);
+        if (count * type.Size() > length)
+            throw new InvalidDataException($"numpy array {CheckpointTensor.ShapeText(dims)} of {d.Kind} needs {count * type.Size()} bytes but its data holds {length}");
+        var storage = new TensorStorage("numpy array data", type, length / type.Size(), d.BigEndian, load);
         var strides = CheckpointTensor.ContiguousStrides(dims);
         if (fortran)
         {

@@ -25,13 +25,16 @@ internal static class PickleGlobals
         "numpy.ndarray",
         "numpy.dtype",
         "_codecs.encode",
+        "builtins.bytes",
+        "builtins.bytearray",
     ];
 
     /// <summary>The global for `module.name`, or a <see cref="PyRefused"/> if it is not on the allow-list.</summary>
     public static object Resolve(string module, string name)
     {
-        // numpy 2 moved numpy.core to numpy._core; both spellings name the same functions.
-        var normalized = module.StartsWith("numpy._core", StringComparison.Ordinal) ? "numpy.core" + module["numpy._core".Length..] : module;
+        // numpy 2 moved numpy.core to numpy._core; Python 3 writes builtins as __builtin__ for protocols 0-2.
+        var normalized = module.StartsWith("numpy._core", StringComparison.Ordinal) ? "numpy.core" + module["numpy._core".Length..]
+            : module == "__builtin__" ? "builtins" : module;
         var full = $"{normalized}.{name}";
         if (_allowed.Contains(full) || (normalized == "torch" && ElementTypes.FromTorchStorage(name) is not null))
             return new PyGlobal(normalized, name);
@@ -80,15 +83,21 @@ internal static class PickleGlobals
                 var array = new NumpyArray();
                 array.Init(args[2], args[1], AsText(args[3]) == "F", args[0]);
                 return array;
+            case "builtins.bytes" or "builtins.bytearray":
+                // Python 3 pickles empty bytes as bytes() and a bytearray as bytearray(bytes) under protocols 0-2.
+                return args.Length == 0 ? new PyBytes(Array.Empty<byte>())
+                    : args[0] is PyBytes or PyLatin1Bytes ? args[0]
+                    : throw new InvalidDataException($"{global.Name}() of a {TypeName(args[0])}");
             case "_codecs.encode":
-                if (args.Length < 1 || args[0] is not string text)
-                    throw new InvalidDataException("_codecs.encode expects a string");
                 var encoding = args.Length > 1 ? AsText(args[1])?.ToLowerInvariant() : "utf-8";
-                return encoding switch
+                return (args.FirstOrDefault(), encoding) switch
                 {
-                    "latin1" or "latin-1" or "iso-8859-1" => new PyBytes(Latin1(text)),
-                    "utf-8" or "utf8" => new PyBytes(Encoding.UTF8.GetBytes(text)),
-                    _ => throw new InvalidDataException($"_codecs.encode with encoding '{encoding}' is not supported"),
+                    (string text, "latin1" or "latin-1" or "iso-8859-1") => new PyBytes(Latin1(text)),
+                    (PyText text, "latin1" or "latin-1" or "iso-8859-1") => new PyLatin1Bytes(text, Latin1Length(text.Utf8.Span)),
+                    (string text, "utf-8" or "utf8") => new PyBytes(Encoding.UTF8.GetBytes(text)),
+                    (PyText text, "utf-8" or "utf8") => new PyBytes(text.Utf8),
+                    (string or PyText, _) => throw new InvalidDataException($"_codecs.encode with encoding '{encoding}' is not supported"),
+                    _ => throw new InvalidDataException("_codecs.encode expects a string"),
                 };
             default:
                 throw new InvalidDataException($"{global.FullName} cannot be called");
@@ -128,20 +137,59 @@ internal static class PickleGlobals
         return items.Select(i => i is long v and >= 0 and <= int.MaxValue ? v : throw new InvalidDataException($"{what} holds {TypeName(i)} {i}, expected a non-negative integer")).ToArray();
     }
 
-    /// <summary>The bytes of a bytes value, a Python-2 byte string (read as latin1) or a bytearray; null otherwise.</summary>
-    public static ReadOnlyMemory<byte>? AsBytes(object? value) => value switch
+    /// <summary>The length and loader of a bytes value, a Python-2 byte string (read as latin1) or a bytearray; null otherwise.</summary>
+    public static (long Length, Func<ReadOnlyMemory<byte>> Load)? AsBytes(object? value)
     {
-        PyBytes b => b.Data,
-        string s => Latin1(s),
-        _ => null,
-    };
+        switch (value)
+        {
+            case PyBytes b:
+                return (b.Data.Length, () => b.Data);
+            case PyLatin1Bytes l:
+                return (l.Length, () => l.Decode());
+            case string s:
+                var bytes = Latin1(s);
+                return (bytes.Length, () => bytes);
+            default:
+                return null;
+        }
+    }
 
     public static string? AsText(object? value) => value switch
     {
         string s => s,
-        PyBytes b => Encoding.Latin1.GetString(b.Data.Span),
+        PyBytes b when b.Data.Length <= 4096 => Encoding.Latin1.GetString(b.Data.Span),
         _ => null,
     };
+
+    /// <summary>
+    /// The number of latin1 bytes valid UTF-8 text encodes to: one per lead byte. Characters above
+    /// U+00FF (lead bytes from 0xC4) are refused here, so decoding later cannot fail.
+    /// </summary>
+    private static long Latin1Length(ReadOnlySpan<byte> utf8)
+    {
+        long characters = 0;
+        foreach (var b in utf8)
+        {
+            if (b >= 0xC4)
+                throw new InvalidDataException("latin1 byte string holds a character above U+00FF");
+            characters += (b & 0xC0) != 0x80 ? 1 : 0;
+        }
+        return characters;
+    }
+
+    /// <summary>The latin1 bytes of UTF-8 text, decoded straight from the UTF-8 without an intermediate string.</summary>
+    public static byte[] Latin1(ReadOnlySpan<byte> utf8)
+    {
+        var bytes = new byte[Latin1Length(utf8)];
+        var count = 0;
+        while (!utf8.IsEmpty)
+        {
+            System.Text.Rune.DecodeFromUtf8(utf8, out var rune, out var consumed);
+            bytes[count++] = rune.Value <= 0xFF ? (byte)rune.Value : throw new InvalidDataException("latin1 byte string holds a character above U+00FF");
+            utf8 = utf8[consumed..];
+        }
+        return bytes;
+    }
 
     private static byte[] Latin1(string text)
     {
@@ -154,11 +202,11 @@ internal static class PickleGlobals
     public static string TypeName(object? value) => value switch
     {
         null => "None",
-        string => "str",
+        string or PyText => "str",
         long or BigInteger => "int",
         double => "float",
         bool => "bool",
-        PyBytes => "bytes",
+        PyBytes or PyLatin1Bytes => "bytes",
         object?[] => "tuple",
         List<object?> => "list",
         PyDict => "dict",

@@ -142,13 +142,13 @@ internal sealed class Unpickler
                     Push(DecodeRawUnicodeEscape(Line()));
                     break;
                 case (byte)'X':
-                    Push(Utf8(Length32()));
+                    Push(Text(Length32()));
                     break;
                 case 0x8c:
                     Push(Utf8(Byte()));
                     break;
                 case 0x8d:
-                    Push(Utf8(Length64()));
+                    Push(Text(Length64()));
                     break;
                 case (byte)'B':
                     Push(Bytes(Length32()));
@@ -456,6 +456,19 @@ internal sealed class Unpickler
     }
 
     private string Utf8(long length) => new UTF8Encoding(false, true).GetString(Take(length));
+
+    /// <summary>A str: short ones become .NET strings, long ones stay UTF-8 slices (see <see cref="PyText"/>).</summary>
+    private object Text(long length)
+    {
+        if (length <= 4096)
+            return Utf8(length);
+        var bytes = Take(length, peek: true);
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new InvalidDataException("str is not valid UTF-8");
+        var slice = _data.Slice(_pos, (int)length);
+        _pos += (int)length;
+        return new PyText(slice);
+    }
 
     private static object ParseIntLine(string text) => text switch
     {
