@@ -18,12 +18,10 @@ public sealed class FfmpegSource : IFrameSource
     private readonly FfmpegInput _input;
     private readonly SourceOptions _options;
     private readonly ILogger _logger;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly SourceThread _reader = new();
     private readonly Queue<string> _stderrTail = new();
     private readonly Lock _processLock = new();
     private Process? _process;
-    private Thread? _thread;
-    private bool _disposed;
 
     public FfmpegSource(FfmpegInput input, SourceOptions options, ILogger logger)
     {
@@ -68,8 +66,7 @@ public sealed class FfmpegSource : IFrameSource
 
     public void Start()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = $"source {Name}" };
-        _thread.Start();
+        _reader.Start($"source {Name}", Run);
     }
 
     /// <summary>The ffmpeg arguments for a run starting <paramref name="resumeSeconds"/> into a file.</summary>
@@ -97,11 +94,11 @@ public sealed class FfmpegSource : IFrameSource
         var failures = 0;
         long framesThisRun;
         double resumeAt = 0;
-        while (!_stop.IsCancellationRequested)
+        while (!_reader.IsStopping)
         {
             framesThisRun = 0;
             var (exitCode, reason) = RunOnce(resumeAt, ref framesThisRun);
-            if (_stop.IsCancellationRequested)
+            if (_reader.IsStopping)
                 break;
             if (exitCode == 0 && _input.IsFile && !_options.Loop)
             {
@@ -119,7 +116,7 @@ public sealed class FfmpegSource : IFrameSource
                 resumeAt += framesThisRun / Fps;
             var delay = _options.ReconnectBackoff[Math.Min(failures - 1, _options.ReconnectBackoff.Count - 1)];
             _logger.LogWarning("{Source}: source died ({Reason}); reconnecting in {Delay:0.##} s", Name, LastFailure, delay.TotalSeconds);
-            if (_stop.Token.WaitHandle.WaitOne(delay))
+            if (_reader.Token.WaitHandle.WaitOne(delay))
                 break;
             Reconnects++;
         }
@@ -147,10 +144,10 @@ public sealed class FfmpegSource : IFrameSource
         var drain = new Thread(() => Drain(process)) { IsBackground = true, Name = $"ffmpeg stderr {Name}" };
         drain.Start();
         var stdout = process.StandardOutput.BaseStream;
-        using var stopRegistration = _stop.Token.Register(() => Kill(process));
+        using var stopRegistration = _reader.Token.Register(() => Kill(process));
         try
         {
-            while (!_stop.IsCancellationRequested)
+            while (!_reader.IsStopping)
             {
                 var frame = Frames.Rent();
                 var read = ReadFull(stdout, frame.Pixels);
@@ -160,7 +157,7 @@ public sealed class FfmpegSource : IFrameSource
                     break;
                 }
                 if (_input.IsFile && _options.AsFastAsPossible)
-                    Frames.WaitUntilTaken(_stop.Token);
+                    Frames.WaitUntilTaken(_reader.Token);
                 Frames.Publish(frame);
                 frames++;
             }
@@ -222,13 +219,5 @@ public sealed class FfmpegSource : IFrameSource
         }
     }
 
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _stop.Cancel();
-        _thread?.Join();
-        _stop.Dispose();
-    }
+    public void Dispose() => _reader.Dispose();
 }

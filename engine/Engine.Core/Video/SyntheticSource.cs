@@ -7,9 +7,7 @@ public sealed class SyntheticSource : IFrameSource
 {
     private readonly SyntheticScene _scene;
     private readonly bool _paced;
-    private readonly CancellationTokenSource _stop = new();
-    private Thread? _thread;
-    private bool _disposed;
+    private readonly SourceThread _reader = new();
 
     public SyntheticSource(SourceOptions options)
     {
@@ -38,27 +36,26 @@ public sealed class SyntheticSource : IFrameSource
 
     public void Start()
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = Name };
-        _thread.Start();
+        _reader.Start(Name, Run);
     }
 
     private void Run()
     {
         var start = Stopwatch.GetTimestamp();
-        for (long n = 0; !_stop.IsCancellationRequested; n++)
+        for (long n = 0; !_reader.IsStopping; n++)
         {
             if (_paced)
             {
                 var due = start + (long)(n / Fps * Stopwatch.Frequency);
                 var wait = due - Stopwatch.GetTimestamp();
                 if (wait > 0)
-                    _stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                    _reader.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
             }
             else
             {
-                Frames.WaitUntilTaken(_stop.Token);
+                Frames.WaitUntilTaken(_reader.Token);
             }
-            if (_stop.IsCancellationRequested)
+            if (_reader.IsStopping)
                 break;
             var frame = Frames.Rent();
             _scene.Render(n, frame.Pixels);
@@ -67,13 +64,5 @@ public sealed class SyntheticSource : IFrameSource
         Frames.Complete();
     }
 
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _disposed = true;
-        _stop.Cancel();
-        _thread?.Join();
-        _stop.Dispose();
-    }
+    public void Dispose() => _reader.Dispose();
 }

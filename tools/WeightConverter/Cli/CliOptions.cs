@@ -14,16 +14,9 @@ internal static class CliOptions
     public static int Run(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
-        try
-        {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-        }
-        catch (EngineException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            if (parsed.GetValue(Verbose))
-                Console.Error.WriteLine(e);
-            return 2;
-        }
+        return CommandLineExit.Run(
+            () => parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }),
+            () => parsed.GetValue(Verbose),
+            Console.Error);
     }
 }

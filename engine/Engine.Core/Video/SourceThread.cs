@@ -1,0 +1,32 @@
+namespace Engine.Video;
+
+/// <summary>
+/// The one thread a source reads on, with its stop signal: started once, and on dispose stopped and
+/// joined, so no frame arrives after a source is gone.
+/// </summary>
+internal sealed class SourceThread : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private Thread? _thread;
+    private bool _disposed;
+
+    public CancellationToken Token => _stop.Token;
+
+    public bool IsStopping => _stop.IsCancellationRequested;
+
+    public void Start(string name, ThreadStart run)
+    {
+        _thread = new Thread(run) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _stop.Cancel();
+        _thread?.Join();
+        _stop.Dispose();
+    }
+}
