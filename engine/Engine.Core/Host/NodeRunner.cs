@@ -44,10 +44,14 @@ public sealed class NodeRunner : IDisposable
     /// <summary>Seconds from submitting the newest finished run to the frame loop finding it done.</summary>
     public double LastInferenceSeconds { get; private set; }
 
-    /// <summary>Launches a run if the cadence fires, none is in flight and a clip is ready.</summary>
+    /// <summary>
+    /// Launches a run if the cadence fires, none is in flight and a clip is ready whose newest frame is
+    /// <paramref name="frame"/>, the one just sampled: launching on a later frame would start the
+    /// latency clock up to a sampling interval before the run, for a clip no fresher.
+    /// </summary>
     public bool TryLaunch(long frame)
     {
-        if (_inFlight || !Clips.IsReady)
+        if (_inFlight || !Clips.IsReady || Clips.Newest.Frame != frame)
             return false;
         if (Node.EveryFrames > 0 && _launchedAtFrame != long.MinValue && frame - _launchedAtFrame < Node.EveryFrames)
             return false;
