@@ -44,7 +44,13 @@ install_missing() {
 
 build() {
   say "building ($CONFIG)"
-  dotnet build "$ROOT/Engine.sln" -c "$CONFIG" -v quiet -nologo -clp:NoSummary\;ErrorsOnly >&2
+  mkdir -p "$ROOT/artifacts"
+  local log="$ROOT/artifacts/build.log"
+  if ! dotnet build "$ROOT/Engine.sln" -c "$CONFIG" -nologo -v quiet >"$log" 2>&1; then
+    grep -E ": error " "$log" | sort -u >&2 || cat "$log" >&2
+    echo "error: the build failed (full log: $log)" >&2
+    exit 1
+  fi
 }
 
 # Test fixtures come from scripts in tests/fixtures run with Debian's torch, each cached by its hash
