@@ -22,6 +22,36 @@ public sealed class Conv : IOp
     {
     }
 
+    /// <summary>
+    /// A convolution that <see cref="ConvSpec.UnfoldsWidth"/>, run as a width unfold of the input into
+    /// <paramref name="scratch"/> (at least <see cref="UnfoldScratchBytes"/>) followed by the
+    /// kernel-width-1 convolution: two dispatches, about twice as fast for the RGB stem on lavapipe.
+    /// </summary>
+    public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias, Tensor? residual,
+        bool relu, string name = "conv")
+    {
+        Name = name;
+        Spec = spec;
+        ChannelsLast.Require($"{name} ({spec})", "input", input);
+        var unfoldedShape = spec.UnfoldedInputShape(input.Shape);
+        if (!spec.UnfoldsWidth || input.Shape[4] != 4)
+            throw new EngineException($"{name} ({spec}): only an ungrouped convolution of at most 4 input channels and kernel width > 1 unfolds its width.");
+        if (scratch.ByteExtent < (ulong)unfoldedShape.ElementCount * sizeof(float))
+            throw new EngineException($"{name} ({spec}): scratch {scratch.Shape} is smaller than the unfolded input {unfoldedShape}.");
+        var unfolded = new Tensor(scratch.Buffer, scratch.ByteOffset, unfoldedShape, DataType.Float32, $"{name} unfolded");
+        var pipeline = device.Pipeline("ops/unfold_width");
+        var push = new UnfoldPush((uint)(input.Shape[0] * input.Shape[1] * input.Shape[2]), (uint)input.Shape[3], (uint)unfoldedShape[3],
+            (uint)spec.Kernel.W, spec.Stride.W, spec.Padding.W, spec.Dilation.W);
+        var grid = StridedCopy.FlatGrid(Groups.Cover(unfoldedShape.ElementCount / 4, 64));
+        _dispatches.Add(list => list.Dispatch(pipeline, grid, push, input, unfolded));
+        var inner = new Conv(device, spec.WidthUnfolded, unfolded, weight, output, bias, residual, relu, name: name);
+        _dispatches.Add(inner.Record);
+        Flops = spec.Flops((long)output.Shape[0] * output.Shape[1] * output.Shape[2] * output.Shape[3]);
+    }
+
+    /// <summary>Bytes of scratch the width-unfolded form needs for <paramref name="input"/> (channels-last).</summary>
+    public static long UnfoldScratchBytes(ConvSpec spec, Shape input) => spec.UnfoldedInputShape(input).ElementCount * sizeof(float);
+
     /// <summary>As the public constructor, with the chunk size forced (tests of the chunked path).</summary>
     internal Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias, Tensor? residual,
         bool relu, int? tileM, int tileN4, string name, ulong maxChunkBytes)
@@ -109,6 +139,8 @@ public sealed class Conv : IOp
         var limits = device.Limits;
         return limits.maxComputeWorkGroupCount[1];
     }
+
+    private readonly record struct UnfoldPush(uint Rows, uint Width, uint OutWidth, uint Taps, int Stride, int Pad, int Dilation);
 
     private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, Int4 Dilation, Int4 GroupChannels, uint Row0, uint Rows)
     {

@@ -36,6 +36,21 @@ public sealed record ConvSpec
     /// <summary>True for a 1x1x1 stride-1 unpadded ungrouped convolution: a plain GEMM over pixels.</summary>
     public bool IsPointwise => Kernel == Size3.Cube(1) && Stride == Size3.Cube(1) && Padding == Size3.Cube(0) && Groups == 1;
 
+    /// <summary>
+    /// True for an ungrouped convolution over one texel of channels per pixel (Cp = 4, the RGB stem)
+    /// with a kernel wider than 1: it runs faster as <see cref="WidthUnfolded"/> over an input whose kw
+    /// taps were unfolded into channels (shaders/ops/unfold_width.comp), with the same packed weights.
+    /// </summary>
+    public bool UnfoldsWidth => Groups == 1 && PackedGroupInputs == 4 && Kernel.W > 1;
+
+    /// <summary>The kernel-width-1 convolution over the width-unfolded input (kw * 4 channels).</summary>
+    public ConvSpec WidthUnfolded => new(Kernel.W * 4, OutChannels, new Size3(Kernel.T, Kernel.H, 1),
+        new Size3(Stride.T, Stride.H, 1), new Size3(Padding.T, Padding.H, 0), new Size3(Dilation.T, Dilation.H, 1));
+
+    /// <summary>The width-unfolded input (N, T, H, Wo, kw * 4) of a channels-last input.</summary>
+    public Gpu.Shape UnfoldedInputShape(Gpu.Shape input) =>
+        new(input[0], input[1], input[2], Out(input[3], Kernel.W, Stride.W, Padding.W, Dilation.W), Kernel.W * 4);
+
     /// <summary>Input channels per group as the packed weights hold them: padded to Cp when ungrouped.</summary>
     private int PackedGroupInputs => Groups == 1 ? ChannelsLast.Padded(InChannels) : InChannels / Groups;
 

@@ -23,6 +23,13 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     public void Conv_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null);
 
     [Theory]
+    [InlineData("conv2d_stem_rgb")]
+    [InlineData("conv2d_rect_kernel")]
+    [InlineData("conv1d_dilated")]
+    [InlineData("conv3d_stem_5x7x7")]
+    public void Conv_with_its_width_unfolded_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null, unfold: true);
+
+    [Theory]
     [InlineData("conv3d_3x3x3", 8, 2)]
     [InlineData("conv3d_3x3x3", 16, 1)]
     [InlineData("conv2d_3x3_odd", 4, 4)]
@@ -76,7 +83,7 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    private void Run(string name, int? tileM, int tileN4, ulong? maxChunkBytes)
+    private void Run(string name, int? tileM, int tileN4, ulong? maxChunkBytes, bool unfold = false)
     {
         var c = OpFixtures.Case(name);
         var spec = new ConvSpec(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),
@@ -95,7 +102,13 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
             : null;
         Device.Run(list => list.Fill(ty, BitConverter.SingleToUInt32Bits(float.NaN)));
         var relu = c.GetProperty("relu").GetBoolean();
-        var conv = maxChunkBytes is { } chunk
+        if (unfold)
+            Assert.True(spec.UnfoldsWidth, $"{name} ({spec}) does not unfold its width");
+        using var scratch = unfold ? Device.CreateTensor("scratch", new Shape(checked((int)(Conv.UnfoldScratchBytes(spec, xShape) / 4)))) : null;
+        if (scratch is not null)
+            Device.Run(list => list.Fill(scratch, BitConverter.SingleToUInt32Bits(float.NaN)));
+        var conv = scratch is not null ? new Conv(Device, spec, tx, tw, ty, scratch, tb, tr, relu, name)
+            : maxChunkBytes is { } chunk
             ? new Conv(Device, spec, tx, tw, ty, tb, tr, relu, tileM, tileN4, name, chunk)
             : new Conv(Device, spec, tx, tw, ty, tb, tr, relu, tileM, tileN4, name);
         if (maxChunkBytes is not null)

@@ -36,7 +36,20 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
 
-    public override IOp CreateOp(Device device, NodeTensors tensors) =>
-        new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], tensors.Weight("bias"),
-            tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null, relu, name: Name);
+    /// <summary>The width-unfolded input of a narrow-input convolution (the stem), when one binding can hold it.</summary>
+    public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
+    {
+        if (!Spec.UnfoldsWidth)
+            return 0;
+        var bytes = Conv.UnfoldScratchBytes(Spec, inputs[0].Shape);
+        return bytes <= device.Limits.maxStorageBufferRange ? bytes : 0;
+    }
+
+    public override IOp CreateOp(Device device, NodeTensors tensors)
+    {
+        var residualInput = tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null;
+        return tensors.Scratch is { } scratch
+            ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
+            : new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], tensors.Weight("bias"), residualInput, relu, name: Name);
+    }
 }
