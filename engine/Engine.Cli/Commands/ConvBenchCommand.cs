@@ -62,6 +62,7 @@ internal static class ConvBenchCommand
                 list.Finish();
                 device.Submit(list).Wait();
                 var gpu = new List<double>();
+                var cpu = BenchCommand.ProcessorTime();
                 var perOp = new Dictionary<string, List<double>>();
                 for (var i = 0; i < result.GetValue(iterations); i++)
                 {
@@ -86,6 +87,7 @@ internal static class ConvBenchCommand
                 Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
                 // The fastest run is the steadier figure on a shared machine; the median is the one to report.
                 Console.WriteLine($"fastest {gpu.Min():0.00} ms");
+                BenchCommand.PrintCpu(cpu, gpu.Count);
                 Console.WriteLine($"median {total:0.00} ms over {gpu.Count} runs");
             }
             finally
