@@ -20,14 +20,14 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv2d_groups2")]
     [InlineData("conv2d_depthwise")]
     [InlineData("conv3d_depth_multiplier")]
-    public void Conv_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null);
+    public void Conv_matches_torch(string name) => Run(name, tileM: null, tileN4: null, maxChunkBytes: null);
 
     [Theory]
     [InlineData("conv2d_stem_rgb")]
     [InlineData("conv2d_rect_kernel")]
     [InlineData("conv1d_dilated")]
     [InlineData("conv3d_stem_5x7x7")]
-    public void Conv_with_its_width_unfolded_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null, unfold: true);
+    public void Conv_with_its_width_unfolded_matches_torch(string name) => Run(name, tileM: null, tileN4: null, maxChunkBytes: null, unfold: true);
 
     [Theory]
     [InlineData("conv3d_3x3x3", 8, 2)]
@@ -83,7 +83,7 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    private void Run(string name, int? tileM, int tileN4, ulong? maxChunkBytes, bool unfold = false)
+    private void Run(string name, int? tileM, int? tileN4, ulong? maxChunkBytes, bool unfold = false)
     {
         var c = OpFixtures.Case(name);
         var spec = new ConvSpec(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),
