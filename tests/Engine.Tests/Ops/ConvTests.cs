@@ -34,6 +34,7 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv3d_3x3x3", 16, 1)]
     [InlineData("conv2d_3x3_odd", 4, 4)]
     [InlineData("conv2d_stem_rgb", 3, 3)]
+    [InlineData("conv3d_3x1x1", 16, 4)]
     public void Conv_matches_torch_with_other_register_tiles(string name, int tileM, int tileN4) => Run(name, tileM, tileN4, maxChunkBytes: null);
 
     [Theory]
@@ -60,6 +61,14 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Equal(ConvDefaults.SmallTileM, ConvDefaults.RowTile(49));
         Assert.Equal(ConvDefaults.TileM, ConvDefaults.RowTile(196));
         Assert.Equal(ConvDefaults.TileM, ConvDefaults.RowTile(56 * 56));
+    }
+
+    [Fact]
+    public void Outputs_of_128_channels_or_more_get_the_wide_channel_tile()
+    {
+        Assert.Equal(ConvDefaults.TileN4, ConvDefaults.ColumnTile(64 / 4));
+        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(128 / 4));
+        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(2048 / 4));
     }
 
     [Fact]
