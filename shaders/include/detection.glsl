@@ -4,9 +4,12 @@
 
 // A sort key (primary, index) that orders ascending as score descending, then index ascending (lower
 // index wins ties, as torch's stable sort). primary is the float's bits mapped to an order-preserving
-// uint, inverted so larger scores come first. Padding keys are (0xffffffff, 0xffffffff): last.
+// uint, inverted so larger scores come first; -0 counts as +0, as torch compares them equal. Padding
+// keys are (0xffffffff, 0xffffffff): last.
 uvec2 score_key(float score, uint index) {
     uint u = floatBitsToUint(score);
+    if ((u & 0x7fffffffu) == 0u)
+        u = 0u;
     u = (u & 0x80000000u) != 0u ? ~u : u | 0x80000000u;
     return uvec2(~u, index);
 }
