@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Engine.Gpu;
 using Engine.Graph;
 using Engine.Graph.Nodes;
-using Engine.Gpu;
 using Engine.Ops;
 using Engine.Tests.Gpu;
 using Engine.Tests.Ops;
