@@ -202,7 +202,7 @@ def main():
     ap.add_argument("--data", default=os.path.expanduser("~/.cache/nonlocal-engine/detect-synth"), help="Where the synthetic scenes go.")
     ap.add_argument("--train-images", type=int, default=1500)
     ap.add_argument("--test-images", type=int, default=200)
-    ap.add_argument("--iterations", type=int, default=2000)
+    ap.add_argument("--iterations", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--threads", type=int, default=1, help="Torch threads (1: on a shared 2-core machine a second thread mostly waits).")
