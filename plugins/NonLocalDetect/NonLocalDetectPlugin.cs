@@ -112,7 +112,7 @@ public sealed class NonLocalDetectPlugin : IPlugin
         label >= 0 && label < _model!.Labels.Count ? _model.Labels[label] : $"class {label.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The class indices a comma-separated list of names or indices selects (null = every class).</summary>
-    public static HashSet<int>? ParseClasses(string text, IReadOnlyList<string> labels)
+    private static HashSet<int>? ParseClasses(string text, IReadOnlyList<string> labels)
     {
         var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (items.Length == 0)

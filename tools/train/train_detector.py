@@ -196,6 +196,14 @@ def evaluate(model, folder, entries, score_threshold=0.5):
     return found / max(1, total), float(np.mean(mask_ious)) if mask_ious else 0.0, found, total, false_positives
 
 
+def save(model, path, labels, iterations):
+    """The state dict (torchvision's and mmcv's key names) and, beside it, the architecture as JSON."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.save(model.state_dict(), path)
+    with open(os.path.splitext(path)[0] + ".json", "w") as f:
+        json.dump({"kind": "maskrcnn", "labels": labels, "iterations": iterations, **CONFIG}, f, indent=2)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--engine", default=os.path.join(ROOT, "engine.sh"), help="The engine CLI (engine.sh builds it when needed).")
@@ -208,6 +216,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1, help="Torch threads (1: on a shared 2-core machine a second thread mostly waits).")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "detector", "demo_detector.pth"))
+    ap.add_argument("--evaluate-only", action="store_true", help="Evaluate the checkpoint at --out on the held-out scenes.")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -227,13 +236,15 @@ def main():
     params = sum(p.numel() for p in model.parameters())
     print(f"{params / 1e6:.2f} M parameters", flush=True)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=1e-4)
-    warmup = min(100, args.iterations // 10)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda i: (i + 1) / warmup if i < warmup else 0.5 * (1 + math.cos(math.pi * (i - warmup) / max(1, args.iterations - warmup))))
+    # Warm-up, then steps at fixed iterations: the schedule never depends on --iterations, so the
+    # checkpoint saved at iteration N of a longer run is exactly what `--iterations N` trains.
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / 100) * (1.0 if i < 500 else 0.3 if i < 800 else 0.1))
+    if args.evaluate_only:
+        model.load_state_dict(torch.load(args.out))
     rng = random.Random(args.seed)
     start = time.time()
     model.train()
-    for it in range(args.iterations):
+    for it in range(0 if args.evaluate_only else args.iterations):
         batch = [sample(train_dir, train[rng.randrange(len(train))], flip=rng.random() < 0.5) for _ in range(args.batch)]
         losses = model([b[0] for b in batch], [b[1] for b in batch])
         loss = sum(losses.values())
@@ -244,12 +255,9 @@ def main():
         if it % 25 == 0 or it == args.iterations - 1:
             parts = " ".join(f"{k[5:]}={float(v):.3f}" for k, v in losses.items())
             print(f"it {it:5d} loss {float(loss):.3f} ({parts}) {time.time() - start:6.0f}s", flush=True)
+        if (it + 1) % 50 == 0 or it == args.iterations - 1:
+            save(model, args.out, labels, it + 1)
 
-    os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    state = {k: v for k, v in model.state_dict().items()}
-    torch.save(state, args.out)
-    with open(os.path.splitext(args.out)[0] + ".json", "w") as f:
-        json.dump({"kind": "maskrcnn", "labels": labels, **CONFIG}, f, indent=2)
     recall, mask_iou, found, total, fp = evaluate(model, test_dir, test)
     print(f"held-out ({len(test)} scenes, seed 2): recall@IoU0.5 {recall:.4f} ({found}/{total}), mean mask IoU {mask_iou:.4f}, "
           f"{fp} unmatched detections >= 0.5; {os.path.getsize(args.out) / 1e6:.2f} MB; trained {time.time() - start:.0f}s")

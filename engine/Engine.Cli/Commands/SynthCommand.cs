@@ -86,18 +86,11 @@ internal static class SynthCommand
             var objects = SyntheticScene.RandomObjects(random, 1 + random.Next(5));
             SyntheticScene.RenderObjects(w, h, objects, rgb, instances);
             var annotations = new List<object>();
+            var boxes = SyntheticScene.InstanceBoxes(instances, w, objects.Count);
             for (var k = 0; k < objects.Count; k++)
             {
-                var (x1, y1, x2, y2) = (w, h, 0, 0);
-                for (var p = 0; p < instances.Length; p++)
-                {
-                    if (instances[p] != k + 1)
-                        continue;
-                    var (x, y) = (p % w, p / w);
-                    (x1, y1, x2, y2) = (Math.Min(x1, x), Math.Min(y1, y), Math.Max(x2, x + 1), Math.Max(y2, y + 1));
-                }
-                if (x2 > x1)
-                    annotations.Add(new { instance = k + 1, @class = (int)objects[k].Shape, label = objects[k].Shape.Label(), box = new[] { x1, y1, x2, y2 } });
+                if (boxes[k] is { } b)
+                    annotations.Add(new { instance = k + 1, @class = (int)objects[k].Shape, label = objects[k].Shape.Label(), box = new[] { b.X1, b.Y1, b.X2, b.Y2 } });
             }
             var file = string.Create(CultureInfo.InvariantCulture, $"image-{i:00000}.npy");
             var map = string.Create(CultureInfo.InvariantCulture, $"instances-{i:00000}.npy");

@@ -120,6 +120,25 @@ public sealed class SyntheticScene
             DrawShape(width, height, rgb, instances, (byte)(i + 1), objects[i]);
     }
 
+    /// <summary>
+    /// The tight pixel-edge box (x1, y1, x2, y2; x2, y2 exclusive) of each of <paramref name="count"/>
+    /// objects in an instance map of <see cref="RenderObjects"/>, null for an object left with no
+    /// visible pixel.
+    /// </summary>
+    public static (int X1, int Y1, int X2, int Y2)?[] InstanceBoxes(ReadOnlySpan<byte> instances, int width, int count)
+    {
+        var boxes = new (int X1, int Y1, int X2, int Y2)?[count];
+        for (var p = 0; p < instances.Length; p++)
+        {
+            var k = instances[p] - 1;
+            if (k < 0 || k >= count)
+                continue;
+            var (x, y) = (p % width, p / width);
+            boxes[k] = boxes[k] is { } b ? (Math.Min(b.X1, x), Math.Min(b.Y1, y), Math.Max(b.X2, x + 1), Math.Max(b.Y2, y + 1)) : (x, y, x + 1, y + 1);
+        }
+        return boxes;
+    }
+
     // Overlap of two shapes' bounding squares as a fraction of the smaller one (frame-relative units, aspect ignored).
     private static double Overlap(SceneObject a, SceneObject b)
     {
