@@ -21,16 +21,18 @@ import subprocess
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
-from torchvision.models.detection import MaskRCNN
-from torchvision.models.detection.backbone_utils import BackboneWithFPN
-from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
-from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
-from torchvision.models.resnet import Bottleneck
-from torchvision.ops import box_iou
+# Threads that wait sleep instead of spinning: the machine this runs on is shared.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torchvision.models.detection import MaskRCNN  # noqa: E402
+from torchvision.models.detection.backbone_utils import BackboneWithFPN  # noqa: E402
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead  # noqa: E402
+from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor  # noqa: E402
+from torchvision.models.resnet import Bottleneck  # noqa: E402
+from torchvision.ops import box_iou  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -210,10 +212,10 @@ def main():
     ap.add_argument("--data", default=os.path.expanduser("~/.cache/nonlocal-engine/detect-synth"), help="Where the synthetic scenes go.")
     ap.add_argument("--train-images", type=int, default=1500)
     ap.add_argument("--test-images", type=int, default=200)
-    ap.add_argument("--iterations", type=int, default=1000)
+    ap.add_argument("--iterations", type=int, default=800)
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--threads", type=int, default=1, help="Torch threads (1: on a shared 2-core machine a second thread mostly waits).")
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(ROOT, "models", "detector", "demo_detector.pth"))
     ap.add_argument("--evaluate-only", action="store_true", help="Evaluate the checkpoint at --out on the held-out scenes.")
@@ -238,7 +240,7 @@ def main():
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=1e-4)
     # Warm-up, then steps at fixed iterations: the schedule never depends on --iterations, so the
     # checkpoint saved at iteration N of a longer run is exactly what `--iterations N` trains.
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / 100) * (1.0 if i < 500 else 0.3 if i < 800 else 0.1))
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: min(1.0, (i + 1) / 50) * (1.0 if i < 400 else 0.3 if i < 600 else 0.1))
     if args.evaluate_only:
         model.load_state_dict(torch.load(args.out))
     rng = random.Random(args.seed)
