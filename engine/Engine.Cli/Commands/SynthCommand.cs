@@ -77,13 +77,11 @@ internal static class SynthCommand
         if (count < 1)
             throw new EngineException($"--images {count}: must be positive.");
         Directory.CreateDirectory(dir);
-        var random = new Random(seed);
         var (rgb, instances) = (new byte[w * h * 3], new byte[w * h]);
         var images = new List<object>();
         var total = 0;
-        for (var i = 0; i < count; i++)
+        foreach (var (objects, i) in SyntheticScene.DetectionScenes(seed).Take(count).Select((o, i) => (o, i)))
         {
-            var objects = SyntheticScene.RandomObjects(random, 1 + random.Next(5));
             SyntheticScene.RenderObjects(w, h, objects, rgb, instances);
             var annotations = new List<object>();
             var boxes = SyntheticScene.InstanceBoxes(instances, w, objects.Count);

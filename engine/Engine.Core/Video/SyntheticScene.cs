@@ -86,7 +86,7 @@ public sealed class SyntheticScene
 
     /// <summary>
     /// <paramref name="count"/> shapes for a still detection scene: random kind, colour, place, size and
-    /// angle, at least 70% opaque, placed so no two boxes overlap by more than a third of the smaller one
+    /// angle (half a turn: a horizontal flip, which training adds, covers the other half), at least 70% opaque, placed so no two boxes overlap by more than a third of the smaller one
     /// (partly hidden objects, never wholly hidden ones). Sizes span the live scene's range.
     /// </summary>
     public static IReadOnlyList<SceneObject> RandomObjects(Random random, int count)
@@ -96,11 +96,22 @@ public sealed class SyntheticScene
         {
             var size = 0.12 + random.NextDouble() * 0.33;
             var o = new SceneObject((ShapeKind)random.Next(4), _palette[random.Next(_palette.Length)],
-                0.1 + random.NextDouble() * 0.8, 0.1 + random.NextDouble() * 0.8, size, random.NextDouble() * 2 * Math.PI, 0.7 + random.NextDouble() * 0.3);
+                0.1 + random.NextDouble() * 0.8, 0.1 + random.NextDouble() * 0.8, size, random.NextDouble() * Math.PI, 0.7 + random.NextDouble() * 0.3);
             if (objects.All(p => Overlap(p, o) <= 1.0 / 3))
                 objects.Add(o);
         }
         return objects;
+    }
+
+    /// <summary>
+    /// The endless sequence of still detection scenes of a seed, 1-5 objects each: `engine synth
+    /// --detection --seed S` writes its first N, and different seeds give the training and held-out splits.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<SceneObject>> DetectionScenes(int seed)
+    {
+        var random = new Random(seed);
+        while (true)
+            yield return RandomObjects(random, 1 + random.Next(5));
     }
 
     /// <summary>

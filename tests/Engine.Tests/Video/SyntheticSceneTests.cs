@@ -77,13 +77,13 @@ public sealed class SyntheticSceneTests
     [Fact]
     public void Detection_scenes_are_deterministic_for_a_seed_and_differ_between_seeds()
     {
-        var a = SyntheticScene.RandomObjects(new Random(1), 5);
-        var b = SyntheticScene.RandomObjects(new Random(1), 5);
-        var c = SyntheticScene.RandomObjects(new Random(2), 5);
+        var a = SyntheticScene.DetectionScenes(1).Take(20).ToArray();
+        var b = SyntheticScene.DetectionScenes(1).Take(20).ToArray();
+        var c = SyntheticScene.DetectionScenes(2).Take(20).ToArray();
         Assert.Equal(a, b);
-        Assert.NotEqual(a, c);
-        Assert.InRange(a.Count, 1, 5);
-        Assert.All(a, o => Assert.InRange(o.Opacity, 0.7, 1.0));
+        Assert.NotEqual(a[0], c[0]);
+        Assert.All(a, scene => Assert.InRange(scene.Count, 1, 5));
+        Assert.All(a.SelectMany(o => o), o => Assert.InRange(o.Opacity, 0.7, 1.0));
     }
 
     [Fact]
