@@ -15,6 +15,9 @@ public sealed class NonLocalDetectPlugin : IPlugin
 {
     private static readonly uint[] _palette = [0xE6194B, 0x3CB44B, 0x4363D8, 0xF58231, 0x911EB4, 0x46F0F0, 0xF032E6, 0xBCF60C, 0xFABEBE, 0x008080];
 
+    /// <summary>What a detector graph takes: RGB in 0..1.</summary>
+    private static readonly Normalization _rawRgb = new(1.0, [0, 0, 0], [1, 1, 1]);
+
     private ParameterValues? _parameters;
     private ModelInfo? _model;
     private HashSet<int>? _classes;
@@ -41,8 +44,8 @@ public sealed class NonLocalDetectPlugin : IPlugin
             throw new InvalidOperationException($"{_model.Path}: architecture kind '{kind}' is not a detector (maskrcnn-fpn or fasterrcnn-fpn).");
         int Size(string key, int fallback) => arch.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
         _classes = ParseClasses(context.Parameters["classes"], _model.Labels);
-        // The package's normalisation (detectron2: BGR 0..255) or torchvision's ImageNet statistics.
-        var frame = new FrameGeometry(Size("max_size", 1333), Size("min_size", 800), _model.Normalization ?? Normalization.ImageNet);
+        // RGB 0..1: the detector's own transform normalises as its package says (detectron2: BGR 0..255).
+        var frame = new FrameGeometry(Size("max_size", 1333), Size("min_size", 800), _rawRgb);
         var outputs = kind == "maskrcnn-fpn" ? new[] { OutputKind.Boxes, OutputKind.Masks } : [OutputKind.Boxes];
         return [new NodeSpec("detect", new NodeInput(frame), outputs, context.Parameters.Int("every"))];
     }

@@ -1,13 +1,38 @@
 using Engine.Contracts;
 using Engine.Host;
+using Engine.Models;
+using Engine.Models.Detection;
+using Engine.Tests.Gpu;
 using Engine.Tests.Host;
+using Engine.Video;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Detection;
 
 /// <summary>The nonlocal-detect plugin and the demo detector (tools/train/train_detector.py) through the engine.</summary>
-public sealed class DetectDemoTests
+public sealed class DetectDemoTests(GpuFixture fixture) : GpuTest(fixture)
 {
+    /// <summary>The demo detector as the plugin's build converts it (models/detector/demo_detector.pth).</summary>
+    public static string DemoPackage => Path.Combine(PluginCatalogTests.Plugins, "nonlocal-detect", "default.safetensors");
+
+    /// <summary>A held-out scene (seed 2, as train_detector.py holds out) as RGB 0..1, planar (3, H, W) and channels-last (H, W, 4).</summary>
+    private static (float[] Planar, float[] ChannelsLast, IReadOnlyList<SceneObject> Objects, byte[] Instances) Scene(int index, int width, int height)
+    {
+        var objects = SyntheticScene.DetectionScenes(2).ElementAt(index);
+        var (rgb, instances) = (new byte[width * height * 3], new byte[width * height]);
+        SyntheticScene.RenderObjects(width, height, objects, rgb, instances);
+        var (planar, last) = (new float[3 * width * height], new float[4 * width * height]);
+        for (var p = 0; p < width * height; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                planar[c * width * height + p] = rgb[p * 3 + c] / 255f;
+                last[p * 4 + c] = rgb[p * 3 + c] / 255f;
+            }
+        }
+        return (planar, last, objects, instances);
+    }
+
     private static readonly string[] _shapeLabels = ["__background__", "square", "triangle", "circle", "bar"];
 
     private static ModelInfo Package(string kind = "maskrcnn-fpn") =>
@@ -30,7 +55,11 @@ public sealed class DetectDemoTests
         var (_, node, network, loaded) = Configure(Package(), masks: true);
         using (loaded)
         {
-            Assert.Equal(new FrameGeometry(320, 160, Normalization.ImageNet), node.Input.Frame);
+            Assert.Equal((320, 160), (node.Input.Frame!.MaxLongSide, node.Input.Frame.MaxShortSide));
+            var n = node.Input.Frame.Normalization;
+            Assert.Equal(1.0, n.Scale);
+            Assert.Equal([0.0, 0, 0], n.Mean);
+            Assert.Equal([1.0, 1, 1], n.Std);
             Assert.Equal(1, node.Input.Clip.Frames);
             Assert.Equal([OutputKind.Boxes, OutputKind.Masks], node.Outputs);
             Assert.Equal("demo.safetensors", network.DetectorPackage);
@@ -117,5 +146,23 @@ public sealed class DetectDemoTests
         var values = PluginSettings.Resolve("nonlocal-detect", loaded.Plugin.Parameters, null, ["classes=square,hexagon"]);
         var e = Assert.Throws<InvalidOperationException>(() => loaded.Plugin.Configure(new PluginContext(values, Package(), loaded.Manifest.Directory, _ => { })));
         Assert.Contains("hexagon", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_detector_graph_takes_the_live_hosts_channels_last_frame_exactly_as_a_planar_image()
+    {
+        const int W = 96, H = 72;
+        var (planar, last, _, _) = Scene(0, W, H);
+        using var package = WeightPackage.Open(DemoPackage);
+        using var a = DetectorBuilder.Build(package, H, W).Compile(Device);
+        using var b = ModelBuilder.Build(package, 1, 1, H, W, channelsLastInput: true).Compile(Device);
+        Assert.Equal(new Engine.Gpu.Shape(1, 1, H, W, 4), b.Spec(DetectorBuilder.Input).Shape);
+        a.SetInput(DetectorBuilder.Input, planar);
+        b.SetInput(DetectorBuilder.Input, last);
+        a.Run();
+        b.Run();
+        Assert.NotEmpty(a.Outputs);
+        foreach (var output in a.Outputs)
+            Assert.Equal(a.Read(output), b.Read(output));
     }
 }
