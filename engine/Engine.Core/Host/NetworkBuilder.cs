@@ -9,14 +9,15 @@ namespace Engine.Host;
 /// <summary>
 /// The host's implementation of the plugin graph API over Engine.Core: tensors are allocated here,
 /// ops validate shapes as they are added (so errors surface at build time), and <see cref="Compile"/>
-/// records every op into one command list whose barriers the command list derives. A model from a
+/// hands them to a <see cref="CompiledNetwork"/>, which records them into one command list whose
+/// barriers the command list derives. A model from a
 /// weight package compiles to the engine's graph, whose input tensor becomes the node's input (the
 /// clip buffer writes straight into it).
 /// </summary>
 public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 {
     private readonly Device _device;
-    private readonly string? _shaderDirectory;
+    private readonly PluginShaders? _shaders;
     private readonly List<Tensor> _tensors = [];
     private readonly List<Tensor> _owned = [];
     private readonly List<IOp> _ops = [];
@@ -24,10 +25,11 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     private CompiledGraph? _model;
     private bool _compiled;
 
-    public NetworkBuilder(Device device, Shape inputShape, string? shaderDirectory, string name)
+    /// <summary>A builder for a network on <paramref name="device"/> whose input has <paramref name="inputShape"/>; <paramref name="shaders"/> (null: none) serve its kernels.</summary>
+    public NetworkBuilder(Device device, Shape inputShape, PluginShaders? shaders, string name)
     {
         _device = device;
-        _shaderDirectory = shaderDirectory;
+        _shaders = shaders;
         Name = name;
         Input = Add(Own(device.CreateTensor($"{name} input", inputShape)));
     }
@@ -111,13 +113,19 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 
     public NetworkTensor Kernel(string shaderFile, IReadOnlyList<int> outputShape, IReadOnlyList<NetworkTensor> inputs, uint[] push, (uint X, uint Y, uint Z) groups)
     {
-        if (_shaderDirectory is null)
+        if (_shaders is null)
             throw new EngineException($"{Name}: kernel {shaderFile}: the plugin declares no shader folder in plugin.json.");
-        var path = Path.GetFullPath(Path.Combine(_shaderDirectory, shaderFile));
-        if (!path.StartsWith(_shaderDirectory, StringComparison.Ordinal))
-            throw new EngineException($"{Name}: kernel {shaderFile} lies outside the plugin's shader folder.");
-        var output = Own(_device.CreateTensor($"{Name} {Path.GetFileNameWithoutExtension(path)} {_ops.Count}", new Shape([.. outputShape])));
-        _ops.Add(new PluginKernel(_device, path, [.. inputs.Select(Resolve)], output, push, new Groups(groups.X, groups.Y, groups.Z)));
+        PluginShader shader;
+        try
+        {
+            shader = _shaders.Get(shaderFile);
+        }
+        catch (EngineException e) when (e is not ShaderCompileException)
+        {
+            throw new EngineException($"{Name}: {e.Message}");
+        }
+        var output = Own(_device.CreateTensor($"{Name} {Path.GetFileNameWithoutExtension(shader.Path)} {_ops.Count}", new Shape([.. outputShape])));
+        _ops.Add(new PluginKernel(shader, [.. inputs.Select(Resolve)], output, push, new Groups(groups.X, groups.Y, groups.Z)));
         return Add(output);
     }
 
@@ -127,28 +135,16 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
             throw new EngineException($"{Name}: output '{name}' is marked twice.");
     }
 
-    /// <summary>Records the network into one command list; the builder's tensors pass to the compiled network.</summary>
+    /// <summary>Compiles the network (its ops are recorded into one command list); the builder's tensors pass to the compiled network.</summary>
     public CompiledNetwork Compile()
     {
         if (_compiled)
             throw new EngineException($"{Name}: already compiled.");
         if (_outputs.Count == 0)
             throw new EngineException($"{Name}: the network marks no outputs.");
-        CommandList? list = null;
-        if (_ops.Count > 0)
-        {
-            list = _device.CreateCommandList(Name);
-            if (_model is not null)
-                list.WaitForEarlierSubmissions();
-            foreach (var op in _ops)
-            {
-                list.Region = op.Name;
-                op.Record(list);
-            }
-            list.Finish();
-        }
+        var network = new CompiledNetwork(_device, Name, _tensors[Input.Id], _model, [.. _ops], _outputs, [.. _owned]);
         _compiled = true;
-        return new CompiledNetwork(_device, _tensors[Input.Id], _model, list, _outputs, [.. _owned]);
+        return network;
     }
 
     private Tensor Own(Tensor tensor)

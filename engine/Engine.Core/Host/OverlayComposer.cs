@@ -7,7 +7,8 @@ namespace Engine.Host;
 /// <summary>
 /// Lays out the overlay of a frame: heat maps and masks first, then boxes, the HUD (fps, latency,
 /// dropped frames) at the top left, and per plugin a panel at the bottom left with its top-k labels
-/// as bars scaled by score, the result's age, or its error when it was disabled.
+/// as bars scaled by score, the result's age, or its error when it was disabled; a failed shader
+/// reload adds its `file:line: message` to the panel.
 /// </summary>
 public static class OverlayComposer
 {
@@ -81,6 +82,14 @@ public static class OverlayComposer
                 canvas.Fill(0, y - scale, BitmapFont.Width(text, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
                 canvas.Text(2 * scale, y + scale, text, scale, ErrorColour);
                 continue;
+            }
+            if (plugin.Shaders.Error is { } shaderError)
+            {
+                // A shader reload failed: the old pipeline still runs, and the author needs the location.
+                y -= lineHeight;
+                var text = Fit($"{plugin.Id} shader: {shaderError}", canvas.Width, scale);
+                canvas.Fill(0, y - scale, BitmapFont.Width(text, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
+                canvas.Text(2 * scale, y + scale, text, scale, ErrorColour);
             }
             foreach (var node in plugin.Nodes.Reverse())
             {
