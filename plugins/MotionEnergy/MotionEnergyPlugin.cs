@@ -23,7 +23,7 @@ public sealed class MotionEnergyPlugin : IPlugin
         ParameterSpec.Int("sampling_rate", "sample every r-th captured frame", 2, 1, 8),
         ParameterSpec.Int("size", "clip size: the short side is resized to this, then centre-cropped square", 96, 16, 256),
         ParameterSpec.Int("grid", "regions per side", 8, 1, 32),
-        ParameterSpec.Float("threshold", "energy (0..1 pixels, squared) a region needs to be boxed", 0.002, 0, 1),
+        ParameterSpec.Float("threshold", "energy (mean squared change of 0..1 pixels) a region needs to be boxed", 0.0003, 0, 1),
         ParameterSpec.Int("top", "most active regions boxed", 3, 0, 16),
         ParameterSpec.Int("every", "run every N captured frames (0: as soon as the previous run is done)", 0, 0, 1000),
     ];
