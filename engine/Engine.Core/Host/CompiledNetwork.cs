@@ -98,8 +98,16 @@ public sealed class CompiledNetwork : IDisposable
     public IReadOnlyDictionary<string, OutputTensor> Read()
     {
         _running?.Wait();
-        return Outputs.ToDictionary(o => o.Key, o => new OutputTensor(o.Value.Shape.Dims.ToArray(), o.Value.Download<float>()));
+        return Outputs.ToDictionary(o => o.Key, o => new OutputTensor(o.Value.Shape.Dims.ToArray(), ReadAsFloats(o.Value)));
     }
+
+    // Integer outputs (detection labels and counts) arrive as exact floats: the contract has one element type.
+    private static float[] ReadAsFloats(Tensor tensor) => tensor.Type switch
+    {
+        DataType.Int32 => [.. tensor.Download<int>().Select(v => (float)v)],
+        DataType.UInt32 => [.. tensor.Download<uint>().Select(v => (float)v)],
+        _ => tensor.Download<float>(),
+    };
 
     public void Dispose()
     {

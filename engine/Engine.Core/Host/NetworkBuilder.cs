@@ -40,24 +40,54 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 
     public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null)
     {
+        var model = Attach(packagePath, input, attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY));
+        var map = model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
+        if (!model.Outputs.Contains(VideoResNetBuilder.Probabilities))
+            throw new EngineException($"{Name}: {packagePath} is not a classifier (outputs {string.Join(", ", model.Outputs)}); a detector package goes through Detector().");
+        return new ModelOutputs(Add(model.Tensor(VideoResNetBuilder.Logits)), Add(model.Tensor(VideoResNetBuilder.Probabilities)),
+            map is null ? null : Add(model.Tensor(map)));
+    }
+
+    public DetectionOutputs Detector(string packagePath, NetworkTensor input)
+    {
+        var shape = _tensors[Input.Id].Shape;
+        if (shape[0] != 1 || shape[1] != 1)
+            throw new EngineException($"{Name}: a detector runs on one whole frame (1, 1, H, W, 4), the input is {shape}.");
+        var model = Attach(packagePath, input, null);
+        if (!model.Outputs.Contains(DetectionBoxes))
+            throw new EngineException($"{Name}: {packagePath} is not a detector (outputs {string.Join(", ", model.Outputs)}); a classifier goes through Model().");
+        return new DetectionOutputs(Add(model.Tensor(DetectionBoxes)), Add(model.Tensor(DetectionScores)), Add(model.Tensor(DetectionLabels)),
+            Add(model.Tensor(DetectionCount)), model.Outputs.Contains(DetectionMasks) ? Add(model.Tensor(DetectionMasks)) : null);
+    }
+
+    // The detector graph's output names (docs/detection.md): the contract between the graph and plugins.
+    private const string DetectionBoxes = "detections.boxes";
+    private const string DetectionScores = "detections.scores";
+    private const string DetectionLabels = "detections.labels";
+    private const string DetectionCount = "detections.count";
+    private const string DetectionMasks = "detections.masks";
+
+    // Compiles the package's graph for the node's input and makes its input tensor the node's (the
+    // clip buffer writes straight into it).
+    private CompiledGraph Attach(string packagePath, NetworkTensor input, (int Block, double X, double Y)? attention)
+    {
         if (_model is not null)
             throw new EngineException($"{Name}: one model per network.");
         if (input != Input || _ops.Count > 0)
             throw new EngineException($"{Name}: a model must be the first thing applied, to the network's input.");
         var shape = _tensors[Input.Id].Shape;
         using (var package = WeightPackage.Open(packagePath))
-            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true,
-                attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY)).Compile(_device);
-        var modelInput = _model.Tensor(VideoResNetBuilder.ChannelsLastInput);
+            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true, attention).Compile(_device);
+        if (_model.Inputs.Count != 1)
+            throw new EngineException($"{Name}: the model has inputs {string.Join(", ", _model.Inputs)}; a node feeds exactly one.");
+        var modelInput = _model.Tensor(_model.Inputs[0]);
         if (modelInput.Shape != shape)
             throw new EngineException($"{Name}: the model takes {modelInput.Shape}, the clip is {shape}.");
-        // The clip goes straight into the model's input: the builder's own input tensor is not needed.
+        // The builder's own input tensor is not needed.
         _owned.Remove(_tensors[Input.Id]);
         _tensors[Input.Id].Dispose();
         _tensors[Input.Id] = modelInput;
-        var map = _model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
-        return new ModelOutputs(Add(_model.Tensor(VideoResNetBuilder.Logits)), Add(_model.Tensor(VideoResNetBuilder.Probabilities)),
-            map is null ? null : Add(_model.Tensor(map)));
+        return _model;
     }
 
     public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values)

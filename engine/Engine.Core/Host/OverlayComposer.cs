@@ -20,6 +20,9 @@ public static class OverlayComposer
     public const uint ErrorColour = 0xFFFF4136;
     public const uint BoxColour = 0xFFFFDC00;
 
+    /// <summary>A mask's opacity at value 1 when its colour states none.</summary>
+    public const uint DefaultMaskOpacity = 0x99;
+
     public static int Scale(int height) => height >= 400 ? 2 : 1;
 
     /// <summary>Width of a full label bar (score 1) for a frame this wide.</summary>
@@ -41,7 +44,8 @@ public static class OverlayComposer
                 foreach (var mask in m.Masks)
                 {
                     var (x0, y0, x1, y1) = Pixels(canvas, mask.Region);
-                    canvas.Mask(x0, y0, x1, y1, mask, 0x99000000 | (mask.Rgb & 0xFFFFFF));
+                    var opacity = mask.Rgb >> 24 is var a && a != 0 ? a : DefaultMaskOpacity;
+                    canvas.Mask(x0, y0, x1, y1, mask, (opacity << 24) | (mask.Rgb & 0xFFFFFF));
                 }
                 if (m.HeatMap is { } heat)
                 {

@@ -32,7 +32,7 @@ public sealed class PluginRunner : IDisposable
             var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
             foreach (var node in plugin.Plugin.Configure(context))
             {
-                var clips = new Video.ClipBuffer(display, node.Input.Clip, width, height, options.Hop);
+                var clips = new Video.ClipBuffer(display, node.Input, width, height, options.Hop);
                 try
                 {
                     using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{node.Id}");
