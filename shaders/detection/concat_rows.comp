@@ -2,8 +2,8 @@
 // Concatenation of row lists that each have a valid count (per-level proposals): the valid rows of
 // every source follow each other with no gaps, and Total ends as the sum of the counts.
 // PHASE 0 copies source rows [0, Count) to output rows [Total, Total + Count) and, when SOURCE_IDS,
-// writes the source's id for each of them; PHASE 1 adds Count to Total. The op fills Total with 0
-// and records both phases per source, so Total is the running offset.
+// writes the source's id for each of them; PHASE 1 adds Count to Total. The op zeroes Total
+// (reset_count.comp) and records both phases per source, so Total is the running offset.
 // Layout: Source (rows, cols) 32-bit words; Count (1) uint32; Out (sum of rows, cols) words; Ids
 // (sum of rows) int32; Total (1) uint32. Tile: one word per invocation on a flat 2D grid,
 // bounds-checked against the source's count.

@@ -3,12 +3,14 @@
 // source pixel, x = (v * scale - mean[c]) / std[c] (channels swapped to BGR first when bgr != 0), then
 // resize bilinear with align_corners=False to (h, w) (src = max((dst + 0.5) * in/out - 0.5, 0), the
 // next pixel clamped to the edge), then zero-pad bottom and right to (Hp, Wp).
-// Layout: Image an r32f texel buffer of the planar (3, H, W) image; Out a vec4 SSBO of the
-// channels-last (1, 1, Hp, Wp, 4) network input, channel 3 zero.
+// Layout: Image an r32f texel buffer of the planar (3, H, W) image, or with CHANNELS_LAST of the
+// channels-last (1, 1, H, W, 4) frame the live host delivers; Out a vec4 SSBO of the channels-last
+// (1, 1, Hp, Wp, 4) network input, channel 3 zero.
 // Tile: one output pixel per invocation, flat over the padded image; bounds checked.
 #include "index.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const bool CHANNELS_LAST = false;
 
 layout(binding = 0, r32f) uniform readonly imageBuffer Image;
 layout(binding = 1) writeonly buffer Out { vec4 O[]; };
@@ -22,9 +24,10 @@ layout(push_constant) uniform Push {
 } p;
 
 vec3 pixel(uint y, uint x) {
-    uint plane = p.dims.x * p.dims.y;
     uint i = y * p.dims.y + x;
-    vec3 v = vec3(imageLoad(Image, int(i)).x, imageLoad(Image, int(plane + i)).x, imageLoad(Image, int(2u * plane + i)).x);
+    uint stride = CHANNELS_LAST ? 1u : p.dims.x * p.dims.y;
+    uint first = CHANNELS_LAST ? 4u * i : i;
+    vec3 v = vec3(imageLoad(Image, int(first)).x, imageLoad(Image, int(first + stride)).x, imageLoad(Image, int(first + 2u * stride)).x);
     if (p.padded.z != 0u)
         v = v.bgr;
     return (v * p.scale.x - p.mean.xyz) / p.std.xyz;

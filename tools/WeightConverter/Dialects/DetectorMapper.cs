@@ -130,8 +130,8 @@ internal static class DetectorMapper
             ["mask_head_dim"] = hasMask ? maskDim : null,
             ["roi_align_aligned"] = detectron2,
             ["bn_epsilon"] = Epsilon,
-            ["min_size"] = 800,
-            ["max_size"] = 1333,
+            ["min_size"] = options.MinSize ?? 800,
+            ["max_size"] = options.MaxSize ?? 1333,
             ["nonlocal"] = nonLocal,
         };
         model.Normalization = detectron2

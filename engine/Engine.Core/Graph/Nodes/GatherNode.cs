@@ -6,10 +6,10 @@ namespace Engine.Graph.Nodes;
 
 /// <summary>
 /// Rows of <paramref name="source"/> (R, ...) at <paramref name="indices"/> (K) int32 (<see cref="Gather"/>),
-/// zeros past <paramref name="count"/> and for indices outside the source (the -1 that
+/// (their sigmoids when <paramref name="sigmoid"/>), zeros past <paramref name="count"/> and for indices outside the source (the -1 that
 /// top-k and NMS write past their counts); the output (K, ...) is valid up to the count.
 /// </summary>
-public sealed class GatherNode(string name, string source, string indices, string output, string? count = null)
+public sealed class GatherNode(string name, string source, string indices, string output, string? count = null, bool sigmoid = false)
     : Node(name, DetectionInputs.List(source, indices, count), [output])
 {
     public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
@@ -25,5 +25,5 @@ public sealed class GatherNode(string name, string source, string indices, strin
 
     public override IOp CreateOp(Device device, NodeTensors tensors) =>
         new Gather(device, tensors.Inputs[0], tensors.Inputs[1].Reshape(new Shape((int)tensors.Inputs[1].ElementCount)), tensors.Outputs[0],
-            DetectionInputs.Tensor(this, tensors, count), Name);
+            DetectionInputs.Tensor(this, tensors, count), sigmoid, Name);
 }

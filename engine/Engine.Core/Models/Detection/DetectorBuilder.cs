@@ -46,15 +46,17 @@ public static class DetectorBuilder
     /// <summary>
     /// The graph for images of <paramref name="height"/> x <paramref name="width"/>; <paramref name="minSize"/>
     /// and <paramref name="maxSize"/> override the package's transform sizes (torchvision's min_size, max_size).
+    /// With <paramref name="channelsLastInput"/> the input `image` is a channels-last (1, 1, H, W, 4) RGB
+    /// 0..1 frame (what the live host's whole-frame input delivers) instead of a planar (3, H, W) one.
     /// </summary>
-    public static GraphBuilder Build(WeightPackage package, int height, int width, int? minSize = null, int? maxSize = null)
+    public static GraphBuilder Build(WeightPackage package, int height, int width, int? minSize = null, int? maxSize = null, bool channelsLastInput = false)
     {
         var arch = Architecture(package, minSize, maxSize);
         if (height <= 0 || width <= 0)
             throw new EngineException($"{package.Path}: an image of {height}x{width} pixels.");
         var graph = new GraphBuilder(Path.GetFileNameWithoutExtension(package.Path));
         var (resized, padded) = InputSize(arch, height, width);
-        graph.Input(Input, new TensorSpec(new Shape(3, height, width)));
+        graph.Input(Input, channelsLastInput ? TensorSpec.Activation(1, 1, height, width, 3) : new TensorSpec(new Shape(3, height, width)));
         graph.Add(new ImageTransformNode("transform", Input, TransformedImage, ReadNormalization(package), resized, padded));
 
         var features = Backbone(graph, package, arch, TransformedImage, padded);

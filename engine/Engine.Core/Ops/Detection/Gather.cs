@@ -5,7 +5,8 @@ namespace Engine.Ops.Detection;
 /// <summary>
 /// Rows by index (shaders/detection/gather.comp): output[j] = source[indices[j]] for j below
 /// <c>count</c>, zeros after and for indices outside the source. Any 4-byte element type (boxes, scores, labels); source and output of
-/// the same type and row length. How final detections are read out of NMS's kept indices.
+/// the same type and row length. How final detections are read out of NMS's kept indices; with
+/// <c>sigmoid</c> the float32 values gathered are logits and their sigmoids are written (RPN scores).
 /// </summary>
 public sealed class Gather : IOp
 {
@@ -25,7 +26,7 @@ public sealed class Gather : IOp
     /// <c>output</c>: (K, ...) with the source's row shape and type.<br/>
     /// <c>count</c>: Optional (1) uint32 valid rows.<br/>
     /// </remarks>
-    public Gather(Device device, Tensor source, Tensor indices, Tensor output, Tensor? count = null, string name = "gather")
+    public Gather(Device device, Tensor source, Tensor indices, Tensor output, Tensor? count = null, bool sigmoid = false, string name = "gather")
     {
         Name = name;
         var k = DetectionTensors.RequireVector(name, "indices", indices, DataType.Int32);
@@ -33,12 +34,14 @@ public sealed class Gather : IOp
         if (source.Type.Size() != 4 || output.Type != source.Type || !source.IsContiguous || !output.IsContiguous || source.Shape.Rank == 0
             || output.Shape.Rank != source.Shape.Rank || output.Shape[0] != k || !output.Shape.Dims[1..].SequenceEqual(source.Shape.Dims[1..]))
             throw new EngineException($"{name}: output {output} must be ({k}, ...) rows of source {source} (contiguous, 4-byte elements).");
+        if (sigmoid && source.Type != DataType.Float32)
+            throw new EngineException($"{name}: a sigmoid needs float32 values, not {source}.");
         var cols = source.Shape[0] == 0 ? 0 : (int)(source.ElementCount / source.Shape[0]);
         (_source, _indices, _output) = (source, indices, output);
         _count = count ?? indices;
         _push = new Push((uint)k, (uint)cols, (uint)source.Shape[0]);
         _groups = StridedCopy.FlatGrid(Groups.Cover((long)k * cols, LocalSize));
-        _pipeline = device.Pipeline("detection/gather", SpecConstant.Bool(0, count is not null));
+        _pipeline = device.Pipeline("detection/gather", SpecConstant.Bool(0, count is not null), SpecConstant.Bool(1, sigmoid));
     }
 
     public string Name { get; }

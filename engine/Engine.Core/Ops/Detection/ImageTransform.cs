@@ -5,7 +5,7 @@ namespace Engine.Ops.Detection;
 
 /// <summary>
 /// A detector's input transform in one dispatch (shaders/detection/image_transform.comp): a planar
-/// (3, H, W) image is normalised, resized bilinear (align_corners=False) to <see cref="ResizedSize"/>
+/// (3, H, W) image (or a channels-last (1, 1, H, W, 4) one, as the live host delivers frames) is normalised, resized bilinear (align_corners=False) to <see cref="ResizedSize"/>
 /// and zero-padded bottom/right into the channels-last network input (1, 1, Hp, Wp, 4), as
 /// torchvision's GeneralizedRCNNTransform does for one image.
 /// </summary>
@@ -22,10 +22,16 @@ public sealed class ImageTransform : IOp
     public ImageTransform(Device device, Tensor image, Tensor output, Normalization normalization, (int H, int W) resized, string name = "transform")
     {
         Name = name;
-        if (image.Shape.ElementCount % 3 != 0 || image.Shape.Rank < 2 || !image.IsContiguous)
+        var channelsLast = image.Shape.Rank == 5;
+        if (channelsLast)
+        {
+            if (image.Shape[0] != 1 || image.Shape[1] != 1 || image.Shape[4] != 4 || !image.IsContiguous)
+                throw new EngineException($"{name}: a channels-last image {image.Shape} must be a contiguous (1, 1, H, W, 4).");
+        }
+        else if (image.Shape.ElementCount % 3 != 0 || image.Shape.Rank < 2 || !image.IsContiguous)
             throw new EngineException($"{name}: image {image.Shape} must be a contiguous planar (3, H, W) image.");
-        var (h, w) = (image.Shape[-2], image.Shape[-1]);
-        if (image.Shape.ElementCount != 3L * h * w)
+        var (h, w) = channelsLast ? (image.Shape[2], image.Shape[3]) : (image.Shape[-2], image.Shape[-1]);
+        if (!channelsLast && image.Shape.ElementCount != 3L * h * w)
             throw new EngineException($"{name}: image {image.Shape} must hold 3 planes of {h}x{w}.");
         ChannelsLast.Require(name, "output", output);
         var (hp, wp) = (output.Shape[2], output.Shape[3]);
@@ -40,7 +46,7 @@ public sealed class ImageTransform : IOp
             new Float4((float)normalization.Std[0], (float)normalization.Std[1], (float)normalization.Std[2], 1),
             new Float4((float)normalization.Scale, (float)h / resized.H, (float)w / resized.W, 0));
         _groups = StridedCopy.FlatGrid(Groups.Cover((long)hp * wp, LocalSize));
-        _pipeline = device.Pipeline("detection/image_transform");
+        _pipeline = device.Pipeline("detection/image_transform", SpecConstant.Bool(0, channelsLast));
     }
 
     public string Name { get; }
