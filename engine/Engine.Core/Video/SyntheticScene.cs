@@ -77,11 +77,17 @@ public sealed class SyntheticScene
     {
         if (rgb.Length < Width * Height * 3)
             throw new EngineException($"Synthetic scene: {rgb.Length} bytes cannot hold a {Width}x{Height} RGB frame.");
+        RenderBackground(Width, Height, rgb);
+        DrawShape(Width, Height, rgb, [], 0, ActorAt(frame));
+    }
+
+    /// <summary>The shape drawn at frame <paramref name="frame"/>, where its action has put it.</summary>
+    public SceneObject ActorAt(long frame)
+    {
         var e = EventAt(frame);
         var t = (frame % Length - e.Start + 0.5) / e.Frames; // progress through the action, 0..1
         var (x, y, size, angle, opacity) = Pose(e, t);
-        RenderBackground(Width, Height, rgb);
-        DrawShape(Width, Height, rgb, [], 0, new SceneObject(e.Shape, e.Rgb, x, y, size, angle, opacity));
+        return new SceneObject(e.Shape, e.Rgb, x, y, size, angle, opacity);
     }
 
     /// <summary>
