@@ -53,6 +53,20 @@ public sealed class SyntheticScene
         return new SyntheticScene(width, height, events);
     }
 
+    /// <summary>
+    /// The first frame of a clip of <paramref name="frames"/> samples, every <paramref name="rate"/>-th
+    /// frame, lying wholly inside action <paramref name="index"/>: centred in it, or anywhere in it
+    /// (uniformly) when <paramref name="random"/> is given, as the live host sees actions at any phase.
+    /// </summary>
+    public int ClipStart(int index, int frames, int rate, Random? random = null)
+    {
+        var e = _events[index];
+        var slack = e.Frames - ((frames - 1) * rate + 1);
+        if (slack < 0)
+            throw new EngineException($"Synthetic scene: a clip of {frames} frames every {rate}th frame does not fit in action {index} ({e.Frames} frames).");
+        return e.Start + (random is null ? slack / 2 : random.Next(slack + 1));
+    }
+
     /// <summary>The ground truth at frame <paramref name="frame"/> (the timeline loops).</summary>
     public SceneEvent EventAt(long frame)
     {
