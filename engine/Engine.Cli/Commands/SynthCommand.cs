@@ -43,15 +43,14 @@ internal static class SynthCommand
                 throw new EngineException($"--placement {placement}: expected centre or random.");
             var seed = result.GetValue(_seed);
             var scene = SyntheticScene.Random(w, h, seed, count);
-            // Its own stream, so a clip's placement never changes the timeline of a seed.
-            var random = placement == "random" ? new Random(unchecked(seed * 7919 + 17)) : null;
+            var starts = scene.ClipStarts(t, r, placement == "random" ? seed : null);
             Directory.CreateDirectory(dir);
             var clips = new List<object>();
             var frame = new byte[w * h * 3];
             for (var i = 0; i < count; i++)
             {
                 var e = scene.Events[i];
-                var first = scene.ClipStart(i, t, r, random);
+                var first = starts[i];
                 var data = new byte[t * frame.Length];
                 for (var k = 0; k < t; k++)
                 {

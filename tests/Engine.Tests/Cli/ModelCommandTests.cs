@@ -9,7 +9,7 @@ public sealed class ModelCommandTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-cli-");
 
-    private static (int Code, string Stdout, string Stderr) Engine(params string[] args)
+    internal static (int Code, string Stdout, string Stderr) Engine(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args])
         {
