@@ -11,6 +11,7 @@ root.Subcommands.Add(RunModelCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(LiveCommand.Create());
 root.Subcommands.Add(PluginsCommand.Create());
+root.Subcommands.Add(NewPluginCommand.Create());
 root.Subcommands.Add(SourcesCommand.Create());
 root.Subcommands.Add(SynthCommand.Create());
 return CliOptions.Run(root, args);

@@ -13,6 +13,12 @@ public interface INetworkBuilder
     /// <summary>The network a weight package describes (any converted C2D/I3D variant), applied to <paramref name="input"/>.</summary>
     ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null);
 
+    /// <summary>
+    /// The detector a weight package describes (Mask/Faster R-CNN, API 1.1) applied to <paramref name="input"/>,
+    /// a whole frame (<see cref="NodeInput(FrameGeometry)"/>): the network's own transform resizes and pads it.
+    /// </summary>
+    DetectionOutputs Detector(string packagePath, NetworkTensor input);
+
     /// <summary>A constant tensor (weights of a plugin's own head), row-major.</summary>
     NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values);
 

@@ -7,4 +7,7 @@ public enum ParameterKind
     Bool,
     /// <summary>One of <see cref="ParameterSpec.Choices"/>.</summary>
     Choice,
+
+    /// <summary>Free text on one line (API 1.1), e.g. a list of class names.</summary>
+    Text,
 }

@@ -19,6 +19,9 @@ public sealed record ParameterSpec(string Name, string Description, ParameterKin
     public static ParameterSpec Bool(string name, string description, bool value) =>
         new(name, description, ParameterKind.Bool, value ? "true" : "false");
 
+    public static ParameterSpec Text(string name, string description, string value) =>
+        new(name, description, ParameterKind.Text, value);
+
     public static ParameterSpec Choice(string name, string description, string value, params string[] choices) =>
         new(name, description, ParameterKind.Choice, value, Choices: choices);
 
@@ -37,6 +40,8 @@ public sealed record ParameterSpec(string Name, string Description, ParameterKin
                 return d < Min || d > Max ? $"parameter '{Name}': {d} is outside [{Min}, {Max}]" : null;
             case ParameterKind.Bool:
                 return text is "true" or "false" ? null : $"parameter '{Name}': '{text}' is not true or false";
+            case ParameterKind.Text:
+                return text.Contains('\n', StringComparison.Ordinal) ? $"parameter '{Name}': text must be one line" : null;
             default:
                 return Choices is not null && Choices.Contains(text) ? null
                     : $"parameter '{Name}': '{text}' is not one of {string.Join(", ", Choices ?? [])}";
@@ -47,6 +52,7 @@ public sealed record ParameterSpec(string Name, string Description, ParameterKin
     {
         ParameterKind.Int or ParameterKind.Float => $"[{Min.ToString(CultureInfo.InvariantCulture)}, {Max.ToString(CultureInfo.InvariantCulture)}]",
         ParameterKind.Bool => "true|false",
+        ParameterKind.Text => "text",
         _ => string.Join("|", Choices ?? []),
     };
 }

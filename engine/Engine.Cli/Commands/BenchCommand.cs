@@ -59,6 +59,7 @@ internal static class BenchCommand
         var wall = new List<double>();
         var gpu = new List<double>();
         IReadOnlyList<NodeProfile> profile = [];
+        var cpu = ProcessorTime();
         for (var i = 0; i < iterations; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -79,6 +80,7 @@ internal static class BenchCommand
         Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
+        PrintCpu(cpu, wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
     }
@@ -129,6 +131,20 @@ internal static class BenchCommand
         });
         return command;
     }
+
+    /// <summary>CPU time of every thread of this process, the CPU device's workers included.</summary>
+    internal static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>
+    /// Prints the CPU time per run since <paramref name="start"/>: on a CPU device (lavapipe) shared with
+    /// other work, the work done is steadier than wall time, which waits for descheduled threads.
+    /// </summary>
+    internal static void PrintCpu(TimeSpan start, int runs) =>
+        Console.WriteLine($"cpu {(ProcessorTime() - start).TotalMilliseconds / runs:0.0} ms per run (all threads of this process)");
 
     internal static double Median(List<double> values)
     {

@@ -61,6 +61,7 @@ internal static class BenchNonLocalCommand
 
             var wall = new List<double>();
             var perKernel = new Dictionary<string, List<double>>();
+            var cpu = BenchCommand.ProcessorTime();
             for (var i = 0; i < result.GetValue(iterations); i++)
             {
                 var clock = Stopwatch.StartNew();
@@ -80,6 +81,7 @@ internal static class BenchNonLocalCommand
             foreach (var (kernel, times) in perKernel.OrderByDescending(p => BenchCommand.Median(p.Value)))
                 Console.WriteLine($"  {kernel,-28} {BenchCommand.Median(times),9:0.00} ms");
             Console.WriteLine($"GFLOP/s {block.Flops / (median * 1e6):0.0}");
+            BenchCommand.PrintCpu(cpu, wall.Count);
             Console.WriteLine($"median {median:0.00} ms over {wall.Count} runs");
             return 0;
         });

@@ -21,7 +21,7 @@ internal static class ConvBenchCommand
         var resnet = new Option<bool>("--resnet50") { Description = "All convolutions of ResNet-50 (batch 1, 224x224) instead of one." };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
         var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
-        var tileN4 = new Option<int>("--tile-n4") { Description = "vec4 output channels per invocation.", DefaultValueFactory = _ => ConvDefaults.TileN4 };
+        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation (default: chosen per layer)." };
         var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
         {
             input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4,
@@ -62,6 +62,7 @@ internal static class ConvBenchCommand
                 list.Finish();
                 device.Submit(list).Wait();
                 var gpu = new List<double>();
+                var cpu = BenchCommand.ProcessorTime();
                 var perOp = new Dictionary<string, List<double>>();
                 for (var i = 0; i < result.GetValue(iterations); i++)
                 {
@@ -75,7 +76,7 @@ internal static class ConvBenchCommand
                         values.Add(group.Sum(t => t.Milliseconds));
                     }
                 }
-                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {4 * result.GetValue(tileN4)} channels");
+                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);
@@ -86,6 +87,7 @@ internal static class ConvBenchCommand
                 Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
                 // The fastest run is the steadier figure on a shared machine; the median is the one to report.
                 Console.WriteLine($"fastest {gpu.Min():0.00} ms");
+                BenchCommand.PrintCpu(cpu, gpu.Count);
                 Console.WriteLine($"median {total:0.00} ms over {gpu.Count} runs");
             }
             finally

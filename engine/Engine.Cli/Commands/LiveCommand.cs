@@ -21,12 +21,13 @@ internal static class LiveCommand
     private static readonly Option<string[]> _params = new("--param") { Description = "Plugin parameter name=value (repeatable)." };
     private static readonly Option<string?> _settings = new("--settings") { Description = "JSON file of plugin parameters: {\"plugin-id\": {\"name\": value}}." };
     private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
+    private static readonly Option<bool> _watchShaders = new("--watch-shaders") { Description = "Recompile plugin shaders when their files change; a shader that fails keeps the old one running and shows file:line." };
     private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
 
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on a live source and present the overlay (window, recording, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _params, _settings, _hop, _sameDevice })
+        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _params, _settings, _hop, _watchShaders, _sameDevice })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -49,6 +50,7 @@ internal static class LiveCommand
                     Model = result.GetValue(_model),
                     SettingsFile = result.GetValue(_settings),
                     Parameters = result.GetValue(_params) ?? [],
+                    WatchShaders = result.GetValue(_watchShaders),
                 },
                 Window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 }),
                 Record = result.GetValue(_record),

@@ -1,6 +1,7 @@
 using Engine.Contracts;
 using Engine.Gpu;
 using Engine.Graph;
+using Engine.Ops;
 
 namespace Engine.Host;
 
@@ -8,23 +9,30 @@ namespace Engine.Host;
 /// A plugin node's network, compiled once: optionally a model graph (from a weight package) whose
 /// input is the node's clip tensor, then the plugin's own ops recorded in one command list; both are
 /// submitted per clip without waiting, and the marked outputs are read back when the run is done.
+/// The recorded command buffer names its pipelines, so after a shader reload <see cref="Refresh"/>
+/// records the ops again, between runs.
 /// </summary>
 public sealed class CompiledNetwork : IDisposable
 {
     private readonly Device _device;
+    private readonly string _name;
     private readonly CompiledGraph? _model;
-    private readonly CommandList? _list;
+    private readonly IReadOnlyList<IOp> _ops;
     private readonly IReadOnlyList<Tensor> _owned;
+    private CommandList? _list;
     private Submission? _running;
 
-    internal CompiledNetwork(Device device, Tensor input, CompiledGraph? model, CommandList? list, IReadOnlyDictionary<string, Tensor> outputs, IReadOnlyList<Tensor> owned)
+    internal CompiledNetwork(Device device, string name, Tensor input, CompiledGraph? model, IReadOnlyList<IOp> ops,
+        IReadOnlyDictionary<string, Tensor> outputs, IReadOnlyList<Tensor> owned)
     {
         _device = device;
+        _name = name;
         Input = input;
         _model = model;
-        _list = list;
+        _ops = ops;
         Outputs = outputs;
         _owned = owned;
+        _list = ops.Count > 0 ? Record() : null;
     }
 
     public Tensor Input { get; }
@@ -34,6 +42,9 @@ public sealed class CompiledNetwork : IDisposable
     public int DispatchCount => (_model?.DispatchCount ?? 0) + (_list?.DispatchCount ?? 0);
 
     public bool IsRunning => _running is { IsComplete: false };
+
+    /// <summary>Times the ops were recorded again after a shader reload.</summary>
+    public int Rerecords { get; private set; }
 
     /// <summary>Starts a run on the GPU without waiting for it.</summary>
     public void Submit()
@@ -46,12 +57,57 @@ public sealed class CompiledNetwork : IDisposable
             _running = _device.Submit(_list);
     }
 
+    /// <summary>
+    /// Records the ops again if one of its shaders was reloaded and no run is in flight (the old
+    /// command buffer is destroyed once the GPU is past its last use); true when it did.
+    /// </summary>
+    public bool Refresh()
+    {
+        if (IsRunning || !_ops.OfType<PluginKernel>().Any(k => k.IsStale))
+            return false;
+        var list = Record();
+        _list?.Dispose();
+        _list = list;
+        Rerecords++;
+        return true;
+    }
+
+    private CommandList Record()
+    {
+        var list = _device.CreateCommandList(_name);
+        try
+        {
+            if (_model is not null)
+                list.WaitForEarlierSubmissions();
+            foreach (var op in _ops)
+            {
+                list.Region = op.Name;
+                op.Record(list);
+            }
+            list.Finish();
+            return list;
+        }
+        catch
+        {
+            list.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The outputs of the finished run (waits for it).</summary>
     public IReadOnlyDictionary<string, OutputTensor> Read()
     {
         _running?.Wait();
-        return Outputs.ToDictionary(o => o.Key, o => new OutputTensor(o.Value.Shape.Dims.ToArray(), o.Value.Download<float>()));
+        return Outputs.ToDictionary(o => o.Key, o => new OutputTensor(o.Value.Shape.Dims.ToArray(), ReadAsFloats(o.Value)));
     }
+
+    // Integer outputs (detection labels and counts) arrive as exact floats: the contract has one element type.
+    private static float[] ReadAsFloats(Tensor tensor) => tensor.Type switch
+    {
+        DataType.Int32 => [.. tensor.Download<int>().Select(v => (float)v)],
+        DataType.UInt32 => [.. tensor.Download<uint>().Select(v => (float)v)],
+        _ => tensor.Download<float>(),
+    };
 
     public void Dispose()
     {

@@ -21,6 +21,9 @@ public sealed record LiveOptions
     /// <summary>`name=value` parameter overrides (applied to every plugin that declares the name).</summary>
     public IReadOnlyList<string> Parameters { get; init; } = [];
 
+    /// <summary>Recompile plugin shaders when their files change and swap them in at a frame boundary (`--watch-shaders`).</summary>
+    public bool WatchShaders { get; init; }
+
     /// <summary>Stop when the source has been silent this long (a dead source that does not come back).</summary>
     public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -9,14 +9,15 @@ namespace Engine.Host;
 /// <summary>
 /// The host's implementation of the plugin graph API over Engine.Core: tensors are allocated here,
 /// ops validate shapes as they are added (so errors surface at build time), and <see cref="Compile"/>
-/// records every op into one command list whose barriers the command list derives. A model from a
+/// hands them to a <see cref="CompiledNetwork"/>, which records them into one command list whose
+/// barriers the command list derives. A model from a
 /// weight package compiles to the engine's graph, whose input tensor becomes the node's input (the
 /// clip buffer writes straight into it).
 /// </summary>
 public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 {
     private readonly Device _device;
-    private readonly string? _shaderDirectory;
+    private readonly PluginShaders? _shaders;
     private readonly List<Tensor> _tensors = [];
     private readonly List<Tensor> _owned = [];
     private readonly List<IOp> _ops = [];
@@ -24,10 +25,11 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     private CompiledGraph? _model;
     private bool _compiled;
 
-    public NetworkBuilder(Device device, Shape inputShape, string? shaderDirectory, string name)
+    /// <summary>A builder for a network on <paramref name="device"/> whose input has <paramref name="inputShape"/>; <paramref name="shaders"/> (null: none) serve its kernels.</summary>
+    public NetworkBuilder(Device device, Shape inputShape, PluginShaders? shaders, string name)
     {
         _device = device;
-        _shaderDirectory = shaderDirectory;
+        _shaders = shaders;
         Name = name;
         Input = Add(Own(device.CreateTensor($"{name} input", inputShape)));
     }
@@ -38,24 +40,54 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 
     public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null)
     {
+        var model = Attach(packagePath, input, attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY));
+        var map = model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
+        if (!model.Outputs.Contains(VideoResNetBuilder.Probabilities))
+            throw new EngineException($"{Name}: {packagePath} is not a classifier (outputs {string.Join(", ", model.Outputs)}); a detector package goes through Detector().");
+        return new ModelOutputs(Add(model.Tensor(VideoResNetBuilder.Logits)), Add(model.Tensor(VideoResNetBuilder.Probabilities)),
+            map is null ? null : Add(model.Tensor(map)));
+    }
+
+    public DetectionOutputs Detector(string packagePath, NetworkTensor input)
+    {
+        var shape = _tensors[Input.Id].Shape;
+        if (shape[0] != 1 || shape[1] != 1)
+            throw new EngineException($"{Name}: a detector runs on one whole frame (1, 1, H, W, 4), the input is {shape}.");
+        var model = Attach(packagePath, input, null);
+        if (!model.Outputs.Contains(DetectionBoxes))
+            throw new EngineException($"{Name}: {packagePath} is not a detector (outputs {string.Join(", ", model.Outputs)}); a classifier goes through Model().");
+        return new DetectionOutputs(Add(model.Tensor(DetectionBoxes)), Add(model.Tensor(DetectionScores)), Add(model.Tensor(DetectionLabels)),
+            Add(model.Tensor(DetectionCount)), model.Outputs.Contains(DetectionMasks) ? Add(model.Tensor(DetectionMasks)) : null);
+    }
+
+    // The detector graph's output names (docs/detection.md): the contract between the graph and plugins.
+    private const string DetectionBoxes = "detections.boxes";
+    private const string DetectionScores = "detections.scores";
+    private const string DetectionLabels = "detections.labels";
+    private const string DetectionCount = "detections.count";
+    private const string DetectionMasks = "detections.masks";
+
+    // Compiles the package's graph for the node's input and makes its input tensor the node's (the
+    // clip buffer writes straight into it).
+    private CompiledGraph Attach(string packagePath, NetworkTensor input, (int Block, double X, double Y)? attention)
+    {
         if (_model is not null)
             throw new EngineException($"{Name}: one model per network.");
         if (input != Input || _ops.Count > 0)
             throw new EngineException($"{Name}: a model must be the first thing applied, to the network's input.");
         var shape = _tensors[Input.Id].Shape;
         using (var package = WeightPackage.Open(packagePath))
-            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true,
-                attention is null ? null : (attention.Block, attention.QueryX, attention.QueryY)).Compile(_device);
-        var modelInput = _model.Tensor(VideoResNetBuilder.ChannelsLastInput);
+            _model = ModelBuilder.Build(package, shape[0], shape[1], shape[2], shape[3], channelsLastInput: true, attention).Compile(_device);
+        if (_model.Inputs.Count != 1)
+            throw new EngineException($"{Name}: the model has inputs {string.Join(", ", _model.Inputs)}; a node feeds exactly one.");
+        var modelInput = _model.Tensor(_model.Inputs[0]);
         if (modelInput.Shape != shape)
             throw new EngineException($"{Name}: the model takes {modelInput.Shape}, the clip is {shape}.");
-        // The clip goes straight into the model's input: the builder's own input tensor is not needed.
+        // The builder's own input tensor is not needed.
         _owned.Remove(_tensors[Input.Id]);
         _tensors[Input.Id].Dispose();
         _tensors[Input.Id] = modelInput;
-        var map = _model.Outputs.FirstOrDefault(o => o.EndsWith(Graph.Nodes.NonLocalNode.AttentionSuffix, StringComparison.Ordinal));
-        return new ModelOutputs(Add(_model.Tensor(VideoResNetBuilder.Logits)), Add(_model.Tensor(VideoResNetBuilder.Probabilities)),
-            map is null ? null : Add(_model.Tensor(map)));
+        return _model;
     }
 
     public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values)
@@ -81,13 +113,19 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
 
     public NetworkTensor Kernel(string shaderFile, IReadOnlyList<int> outputShape, IReadOnlyList<NetworkTensor> inputs, uint[] push, (uint X, uint Y, uint Z) groups)
     {
-        if (_shaderDirectory is null)
+        if (_shaders is null)
             throw new EngineException($"{Name}: kernel {shaderFile}: the plugin declares no shader folder in plugin.json.");
-        var path = Path.GetFullPath(Path.Combine(_shaderDirectory, shaderFile));
-        if (!path.StartsWith(_shaderDirectory, StringComparison.Ordinal))
-            throw new EngineException($"{Name}: kernel {shaderFile} lies outside the plugin's shader folder.");
-        var output = Own(_device.CreateTensor($"{Name} {Path.GetFileNameWithoutExtension(path)} {_ops.Count}", new Shape([.. outputShape])));
-        _ops.Add(new PluginKernel(_device, path, [.. inputs.Select(Resolve)], output, push, new Groups(groups.X, groups.Y, groups.Z)));
+        PluginShader shader;
+        try
+        {
+            shader = _shaders.Get(shaderFile);
+        }
+        catch (EngineException e) when (e is not ShaderCompileException)
+        {
+            throw new EngineException($"{Name}: {e.Message}");
+        }
+        var output = Own(_device.CreateTensor($"{Name} {Path.GetFileNameWithoutExtension(shader.Path)} {_ops.Count}", new Shape([.. outputShape])));
+        _ops.Add(new PluginKernel(shader, [.. inputs.Select(Resolve)], output, push, new Groups(groups.X, groups.Y, groups.Z)));
         return Add(output);
     }
 
@@ -97,28 +135,16 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
             throw new EngineException($"{Name}: output '{name}' is marked twice.");
     }
 
-    /// <summary>Records the network into one command list; the builder's tensors pass to the compiled network.</summary>
+    /// <summary>Compiles the network (its ops are recorded into one command list); the builder's tensors pass to the compiled network.</summary>
     public CompiledNetwork Compile()
     {
         if (_compiled)
             throw new EngineException($"{Name}: already compiled.");
         if (_outputs.Count == 0)
             throw new EngineException($"{Name}: the network marks no outputs.");
-        CommandList? list = null;
-        if (_ops.Count > 0)
-        {
-            list = _device.CreateCommandList(Name);
-            if (_model is not null)
-                list.WaitForEarlierSubmissions();
-            foreach (var op in _ops)
-            {
-                list.Region = op.Name;
-                op.Record(list);
-            }
-            list.Finish();
-        }
+        var network = new CompiledNetwork(_device, Name, _tensors[Input.Id], _model, [.. _ops], _outputs, [.. _owned]);
         _compiled = true;
-        return new CompiledNetwork(_device, _tensors[Input.Id], _model, list, _outputs, [.. _owned]);
+        return network;
     }
 
     private Tensor Own(Tensor tensor)

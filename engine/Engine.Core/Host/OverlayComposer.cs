@@ -7,7 +7,8 @@ namespace Engine.Host;
 /// <summary>
 /// Lays out the overlay of a frame: heat maps and masks first, then boxes, the HUD (fps, latency,
 /// dropped frames) at the top left, and per plugin a panel at the bottom left with its top-k labels
-/// as bars scaled by score, the result's age, or its error when it was disabled.
+/// as bars scaled by score, the result's age, or its error when it was disabled; a failed shader
+/// reload adds its `file:line: message` to the panel.
 /// </summary>
 public static class OverlayComposer
 {
@@ -18,6 +19,9 @@ public static class OverlayComposer
     public const uint TextColour = 0xFFFFFFFF;
     public const uint ErrorColour = 0xFFFF4136;
     public const uint BoxColour = 0xFFFFDC00;
+
+    /// <summary>A mask's opacity at value 1 when its colour states none.</summary>
+    public const uint DefaultMaskOpacity = 0x99;
 
     public static int Scale(int height) => height >= 400 ? 2 : 1;
 
@@ -40,7 +44,8 @@ public static class OverlayComposer
                 foreach (var mask in m.Masks)
                 {
                     var (x0, y0, x1, y1) = Pixels(canvas, mask.Region);
-                    canvas.Mask(x0, y0, x1, y1, mask, 0x99000000 | (mask.Rgb & 0xFFFFFF));
+                    var opacity = mask.Rgb >> 24 is var a && a != 0 ? a : DefaultMaskOpacity;
+                    canvas.Mask(x0, y0, x1, y1, mask, (opacity << 24) | (mask.Rgb & 0xFFFFFF));
                 }
                 if (m.HeatMap is { } heat)
                 {
@@ -77,6 +82,14 @@ public static class OverlayComposer
                 canvas.Fill(0, y - scale, BitmapFont.Width(text, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
                 canvas.Text(2 * scale, y + scale, text, scale, ErrorColour);
                 continue;
+            }
+            if (plugin.Shaders.Error is { } shaderError)
+            {
+                // A shader reload failed: the old pipeline still runs, and the author needs the location.
+                y -= lineHeight;
+                var text = Fit($"{plugin.Id} shader: {shaderError}", canvas.Width, scale);
+                canvas.Fill(0, y - scale, BitmapFont.Width(text, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
+                canvas.Text(2 * scale, y + scale, text, scale, ErrorColour);
             }
             foreach (var node in plugin.Nodes.Reverse())
             {

@@ -3,23 +3,33 @@ using Engine.Ops;
 
 namespace Engine.Host;
 
-/// <summary>A plugin's own compute shader as an op: inputs in bindings 0..n-1, the output last, push constants as given.</summary>
+/// <summary>
+/// A plugin's own compute shader as an op: inputs in bindings 0..n-1, the output last, push constants
+/// as given. It records the shader's current pipeline; after a hot reload it is <see cref="IsStale"/>
+/// until its network records it again.
+/// </summary>
 public sealed class PluginKernel : IOp
 {
-    private readonly Pipeline _pipeline;
+    private readonly PluginShader _shader;
     private readonly Tensor[] _tensors;
     private readonly uint[] _push;
     private readonly Groups _groups;
+    private Pipeline? _recorded;
 
-    public PluginKernel(Device device, string shaderFile, IReadOnlyList<Tensor> inputs, Tensor output, uint[] push, Groups groups)
+    public PluginKernel(PluginShader shader, IReadOnlyList<Tensor> inputs, Tensor output, uint[] push, Groups groups)
     {
-        Name = Path.GetFileNameWithoutExtension(shaderFile);
-        _pipeline = device.Pipeline($"plugin/{Name}", ShaderCompiler.CompileFile(shaderFile));
+        Name = Path.GetFileNameWithoutExtension(shader.Path);
+        _shader = shader;
         _tensors = [.. inputs, output];
-        if (_pipeline.Layout.Bindings.Count != _tensors.Length)
-            throw new EngineException($"{shaderFile}: the shader has {_pipeline.Layout.Bindings.Count} bindings, but {inputs.Count} inputs and 1 output were given.");
+        // Bindings are matched by number: the compiler drops bindings a shader never uses, so a shader may
+        // declare fewer than the kernel binds, never one beyond them.
+        var bindings = shader.Pipeline.Layout.Bindings;
+        if (bindings.Count == 0 || bindings.Max(b => b.Binding) >= _tensors.Length || bindings.Max(b => b.Binding) < _tensors.Length - 1)
+            throw new EngineException($"{shader.Path}: the shader binds [{string.Join(", ", bindings.Select(b => b.Binding))}], but {inputs.Count} inputs " +
+                $"(bindings 0..{inputs.Count - 1}) and 1 output (binding {inputs.Count}) were given.");
+        shader.Bind(_tensors.Length);
         if (push.Length * 4 > Pipeline.PushConstantBytes)
-            throw new EngineException($"{shaderFile}: {push.Length * 4} bytes of push constants, at most {Pipeline.PushConstantBytes}.");
+            throw new EngineException($"{shader.Path}: {push.Length * 4} bytes of push constants, at most {Pipeline.PushConstantBytes}.");
         _push = push;
         _groups = groups;
     }
@@ -28,19 +38,25 @@ public sealed class PluginKernel : IOp
 
     public double Flops => 0;
 
+    /// <summary>True when the shader was reloaded since this kernel was last recorded.</summary>
+    public bool IsStale => _recorded is not null && _recorded != _shader.Pipeline;
+
     public void Record(CommandList list)
     {
+        var pipeline = _shader.Pipeline;
+        var tensors = pipeline.Layout.Bindings.Select(b => _tensors[b.Binding]).ToArray();
         switch (_push.Length)
         {
             case 0:
-                list.Dispatch(_pipeline, _groups, _tensors);
+                list.Dispatch(pipeline, _groups, tensors);
                 break;
             default:
                 var block = new PushBlock();
                 _push.CopyTo(block);
-                list.Dispatch(_pipeline, _groups, block, _tensors);
+                list.Dispatch(pipeline, _groups, block, tensors);
                 break;
         }
+        _recorded = pipeline;
     }
 
     [System.Runtime.CompilerServices.InlineArray(Pipeline.PushConstantBytes / 4)]

@@ -7,7 +7,9 @@ namespace Engine.Host;
 /// <summary>
 /// A loaded plugin in a live session: configures it, builds and compiles its nodes, and guards every
 /// call into plugin code: the first exception disables the plugin (its error is kept for the overlay
-/// and logged) while the host runs on.
+/// and logged) while the host runs on. Its shaders are compiled on the inference device and, with
+/// <see cref="LiveOptions.WatchShaders"/>, reloaded when edited: each node records the new pipelines
+/// at the first frame boundary where no run of it is in flight.
 /// </summary>
 public sealed class PluginRunner : IDisposable
 {
@@ -18,6 +20,7 @@ public sealed class PluginRunner : IDisposable
     {
         Plugin = plugin;
         _logger = logger;
+        Shaders = new PluginShaders(inference, plugin.Manifest.ShaderDirectory, plugin.Manifest.Directory, options.WatchShaders, logger);
         var stage = "configure";
         Guard(() => stage, () =>
         {
@@ -29,10 +32,10 @@ public sealed class PluginRunner : IDisposable
             var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
             foreach (var node in plugin.Plugin.Configure(context))
             {
-                var clips = new Video.ClipBuffer(display, node.Input.Clip, width, height, options.Hop);
+                var clips = new Video.ClipBuffer(display, node.Input, width, height, options.Hop);
                 try
                 {
-                    using var builder = new NetworkBuilder(inference, clips.ClipShape, plugin.Manifest.ShaderDirectory, $"{plugin.Id}/{node.Id}");
+                    using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{node.Id}");
                     stage = "build";
                     plugin.Plugin.Build(node, builder);
                     _nodes.Add(new NodeRunner(node, clips, builder.Compile()));
@@ -53,6 +56,8 @@ public sealed class PluginRunner : IDisposable
 
     public IReadOnlyList<NodeRunner> Nodes => _nodes;
 
+    public PluginShaders Shaders { get; }
+
     /// <summary>Why the plugin was disabled (null while it runs).</summary>
     public string? Error { get; private set; }
 
@@ -70,13 +75,25 @@ public sealed class PluginRunner : IDisposable
         }
     }
 
-    /// <summary>Launches runs whose cadence fires (host code: its errors are engine errors, not the plugin's).</summary>
+    /// <summary>
+    /// Swaps reloaded shaders into idle nodes, then launches runs whose cadence fires (host code: its
+    /// errors are engine errors, not the plugin's).
+    /// </summary>
     public void Launch(long frame)
     {
         if (!Enabled)
             return;
         foreach (var node in _nodes)
+        {
+            // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is disabled.
+            if (!node.InFlight && !Guard(() => "shader reload", () =>
+            {
+                if (node.Network.Refresh())
+                    _logger.LogInformation("{Plugin}/{Node}: recorded with the reloaded shaders", Id, node.Node.Id);
+            }))
+                return;
             node.TryLaunch(frame);
+        }
     }
 
     private bool Guard(Func<string> stage, Action action)
@@ -102,5 +119,6 @@ public sealed class PluginRunner : IDisposable
         foreach (var node in _nodes)
             node.Dispose();
         _nodes.Clear();
+        Shaders.Dispose();
     }
 }

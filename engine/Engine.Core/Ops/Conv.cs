@@ -12,12 +12,12 @@ namespace Engine.Ops;
 /// </summary>
 public sealed class Conv : IOp
 {
-    private const int LocalSize = 8;
+    private const int LocalSize = ConvDefaults.LocalSize;
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
-        bool relu = false, int? tileM = null, int tileN4 = ConvDefaults.TileN4, string name = "conv")
+        bool relu = false, int? tileM = null, int? tileN4 = null, string name = "conv")
         : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange)
     {
     }
@@ -54,7 +54,7 @@ public sealed class Conv : IOp
 
     /// <summary>As the public constructor, with the chunk size forced (tests of the chunked path).</summary>
     internal Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias, Tensor? residual,
-        bool relu, int? tileM, int tileN4, string name, ulong maxChunkBytes)
+        bool relu, int? tileM, int? tileN4, string name, ulong maxChunkBytes)
     {
         Name = name;
         Spec = spec;
@@ -80,6 +80,7 @@ public sealed class Conv : IOp
         var pixels = (long)n * outSize.Volume;
         Flops = spec.Flops(pixels);
         var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
+        var colTileN4 = tileN4 ?? ConvDefaults.ColumnTile(cout / 4);
         var limits = device.Limits;
         var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
         var rowBytes = (long)cout * sizeof(float);
@@ -94,7 +95,7 @@ public sealed class Conv : IOp
             foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
-                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, tileN4, name);
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, colTileN4, name);
                 _dispatches.Add(gemm.Record);
             }
             return;
@@ -103,9 +104,9 @@ public sealed class Conv : IOp
         var grouped = spec.Groups > 1;
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
-            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, tileN4),
+            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, colTileN4),
                 SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
-        var (rowTile, colTile) = grouped ? (1, 1) : (rowTileM, tileN4);
+        var (rowTile, colTile) = grouped ? (1, 1) : (rowTileM, colTileN4);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.
         var biasOrAny = bias ?? input;

@@ -10,7 +10,7 @@ namespace Engine.Ops;
 /// </summary>
 public sealed class Gemm : IOp
 {
-    private const int LocalSize = 8;
+    private const int LocalSize = ConvDefaults.LocalSize;
 
     private readonly Pipeline _pipeline;
     private readonly Tensor _a;

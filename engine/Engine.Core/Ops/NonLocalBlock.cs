@@ -262,14 +262,18 @@ public sealed class NonLocalBlock : IOp
             output.Reshape(new Shape(g.Input[0], g.Tk, g.Hk, g.Wk, width)), new Size3(pt, ph, pw), name: name);
     }
 
-    /// <summary>C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer binding.</summary>
+    /// <summary>
+    /// C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer
+    /// binding, with the register tiles of a 1x1 convolution of the same shape.
+    /// </summary>
     private void AddGemms(List<IOp> ops, Tensor a, Tensor b, Tensor c, Tensor bias, Tensor? residual, string name)
     {
         var (k, n) = (a.Shape[1], c.Shape[1]);
+        var (tileM, tileN4) = (ConvDefaults.RowTile(a.Shape[0]), ConvDefaults.ColumnTile(n / 4));
         foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, Alignment(_device), n * 4L, k * 4L))
         {
             ops.Add(new Gemm(_device, RowChunks.View(a, start, count, k), b, RowChunks.View(c, start, count, n), bias,
-                residual is null ? null : RowChunks.View(residual, start, count, n), name: name));
+                residual is null ? null : RowChunks.View(residual, start, count, n), tileM: tileM, tileN4: tileN4, name: name));
         }
     }
 

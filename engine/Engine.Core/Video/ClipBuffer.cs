@@ -5,11 +5,12 @@ using Engine.Gpu;
 namespace Engine.Video;
 
 /// <summary>
-/// A GPU ring of preprocessed frames for one clip geometry. Every r-th captured frame (by source
+/// A GPU ring of preprocessed frames for one node input. Every r-th captured frame (by source
 /// frame number, so dropped frames keep time) is resized, cropped and normalised into the next ring
-/// slot in one dispatch, channels-last (crops, S, S, 4). A clip is ready once the ring is full and
+/// slot in one dispatch, channels-last (crops, S, S, 4); a whole-frame input keeps the frame's aspect
+/// and is one (1, H, W, 4) "crop" covering all of it. A clip is ready once the ring is full and
 /// <see cref="Hop"/> new samples have arrived since the last one was taken; taking it copies each
-/// frame once into the network's input (N, T, S, S, 4), N = clips x crops, clip-major.
+/// frame once into the network's input (N, T, S, S, 4) (or (1, 1, H, W, 4)), N = clips x crops, clip-major.
 /// </summary>
 public sealed class ClipBuffer : IDisposable
 {
@@ -26,8 +27,17 @@ public sealed class ClipBuffer : IDisposable
     private long _lastSampledFrame = long.MinValue;
 
     public ClipBuffer(Device device, ClipGeometry geometry, int frameWidth, int frameHeight, int hop = 1)
+        : this(device, new NodeInput(geometry), frameWidth, frameHeight, hop)
     {
-        if (geometry.Frames < 1 || geometry.SamplingRate < 1 || geometry.Crop < 1 || geometry.ShortSide < 1 || geometry.Clips < 1 || geometry.ClipStride < 0)
+    }
+
+    public ClipBuffer(Device device, NodeInput input, int frameWidth, int frameHeight, int hop = 1)
+    {
+        var geometry = input.Clip;
+        var whole = input.Frame;
+        if (whole is not null && (whole.MaxLongSide < 1 || whole.MaxShortSide < 1))
+            throw new EngineException($"Frame geometry {whole}: the size caps must be positive.");
+        if (geometry.Frames < 1 || geometry.SamplingRate < 1 || (whole is null && (geometry.Crop < 1 || geometry.ShortSide < 1)) || geometry.Clips < 1 || geometry.ClipStride < 0)
             throw new EngineException($"Clip geometry {geometry}: frames, sampling rate, sizes and clips must be positive.");
         if (geometry.Crops is not (1 or 3))
             throw new EngineException($"Clip geometry: {geometry.Crops} crops; 1 (centre) or 3 (along the long side) are supported.");
@@ -39,27 +49,39 @@ public sealed class ClipBuffer : IDisposable
         Geometry = geometry;
         Hop = hop;
         Length = geometry.RingLength;
-        var s = geometry.Crop;
+        int rw, rh;
+        if (whole is null)
+        {
+            // Resize as torchvision does: the short side becomes ShortSide, the long side is truncated.
+            (rw, rh) = frameWidth <= frameHeight
+                ? (geometry.ShortSide, (int)((long)geometry.ShortSide * frameHeight / frameWidth))
+                : ((int)((long)geometry.ShortSide * frameWidth / frameHeight), geometry.ShortSide);
+            (Width, Height) = (geometry.Crop, geometry.Crop);
+        }
+        else
+        {
+            // Shrink only, aspect kept, sizes truncated (torchvision's interpolate by a scale factor).
+            var scale = Math.Min(1.0, Math.Min((double)whole.MaxLongSide / Math.Max(frameWidth, frameHeight), (double)whole.MaxShortSide / Math.Min(frameWidth, frameHeight)));
+            (rw, rh) = (Math.Max(1, (int)Math.Floor(frameWidth * scale)), Math.Max(1, (int)Math.Floor(frameHeight * scale)));
+            (Width, Height) = (rw, rh);
+        }
+        var (sw, sh) = (Width, Height);
         // Slots start at offsets every binding may use.
         var align = (long)Math.Max(device.Limits.minStorageBufferOffsetAlignment, 16) / 4;
-        _slotFloats = (geometry.Crops * (long)s * s * 4 + align - 1) / align * align;
-        Ring = device.CreateTensor($"clip ring {Length}x{geometry.Crops}x{s}x{s}", new Shape(checked((int)(Length * _slotFloats))));
+        _slotFloats = (geometry.Crops * (long)sw * sh * 4 + align - 1) / align * align;
+        Ring = device.CreateTensor($"clip ring {Length}x{geometry.Crops}x{sh}x{sw}", new Shape(checked((int)(Length * _slotFloats))));
         _sampleFrames = new long[Length];
         _sampleTicks = new long[Length];
         _pipeline = device.Pipeline("video/preprocess");
 
-        // Resize as torchvision does: the short side becomes ShortSide, the long side is truncated;
-        // crops start at rounded (half to even, as Python's round) offsets.
-        var (rw, rh) = frameWidth <= frameHeight
-            ? (geometry.ShortSide, (int)((long)geometry.ShortSide * frameHeight / frameWidth))
-            : ((int)((long)geometry.ShortSide * frameWidth / frameHeight), geometry.ShortSide);
-        if (rw < s || rh < s)
-            throw new EngineException($"Clip geometry: a {s}x{s} crop does not fit a frame resized to {rw}x{rh}.");
-        var centre = (Math.Round((rw - s) / 2.0, MidpointRounding.ToEven), Math.Round((rh - s) / 2.0, MidpointRounding.ToEven));
+        if (rw < sw || rh < sh)
+            throw new EngineException($"Clip geometry: a {sw}x{sh} crop does not fit a frame resized to {rw}x{rh}.");
+        // Crops start at rounded (half to even, as Python's round) offsets.
+        var centre = (Math.Round((rw - sw) / 2.0, MidpointRounding.ToEven), Math.Round((rh - sh) / 2.0, MidpointRounding.ToEven));
         (double, double)[] origins = geometry.Crops == 1 ? [centre]
-            : rw >= rh ? [(0.0, centre.Item2), centre, (rw - s, centre.Item2)]
-            : [(centre.Item1, 0.0), centre, (centre.Item1, rh - s)];
-        CropRegions = [.. origins.Select(o => new RegionF(o.Item1 / rw, o.Item2 / rh, (o.Item1 + s) / rw, (o.Item2 + s) / rh))];
+            : rw >= rh ? [(0.0, centre.Item2), centre, (rw - sw, centre.Item2)]
+            : [(centre.Item1, 0.0), centre, (centre.Item1, rh - sh)];
+        CropRegions = [.. origins.Select(o => new RegionF(o.Item1 / rw, o.Item2 / rh, (o.Item1 + sw) / rw, (o.Item2 + sh) / rh))];
         var n = geometry.Normalization;
         if (n.Mean.Count != 3 || n.Std.Count != 3 || n.Std.Any(v => v == 0))
             throw new EngineException($"Normalisation needs 3 means and 3 non-zero standard deviations, got mean [{string.Join(", ", n.Mean)}], std [{string.Join(", ", n.Std)}].");
@@ -67,9 +89,10 @@ public sealed class ClipBuffer : IDisposable
         var o1 = origins.Length == 3 ? origins[1] : centre;
         _push = new PreprocessPush
         {
-            Width = (uint)frameWidth,
-            Height = (uint)frameHeight,
-            Size = (uint)s,
+            FrameWidth = (uint)frameWidth,
+            FrameHeight = (uint)frameHeight,
+            SizeX = (uint)sw,
+            SizeY = (uint)sh,
             Bgr = n.Bgr ? 1u : 0u,
             O0X = (float)origins[0].Item1,
             O0Y = (float)origins[0].Item2,
@@ -90,6 +113,11 @@ public sealed class ClipBuffer : IDisposable
 
     public ClipGeometry Geometry { get; }
 
+    /// <summary>Width and height of each preprocessed frame (the crop size, or the resized whole frame).</summary>
+    public int Width { get; }
+
+    public int Height { get; }
+
     public int Hop { get; }
 
     /// <summary>Sampled frames the ring holds.</summary>
@@ -100,8 +128,8 @@ public sealed class ClipBuffer : IDisposable
     /// <summary>Where each crop lies in the frame.</summary>
     public IReadOnlyList<RegionF> CropRegions { get; }
 
-    /// <summary>The network input this buffer fills: (N, T, S, S, 4).</summary>
-    public Shape ClipShape => new(Geometry.Batch, Geometry.Frames, Geometry.Crop, Geometry.Crop, 4);
+    /// <summary>The network input this buffer fills: (N, T, S, S, 4), or (1, 1, H, W, 4) for a whole frame.</summary>
+    public Shape ClipShape => new(Geometry.Batch, Geometry.Frames, Height, Width, 4);
 
     public long Samples => _samples;
 
@@ -119,7 +147,7 @@ public sealed class ClipBuffer : IDisposable
     {
         var slot = (int)(_samples % Length);
         var view = Slot(slot);
-        var groups = new Groups(Groups.Cover(Geometry.Crop, LocalSize), Groups.Cover(Geometry.Crop, LocalSize), (uint)Geometry.Crops);
+        var groups = new Groups(Groups.Cover(Width, LocalSize), Groups.Cover(Height, LocalSize), (uint)Geometry.Crops);
         list.Dispatch(_pipeline, groups, _push, gpu.Pixels, view);
         _sampleFrames[slot] = frame.Number;
         _sampleTicks[slot] = frame.CaptureTicks;
@@ -128,7 +156,7 @@ public sealed class ClipBuffer : IDisposable
     }
 
     private Tensor Slot(int slot) =>
-        new(Ring.Buffer, Ring.ByteOffset + (ulong)(slot * _slotFloats * 4), new Shape(Geometry.Crops * Geometry.Crop * Geometry.Crop * 4), DataType.Float32, $"clip ring slot {slot}");
+        new(Ring.Buffer, Ring.ByteOffset + (ulong)(slot * _slotFloats * 4), new Shape(Geometry.Crops * Width * Height * 4), DataType.Float32, $"clip ring slot {slot}");
 
     /// <summary>
     /// Copies the current clip into <paramref name="destination"/> ((N, T, S, S, 4) fp32, contiguous):
@@ -141,7 +169,7 @@ public sealed class ClipBuffer : IDisposable
         if (destination.Shape != ClipShape || !destination.IsContiguous || destination.Type != DataType.Float32)
             throw new EngineException($"Clip buffer: the clip is {ClipShape} fp32, the destination is {destination}.");
         var g = Geometry;
-        var frameFloats = (long)g.Crop * g.Crop * 4;
+        var frameFloats = (long)Width * Height * 4;
         var copies = new List<(long Source, long Destination)>();
         for (var c = 0; c < g.Clips; c++)
         {
@@ -189,10 +217,11 @@ public sealed class ClipBuffer : IDisposable
     [StructLayout(LayoutKind.Sequential)]
     private struct PreprocessPush
     {
-        public uint Width, Height, Size, Bgr;
+        public uint FrameWidth, FrameHeight, SizeX, SizeY;
         public float O0X, O0Y, O1X, O1Y;
         public float O2X, O2Y, ScaleX, ScaleY;
         public float MulR, MulG, MulB, MulA;
         public float AddR, AddG, AddB, AddA;
+        public uint Bgr;
     }
 }

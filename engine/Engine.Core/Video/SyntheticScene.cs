@@ -4,7 +4,9 @@ namespace Engine.Video;
 /// The built-in synthetic scene: a scripted timeline of shapes moving, rotating, growing, shrinking,
 /// appearing and disappearing over a textured background, rendered to RGB24 with the ground-truth
 /// action of every frame. Deterministic for a seed, so the demo, the tests and the training data of
-/// the default model see the same definition of each action.
+/// the default model see the same definition of each action. The same shapes over the same background
+/// also make the still detection scenes (<see cref="RandomObjects"/>, <see cref="RenderObjects"/>) the
+/// demo detector is trained on, so it recognises the live scene's actor.
 /// </summary>
 public sealed class SyntheticScene
 {
@@ -97,20 +99,99 @@ public sealed class SyntheticScene
         var e = EventAt(frame);
         var t = (frame % Length - e.Start + 0.5) / e.Frames; // progress through the action, 0..1
         var (x, y, size, angle, opacity) = Pose(e, t);
+        RenderBackground(Width, Height, rgb);
+        DrawShape(Width, Height, rgb, [], 0, new SceneObject(e.Shape, e.Rgb, x, y, size, angle, opacity));
+    }
 
-        // A fixed checker texture keeps the background from being flat (a network must ignore it).
-        for (var row = 0; row < Height; row++)
+    /// <summary>
+    /// <paramref name="count"/> shapes for a still detection scene: random kind, colour, place, size and
+    /// angle (half a turn: a horizontal flip, which training adds, covers the other half), at least 70% opaque, placed so no two boxes overlap by more than a third of the smaller one
+    /// (partly hidden objects, never wholly hidden ones). Sizes span the live scene's range.
+    /// </summary>
+    public static IReadOnlyList<SceneObject> RandomObjects(Random random, int count)
+    {
+        var objects = new List<SceneObject>();
+        for (var attempt = 0; objects.Count < count && attempt < 50 * count; attempt++)
         {
-            var line = rgb.Slice(row * Width * 3, Width * 3);
-            for (var col = 0; col < Width; col++)
+            var size = 0.12 + random.NextDouble() * 0.33;
+            var o = new SceneObject((ShapeKind)random.Next(4), _palette[random.Next(_palette.Length)],
+                0.1 + random.NextDouble() * 0.8, 0.1 + random.NextDouble() * 0.8, size, random.NextDouble() * Math.PI, 0.7 + random.NextDouble() * 0.3);
+            if (objects.All(p => Overlap(p, o) <= 1.0 / 3))
+                objects.Add(o);
+        }
+        return objects;
+    }
+
+    /// <summary>
+    /// The endless sequence of still detection scenes of a seed, 1-5 objects each: `engine synth
+    /// --detection --seed S` writes its first N, and different seeds give the training and held-out splits.
+    /// </summary>
+    public static IEnumerable<IReadOnlyList<SceneObject>> DetectionScenes(int seed)
+    {
+        var random = new Random(seed);
+        while (true)
+            yield return RandomObjects(random, 1 + random.Next(5));
+    }
+
+    /// <summary>
+    /// Renders a still scene of <paramref name="objects"/> (later ones on top) as RGB24 into
+    /// <paramref name="rgb"/> and, into <paramref name="instances"/> (width * height bytes), the index + 1
+    /// of the object visible at each pixel (0 = background): the instance masks after occlusion.
+    /// </summary>
+    public static void RenderObjects(int width, int height, IReadOnlyList<SceneObject> objects, Span<byte> rgb, Span<byte> instances)
+    {
+        if (rgb.Length < width * height * 3 || instances.Length < width * height)
+            throw new EngineException($"Synthetic scene: buffers of {rgb.Length} and {instances.Length} bytes cannot hold a {width}x{height} RGB frame and its instance map.");
+        if (objects.Count > 255)
+            throw new EngineException($"Synthetic scene: {objects.Count} objects do not fit a byte instance map (at most 255).");
+        RenderBackground(width, height, rgb);
+        instances[..(width * height)].Clear();
+        for (var i = 0; i < objects.Count; i++)
+            DrawShape(width, height, rgb, instances, (byte)(i + 1), objects[i]);
+    }
+
+    /// <summary>
+    /// The tight pixel-edge box (x1, y1, x2, y2; x2, y2 exclusive) of each of <paramref name="count"/>
+    /// objects in an instance map of <see cref="RenderObjects"/>, null for an object left with no
+    /// visible pixel.
+    /// </summary>
+    public static (int X1, int Y1, int X2, int Y2)?[] InstanceBoxes(ReadOnlySpan<byte> instances, int width, int count)
+    {
+        var boxes = new (int X1, int Y1, int X2, int Y2)?[count];
+        for (var p = 0; p < instances.Length; p++)
+        {
+            var k = instances[p] - 1;
+            if (k < 0 || k >= count)
+                continue;
+            var (x, y) = (p % width, p / width);
+            boxes[k] = boxes[k] is { } b ? (Math.Min(b.X1, x), Math.Min(b.Y1, y), Math.Max(b.X2, x + 1), Math.Max(b.Y2, y + 1)) : (x, y, x + 1, y + 1);
+        }
+        return boxes;
+    }
+
+    // Overlap of two shapes' bounding squares as a fraction of the smaller one (frame-relative units, aspect ignored).
+    private static double Overlap(SceneObject a, SceneObject b)
+    {
+        var (ra, rb) = (a.Size * 0.75, b.Size * 0.75);
+        var w = Math.Min(a.X + ra, b.X + rb) - Math.Max(a.X - ra, b.X - rb);
+        var h = Math.Min(a.Y + ra, b.Y + rb) - Math.Max(a.Y - ra, b.Y - rb);
+        return w <= 0 || h <= 0 ? 0 : w * h / (4 * Math.Min(ra * ra, rb * rb));
+    }
+
+    // A fixed checker texture keeps the background from being flat (a network must ignore it).
+    private static void RenderBackground(int width, int height, Span<byte> rgb)
+    {
+        for (var row = 0; row < height; row++)
+        {
+            var line = rgb.Slice(row * width * 3, width * 3);
+            for (var col = 0; col < width; col++)
             {
                 var checker = ((row / 16) + (col / 16)) % 2 == 0 ? 8 : 0;
                 line[col * 3] = (byte)(24 + checker);
-                line[col * 3 + 1] = (byte)(28 + checker + row * 32 / Height);
-                line[col * 3 + 2] = (byte)(40 + checker + col * 24 / Width);
+                line[col * 3 + 1] = (byte)(28 + checker + row * 32 / height);
+                line[col * 3 + 2] = (byte)(40 + checker + col * 24 / width);
             }
         }
-        DrawShape(rgb, e.Shape, e.Rgb, x * Width, y * Height, size * Height / 2, angle, opacity);
     }
 
     /// <summary>Where the actor is at progress <paramref name="t"/> of its action: the one definition of every action.</summary>
@@ -134,15 +215,18 @@ public sealed class SyntheticScene
         return (x, y, size, angle, opacity);
     }
 
-    private void DrawShape(Span<byte> rgb, ShapeKind shape, uint colour, double cx, double cy, double r, double angle, double opacity)
+    // Writes id into instances (when given) wherever the shape covers a pixel.
+    private static void DrawShape(int width, int height, Span<byte> rgb, Span<byte> instances, byte id, SceneObject o)
     {
+        var (cx, cy, r, opacity) = (o.X * width, o.Y * height, o.Size * height / 2, o.Opacity);
         // Image y grows downwards, so a positive angle turns the shape clockwise on screen.
-        var (sin, cos) = Math.SinCos(angle);
+        var (sin, cos) = Math.SinCos(o.Angle);
         var reach = r * 1.5;
         var x0 = Math.Max(0, (int)(cx - reach));
-        var x1 = Math.Min(Width - 1, (int)(cx + reach) + 1);
+        var x1 = Math.Min(width - 1, (int)(cx + reach) + 1);
         var y0 = Math.Max(0, (int)(cy - reach));
-        var y1 = Math.Min(Height - 1, (int)(cy + reach) + 1);
+        var y1 = Math.Min(height - 1, (int)(cy + reach) + 1);
+        var colour = o.Rgb;
         var (cr, cg, cb) = ((int)(colour >> 16) & 0xFF, (int)(colour >> 8) & 0xFF, (int)colour & 0xFF);
         for (var py = y0; py <= y1; py++)
         {
@@ -153,7 +237,7 @@ public sealed class SyntheticScene
                 // Into the shape's own frame: rotate by -angle.
                 var u = cos * dx + sin * dy;
                 var v = -sin * dx + cos * dy;
-                var inside = shape switch
+                var inside = o.Shape switch
                 {
                     ShapeKind.Square => Math.Abs(u) <= r * 0.8 && Math.Abs(v) <= r * 0.8,
                     ShapeKind.Triangle => v <= r * 0.8 && v >= -r && Math.Abs(u) <= (v + r) * 0.6,
@@ -162,10 +246,12 @@ public sealed class SyntheticScene
                 };
                 if (!inside)
                     continue;
-                var i = (py * Width + px) * 3;
+                var i = (py * width + px) * 3;
                 rgb[i] = (byte)(rgb[i] + (cr - rgb[i]) * opacity);
                 rgb[i + 1] = (byte)(rgb[i + 1] + (cg - rgb[i + 1]) * opacity);
                 rgb[i + 2] = (byte)(rgb[i + 2] + (cb - rgb[i + 2]) * opacity);
+                if (!instances.IsEmpty)
+                    instances[py * width + px] = id;
             }
         }
     }

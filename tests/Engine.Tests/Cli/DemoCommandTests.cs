@@ -10,7 +10,7 @@ public sealed class DemoCommandTests : IDisposable
     [ToolFact("ffmpeg", "ffprobe")]
     public void Headless_it_runs_the_default_model_for_a_bounded_time_and_prints_where_its_recording_and_json_lines_are()
     {
-        var run = ModelCommandTests.Engine("demo", "--headless", "--source", "synthetic", "--seconds", "5", "--out", _work.FullName);
+        var run = CliProcess.RunEngine("demo", "--headless", "--source", "synthetic", "--seconds", "5", "--out", _work.FullName);
         Assert.True(run.Code == 0, run.Stdout + run.Stderr);
         var recording = Path.Combine(_work.FullName, "demo.mp4");
         var json = Path.Combine(_work.FullName, "predictions.jsonl");

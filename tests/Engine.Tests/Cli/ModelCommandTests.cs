@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Engine.Files;
 using Engine.Tests.Models;
+using static Engine.Tests.Cli.CliProcess;
 
 namespace Engine.Tests.Cli;
 
@@ -9,20 +9,6 @@ public sealed class ModelCommandTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-cli-");
 
-    internal static (int Code, string Stdout, string Stderr) Engine(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        };
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
-    }
-
     private static string Fixture(string file) => Path.Combine(Fixtures.Dir("networks"), file);
 
     [Fact]
@@ -30,14 +16,14 @@ public sealed class ModelCommandTests : IDisposable
     {
         var probs = Path.Combine(_work.FullName, "probs.npy");
         var dump = Path.Combine(_work.FullName, "res3.npy");
-        var run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", probs,
+        var run = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", probs,
             "--dump", $"res3.0={dump}");
         Assert.True(run.Code == 0, run.Stderr);
         VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.probs"), NpyArray.Read(probs), "c2d_tiny probs", 1e-4);
         VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.res3.0"), NpyArray.Read(dump), "c2d_tiny res3.0", 1e-4);
 
         var logits = Path.Combine(_work.FullName, "logits.npy");
-        run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", logits, "--logits");
+        run = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", logits, "--logits");
         Assert.True(run.Code == 0, run.Stderr);
         VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.logits"), NpyArray.Read(logits), "c2d_tiny logits", 1e-4);
     }
@@ -45,7 +31,7 @@ public sealed class ModelCommandTests : IDisposable
     [Fact]
     public void Run_model_names_an_unknown_dump_tensor_in_one_line()
     {
-        var run = Engine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"),
+        var run = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"),
             "--output", Path.Combine(_work.FullName, "p.npy"), "--dump", $"res9.9={Path.Combine(_work.FullName, "x.npy")}");
         Assert.Equal(2, run.Code);
         Assert.Matches("^error: .*'res9.9'", run.Stderr);
@@ -55,7 +41,7 @@ public sealed class ModelCommandTests : IDisposable
     [Fact]
     public void Bench_prints_the_per_node_table_and_ends_with_the_median_line()
     {
-        var run = Engine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "3");
+        var run = RunEngine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "3");
         Assert.True(run.Code == 0, run.Stderr);
         Assert.Contains("stem.conv", run.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"GPU total [0-9.]+ ms \(median\), [0-9.]+ GFLOP", run.Stdout);

@@ -34,6 +34,7 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData(129, 64, 36, 8, 2)]
     [InlineData(50, 12, 100, 4, 1)]
     [InlineData(17, 8, 24, 16, 2)]
+    [InlineData(45, 16, 140, 16, 4)]
     public void Gemm_matches_cpu_for_sizes_off_the_tile(int m, int k, int n, int tileM, int tileN4)
     {
         var a = RandomFloats(m * k, 11);

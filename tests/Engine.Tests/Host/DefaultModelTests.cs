@@ -41,7 +41,7 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
         var parameters = PluginSettings.Resolve("nonlocal-action", plugin.Parameters, null, ["top_k=10", "sampling_rate=1"]);
         var node = Assert.Single(plugin.Configure(new PluginContext(parameters, model, loaded.Manifest.Directory, _ => { })));
         using var clips = new ClipBuffer(Device, node.Input.Clip, width, height);
-        using var builder = new NetworkBuilder(Device, clips.ClipShape, loaded.Manifest.ShaderDirectory, "nonlocal-action");
+        using var builder = new NetworkBuilder(Device, clips.ClipShape, null, "nonlocal-action");
         plugin.Build(node, builder);
         using var network = builder.Compile();
         using var gpu = new GpuFrame(Device, width, height);

@@ -30,7 +30,7 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Equal((4, 1, 40, 32), (node.Input.Clip.Frames, node.Input.Clip.SamplingRate, node.Input.Clip.ShortSide, node.Input.Clip.Crop));
 
         using var clips = new ClipBuffer(Device, node.Input.Clip, w, h);
-        using var builder = new NetworkBuilder(Device, clips.ClipShape, loaded.Manifest.ShaderDirectory, "nonlocal-action");
+        using var builder = new NetworkBuilder(Device, clips.ClipShape, null, "nonlocal-action");
         plugin.Build(node, builder);
         using var network = builder.Compile();
         using var gpu = new GpuFrame(Device, w, h);

@@ -20,20 +20,21 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv2d_groups2")]
     [InlineData("conv2d_depthwise")]
     [InlineData("conv3d_depth_multiplier")]
-    public void Conv_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null);
+    public void Conv_matches_torch(string name) => Run(name, tileM: null, tileN4: null, maxChunkBytes: null);
 
     [Theory]
     [InlineData("conv2d_stem_rgb")]
     [InlineData("conv2d_rect_kernel")]
     [InlineData("conv1d_dilated")]
     [InlineData("conv3d_stem_5x7x7")]
-    public void Conv_with_its_width_unfolded_matches_torch(string name) => Run(name, tileM: null, ConvDefaults.TileN4, maxChunkBytes: null, unfold: true);
+    public void Conv_with_its_width_unfolded_matches_torch(string name) => Run(name, tileM: null, tileN4: null, maxChunkBytes: null, unfold: true);
 
     [Theory]
     [InlineData("conv3d_3x3x3", 8, 2)]
     [InlineData("conv3d_3x3x3", 16, 1)]
     [InlineData("conv2d_3x3_odd", 4, 4)]
     [InlineData("conv2d_stem_rgb", 3, 3)]
+    [InlineData("conv3d_3x1x1", 16, 4)]
     public void Conv_matches_torch_with_other_register_tiles(string name, int tileM, int tileN4) => Run(name, tileM, tileN4, maxChunkBytes: null);
 
     [Theory]
@@ -63,6 +64,14 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
+    public void Outputs_of_128_channels_or_more_get_the_wide_channel_tile()
+    {
+        Assert.Equal(ConvDefaults.TileN4, ConvDefaults.ColumnTile(64 / 4));
+        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(128 / 4));
+        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(2048 / 4));
+    }
+
+    [Fact]
     public void Packing_pads_rgb_input_channels_with_zero_weights()
     {
         var spec = new ConvSpec(3, 5, Size3.Planar(1, 2));
@@ -83,7 +92,7 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    private void Run(string name, int? tileM, int tileN4, ulong? maxChunkBytes, bool unfold = false)
+    private void Run(string name, int? tileM, int? tileN4, ulong? maxChunkBytes, bool unfold = false)
     {
         var c = OpFixtures.Case(name);
         var spec = new ConvSpec(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),

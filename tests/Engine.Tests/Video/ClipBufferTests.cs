@@ -53,6 +53,40 @@ public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
+    [Theory]
+    [InlineData("within_caps", 41, 30)]
+    [InlineData("shrunk_by_long_side", 50, 20)]
+    [InlineData("shrunk_by_short_side_tall", 27, 42)]
+    public void A_whole_frame_input_is_the_frame_shrunk_only_beyond_its_caps_as_torchvision_resizes(string name, int width, int height)
+    {
+        var frameArray = Fixtures.Npy("detect_demo", $"{name}_frame");
+        var expected = Fixtures.Npy("detect_demo", $"{name}_expected");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir("detect_demo"), "cases.json")));
+        var c = doc.RootElement.GetProperty(name);
+        var (h, w) = (frameArray.Shape[0], frameArray.Shape[1]);
+        var input = new NodeInput(new FrameGeometry(c.GetProperty("long_cap").GetInt32(), c.GetProperty("short_cap").GetInt32(), Normalization.ImageNet));
+
+        using var clips = new ClipBuffer(Device, input, w, h);
+        Assert.Equal(new Shape(1, 1, height, width, 4), clips.ClipShape);
+        Assert.Equal([RegionF.Full], clips.CropRegions);
+        Assert.Equal([height, width, 3], expected.Shape.Dims.ToArray());
+        using var gpu = new GpuFrame(Device, w, h);
+        var frame = FrameOf(frameArray.Data, w, h);
+        gpu.Write(frame);
+        Device.Run(list => clips.RecordSample(list, gpu, frame));
+        using var clip = Device.CreateTensor("clip", clips.ClipShape);
+        clips.TakeClip(clip);
+        var got = clip.Download<float>();
+        var want = expected.ToFloats();
+        var scale = want.Select(Math.Abs).Max();
+        for (var i = 0; i < width * height; i++)
+        {
+            for (var ch = 0; ch < 3; ch++)
+                Assert.True(Math.Abs(got[i * 4 + ch] - want[i * 3 + ch]) <= 1e-4 * scale, $"{name}: pixel {i} channel {ch}: {got[i * 4 + ch]} vs torch {want[i * 3 + ch]}");
+            Assert.Equal(0f, got[i * 4 + 3]);
+        }
+    }
+
     [Fact]
     public void Clips_hold_every_rth_frame_oldest_first_and_respect_the_hop()
     {

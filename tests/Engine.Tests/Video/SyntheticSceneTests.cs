@@ -73,4 +73,49 @@ public sealed class SyntheticSceneTests
         var cw = e with { Action = SceneAction.RotatingClockwise };
         Assert.True(SyntheticScene.Pose(cw, 0.9).Angle > SyntheticScene.Pose(cw, 0.1).Angle);
     }
+
+    [Fact]
+    public void Detection_scenes_are_deterministic_for_a_seed_and_differ_between_seeds()
+    {
+        var a = SyntheticScene.DetectionScenes(1).Take(20).ToArray();
+        var b = SyntheticScene.DetectionScenes(1).Take(20).ToArray();
+        var c = SyntheticScene.DetectionScenes(2).Take(20).ToArray();
+        Assert.Equal(a, b);
+        Assert.NotEqual(a[0], c[0]);
+        Assert.All(a, scene => Assert.InRange(scene.Count, 1, 5));
+        Assert.All(a.SelectMany(o => o), o => Assert.InRange(o.Opacity, 0.7, 1.0));
+    }
+
+    [Fact]
+    public void The_instance_map_marks_where_each_object_is_visible_with_later_objects_on_top_and_boxes_bound_it()
+    {
+        const int W = 80, H = 60;
+        // Two opaque squares, the second overlapping the first's lower right corner.
+        SceneObject[] objects =
+        [
+            new(ShapeKind.Square, 0xE6194B, 0.4, 0.4, 0.5, 0, 1.0),
+            new(ShapeKind.Square, 0x3CB44B, 0.6, 0.6, 0.5, 0, 1.0),
+        ];
+        var (rgb, instances) = (new byte[W * H * 3], new byte[W * H]);
+        var (background, none) = (new byte[W * H * 3], new byte[W * H]);
+        SyntheticScene.RenderObjects(W, H, objects, rgb, instances);
+        SyntheticScene.RenderObjects(W, H, [], background, none);
+        Assert.All(none, v => Assert.Equal(0, v));
+        var counts = new int[3];
+        for (var p = 0; p < W * H; p++)
+        {
+            var k = instances[p];
+            counts[k]++;
+            var expected = k == 0 ? (background[p * 3], background[p * 3 + 1], background[p * 3 + 2])
+                : ((byte)(objects[k - 1].Rgb >> 16), (byte)(objects[k - 1].Rgb >> 8), (byte)objects[k - 1].Rgb);
+            Assert.Equal(expected, (rgb[p * 3], rgb[p * 3 + 1], rgb[p * 3 + 2]));
+        }
+        // Squares of half-side 0.8 r = 0.8 * 0.25 * 60 = 12 px, centred at (32, 24) and (48, 36): the
+        // second hides an 8 x 12 corner of the first.
+        Assert.Equal((24 * 24 - 8 * 12, 24 * 24), (counts[1], counts[2]));
+
+        var boxes = SyntheticScene.InstanceBoxes(instances, W, 2);
+        Assert.Equal((20, 12, 44, 36), boxes[0]);
+        Assert.Equal((36, 24, 60, 48), boxes[1]);
+    }
 }

@@ -25,9 +25,11 @@ internal static class ConvertCommand
         var useScale = new Option<bool?>("--use-scale") { Description = "mmaction2's use_scale (default false, as in the released configs)." };
         var group = new Option<int?>("--nonlocal-group") { Description = "Frames per non-local group (0: attend over the whole clip)." };
         var labels = new Option<string?>("--labels") { Description = "Class names: one per line, classids.json or PySlowFast JSON." };
+        var minSize = new Option<int?>("--min-size") { Description = "A detector's transform short side (torchvision's min_size; default 800)." };
+        var maxSize = new Option<int?>("--max-size") { Description = "A detector's transform long-side cap (torchvision's max_size; default 1333)." };
         var command = new Command("convert", "Convert a checkpoint into the engine's weight package.")
         {
-            file, output, CliOptions.Dialect, inflate, frames, rate, shortSide, crop, nonLocal, useScale, group, labels,
+            file, output, CliOptions.Dialect, inflate, frames, rate, shortSide, crop, nonLocal, useScale, group, labels, minSize, maxSize,
         };
         command.SetAction(result =>
         {
@@ -44,6 +46,8 @@ internal static class ConvertCommand
                 UseScale = result.GetValue(useScale),
                 Group = result.GetValue(group),
                 Labels = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath) : null,
+                MinSize = result.GetValue(minSize),
+                MaxSize = result.GetValue(maxSize),
             };
             using var checkpoint = CheckpointReader.Open(path);
             var model = DialectDetector.Map(checkpoint, options);

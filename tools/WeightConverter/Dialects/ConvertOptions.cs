@@ -29,4 +29,9 @@ internal sealed record ConvertOptions
     public int? Group { get; init; }
 
     public IReadOnlyList<string>? Labels { get; init; }
+
+    /// <summary>A detector's transform sizes (torchvision's min_size, max_size; released models: 800, 1333).</summary>
+    public int? MinSize { get; init; }
+
+    public int? MaxSize { get; init; }
 }

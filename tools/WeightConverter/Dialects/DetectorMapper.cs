@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Engine;
 using WeightConverter.Package;
 
 namespace WeightConverter.Dialects;
@@ -6,13 +7,15 @@ namespace WeightConverter.Dialects;
 /// <summary>
 /// Maps torchvision Mask/Faster R-CNN R50-FPN checkpoints (current and legacy key names) and detectron2
 /// ones to the canonical detector names of docs/weight-package.md, folding the frozen BNs of the
-/// backbone. The detector network itself is built elsewhere; this records what it needs to know.
+/// backbone, and the mmcv-style non-local blocks inserted before a backbone block
+/// (`backbone.body.layer{s-1}.{k}.nonlocal_block.*`, the paper's detector placement). The detector
+/// network itself is built elsewhere (Engine.Models.Detection); this records what it needs to know.
 /// </summary>
 internal static class DetectorMapper
 {
     private const double Epsilon = 1e-5;
 
-    public static MappedModel Map(StateDict source, bool detectron2)
+    public static MappedModel Map(StateDict source, bool detectron2, ConvertOptions options)
     {
         var model = new MappedModel(detectron2 ? "detectron2" : "torchvision", source);
         var folder = new ConvFolder(source, model, Epsilon);
@@ -44,6 +47,7 @@ internal static class DetectorMapper
         var blocks = new int[4];
         var inChannels = width;
         var stageOut = new long[4];
+        var nonLocal = new JsonArray();
         for (var s = 2; s <= 5; s++)
         {
             while (source.Has(Conv(s, blocks[s - 2], 'a').Weight))
@@ -56,6 +60,8 @@ internal static class DetectorMapper
             {
                 var blockIn = k == 0 ? inChannels : outChannels;
                 var p = $"backbone.res{s}.{k}";
+                if (FindNonLocal(source, detectron2 ? $"{body}res{s}.{k}" : $"{body}layer{s - 1}.{k}") is { } keys)
+                    nonLocal.Add(MapNonLocal(source, folder, keys, options, p, s, k, blockIn));
                 folder.Emit(p + ".a", Conv(s, k, 'a'), [inner, blockIn, 1, 1], true);
                 folder.Emit(p + ".b", Conv(s, k, 'b'), [inner, inner, 3, 3], true);
                 folder.Emit(p + ".c", Conv(s, k, 'c'), [outChannels, inner, 1, 1], true);
@@ -124,10 +130,61 @@ internal static class DetectorMapper
             ["mask_head_dim"] = hasMask ? maskDim : null,
             ["roi_align_aligned"] = detectron2,
             ["bn_epsilon"] = Epsilon,
+            ["min_size"] = options.MinSize ?? 800,
+            ["max_size"] = options.MaxSize ?? 1333,
+            ["nonlocal"] = nonLocal,
         };
         model.Normalization = detectron2
             ? new JsonObject { ["space"] = "bgr", ["scale"] = 255, ["mean"] = new JsonArray(103.53, 116.28, 123.675), ["std"] = new JsonArray(1, 1, 1) }
             : VideoDefaults.ImageNetNormalization01();
         return model;
+    }
+
+    /// <summary>The keys of an mmcv NonLocal2d attached to a block (`nonlocal_block` or `non_local_block`), or null when it has none.</summary>
+    private static NonLocalKeys? FindNonLocal(StateDict source, string block)
+    {
+        foreach (var p in new[] { $"{block}.nonlocal_block", $"{block}.non_local_block" })
+        {
+            // mmcv wraps g and phi in Sequential(conv, max-pool) when subsampling, hence the ".0".
+            var sub = source.Has($"{p}.g.0.conv.weight") ? ".0" : "";
+            if (!source.Has($"{p}.g{sub}.conv.weight"))
+                continue;
+            return new(new($"{p}.theta.conv.weight", $"{p}.theta.conv.bias"), new($"{p}.phi{sub}.conv.weight", $"{p}.phi{sub}.conv.bias"),
+                new($"{p}.g{sub}.conv.weight", $"{p}.g{sub}.conv.bias"), ConvKeys.Torch($"{p}.conv_out.conv.weight", $"{p}.conv_out.conv.bias", $"{p}.conv_out.bn"), null);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// One non-local block running before block <paramref name="block"/> of stage <paramref name="stage"/>
+    /// on <paramref name="channels"/> channels: embedded Gaussian (or dot product, by option) with mmcv's
+    /// default scale, conv-then-pool 2x2 when g is subsampled, its output BN folded into the out conv.
+    /// </summary>
+    private static JsonObject MapNonLocal(StateDict source, ConvFolder folder, NonLocalKeys keys, ConvertOptions options, string prefix, int stage, int block, long channels)
+    {
+        var inner = source.ShapeOf(keys.G.Weight)![0];
+        var subsample = keys.G.Weight.Contains(".g.0.", StringComparison.Ordinal);
+        var instantiation = options.Instantiation ?? "embedded_gaussian";
+        if (instantiation is not ("embedded_gaussian" or "dot_product"))
+            throw new EngineException($"--nonlocal '{instantiation}': a detector's non-local block is embedded_gaussian or dot_product.");
+        long[] embed = [inner, channels, 1, 1];
+        var p = prefix + ".nonlocal";
+        folder.Emit(p + ".theta", keys.Theta, embed, false);
+        folder.Emit(p + ".phi", keys.Phi, embed, false);
+        folder.Emit(p + ".g", keys.G, embed, false);
+        var output = folder.Emit(p + ".out", keys.Out, [channels, inner, 1, 1], false) ?? "none";
+        return new JsonObject
+        {
+            ["stage"] = stage,
+            ["before_block"] = block,
+            ["instantiation"] = instantiation,
+            ["scale"] = instantiation == "embedded_gaussian" && (options.UseScale ?? true),
+            ["inner"] = inner,
+            ["subsample"] = subsample ? "conv_then_pool" : "none",
+            ["pool"] = new JsonArray(1, 2, 2),
+            ["mode"] = "spacetime",
+            ["group"] = 0,
+            ["output"] = output,
+        };
     }
 }

@@ -31,7 +31,7 @@ internal static class DialectDetector
             var detectron = state.Has("backbone.bottom_up.stem.conv1.weight");
             var dialect = detectron ? "detectron2" : "torchvision";
             Require(checkpoint, requested, dialect, detectron ? "detectron2" : "torchvision detector");
-            return DetectorMapper.Map(state, detectron);
+            return DetectorMapper.Map(state, detectron, options);
         }
         var naming = state.Has(VideoNaming.Caffe2.Probe) ? VideoNaming.Caffe2
             : state.Has(VideoNaming.SlowFast.Probe) ? VideoNaming.SlowFast

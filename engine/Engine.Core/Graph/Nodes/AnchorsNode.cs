@@ -1,0 +1,30 @@
+using Engine.Gpu;
+using Engine.Ops;
+using Engine.Ops.Detection;
+
+namespace Engine.Graph.Nodes;
+
+/// <summary>
+/// The anchors of one FPN level (<see cref="Anchors"/>) for a feature map (1, 1, H, W, Cp) of a
+/// (padded) image of <paramref name="imageHeight"/> x <paramref name="imageWidth"/>: strides are
+/// image // feature as in torchvision; output (H * W * A, 4). The feature map is an input for its
+/// shape only.
+/// </summary>
+public sealed class AnchorsNode(string name, string feature, string output, int imageHeight, int imageWidth, IReadOnlyList<float> sizes,
+    IReadOnlyList<float> aspectRatios) : Node(name, [feature], [output])
+{
+    private int _h;
+    private int _w;
+
+    public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
+    {
+        var f = inputs[0].Shape;
+        if (f.Rank != 5 || f[0] != 1 || f[1] != 1)
+            throw ShapeError(inputs, "expected a feature map (1, 1, H, W, Cp)");
+        (_h, _w) = (f[2], f[3]);
+        return [new TensorSpec(new Shape(_h * _w * sizes.Count * aspectRatios.Count, 4))];
+    }
+
+    public override IOp CreateOp(Device device, NodeTensors tensors) =>
+        new Anchors(device, tensors.Outputs[0], _h, _w, imageHeight / _h, imageWidth / _w, sizes, aspectRatios, Name);
+}

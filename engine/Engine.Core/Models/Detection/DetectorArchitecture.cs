@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Engine.Models.Detection;
+
+/// <summary>
+/// The `architecture` metadata of a detector package (`"kind": "maskrcnn-fpn"` or `"fasterrcnn-fpn"`),
+/// as documented in docs/weight-package.md (Detectors): a ResNet-FPN Mask/Faster R-CNN.
+/// </summary>
+public sealed record DetectorArchitecture
+{
+    public const string MaskKind = "maskrcnn-fpn";
+    public const string BoxKind = "fasterrcnn-fpn";
+
+    private static readonly JsonSerializerOptions _json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    };
+
+    public string Kind { get; init; } = MaskKind;
+
+    public int StemWidth { get; init; } = 64;
+
+    public int[] StageBlocks { get; init; } = [3, 4, 6, 3];
+
+    /// <summary>detectron2's MSRA models stride the first 1x1 of a block; torchvision the 3x3.</summary>
+    public bool StrideIn1x1 { get; init; }
+
+    public int FpnChannels { get; init; } = 256;
+
+    public int AnchorsPerLocation { get; init; } = 3;
+
+    public int BoxHeadDim { get; init; } = 1024;
+
+    /// <summary>Classifier outputs, background included.</summary>
+    public int Classes { get; init; } = 91;
+
+    /// <summary>"first" (torchvision) or "last" (detectron2, whose deltas and mask logits cover the foreground only).</summary>
+    public string Background { get; init; } = "first";
+
+    public int? MaskHeadDim { get; init; }
+
+    public bool RoiAlignAligned { get; init; }
+
+    /// <summary>The transform's target short side and long-side cap (torchvision's min_size, max_size).</summary>
+    public int MinSize { get; init; } = 800;
+
+    public int MaxSize { get; init; } = 1333;
+
+    /// <summary>
+    /// Non-local blocks in the backbone; each entry also carries the block's variant (read by
+    /// <see cref="Ops.NonLocalOptions.Parse"/>) and runs right before block <c>before_block</c> of
+    /// stage <c>stage</c> (the paper's placement: before the last res4 block).
+    /// </summary>
+    public NonLocalSpec[] Nonlocal { get; init; } = [];
+
+    public bool HasMasks => Kind == MaskKind;
+
+    /// <summary>Inner (bottleneck) width of stage s (2..5).</summary>
+    public int InnerWidth(int stage) => StemWidth << (stage - 2);
+
+    public int OutWidth(int stage) => InnerWidth(stage) * 4;
+
+    public static DetectorArchitecture Parse(JsonElement json, string source)
+    {
+        DetectorArchitecture? arch;
+        try
+        {
+            arch = json.Deserialize<DetectorArchitecture>(_json);
+        }
+        catch (JsonException e)
+        {
+            throw new EngineException($"{source}: architecture: {e.Message}");
+        }
+        if (arch is null)
+            throw new EngineException($"{source}: architecture is null.");
+        arch.Validate(source);
+        return arch;
+    }
+
+    private void Validate(string source)
+    {
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+                throw new EngineException($"{source}: architecture: {message}.");
+        }
+        Check(Kind is MaskKind or BoxKind, $"kind '{Kind}' is neither '{MaskKind}' nor '{BoxKind}'");
+        Check(StageBlocks.Length == 4 && StageBlocks.All(b => b > 0), $"stage_blocks [{string.Join(", ", StageBlocks)}] must be four positive counts");
+        Check(StemWidth > 0 && FpnChannels > 0 && BoxHeadDim > 0 && AnchorsPerLocation > 0, "widths and anchors must be positive");
+        Check(Classes > 1, $"classes {Classes} must count the background and at least one class");
+        Check(Background is "first" or "last", $"background '{Background}' is neither 'first' nor 'last'");
+        Check(!HasMasks || MaskHeadDim > 0, "a mask network needs mask_head_dim");
+        Check(MinSize > 0 && MaxSize >= MinSize, $"min_size {MinSize} and max_size {MaxSize} must be positive and ordered");
+        foreach (var nl in Nonlocal)
+        {
+            Check(nl.Stage is >= 2 and <= 5 && nl.BeforeBlock >= 0 && nl.BeforeBlock < StageBlocks[nl.Stage - 2],
+                $"non-local block before stage {nl.Stage} block {nl.BeforeBlock} is outside the network");
+        }
+    }
+
+    /// <summary>Where a backbone non-local block goes.</summary>
+    public sealed record NonLocalSpec
+    {
+        public int Stage { get; init; }
+
+        public int BeforeBlock { get; init; }
+    }
+}

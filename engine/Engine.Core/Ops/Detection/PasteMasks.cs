@@ -1,0 +1,77 @@
+using Engine.Gpu;
+
+namespace Engine.Ops.Detection;
+
+/// <summary>
+/// torchvision's paste_masks_in_image for the predicted class (shaders/detection/paste_masks.comp):
+/// box r's M x M logits of channel labels[r] go through a sigmoid, are padded to (M + 2)^2, the box is
+/// expanded by (M + 2) / M and cast to integers, and the mask is resized bilinearly into the image.
+/// Output (R, H, W) float32 probabilities, zero outside the box and for rows at or past
+/// <c>count</c>; written in chunks of rows when larger than one storage-buffer binding.
+/// </summary>
+public sealed class PasteMasks : IOp
+{
+    private const int LocalSize = 64;
+
+    private readonly List<(Push Push, Groups Groups, Tensor View)> _dispatches = [];
+    private readonly Pipeline _pipeline;
+    private readonly Tensor _logits;
+    private readonly Tensor _labels;
+    private readonly Tensor _boxes;
+    private readonly Tensor _count;
+
+    /// <remarks>
+    /// <c>maskLogits</c>: (R, 1, M, M, Cp) channels-last mask-predictor logits, one channel per class.<br/>
+    /// <c>labels</c>: (R) int32 channel (class) of each box.<br/>
+    /// <c>boxes</c>: (R, 4) float32 boxes in output pixels.<br/>
+    /// <c>output</c>: (R, H, W) float32.<br/>
+    /// <c>count</c>: Optional (1) uint32 valid rows.<br/>
+    /// </remarks>
+    public PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count = null, string name = "paste_masks")
+        : this(device, maskLogits, labels, boxes, output, count, name, device.Limits.maxStorageBufferRange)
+    {
+    }
+
+    /// <summary>As the public constructor with the chunk size forced (tests of the chunked path).</summary>
+    internal PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count, string name, ulong maxChunkBytes)
+    {
+        Name = name;
+        ChannelsLast.Require(name, "mask logits", maskLogits);
+        var (r, m, cp) = (maskLogits.Shape[0], maskLogits.Shape[2], maskLogits.Shape[4]);
+        if (maskLogits.Shape[1] != 1 || maskLogits.Shape[3] != m || m == 0)
+            throw new EngineException($"{name}: mask logits {maskLogits.Shape} must be (R, 1, M, M, Cp).");
+        if (DetectionTensors.RequireBoxes(name, "boxes", boxes) != r || DetectionTensors.RequireVector(name, "labels", labels, DataType.Int32) != r)
+            throw new EngineException($"{name}: boxes {boxes.Shape} and labels {labels.Shape} must have one row per mask of {maskLogits.Shape}.");
+        DetectionTensors.RequireCount(name, "count", count);
+        if (output.Shape.Rank != 3 || output.Shape[0] != r || output.Type != DataType.Float32 || !output.IsContiguous)
+            throw new EngineException($"{name}: output {output.Shape} must be contiguous float32 ({r}, H, W).");
+        (_logits, _labels, _boxes) = (maskLogits, labels, boxes);
+        _count = count ?? labels;
+        var (h, w) = (output.Shape[1], output.Shape[2]);
+        var limits = device.Limits;
+        var plane = (long)h * w;
+        var flat = output.Reshape(new Shape(r, checked((int)plane)));
+        var expand = (float)(m + 2) / m;
+        foreach (var (start, rows) in RowChunks.Split(r, maxChunkBytes, limits.minStorageBufferOffsetAlignment, plane * sizeof(float)))
+        {
+            var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand);
+            _dispatches.Add((push, StridedCopy.FlatGrid(Groups.Cover(rows * plane, LocalSize)), RowChunks.View(flat, start, rows, (int)plane)));
+        }
+        _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null));
+    }
+
+    public string Name { get; }
+
+    public double Flops => 0;
+
+    /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
+    public int DispatchCount => _dispatches.Count;
+
+    public void Record(CommandList list)
+    {
+        foreach (var (push, groups, view) in _dispatches)
+            list.Dispatch(_pipeline, groups, push, _logits, _labels, _boxes, _count, view);
+    }
+
+    private readonly record struct Push(uint First, uint Rows, uint H, uint W, uint M, uint C4, float Expand);
+}

@@ -1,0 +1,91 @@
+#version 450
+// Greedy NMS with torchvision's semantics by the bitmask method, over candidates already sorted by
+// sort.comp (score descending, lower index first on ties): box i suppresses a later box j when they
+// are in the same group (class, or FPN level) and IoU(i, j) > threshold (strict, no +1). The first
+// C = capacity sorted candidates take part.
+// PHASE 0 gathers the sorted boxes and groups; PHASE 1 builds, for each sorted box i, W = C/32
+// words whose bit b of word w says box i suppresses box 32w + b (> i); PHASE 2 is one invocation
+// that walks the boxes in order, keeps each one not yet suppressed and ORs its words into Removed,
+// stopping after maxKeep.
+// Layout: Keys (>= C) uvec2 (index in .y); Count (1) uint32 valid candidates (HAS_COUNT, else n);
+// Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (C) vec4; SortedGroups (C)
+// int32; Mask (C * W) uint32; Removed (W) uint32; Keep (maxKeep) int32, -1 past the count; KeepCount
+// (1) uint32. Tile: one sorted box (phase 0) or one (row, word) pair (phase 1) per invocation on a
+// flat 2D grid, bounds-checked; phase 2 runs serially (its work is C * W / 2 word ORs at most).
+#include "index.glsl"
+#include "detection.glsl"
+
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
+layout(constant_id = 0) const uint PHASE = 0;
+layout(constant_id = 1) const bool HAS_COUNT = false;
+layout(constant_id = 2) const bool HAS_GROUPS = false;
+
+layout(binding = 0) readonly buffer Keys { uvec2 keys[]; };
+layout(binding = 1) readonly buffer Count { uint count; };
+layout(binding = 2, rgba32f) uniform readonly imageBuffer Boxes;
+layout(binding = 3) readonly buffer Groups { int groups[]; };
+layout(binding = 4) buffer Sorted { vec4 sorted[]; };
+layout(binding = 5) buffer SortedGroups { int sortedGroups[]; };
+layout(binding = 6) buffer Mask { uint mask[]; };
+layout(binding = 7) buffer Removed { uint removed[]; };
+layout(binding = 8) writeonly buffer Keep { int keep[]; };
+layout(binding = 9) writeonly buffer KeepCount { uint keepCount; };
+
+layout(push_constant) uniform Push {
+    uint n;
+    uint C;
+    uint W;
+    uint maxKeep;
+    float threshold;
+} p;
+
+uint valid() {
+    return min(HAS_COUNT ? min(count, p.n) : p.n, p.C);
+}
+
+void main() {
+    uint t = flat_invocation();
+    uint m = valid();
+    if (PHASE == 0u) {
+        if (t >= m)
+            return;
+        int c = int(keys[t].y);
+        sorted[t] = imageLoad(Boxes, c);
+        sortedGroups[t] = HAS_GROUPS ? groups[c] : 0;
+    } else if (PHASE == 1u) {
+        uint i = t / p.W;
+        uint w = t % p.W;
+        if (i >= m)
+            return;
+        uint bits = 0u;
+        uint first = 32u * w;
+        if (first + 31u > i && first < m) {
+            vec4 a = sorted[i];
+            int g = sortedGroups[i];
+            for (uint b = 0u; b < 32u; b++) {
+                uint j = first + b;
+                if (j > i && j < m && sortedGroups[j] == g && box_iou(a, sorted[j]) > p.threshold)
+                    bits |= 1u << b;
+            }
+        }
+        mask[t] = bits;
+    } else {
+        if (t != 0u)
+            return;
+        for (uint w = 0u; w < p.W; w++)
+            removed[w] = 0u;
+        uint kept = 0u;
+        for (uint i = 0u; i < m && kept < p.maxKeep; i++) {
+            if ((removed[i / 32u] & (1u << (i % 32u))) != 0u)
+                continue;
+            keep[kept] = int(keys[i].y);
+            kept++;
+            uint row = i * p.W;
+            for (uint w = i / 32u; w < p.W; w++)
+                removed[w] |= mask[row + w];
+        }
+        keepCount = kept;
+        for (uint k = kept; k < p.maxKeep; k++)
+            keep[k] = -1;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Engine.Tests.Cli;
+
+/// <summary>Runs the `engine` CLI, or the dotnet SDK, as a child process the way a user would, and collects its exit code and output.</summary>
+public static class CliProcess
+{
+    public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
+        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args]);
+
+    /// <summary>
+    /// `dotnet ARGS` in <paramref name="directory"/>, outside this test run's MSBuild environment (its
+    /// variables would point the child at this build) and without build servers (they outlive the
+    /// child and would hold its output pipes open).
+    /// </summary>
+    public static (int Code, string Stdout, string Stderr) Dotnet(string directory, params string[] args) =>
+        Run("dotnet", directory, [.. args, "--disable-build-servers"]);
+
+    private static (int Code, string Stdout, string Stderr) Run(string program, string? directory, string[] args)
+    {
+        var start = new ProcessStartInfo(program, args)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = directory ?? Environment.CurrentDirectory,
+        };
+        if (directory is not null)
+        {
+            foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase) || k.StartsWith("VSTEST", StringComparison.OrdinalIgnoreCase)).ToArray())
+                start.Environment.Remove(key);
+            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+        }
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout, stderr.Result);
+    }
+}

@@ -1,0 +1,168 @@
+using Engine.Contracts;
+using Engine.Host;
+using Engine.Models;
+using Engine.Models.Detection;
+using Engine.Tests.Gpu;
+using Engine.Tests.Host;
+using Engine.Video;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Engine.Tests.Detection;
+
+/// <summary>The nonlocal-detect plugin and the demo detector (tools/train/train_detector.py) through the engine.</summary>
+public sealed class DetectDemoTests(GpuFixture fixture) : GpuTest(fixture)
+{
+    /// <summary>The demo detector as the plugin's build converts it (models/detector/demo_detector.pth).</summary>
+    public static string DemoPackage => Path.Combine(PluginCatalogTests.Plugins, "nonlocal-detect", "default.safetensors");
+
+    /// <summary>A held-out scene (seed 2, as train_detector.py holds out) as RGB 0..1, planar (3, H, W) and channels-last (H, W, 4).</summary>
+    private static (float[] Planar, float[] ChannelsLast, IReadOnlyList<SceneObject> Objects, byte[] Instances) Scene(int index, int width, int height)
+    {
+        var objects = SyntheticScene.DetectionScenes(2).ElementAt(index);
+        var (rgb, instances) = (new byte[width * height * 3], new byte[width * height]);
+        SyntheticScene.RenderObjects(width, height, objects, rgb, instances);
+        var (planar, last) = (new float[3 * width * height], new float[4 * width * height]);
+        for (var p = 0; p < width * height; p++)
+        {
+            for (var c = 0; c < 3; c++)
+            {
+                planar[c * width * height + p] = rgb[p * 3 + c] / 255f;
+                last[p * 4 + c] = rgb[p * 3 + c] / 255f;
+            }
+        }
+        return (planar, last, objects, instances);
+    }
+
+    private static readonly string[] _shapeLabels = ["__background__", "square", "triangle", "circle", "bar"];
+
+    private static ModelInfo Package(string kind = "maskrcnn-fpn") =>
+        new("demo.safetensors", _shapeLabels, null, null, null, null, null, $$"""{"kind": "{{kind}}", "min_size": 160, "max_size": 320}""", 1);
+
+    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, params string[] parameters)
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
+        var loaded = catalog.Load("nonlocal-detect");
+        var values = PluginSettings.Resolve("nonlocal-detect", loaded.Plugin.Parameters, null, parameters);
+        var node = Assert.Single(loaded.Plugin.Configure(new PluginContext(values, model, loaded.Manifest.Directory, _ => { })));
+        var network = new RecordingNetworkBuilder(40, 20, masks);
+        loaded.Plugin.Build(node, network);
+        return (loaded.Plugin, node, network, loaded);
+    }
+
+    [Fact]
+    public void The_plugin_asks_for_one_whole_frame_capped_at_the_packages_size_and_the_detector_outputs()
+    {
+        var (_, node, network, loaded) = Configure(Package(), masks: true);
+        using (loaded)
+        {
+            Assert.Equal((320, 160), (node.Input.Frame!.MaxLongSide, node.Input.Frame.MaxShortSide));
+            var n = node.Input.Frame.Normalization;
+            Assert.Equal(1.0, n.Scale);
+            Assert.Equal([0.0, 0, 0], n.Mean);
+            Assert.Equal([1.0, 1, 1], n.Std);
+            Assert.Equal(1, node.Input.Clip.Frames);
+            Assert.Equal([OutputKind.Boxes, OutputKind.Masks], node.Outputs);
+            Assert.Equal("demo.safetensors", network.DetectorPackage);
+            Assert.Equal(["boxes", "scores", "labels", "count", "masks"], network.Outputs.Keys);
+        }
+
+        var (_, boxNode, boxNetwork, boxLoaded) = Configure(Package("fasterrcnn-fpn"), masks: false, "mask_alpha=0.7");
+        using (boxLoaded)
+        {
+            Assert.Equal([OutputKind.Boxes], boxNode.Outputs);
+            Assert.Equal(["boxes", "scores", "labels", "count"], boxNetwork.Outputs.Keys);
+        }
+    }
+
+    [Fact]
+    public void A_package_that_is_not_a_detector_is_refused_with_its_kind()
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
+        using var loaded = catalog.Load("nonlocal-detect");
+        var values = PluginSettings.Resolve("nonlocal-detect", loaded.Plugin.Parameters, null, []);
+        var model = Package("video-resnet");
+        var e = Assert.Throws<InvalidOperationException>(() => loaded.Plugin.Configure(new PluginContext(values, model, loaded.Manifest.Directory, _ => { })));
+        Assert.Contains("video-resnet", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", new[] { 0, 2 })]
+    [InlineData("Square", new[] { 0 })]
+    [InlineData("circle, 4", new[] { 2 })]
+    public void Interpret_shows_the_valid_confident_detections_of_the_chosen_classes_best_first_in_frame_fractions(string classes, int[] shown)
+    {
+        var (plugin, node, _, loaded) = Configure(Package(), masks: true, $"classes={classes}", "score_threshold=0.5", "mask_threshold=0.6", "mask_alpha=0.4");
+        using var _ = loaded;
+        const int W = 40, H = 20;
+        // Four rows, three valid: row 1 scores below the threshold, row 3 (past the count) must never be read.
+        float[] boxes = [4, 2, 12, 10, 0, 0, 5, 5, 20, 4, 36, 18, 1, 1, 39, 19];
+        float[] scores = [0.7f, 0.3f, 0.9f, 0.99f];
+        float[] labels = [1, 2, 3, 1];
+        var masks = new float[4 * H * W];
+        for (var r = 3; r < 7; r++)
+        {
+            for (var c = 5; c < 9; c++)
+                masks[r * W + c] = 0.65f;
+        }
+        masks[4 * W + 10] = 0.55f; // inside the box, below the mask threshold
+        Array.Fill(masks, 0.9f, 3 * H * W, H * W);
+        var outputs = new Dictionary<string, OutputTensor>
+        {
+            ["boxes"] = new([4, 4], boxes),
+            ["scores"] = new([4], scores),
+            ["labels"] = new([4], labels),
+            ["count"] = new([1], [3f]),
+            ["masks"] = new([4, H, W], masks),
+        };
+        var metadata = plugin.Interpret(node, new NodeResult(7, outputs, [RegionF.Full]));
+
+        var expected = shown.OrderByDescending(i => scores[i]).ToArray();
+        Assert.Equal(expected.Select(i => _shapeLabels[(int)labels[i]]), metadata.Boxes.Select(b => b.Label));
+        Assert.Equal(expected.Select(i => (double)scores[i]), metadata.Boxes.Select(b => b.Score));
+        for (var k = 0; k < expected.Length; k++)
+        {
+            var i = expected[k];
+            Assert.Equal(new RegionF((double)boxes[4 * i] / W, (double)boxes[4 * i + 1] / H, (double)boxes[4 * i + 2] / W, (double)boxes[4 * i + 3] / H), metadata.Boxes[k].Region);
+        }
+        Assert.Equal(expected.Length, metadata.Masks.Count);
+        Assert.All(metadata.Masks, m => Assert.Equal(102u, m.Rgb >> 24)); // 0.4 * 255
+        if (expected.Contains(0))
+        {
+            // Row 0's mask: its box widened by a pixel, (3, 1)-(13, 11), with the 4 x 4 block above the threshold.
+            var m = metadata.Masks[Array.IndexOf(expected, 0)];
+            Assert.Equal((10, 10), (m.Width, m.Height));
+            Assert.Equal(new RegionF(3.0 / W, 1.0 / H, 13.0 / W, 11.0 / H), m.Region);
+            Assert.Equal(16, m.Values.Count(v => v == 1f));
+            Assert.Equal(1f, m.Values[(3 - 1) * 10 + 5 - 3]);
+            Assert.Equal(0f, m.Values[(4 - 1) * 10 + 10 - 3]);
+        }
+    }
+
+    [Fact]
+    public void A_class_filter_naming_no_label_of_the_package_is_refused()
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
+        using var loaded = catalog.Load("nonlocal-detect");
+        var values = PluginSettings.Resolve("nonlocal-detect", loaded.Plugin.Parameters, null, ["classes=square,hexagon"]);
+        var e = Assert.Throws<InvalidOperationException>(() => loaded.Plugin.Configure(new PluginContext(values, Package(), loaded.Manifest.Directory, _ => { })));
+        Assert.Contains("hexagon", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_detector_graph_takes_the_live_hosts_channels_last_frame_exactly_as_a_planar_image()
+    {
+        const int W = 96, H = 72;
+        var (planar, last, _, _) = Scene(0, W, H);
+        using var package = WeightPackage.Open(DemoPackage);
+        using var a = DetectorBuilder.Build(package, H, W).Compile(Device);
+        using var b = ModelBuilder.Build(package, 1, 1, H, W, channelsLastInput: true).Compile(Device);
+        Assert.Equal(new Engine.Gpu.Shape(1, 1, H, W, 4), b.Spec(DetectorBuilder.Input).Shape);
+        a.SetInput(DetectorBuilder.Input, planar);
+        b.SetInput(DetectorBuilder.Input, last);
+        a.Run();
+        b.Run();
+        Assert.NotEmpty(a.Outputs);
+        foreach (var output in a.Outputs)
+            Assert.Equal(a.Read(output), b.Read(output));
+    }
+}
