@@ -55,6 +55,25 @@ public sealed class SyntheticScene
         return new SyntheticScene(width, height, events);
     }
 
+    /// <summary>
+    /// The first frame of one clip per action, as `engine synth` writes them: <paramref name="frames"/>
+    /// samples every <paramref name="rate"/>-th frame, lying wholly inside the action, centred in it or,
+    /// given <paramref name="placementSeed"/>, anywhere in it (uniformly, as the live host sees actions
+    /// at any phase) from a random stream of its own, so placement never changes the timeline.
+    /// </summary>
+    public int[] ClipStarts(int frames, int rate, int? placementSeed = null)
+    {
+        var random = placementSeed is { } seed ? new Random(unchecked(seed * 7919 + 17)) : null;
+        var span = (frames - 1) * rate + 1;
+        return [.. _events.Select((e, i) =>
+        {
+            var slack = e.Frames - span;
+            if (frames < 1 || rate < 1 || slack < 0)
+                throw new EngineException($"Synthetic scene: a clip of {frames} frames every {rate}th frame does not fit in action {i} ({e.Frames} frames).");
+            return e.Start + (random is null ? slack / 2 : random.Next(slack + 1));
+        })];
+    }
+
     /// <summary>The ground truth at frame <paramref name="frame"/> (the timeline loops).</summary>
     public SceneEvent EventAt(long frame)
     {
