@@ -1,14 +1,18 @@
 using System.CommandLine;
+using System.Text.Json;
 using Engine.Files;
 using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
+using Engine.Models.Detection;
 
 namespace Engine.Cli.Commands;
 
 /// <summary>
 /// `engine run-model`: one preprocessed clip (float32 .npy, N x C x T x H x W) through a package's
 /// network; writes the class probabilities (or logits) and any named tensor, in PyTorch layout.
+/// A detector package takes one float32 (3, H, W) RGB 0..1 image and writes its detections as JSON
+/// (boxes in input pixels) and, with --masks, the pasted mask probabilities (D, H, W).
 /// </summary>
 internal static class RunModelCommand
 {
@@ -19,7 +23,13 @@ internal static class RunModelCommand
         var output = new Option<string>("--output") { Description = "Where to write the class probabilities (.npy, shape (N, classes)).", Required = true };
         var logits = new Option<bool>("--logits") { Description = "Write the logits instead of the probabilities." };
         var dump = new Option<string[]>("--dump") { Description = "TENSOR=FILE.npy: also write a named tensor (e.g. res3.1.nonlocal) in PyTorch layout.", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("run-model", "Run a network on one clip and write its outputs as .npy.") { model, input, output, logits, dump };
+        var masks = new Option<string?>("--masks") { Description = "Detectors: where to write the pasted mask probabilities (.npy, (D, H, W))." };
+        var minSize = new Option<int?>("--min-size") { Description = "Detectors: the transform's short-side target (default: the package's)." };
+        var maxSize = new Option<int?>("--max-size") { Description = "Detectors: the transform's long-side cap (default: the package's)." };
+        var command = new Command("run-model", "Run a network on one clip (or a detector on one image) and write its outputs.")
+        {
+            model, input, output, logits, dump, masks, minSize, maxSize,
+        };
         command.SetAction(result =>
         {
             var dumps = (result.GetValue(dump) ?? []).Select(d =>
@@ -29,13 +39,35 @@ internal static class RunModelCommand
                     throw new EngineException($"--dump '{d}': expected TENSOR=FILE.npy.");
                 return (Tensor: d[..eq], File: d[(eq + 1)..]);
             }).ToArray();
+            using var package = WeightPackage.Open(result.GetValue(model)!);
+            if (package.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind)
+            {
+                var image = NpyArray.Read(result.GetValue(input)!);
+                if (image.Shape.Rank != 3 || image.Shape[0] != 3)
+                    throw new EngineException($"{result.GetValue(input)}: image {image.Shape} must be (3, H, W) RGB 0..1.");
+                using var detLogging = CliOptions.Logging(result);
+                using var detDevice = Device.Create(CliOptions.DeviceOptions(result, detLogging));
+                var detector = DetectorBuilder.Build(package, image.Shape[1], image.Shape[2], result.GetValue(minSize), result.GetValue(maxSize));
+                using var detections = detector.Compile(detDevice, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
+                detections.SetInput(DetectorBuilder.Input, image.ToFloats());
+                detections.Run();
+                WriteDetections(detections, package.Labels, result.GetValue(output)!);
+                if (result.GetValue(masks) is { } masksFile)
+                {
+                    if (!detections.Outputs.Contains(DetectorBuilder.Masks))
+                        throw new EngineException($"{package.Path}: --masks given, but this detector ({package.Kind}) has no mask head.");
+                    detections.ReadTorch(DetectorBuilder.Masks).Write(masksFile);
+                }
+                foreach (var (tensor, file) in dumps)
+                    detections.ReadTorch(tensor).Write(file);
+                return 0;
+            }
             var clip = NpyArray.Read(result.GetValue(input)!);
             if (clip.Shape.Rank != 5 || clip.Shape[1] != 3)
                 throw new EngineException($"{result.GetValue(input)}: clip {clip.Shape} must be (N, 3, T, H, W).");
 
             using var logging = CliOptions.Logging(result);
             using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
-            using var package = WeightPackage.Open(result.GetValue(model)!);
             var builder = ModelBuilder.Build(package, clip.Shape[0], clip.Shape[2], clip.Shape[3], clip.Shape[4]);
             using var graph = builder.Compile(device, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
             graph.SetInput(VideoResNetBuilder.Input, clip.ToFloats());
@@ -46,5 +78,32 @@ internal static class RunModelCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>`{"detections": [{"x1", "y1", "x2", "y2", "label", "label_id", "score"}]}`, best first, boxes in input pixels.</summary>
+    private static void WriteDetections(CompiledGraph graph, IReadOnlyList<string> labels, string path)
+    {
+        var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
+        var boxes = graph.Read(DetectorBuilder.Boxes);
+        var scores = graph.Read(DetectorBuilder.Scores);
+        var ids = graph.Tensor(DetectorBuilder.Labels).Download<int>();
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteStartArray("detections");
+        for (var i = 0; i < count; i++)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("x1", boxes[4 * i]);
+            json.WriteNumber("y1", boxes[4 * i + 1]);
+            json.WriteNumber("x2", boxes[4 * i + 2]);
+            json.WriteNumber("y2", boxes[4 * i + 3]);
+            json.WriteString("label", ids[i] >= 0 && ids[i] < labels.Count ? labels[ids[i]] : ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            json.WriteNumber("label_id", ids[i]);
+            json.WriteNumber("score", scores[i]);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 }

@@ -38,7 +38,7 @@ public static class DetectorBuilder
     /// The highest-scoring (box, class) candidates the class-aware NMS considers: its suppression mask
     /// grows with the square of this; past it the lowest scores are dropped before NMS.
     /// </summary>
-    public const int NmsCapacity = 8192;
+    public const int NmsCapacity = 2048;
 
     /// <summary>The FPN levels the RPN runs on: P2..P5 and the pooled P6.</summary>
     public static readonly int[] Levels = [2, 3, 4, 5, 6];
@@ -48,8 +48,11 @@ public static class DetectorBuilder
     /// and <paramref name="maxSize"/> override the package's transform sizes (torchvision's min_size, max_size).
     /// With <paramref name="channelsLastInput"/> the input `image` is a channels-last (1, 1, H, W, 4) RGB
     /// 0..1 frame (what the live host's whole-frame input delivers) instead of a planar (3, H, W) one.
+    /// With <paramref name="denseOnly"/> the graph stops after the RPN head, whose objectness and
+    /// deltas are then its outputs (the dense network alone, for checks and benchmarks).
     /// </summary>
-    public static GraphBuilder Build(WeightPackage package, int height, int width, int? minSize = null, int? maxSize = null, bool channelsLastInput = false)
+    public static GraphBuilder Build(WeightPackage package, int height, int width, int? minSize = null, int? maxSize = null, bool channelsLastInput = false,
+        bool denseOnly = false)
     {
         var arch = Architecture(package, minSize, maxSize);
         if (height <= 0 || width <= 0)
@@ -62,6 +65,15 @@ public static class DetectorBuilder
         var features = Backbone(graph, package, arch, TransformedImage, padded);
         var pyramid = Fpn(graph, package, arch, features);
         RpnHead(graph, package, arch, pyramid);
+        if (denseOnly)
+        {
+            foreach (var level in Levels)
+            {
+                graph.Output($"rpn.objectness.p{level}");
+                graph.Output($"rpn.deltas.p{level}");
+            }
+            return graph;
+        }
         Proposals(graph, arch, pyramid, padded, resized);
         BoxHead(graph, package, arch, pyramid, resized, (height, width));
         if (arch.HasMasks)
@@ -95,9 +107,9 @@ public static class DetectorBuilder
     /// <summary>
     /// torchvision's RPN filter_proposals: per level the top 1000 anchors by objectness, decoded
     /// (dw, dh clamped at log(1000/16)) and clipped to the resized image, boxes under 1e-3 dropped,
-    /// NMS 0.7 within each level (one class-aware NMS with the level as the class, ordering the
-    /// survivors of every level by score as torchvision does) and the best 1000 kept as
-    /// `rpn.proposals` (count `rpn.count`). NMS runs on logits: the sigmoid keeps their order.
+    /// NMS 0.7 within each level, and the best 1000 survivors of all levels by score kept as
+    /// `rpn.proposals` (count `rpn.count`), torchvision's batched_nms order. NMS and top-k run on
+    /// logits: the sigmoid keeps their order.
     /// </summary>
     private static void Proposals(GraphBuilder graph, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) padded, (int H, int W) resized)
     {
@@ -106,28 +118,35 @@ public static class DetectorBuilder
         var boxes = new List<string>();
         var scores = new List<string>();
         var counts = new List<string>();
+        var total = 0;
         for (var i = 0; i < pyramid.Length; i++)
         {
             var (feature, size) = pyramid[i];
             var l = Levels[i];
             var candidates = size.H * size.W * a;
             var k = Math.Min(ProposalsPerLevel, candidates);
+            total += k;
+            var (top, topCount) = ($"rpn.topk.p{l}", $"rpn.topk.p{l}.count");
             graph.Add(new AnchorsNode($"rpn.anchors.p{l}", feature, $"rpn.anchors.p{l}", padded.H, padded.W, [32f * (1 << i)], ratios));
             graph.Add(new CompactChannelsNode($"rpn.logits.p{l}", $"rpn.objectness.p{l}", $"rpn.logits.p{l}"));
-            graph.Add(new TopKNode($"rpn.topk.p{l}", $"rpn.logits.p{l}", $"rpn.topk.p{l}", $"rpn.topk.p{l}.count", k));
-            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", $"rpn.topk.p{l}", $"rpn.scores.p{l}", $"rpn.topk.p{l}.count"));
+            graph.Add(new TopKNode(top, $"rpn.logits.p{l}", top, topCount, k));
+            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", top, $"rpn.scores.p{l}", topCount));
             graph.Add(new BoxDecodeNode($"rpn.boxes.p{l}", $"rpn.anchors.p{l}", $"rpn.deltas.p{l}", $"rpn.boxes.p{l}", BoxWeights.Rpn, (resized.H, resized.W),
-                indices: $"rpn.topk.p{l}", count: $"rpn.topk.p{l}.count"));
-            boxes.Add($"rpn.boxes.p{l}");
-            scores.Add($"rpn.scores.p{l}");
-            counts.Add($"rpn.topk.p{l}.count");
+                indices: top, count: topCount));
+            graph.Add(new ScoreFilterNode($"rpn.valid.p{l}", $"rpn.scores.p{l}", $"rpn.valid.p{l}", $"rpn.valid.p{l}.count", float.NegativeInfinity, inclusive: true,
+                boxes: $"rpn.boxes.p{l}", minSize: 1e-3f, rowCount: topCount));
+            graph.Add(new NmsNode($"rpn.nms.p{l}", $"rpn.boxes.p{l}", $"rpn.scores.p{l}", $"rpn.keep.p{l}", $"rpn.keep.p{l}.count", 0.7f, k,
+                $"rpn.valid.p{l}", $"rpn.valid.p{l}.count"));
+            graph.Add(new GatherNode($"rpn.kept.boxes.p{l}", $"rpn.boxes.p{l}", $"rpn.keep.p{l}", $"rpn.kept.boxes.p{l}", $"rpn.keep.p{l}.count"));
+            graph.Add(new GatherNode($"rpn.kept.scores.p{l}", $"rpn.scores.p{l}", $"rpn.keep.p{l}", $"rpn.kept.scores.p{l}", $"rpn.keep.p{l}.count"));
+            boxes.Add($"rpn.kept.boxes.p{l}");
+            scores.Add($"rpn.kept.scores.p{l}");
+            counts.Add($"rpn.keep.p{l}.count");
         }
-        graph.Add(new ConcatRowsNode("rpn.all.boxes", boxes, counts, "rpn.all.boxes", "rpn.all.count", "rpn.all.levels"));
+        // The survivors of every level, best first: torchvision's batched_nms order, then its top 1000.
+        graph.Add(new ConcatRowsNode("rpn.all.boxes", boxes, counts, "rpn.all.boxes", "rpn.all.count"));
         graph.Add(new ConcatRowsNode("rpn.all.scores", scores, counts, "rpn.all.scores", "rpn.all.scores.count"));
-        graph.Add(new ScoreFilterNode("rpn.valid", "rpn.all.scores", "rpn.valid", "rpn.valid.count", float.NegativeInfinity, inclusive: true,
-            boxes: "rpn.all.boxes", minSize: 1e-3f, rowCount: "rpn.all.count"));
-        graph.Add(new NmsNode("rpn.nms", "rpn.all.boxes", "rpn.all.scores", "rpn.keep", "rpn.count", 0.7f, ProposalsPerLevel,
-            "rpn.valid", "rpn.valid.count", "rpn.all.levels"));
+        graph.Add(new TopKNode("rpn.best", "rpn.all.scores", "rpn.keep", "rpn.count", Math.Min(ProposalsPerLevel, total), count: "rpn.all.count"));
         graph.Add(new GatherNode(ProposalsTensor, "rpn.all.boxes", "rpn.keep", ProposalsTensor, "rpn.count"));
     }
 
