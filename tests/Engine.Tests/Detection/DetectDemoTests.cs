@@ -8,11 +8,12 @@ using Engine.Tests.Gpu;
 using Engine.Tests.Host;
 using Engine.Video;
 using Microsoft.Extensions.Logging.Abstractions;
+using Xunit.Abstractions;
 
 namespace Engine.Tests.Detection;
 
 /// <summary>The nonlocal-detect plugin and the demo detector (tools/train/train_detector.py) through the engine.</summary>
-public sealed class DetectDemoTests(GpuFixture fixture) : GpuTest(fixture), IDisposable
+public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output) : GpuTest(fixture), IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-detect-");
 
@@ -221,6 +222,7 @@ public sealed class DetectDemoTests(GpuFixture fixture) : GpuTest(fixture), IDis
             }
         }
         var recall = (double)found / total;
+        output.WriteLine($"held-out recall at IoU 0.5: {found}/{total} = {recall:0.0000}, mean mask IoU {maskIous.DefaultIfEmpty(0).Average():0.0000}");
         Assert.True(recall >= 0.9, $"recall at IoU 0.5: {found}/{total} = {recall:0.000}, mean mask IoU {maskIous.DefaultIfEmpty(0).Average():0.000}");
         Assert.True(maskIous.Average() >= 0.7, $"mean mask IoU of the {found} found objects: {maskIous.Average():0.000}");
     }
@@ -254,6 +256,7 @@ public sealed class DetectDemoTests(GpuFixture fixture) : GpuTest(fixture), IDis
             var iou = Iou((t.X1, t.Y1, t.X2, t.Y2), (best.GetProperty("x1").GetDouble(), best.GetProperty("y1").GetDouble(), best.GetProperty("x2").GetDouble(), best.GetProperty("y2").GetDouble()));
             matched += iou >= 0.5 && best.GetProperty("label").GetString() == actor.Shape.Label() ? 1 : 0;
         }
+        output.WriteLine($"{lines.Length} predictions, {lines.Count(l => l.GetProperty("boxes").GetArrayLength() > 0)} with boxes, {matched} whose best box is the actor");
         Assert.True(matched > 0, $"no prediction's best box is the actor: {string.Join("\n", lines.Select(l => l.ToString()))}");
     }
 
