@@ -7,11 +7,13 @@
 // Layout: Logits (R, 1, M, M, Cp) channels-last rgba32f texel buffer; Labels (R) int32 channel;
 // Boxes (R, 4) rgba32f texel buffer in output pixels; Count (1) uint32 valid rows (HAS_COUNT);
 // Out: rows [first, first + rows) of (R, H, W) fp32, bound as a view (large outputs take several
-// dispatches). Tile: one output pixel per invocation on a flat 2D grid, bounds-checked.
+// dispatches). Tile: TILE_X consecutive pixels of one image row per invocation (the box is decoded
+// once per tile) on a flat 2D grid, bounds-checked at the row's end.
 #include "index.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const bool HAS_COUNT = false;
+layout(constant_id = 1) const uint TILE_X = 16;
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer Logits;
 layout(binding = 1) readonly buffer Labels { int labels[]; };
@@ -39,14 +41,20 @@ float prob(uint r, int label, int v, int u) {
 }
 
 void main() {
+    uint tiles = (p.W + TILE_X - 1u) / TILE_X;
     uint t = flat_invocation();
-    if (t >= p.rows * p.H * p.W)
+    if (t >= p.rows * p.H * tiles)
         return;
-    uint x = t % p.W;
-    uint y = (t / p.W) % p.H;
-    uint r = p.first + t / (p.W * p.H);
+    uint x0 = (t % tiles) * TILE_X;
+    uint y = (t / tiles) % p.H;
+    uint local = t / (tiles * p.H);
+    uint r = p.first + local;
+    uint at = (local * p.H + y) * p.W + x0;
+    uint n = min(TILE_X, p.W - x0);
     if (HAS_COUNT && r >= count) {
-        O[t] = 0.0;
+        for (uint i = 0u; i < TILE_X; i++)
+            if (i < n)
+                O[at + i] = 0.0;
         return;
     }
     vec4 b = imageLoad(Boxes, int(r));
@@ -54,31 +62,38 @@ void main() {
     precise float hHalf = (b.w - b.y) * 0.5 * p.expand;
     precise float cx = (b.z + b.x) * 0.5;
     precise float cy = (b.w + b.y) * 0.5;
-    int x0 = int(cx - wHalf);
-    int x1 = int(cx + wHalf);
-    int y0 = int(cy - hHalf);
-    int y1 = int(cy + hHalf);
-    int w = max(x1 - x0 + 1, 1);
-    int h = max(y1 - y0 + 1, 1);
-    int ix = int(x);
+    int bx0 = int(cx - wHalf);
+    int bx1 = int(cx + wHalf);
+    int by0 = int(cy - hHalf);
+    int by1 = int(cy + hHalf);
+    int w = max(bx1 - bx0 + 1, 1);
+    int h = max(by1 - by0 + 1, 1);
     int iy = int(y);
-    if (ix < max(x0, 0) || ix >= min(x1 + 1, int(p.W)) || iy < max(y0, 0) || iy >= min(y1 + 1, int(p.H))) {
-        O[t] = 0.0;
-        return;
-    }
+    bool rowInside = iy >= max(by0, 0) && iy < min(by1 + 1, int(p.H));
+    int xFirst = max(bx0, 0);
+    int xEnd = min(bx1 + 1, int(p.W));
     int padded = int(p.M) + 2;
     float scaleX = float(padded) / float(w);
     float scaleY = float(padded) / float(h);
-    float sx = max(scaleX * (float(ix - x0) + 0.5) - 0.5, 0.0);
-    float sy = max(scaleY * (float(iy - y0) + 0.5) - 0.5, 0.0);
-    int u0 = int(sx);
+    float sy = max(scaleY * (float(iy - by0) + 0.5) - 0.5, 0.0);
     int v0 = int(sy);
-    int u1 = u0 + (u0 < padded - 1 ? 1 : 0);
     int v1 = v0 + (v0 < padded - 1 ? 1 : 0);
-    float lx = sx - float(u0);
     float ly = sy - float(v0);
     int label = labels[r];
-    float top = (1.0 - lx) * prob(r, label, v0, u0) + lx * prob(r, label, v0, u1);
-    float bottom = (1.0 - lx) * prob(r, label, v1, u0) + lx * prob(r, label, v1, u1);
-    O[t] = (1.0 - ly) * top + ly * bottom;
+    for (uint i = 0u; i < TILE_X; i++) {
+        if (i >= n)
+            break;
+        int ix = int(x0 + i);
+        if (!rowInside || ix < xFirst || ix >= xEnd) {
+            O[at + i] = 0.0;
+            continue;
+        }
+        float sx = max(scaleX * (float(ix - bx0) + 0.5) - 0.5, 0.0);
+        int u0 = int(sx);
+        int u1 = u0 + (u0 < padded - 1 ? 1 : 0);
+        float lx = sx - float(u0);
+        float top = (1.0 - lx) * prob(r, label, v0, u0) + lx * prob(r, label, v0, u1);
+        float bottom = (1.0 - lx) * prob(r, label, v1, u0) + lx * prob(r, label, v1, u1);
+        O[at + i] = (1.0 - ly) * top + ly * bottom;
+    }
 }

@@ -3,8 +3,11 @@
 // samples averaged per bin; aligned shifts by half a pixel; sampling ratio 0 = adaptive
 // ceil(roi / bin)), over up to 5 FPN levels with MultiScaleRoIAlign's level mapping:
 // floor(canonicalLevel + log2(sqrt(area) / canonicalSize) + eps) (detectron2: eps inside the log),
-// clamped to the given levels. With one level the mapping is skipped.
-// Layout: F0..F4 (1, 1, H_l, W_l, C4 texels) rgba32f texel buffers (unused ones bound to any level);
+// clamped to the given levels. With one level the mapping is skipped. The op records one dispatch per
+// level with that level's map bound as F: an invocation whose box maps elsewhere returns at once,
+// so every feature load goes to one texel buffer (a load that picks among several buffers at run
+// time is several times slower on lavapipe).
+// Layout: F (1, 1, H, W, C4 texels) rgba32f texel buffer of level `level`;
 // Boxes (R, 4) rgba32f texel buffer in image pixels; Count (1) uint32 valid boxes (HAS_COUNT);
 // Out (R, 1, oh, ow, C4 texels) vec4, rows past the count zero.
 // Tile: one output bin x TILE_C4 texels (4 * TILE_C4 channels) per invocation on a flat 2D grid;
@@ -18,14 +21,10 @@ layout(constant_id = 2) const bool HAS_COUNT = false;
 layout(constant_id = 3) const bool EPS_IN_LOG = false;
 layout(constant_id = 4) const uint TILE_C4 = 4;
 
-layout(binding = 0, rgba32f) uniform readonly imageBuffer F0;
-layout(binding = 1, rgba32f) uniform readonly imageBuffer F1;
-layout(binding = 2, rgba32f) uniform readonly imageBuffer F2;
-layout(binding = 3, rgba32f) uniform readonly imageBuffer F3;
-layout(binding = 4, rgba32f) uniform readonly imageBuffer F4;
-layout(binding = 5, rgba32f) uniform readonly imageBuffer Boxes;
-layout(binding = 6) readonly buffer Count { uint count; };
-layout(binding = 7) writeonly buffer Out { vec4 O[]; };
+layout(binding = 0, rgba32f) uniform readonly imageBuffer F;
+layout(binding = 1, rgba32f) uniform readonly imageBuffer Boxes;
+layout(binding = 2) readonly buffer Count { uint count; };
+layout(binding = 3) writeonly buffer Out { vec4 O[]; };
 
 layout(push_constant) uniform Push {
     uint R;
@@ -37,18 +36,11 @@ layout(push_constant) uniform Push {
     float canonicalLevel;
     float canonicalSize;
     float eps;
-    uint H[5];
-    uint W[5];
-    float scale[5];
+    uint level;
+    uint H;
+    uint W;
+    float scale;
 } p;
-
-vec4 fetch(uint level, int at) {
-    if (LEVELS == 1u || level == 0u) return imageLoad(F0, at);
-    if (level == 1u) return imageLoad(F1, at);
-    if (level == 2u) return imageLoad(F2, at);
-    if (level == 3u) return imageLoad(F3, at);
-    return imageLoad(F4, at);
-}
 
 void main() {
     uint tiles = (p.C4 + TILE_C4 - 1u) / TILE_C4;
@@ -63,6 +55,8 @@ void main() {
     uint outBase = bin * p.C4;
 
     if (HAS_COUNT && r >= count) {
+        if (p.level != 0u)
+            return;
         for (uint c = 0u; c < TILE_C4; c++)
             if (c0 + c < p.C4)
                 O[outBase + c0 + c] = vec4(0.0);
@@ -77,10 +71,12 @@ void main() {
                              : floor(p.canonicalLevel + log2(s / p.canonicalSize) + p.eps);
         level = uint(clamp(l, p.firstLevel, p.firstLevel + float(LEVELS - 1u)) - p.firstLevel);
     }
-    float height = float(p.H[level]);
-    float width = float(p.W[level]);
-    int rowTexels = int(p.W[level] * p.C4);
-    float scale = p.scale[level];
+    if (level != p.level)
+        return;
+    float height = float(p.H);
+    float width = float(p.W);
+    int rowTexels = int(p.W * p.C4);
+    float scale = p.scale;
     float offset = ALIGNED ? 0.5 : 0.0;
 
     precise float startW = box.x * scale - offset;
@@ -138,8 +134,8 @@ void main() {
             int p4 = yh * rowTexels + xh * int(p.C4) + int(c0);
             for (uint c = 0u; c < TILE_C4; c++) {
                 if (c < cmax) {
-                    precise vec4 v = w1 * fetch(level, p1 + int(c)) + w2 * fetch(level, p2 + int(c))
-                        + w3 * fetch(level, p3 + int(c)) + w4 * fetch(level, p4 + int(c));
+                    precise vec4 v = w1 * imageLoad(F, p1 + int(c)) + w2 * imageLoad(F, p2 + int(c))
+                        + w3 * imageLoad(F, p3 + int(c)) + w4 * imageLoad(F, p4 + int(c));
                     acc[c] += v;
                 }
             }

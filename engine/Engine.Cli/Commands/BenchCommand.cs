@@ -20,6 +20,7 @@ internal static class BenchCommand
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(ConvBenchCommand.Create());
         command.Subcommands.Add(BenchNonLocalCommand.Create());
+        command.Subcommands.Add(BenchDetectionCommand.Create());
         command.SetAction(result =>
         {
             var package = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");

@@ -35,21 +35,23 @@ public sealed class DetectionOpTestsSorting(GpuFixture fixture) : GpuTest(fixtur
         Assert.Equal(Ints(name, "stable_indices"), actual);
     }
 
-    [Fact]
-    public void Top_k_over_candidates_with_a_count_sorts_only_the_valid_candidates()
+    [Theory]
+    [InlineData("topk_ties", 500, 300, 400)] // bitonic sort of all candidates
+    [InlineData("topk_large", 30000, 25000, 1000)] // radix select first
+    public void Top_k_over_candidates_with_a_count_sorts_only_the_valid_candidates(string name, int length, int count, int k)
     {
-        var scores = Floats("topk_ties", "scores");
-        var candidates = Enumerable.Range(0, 500).Select(i => (i * 37 + 11) % scores.Length).ToArray();
+        var scores = Floats(name, "scores");
+        var candidates = Enumerable.Range(0, length).Select(i => (i * 37 + 11) % scores.Length).ToArray();
         using var ts = Device.CreateTensor<float>("scores", new Shape(scores.Length), scores);
         using var tc = Ints(Device, "candidates", candidates);
-        using var valid = Count(Device, "valid", 300);
-        using var output = Device.CreateTensor("top", new Shape(400), DataType.Int32);
-        using var count = Count(Device, "count");
+        using var valid = Count(Device, "valid", (uint)count);
+        using var output = Device.CreateTensor("top", new Shape(k), DataType.Int32);
+        using var outputCount = Count(Device, "count");
         using var scratch = Scratch(Device, TopK.ScratchBytes(candidates.Length));
-        Device.Run(new TopK(Device, ts, output, count, scratch, tc, valid).Record);
-        var expected = candidates[..300].OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        Assert.Equal(expected, Valid(output, count));
-        Assert.All(output.Download<int>()[300..], i => Assert.Equal(-1, i));
+        Device.Run(new TopK(Device, ts, output, outputCount, scratch, tc, valid).Record);
+        var expected = candidates[..count].OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).ToArray();
+        Assert.Equal(expected, Valid(output, outputCount));
+        Assert.All(output.Download<int>()[expected.Length..], i => Assert.Equal(-1, i));
     }
 
     [Theory]

@@ -12,6 +12,7 @@ namespace Engine.Ops.Detection;
 public sealed class PasteMasks : IOp
 {
     private const int LocalSize = 64;
+    private const int TileX = 16;
 
     private readonly List<(Push Push, Groups Groups, Tensor View)> _dispatches = [];
     private readonly Pipeline _pipeline;
@@ -55,9 +56,10 @@ public sealed class PasteMasks : IOp
         foreach (var (start, rows) in RowChunks.Split(r, maxChunkBytes, limits.minStorageBufferOffsetAlignment, plane * sizeof(float)))
         {
             var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand);
-            _dispatches.Add((push, StridedCopy.FlatGrid(Groups.Cover(rows * plane, LocalSize)), RowChunks.View(flat, start, rows, (int)plane)));
+            var tiles = rows * h * ((w + TileX - 1) / TileX);
+            _dispatches.Add((push, StridedCopy.FlatGrid(Groups.Cover(tiles, LocalSize)), RowChunks.View(flat, start, rows, (int)plane)));
         }
-        _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null));
+        _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null), SpecConstant.UInt(1, TileX));
     }
 
     public string Name { get; }

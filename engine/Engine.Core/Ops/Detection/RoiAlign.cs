@@ -17,8 +17,11 @@ public sealed class RoiAlign : IOp
     private const int TileC4 = 4;
 
     private readonly Pipeline _pipeline;
-    private readonly Tensor[] _bindings;
-    private readonly Push _push;
+    private readonly Tensor[] _features;
+    private readonly Tensor _boxes;
+    private readonly Tensor _count;
+    private readonly Tensor _output;
+    private readonly Push[] _pushes;
     private readonly Groups _groups;
 
     /// <remarks>
@@ -51,19 +54,12 @@ public sealed class RoiAlign : IOp
         if (output.ByteExtent > device.Limits.maxStorageBufferRange)
             throw new EngineException($"{name}: output {output} is larger than one storage-buffer binding ({device.Limits.maxStorageBufferRange} bytes); pool fewer boxes per op.");
 
-        var heights = new Int5();
-        var widths = new Int5();
-        var scaleValues = new Float5();
-        for (var l = 0; l < features.Count; l++)
-        {
-            heights[l] = features[l].Shape[2];
-            widths[l] = features[l].Shape[3];
-            scaleValues[l] = scales[l];
-        }
         var firstLevel = features.Count > 1 ? MathF.Round(-MathF.Log2(scales[0])) : 0;
-        _bindings = [.. Enumerable.Range(0, MaxLevels).Select(l => features[Math.Min(l, features.Count - 1)]), boxes, count ?? output, output];
-        _push = new Push((uint)r, (uint)options.OutputHeight, (uint)options.OutputWidth, (uint)(cp / 4), options.SamplingRatio, firstLevel,
-            options.CanonicalLevel, options.CanonicalSize, options.LevelEpsilon, heights, widths, scaleValues);
+        (_features, _boxes, _output) = ([.. features], boxes, output);
+        _count = count ?? output;
+        _pushes = [.. features.Select((f, l) => new Push((uint)r, (uint)options.OutputHeight, (uint)options.OutputWidth, (uint)(cp / 4),
+            options.SamplingRatio, firstLevel, options.CanonicalLevel, options.CanonicalSize, options.LevelEpsilon, (uint)l, (uint)f.Shape[2],
+            (uint)f.Shape[3], scales[l]))];
         var tiles = (cp / 4 + TileC4 - 1) / TileC4;
         _groups = StridedCopy.FlatGrid(Groups.Cover((long)r * options.OutputHeight * options.OutputWidth * tiles, LocalSize));
         _pipeline = device.Pipeline("detection/roi_align", SpecConstant.UInt(0, (uint)features.Count), SpecConstant.Bool(1, options.Aligned),
@@ -76,20 +72,13 @@ public sealed class RoiAlign : IOp
 
     public double Flops { get; }
 
-    public void Record(CommandList list) => list.Dispatch(_pipeline, _groups, _push, _bindings);
-
-    [System.Runtime.CompilerServices.InlineArray(5)]
-    private struct Int5
+    /// <summary>One dispatch per level, each pooling the boxes that map to it.</summary>
+    public void Record(CommandList list)
     {
-        private int _element;
-    }
-
-    [System.Runtime.CompilerServices.InlineArray(5)]
-    private struct Float5
-    {
-        private float _element;
+        for (var l = 0; l < _features.Length; l++)
+            list.Dispatch(_pipeline, _groups, _pushes[l], _features[l], _boxes, _count, _output);
     }
 
     private readonly record struct Push(uint R, uint OutH, uint OutW, uint C4, int Sampling, float FirstLevel, float CanonicalLevel, float CanonicalSize,
-        float Epsilon, Int5 H, Int5 W, Float5 Scale);
+        float Epsilon, uint Level, uint H, uint W, float Scale);
 }
