@@ -1,37 +1,56 @@
+using System.Reflection;
 using Engine.Contracts;
 
 namespace {{Name}}.Tests;
 
-/// <summary>An <see cref="INetworkBuilder"/> that only records what a plugin asks for, so Build can be tested without a GPU.</summary>
-public sealed class RecordingNetwork(IReadOnlyList<int> inputShape) : INetworkBuilder
+/// <summary>
+/// An <see cref="INetworkBuilder"/> that only records what a plugin asks for, so Build can be tested
+/// without a GPU. It is a proxy rather than a class implementing the interface, so members a later
+/// minor version of the API adds never break this project (calling one that is not recorded throws).
+/// </summary>
+public class RecordingNetwork : DispatchProxy
 {
     private int _next = 1;
 
     public sealed record KernelCall(string Shader, IReadOnlyList<int> OutputShape, IReadOnlyList<NetworkTensor> Inputs, uint[] Push, (uint X, uint Y, uint Z) Groups);
 
-    public NetworkTensor Input { get; } = new(0, inputShape);
+    public NetworkTensor Input { get; private set; } = new(0, []);
 
     public List<KernelCall> Kernels { get; } = [];
 
     public Dictionary<string, NetworkTensor> Outputs { get; } = [];
 
-    public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null) =>
-        throw new NotSupportedException("this plugin takes no model");
-
-    public DetectionOutputs Detector(string packagePath, NetworkTensor input) =>
-        throw new NotSupportedException("this plugin takes no detector");
-
-    public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values) => new(_next++, shape);
-
-    public NetworkTensor Linear(NetworkTensor x, NetworkTensor weight, NetworkTensor? bias = null) => new(_next++, [x.Shape[0], weight.Shape[1]]);
-
-    public NetworkTensor Reshape(NetworkTensor x, IReadOnlyList<int> shape) => new(_next++, shape);
-
-    public NetworkTensor Kernel(string shaderFile, IReadOnlyList<int> outputShape, IReadOnlyList<NetworkTensor> inputs, uint[] push, (uint X, uint Y, uint Z) groups)
+    /// <summary>A network whose input has <paramref name="inputShape"/>, and the record of what is built on it.</summary>
+    public static (INetworkBuilder Network, RecordingNetwork Record) Create(IReadOnlyList<int> inputShape)
     {
-        Kernels.Add(new KernelCall(shaderFile, outputShape, inputs, push, groups));
-        return new NetworkTensor(_next++, outputShape);
+        var network = DispatchProxy.Create<INetworkBuilder, RecordingNetwork>();
+        var record = (RecordingNetwork)(object)network;
+        record.Input = new NetworkTensor(0, inputShape);
+        return (network, record);
     }
 
-    public void Output(string name, NetworkTensor tensor) => Outputs.Add(name, tensor);
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        var a = args ?? [];
+        switch (targetMethod?.Name)
+        {
+            case "get_" + nameof(INetworkBuilder.Input):
+                return Input;
+            case nameof(INetworkBuilder.Kernel):
+                var call = new KernelCall((string)a[0]!, (IReadOnlyList<int>)a[1]!, (IReadOnlyList<NetworkTensor>)a[2]!, (uint[])a[3]!, ((uint, uint, uint))a[4]!);
+                Kernels.Add(call);
+                return Tensor(call.OutputShape);
+            case nameof(INetworkBuilder.Constant) or nameof(INetworkBuilder.Reshape):
+                return Tensor((IReadOnlyList<int>)a[1]!);
+            case nameof(INetworkBuilder.Linear):
+                return Tensor([((NetworkTensor)a[0]!).Shape[0], ((NetworkTensor)a[1]!).Shape[1]]);
+            case nameof(INetworkBuilder.Output):
+                Outputs.Add((string)a[0]!, (NetworkTensor)a[1]!);
+                return null;
+            default:
+                throw new NotSupportedException($"{nameof(RecordingNetwork)} does not record {targetMethod?.Name}.");
+        }
+    }
+
+    private NetworkTensor Tensor(IReadOnlyList<int> shape) => new(_next++, shape);
 }

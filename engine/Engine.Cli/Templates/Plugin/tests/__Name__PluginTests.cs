@@ -49,15 +49,15 @@ public sealed class {{Name}}PluginTests
     [Fact]
     public void Build_runs_the_kernel_over_the_whole_batch_and_marks_its_output()
     {
-        var network = new RecordingNetwork([3, 4, 16, 16, 4]);
+        var (network, record) = RecordingNetwork.Create([3, 4, 16, 16, 4]);
         ChannelStatsHead.Build(network);
-        var kernel = Assert.Single(network.Kernels);
+        var kernel = Assert.Single(record.Kernels);
         Assert.Equal(ChannelStatsHead.Shader, kernel.Shader);
         Assert.Equal([3, 8], kernel.OutputShape);
         Assert.Equal([network.Input], kernel.Inputs);
         Assert.Equal([3u, 4u, 256u], kernel.Push);
         Assert.True(kernel.Groups.X * 8 >= 2 * 3, $"{kernel.Groups.X} workgroups of 8 cover fewer than 6 invocations");
-        Assert.Equal(ChannelStatsHead.Output, Assert.Single(network.Outputs).Key);
+        Assert.Equal(ChannelStatsHead.Output, Assert.Single(record.Outputs).Key);
     }
 
     [Fact]
