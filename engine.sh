@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one entry point.
 #   ./engine.sh test                 install what is missing, build, run every test, print "N passed, N failed"
-#   ./engine.sh demo [ARGS...]       install what is missing, build, run the demo
+#   ./engine.sh demo [ARGS...]       install what is missing, build (converting the default model), run the demo
 #   ./engine.sh weight-converter ... build if needed, run the weight converter
 #   ./engine.sh ARGS...              build if needed, run the engine CLI (devices, bench, run-model, live...)
 set -euo pipefail
@@ -97,7 +97,10 @@ case "$cmd" in
   demo)
     shift
     install_missing
+    # The build also converts models/default into the nonlocal-action plugin folder when the package
+    # is missing or older than the checkpoint (plugins/NonLocalAction/NonLocalAction.csproj).
     build
+    say "running the demo (engine demo $*)"
     exec dotnet "$BIN/Engine.Cli/${CONFIG,,}/engine.dll" demo "$@"
     ;;
   weight-converter)

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using Engine.Gpu;
 using Engine.Host;
-using Engine.Video;
 
 namespace Engine.Cli.Commands;
 
@@ -36,69 +34,36 @@ internal static class LiveCommand
         command.SetAction(result =>
         {
             using var logging = CliOptions.Logging(result);
-            var logger = logging.CreateLogger("live");
             if (result.GetValue(_window) && result.GetValue(_headless))
                 throw new EngineException("--window and --headless contradict each other.");
-            var window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 });
-            var paths = result.GetValue(_pluginPath) is { Length: > 0 } p ? p : PluginCatalog.DefaultSearchPaths();
-            var catalog = new PluginCatalog(paths, logger);
-            var ids = result.GetValue(_plugins) ?? [];
-            if (ids.Length == 0)
-                throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
-
-            var options = new LiveOptions
+            var run = new LiveRun
             {
-                Frames = result.GetValue(_frames),
-                Duration = result.GetValue(_seconds) is { } s ? TimeSpan.FromSeconds(s) : null,
-                Hop = result.GetValue(_hop),
-                Model = result.GetValue(_model),
-                SettingsFile = result.GetValue(_settings),
-                Parameters = result.GetValue(_params) ?? [],
-                WatchShaders = result.GetValue(_watchShaders),
-            };
-            var loaded = new List<LoadedPlugin>();
-            var presenters = new List<IPresenter>();
-            Device? inference = null;
-            try
-            {
-                foreach (var id in ids)
-                    loaded.Add(catalog.Load(id));
-                // The source first: a missing camera or dead URL should fail before any device opens.
-                var source = SourceFactory.Open(result.GetValue(_source)!, LiveOptionsCli.Source(result), logging);
-                using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
-                inference = result.GetValue(_sameDevice) ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
-                if (window)
-                    presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, CliOptions.DeviceOptions(result, logging)));
-                if (result.GetValue(_json) is { } json)
-                    presenters.Add(new JsonLinesPresenter(json));
-                if (result.GetValue(_record) is { } record)
-                    presenters.Add(new RecordingPresenter(record, source.Width, source.Height, source.Fps, logger));
-                if (result.GetValue(_snapshotEvery) is { } every)
-                    presenters.Add(new SnapshotPresenter(result.GetValue(_snapshotDir)!, every));
-                LiveSummary summary;
-                using (var session = new LiveSession(display, inference ?? display, source, loaded, presenters, options, logging))
+                Source = result.GetValue(_source)!,
+                SourceOptions = LiveOptionsCli.Source(result),
+                PluginIds = result.GetValue(_plugins) ?? [],
+                PluginPaths = result.GetValue(_pluginPath) is { Length: > 0 } p ? p : PluginCatalog.DefaultSearchPaths(),
+                Options = new LiveOptions
                 {
-                    using var cancel = new CancellationTokenSource();
-                    Console.CancelKeyPress += (_, e) =>
-                    {
-                        e.Cancel = true;
-                        cancel.Cancel();
-                    };
-                    summary = session.Run(cancel.Token);
-                }
-                Console.WriteLine(summary);
-                foreach (var disabled in summary.DisabledPlugins)
-                    Console.WriteLine($"disabled: {disabled}");
-                return 0;
-            }
-            finally
-            {
-                foreach (var presenter in presenters)
-                    presenter.Dispose();
-                inference?.Dispose();
-                foreach (var plugin in loaded)
-                    plugin.Dispose();
-            }
+                    Frames = result.GetValue(_frames),
+                    Duration = result.GetValue(_seconds) is { } s ? TimeSpan.FromSeconds(s) : null,
+                    Hop = result.GetValue(_hop),
+                    Model = result.GetValue(_model),
+                    SettingsFile = result.GetValue(_settings),
+                    Parameters = result.GetValue(_params) ?? [],
+                    WatchShaders = result.GetValue(_watchShaders),
+                },
+                Window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 }),
+                Record = result.GetValue(_record),
+                Json = result.GetValue(_json),
+                SnapshotEvery = result.GetValue(_snapshotEvery),
+                SnapshotDirectory = result.GetValue(_snapshotDir)!,
+                SameDevice = result.GetValue(_sameDevice),
+            };
+            var summary = run.Run(result, logging);
+            Console.WriteLine(summary);
+            foreach (var disabled in summary.DisabledPlugins)
+                Console.WriteLine($"disabled: {disabled}");
+            return 0;
         });
         return command;
     }

@@ -11,7 +11,8 @@ namespace Engine.Cli.Commands;
 /// `engine synth --out DIR --clips N`: clips of the synthetic scene with their ground-truth actions,
 /// for training and evaluating the default model: DIR/clip-NNNNN.npy (T, H, W, 3) uint8 and
 /// DIR/labels.json ({"labels": [...], "clips": [{"file", "label", "class", "start_frame"}]}).
-/// Each clip samples every r-th frame from the middle of one scripted action.
+/// Each clip samples every r-th frame from one scripted action: from its middle, or (`--placement
+/// random`, for training) from anywhere inside it.
 /// `engine synth --detection --out DIR --images N`: still scenes of 1-5 shapes for the demo detector:
 /// DIR/image-NNNNN.npy (H, W, 3) uint8, DIR/instances-NNNNN.npy (H, W) uint8 (object index + 1 visible at
 /// each pixel, 0 = background) and DIR/detection.json ({"labels": [...], "width", "height", "images":
@@ -29,11 +30,12 @@ internal static class SynthCommand
     private static readonly Option<bool> _detection = new("--detection") { Description = "Write still detection scenes (images, instance maps, boxes) instead of action clips." };
     private static readonly Option<int> _images = new("--images") { Description = "Number of detection scenes (with --detection).", DefaultValueFactory = _ => 100 };
     private static readonly Option<string> _size = new("--size") { Description = "Frame size WxH.", DefaultValueFactory = _ => "160x120" };
+    private static readonly Option<string> _placement = new("--placement") { Description = "Where a clip lies in its action: centre, or random (seeded by --seed).", DefaultValueFactory = _ => "centre" };
 
     public static Command Create()
     {
         var command = new Command("synth", "Write clips of the synthetic scene with ground-truth labels.");
-        foreach (var o in new Option[] { _out, _detection, _images, _clips, _frames, _rate, _seed, _size })
+        foreach (var o in new Option[] { _out, _detection, _images, _clips, _frames, _rate, _seed, _size, _placement })
             command.Options.Add(o);
         command.SetAction(result =>
         {
@@ -46,15 +48,19 @@ internal static class SynthCommand
                 return WriteDetection(dir, result.GetValue(_images), w, h, result.GetValue(_seed));
             if (count < 1 || t < 1 || r < 1 || (t - 1) * r + 1 > 45)
                 throw new EngineException($"--clips, --frames and --sampling-rate must be positive, and a clip ({(t - 1) * r + 1} frames) must fit in the shortest action (45 frames).");
-            var scene = SyntheticScene.Random(w, h, result.GetValue(_seed), count);
+            var placement = result.GetValue(_placement);
+            if (placement is not ("centre" or "random"))
+                throw new EngineException($"--placement {placement}: expected centre or random.");
+            var seed = result.GetValue(_seed);
+            var scene = SyntheticScene.Random(w, h, seed, count);
+            var starts = scene.ClipStarts(t, r, placement == "random" ? seed : null);
             Directory.CreateDirectory(dir);
             var clips = new List<object>();
             var frame = new byte[w * h * 3];
             for (var i = 0; i < count; i++)
             {
                 var e = scene.Events[i];
-                var span = (t - 1) * r + 1;
-                var first = e.Start + (e.Frames - span) / 2;
+                var first = starts[i];
                 var data = new byte[t * frame.Length];
                 for (var k = 0; k < t; k++)
                 {
@@ -65,7 +71,7 @@ internal static class SynthCommand
                 new NpyArray(new Shape(t, h, w, 3), DataType.UInt8, data).Write(Path.Combine(dir, file));
                 clips.Add(new { file, label = e.Action.Label(), @class = (int)e.Action, start_frame = first });
             }
-            File.WriteAllText(Path.Combine(dir, "labels.json"), JsonSerializer.Serialize(new { labels = SceneActions.Labels, frames = t, sampling_rate = r, clips }));
+            File.WriteAllText(Path.Combine(dir, "labels.json"), JsonSerializer.Serialize(new { labels = SceneActions.Labels, frames = t, sampling_rate = r, seed, placement, clips }));
             Console.WriteLine($"{count} clips of {t} frames ({w}x{h}, every {r}th frame) in {dir}");
             return 0;
         });

@@ -208,6 +208,11 @@ public sealed unsafe class CommandList : IDisposable
             }
             if (stage == VkPipelineStageFlags.None)
                 continue;
+            // The earlier access leaves the pending list, so the barrier must order it before every later
+            // command that touches these bytes, of either kind (a fill after a dispatch that only read
+            // them, say): both stages and both access kinds are in its destination scope.
+            stage |= VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
+            dst |= Mirror(dst);
             barriers.Add(new VkBufferMemoryBarrier
             {
                 srcAccessMask = (earlier.Access & Access.Write) != 0 ? AccessMask(earlier) & (VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite) : VkAccessFlags.None,
@@ -228,6 +233,21 @@ public sealed unsafe class CommandList : IDisposable
             BarrierCount++;
         }
         _pending.AddRange(accesses);
+    }
+
+    /// <summary>The shader accesses of a mask as transfer accesses and the other way round.</summary>
+    private static VkAccessFlags Mirror(VkAccessFlags mask)
+    {
+        var mirrored = VkAccessFlags.None;
+        if ((mask & VkAccessFlags.ShaderRead) != 0)
+            mirrored |= VkAccessFlags.TransferRead;
+        if ((mask & VkAccessFlags.ShaderWrite) != 0)
+            mirrored |= VkAccessFlags.TransferWrite;
+        if ((mask & VkAccessFlags.TransferRead) != 0)
+            mirrored |= VkAccessFlags.ShaderRead;
+        if ((mask & VkAccessFlags.TransferWrite) != 0)
+            mirrored |= VkAccessFlags.ShaderWrite;
+        return mirrored;
     }
 
     private static VkAccessFlags AccessMask(PendingAccess access)

@@ -25,6 +25,19 @@ public sealed class JsonLinesPresenter : IPresenter
         _writer = new Utf8JsonWriter(_stream);
     }
 
+    /// <summary>The newest frame and top-1 label of each of <paramref name="plugin"/>'s predictions in a file this presenter wrote.</summary>
+    public static IEnumerable<(long Frame, string Label)> TopLabels(string path, string plugin)
+    {
+        foreach (var line in File.ReadLines(path))
+        {
+            using var doc = JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var topk = root.GetProperty("topk");
+            if (root.GetProperty("plugin").GetString() == plugin && topk.GetArrayLength() > 0)
+                yield return (root.GetProperty("frame").GetInt64(), topk[0].GetProperty("label").GetString()!);
+        }
+    }
+
     public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
     {
     }

@@ -2,6 +2,7 @@ using Engine.Contracts;
 using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
+using Engine.Models.Detection;
 using Engine.Ops;
 
 namespace Engine.Host;
@@ -54,18 +55,11 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         if (shape[0] != 1 || shape[1] != 1)
             throw new EngineException($"{Name}: a detector runs on one whole frame (1, 1, H, W, 4), the input is {shape}.");
         var model = Attach(packagePath, input, null);
-        if (!model.Outputs.Contains(DetectionBoxes))
+        if (!model.Outputs.Contains(DetectorBuilder.Boxes))
             throw new EngineException($"{Name}: {packagePath} is not a detector (outputs {string.Join(", ", model.Outputs)}); a classifier goes through Model().");
-        return new DetectionOutputs(Add(model.Tensor(DetectionBoxes)), Add(model.Tensor(DetectionScores)), Add(model.Tensor(DetectionLabels)),
-            Add(model.Tensor(DetectionCount)), model.Outputs.Contains(DetectionMasks) ? Add(model.Tensor(DetectionMasks)) : null);
+        return new DetectionOutputs(Add(model.Tensor(DetectorBuilder.Boxes)), Add(model.Tensor(DetectorBuilder.Scores)), Add(model.Tensor(DetectorBuilder.Labels)),
+            Add(model.Tensor(DetectorBuilder.Count)), model.Outputs.Contains(DetectorBuilder.Masks) ? Add(model.Tensor(DetectorBuilder.Masks)) : null);
     }
-
-    // The detector graph's output names (docs/detection.md): the contract between the graph and plugins.
-    private const string DetectionBoxes = "detections.boxes";
-    private const string DetectionScores = "detections.scores";
-    private const string DetectionLabels = "detections.labels";
-    private const string DetectionCount = "detections.count";
-    private const string DetectionMasks = "detections.masks";
 
     // Compiles the package's graph for the node's input and makes its input tensor the node's (the
     // clip buffer writes straight into it).

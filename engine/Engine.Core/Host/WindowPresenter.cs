@@ -26,6 +26,33 @@ public sealed unsafe class WindowPresenter : IPresenter
     private bool _quit;
     private bool _disposed;
 
+    /// <summary>
+    /// Why no window can open here (no $DISPLAY or $WAYLAND_DISPLAY, no GLFW, GLFW cannot connect to
+    /// the display or finds no Vulkan loader), or null when one can.
+    /// </summary>
+    public static string? Unavailable()
+    {
+        if (Environment.GetEnvironmentVariable("DISPLAY") is not { Length: > 0 } && Environment.GetEnvironmentVariable("WAYLAND_DISPLAY") is not { Length: > 0 })
+            return "neither DISPLAY nor WAYLAND_DISPLAY is set";
+        try
+        {
+            if (Glfw.glfwInit() != Glfw.True)
+                return $"GLFW cannot connect to the display: {Glfw.LastError()}";
+        }
+        catch (DllNotFoundException)
+        {
+            return "libglfw.so.3 is not installed";
+        }
+        try
+        {
+            return Glfw.glfwVulkanSupported() == Glfw.True ? null : $"GLFW finds no Vulkan loader: {Glfw.LastError()}";
+        }
+        finally
+        {
+            Glfw.glfwTerminate();
+        }
+    }
+
     public WindowPresenter(string title, int width, int height, DeviceOptions options)
     {
         try

@@ -28,7 +28,9 @@ public sealed class NonLocalBlock : IOp
     public const long DefaultAttentionBudget = 64L << 20;
 
     private const int LocalSize = 8;
-    private const int TileQ = 8;
+    // 16 queries per invocation (as the convolutions' 16-pixel tile) took 17% less CPU than 8 on
+    // lavapipe for the I3D R50 res3 block (6272 queries, 1568 keys) and the same on res4.
+    private const int TileQ = 16;
     private const int TileK4 = 4;
     private const int TileC4 = 4;
     private const int FlatLocalSize = 64;

@@ -55,6 +55,25 @@ public sealed class SyntheticScene
         return new SyntheticScene(width, height, events);
     }
 
+    /// <summary>
+    /// The first frame of one clip per action, as `engine synth` writes them: <paramref name="frames"/>
+    /// samples every <paramref name="rate"/>-th frame, lying wholly inside the action, centred in it or,
+    /// given <paramref name="placementSeed"/>, anywhere in it (uniformly, as the live host sees actions
+    /// at any phase) from a random stream of its own, so placement never changes the timeline.
+    /// </summary>
+    public int[] ClipStarts(int frames, int rate, int? placementSeed = null)
+    {
+        var random = placementSeed is { } seed ? new Random(unchecked(seed * 7919 + 17)) : null;
+        var span = (frames - 1) * rate + 1;
+        return [.. _events.Select((e, i) =>
+        {
+            var slack = e.Frames - span;
+            if (frames < 1 || rate < 1 || slack < 0)
+                throw new EngineException($"Synthetic scene: a clip of {frames} frames every {rate}th frame does not fit in action {i} ({e.Frames} frames).");
+            return e.Start + (random is null ? slack / 2 : random.Next(slack + 1));
+        })];
+    }
+
     /// <summary>The ground truth at frame <paramref name="frame"/> (the timeline loops).</summary>
     public SceneEvent EventAt(long frame)
     {
@@ -77,11 +96,17 @@ public sealed class SyntheticScene
     {
         if (rgb.Length < Width * Height * 3)
             throw new EngineException($"Synthetic scene: {rgb.Length} bytes cannot hold a {Width}x{Height} RGB frame.");
+        RenderBackground(Width, Height, rgb);
+        DrawShape(Width, Height, rgb, [], 0, ActorAt(frame));
+    }
+
+    /// <summary>The shape drawn at frame <paramref name="frame"/>, where its action has put it.</summary>
+    public SceneObject ActorAt(long frame)
+    {
         var e = EventAt(frame);
         var t = (frame % Length - e.Start + 0.5) / e.Frames; // progress through the action, 0..1
         var (x, y, size, angle, opacity) = Pose(e, t);
-        RenderBackground(Width, Height, rgb);
-        DrawShape(Width, Height, rgb, [], 0, new SceneObject(e.Shape, e.Rgb, x, y, size, angle, opacity));
+        return new SceneObject(e.Shape, e.Rgb, x, y, size, angle, opacity);
     }
 
     /// <summary>

@@ -65,7 +65,9 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             using var package = WeightPackage.Open(path);
             var builder = DetectorBuilder.Build(package, image.Shape[1], image.Shape[2], c.GetProperty("min_size").GetInt32(), c.GetProperty("max_size").GetInt32());
             var nonlocal = c.GetProperty("nonlocal").GetBoolean();
-            string[] keep = nonlocal ? [DetectorBuilder.TransformedImage, DetectorBuilder.NonLocalOutput] : [DetectorBuilder.TransformedImage];
+            string[] keep = [DetectorBuilder.TransformedImage, DetectorBuilder.ProposalsTensor, "rpn.count", "roi.box.logits", "roi.box.deltas",
+                .. DetectorBuilder.Levels.SelectMany(l => new[] { $"rpn.objectness.p{l}", $"rpn.deltas.p{l}" }),
+                .. nonlocal ? [DetectorBuilder.NonLocalOutput] : Array.Empty<string>()];
             using var graph = builder.Compile(Device, new CompileOptions { Keep = keep });
             graph.SetInput(DetectorBuilder.Input, image.ToFloats());
             graph.Run();
@@ -77,11 +79,90 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
                 Compare(name, $"rpn.objectness.p{level}", graph.ReadTorch($"rpn.objectness.p{level}"));
                 Compare(name, $"rpn.deltas.p{level}", graph.ReadTorch($"rpn.deltas.p{level}"));
             }
+            var proposals = graph.ReadTorch(DetectorBuilder.ProposalsTensor);
+            Compare(name, "rpn.proposals", proposals);
+            var rows = proposals.Shape[0];
+            var classes = Fixtures.Npy(Set, $"{name}.roi.box.logits").Shape[1];
+            Compare(name, "roi.box.logits", Rows(graph, "roi.box.logits", rows, classes));
+            Compare(name, "roi.box.deltas", Rows(graph, "roi.box.deltas", rows, 4 * classes));
+            CompareDetections(name, graph, c.GetProperty("mask").GetBoolean());
         }
         finally
         {
             File.Delete(path);
         }
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows and <paramref name="columns"/> columns of a (R, 1, 1, 1, Cp) head output.</summary>
+    private static NpyArray Rows(CompiledGraph graph, string tensor, int rows, int columns)
+    {
+        var values = graph.Read(tensor);
+        var cp = graph.Spec(tensor).Shape[-1];
+        var result = new float[rows * columns];
+        for (var r = 0; r < rows; r++)
+            Array.Copy(values, (long)r * cp, result, (long)r * columns, columns);
+        return NpyArray.FromFloats(new Engine.Gpu.Shape(rows, columns), result);
+    }
+
+    /// <summary>
+    /// Final detections as sets: the same number, and every torchvision detection matched by an engine
+    /// detection of the same label at IoU >= 0.99 with the score within 1e-4; the matched masks' mean
+    /// absolute difference at most 1e-3.
+    /// </summary>
+    private static void CompareDetections(string name, CompiledGraph graph, bool masks)
+    {
+        var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
+        var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
+        var labelData = Fixtures.Npy(Set, $"{name}.detections.labels").Data;
+        var expectedLabels = new int[labelData.Length / 4];
+        Buffer.BlockCopy(labelData, 0, expectedLabels, 0, labelData.Length);
+        var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
+        Assert.True(count == expectedScores.Length, $"{name}: {count} detections, torchvision {expectedScores.Length}");
+        var boxes = graph.Read(DetectorBuilder.Boxes);
+        var scores = graph.Read(DetectorBuilder.Scores);
+        var labels = graph.Tensor(DetectorBuilder.Labels).Download<int>();
+        var (h, w) = (0, 0);
+        float[]? actualMasks = null, expectedMasks = null;
+        if (masks)
+        {
+            var spec = graph.Spec(DetectorBuilder.Masks).Shape;
+            (h, w) = (spec[1], spec[2]);
+            actualMasks = graph.Read(DetectorBuilder.Masks);
+            expectedMasks = Fixtures.Npy(Set, $"{name}.detections.masks").ToFloats();
+        }
+        var used = new bool[count];
+        var maskError = 0.0;
+        for (var e = 0; e < count; e++)
+        {
+            var match = -1;
+            for (var a = 0; a < count && match < 0; a++)
+            {
+                if (!used[a] && labels[a] == expectedLabels[e] && Math.Abs(scores[a] - expectedScores[e]) <= 1e-4
+                    && Iou(boxes.AsSpan(4 * a, 4), expectedBoxes.AsSpan(4 * e, 4)) >= 0.99)
+                    match = a;
+            }
+            Assert.True(match >= 0, $"{name}: torchvision detection {e} (label {expectedLabels[e]}, score {expectedScores[e]}, box "
+                + $"{string.Join(", ", expectedBoxes.AsSpan(4 * e, 4).ToArray())}) has no engine match");
+            used[match] = true;
+            if (masks)
+            {
+                double sum = 0;
+                var plane = (long)h * w;
+                for (long i = 0; i < plane; i++)
+                    sum += Math.Abs(actualMasks![match * plane + i] - expectedMasks![e * plane + i]);
+                maskError = Math.Max(maskError, sum / plane);
+            }
+        }
+        Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
+    }
+
+    private static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var iw = Math.Max(0, Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]));
+        var ih = Math.Max(0, Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]));
+        var inter = (double)iw * ih;
+        var union = (double)(a[2] - a[0]) * (a[3] - a[1]) + (double)(b[2] - b[0]) * (b[3] - b[1]) - inter;
+        return union > 0 ? inter / union : a.SequenceEqual(b) ? 1 : 0;
     }
 
     /// <summary>Every element within 1e-4 of the expected tensor's largest magnitude; (N, C, 1, H, W) dumps compare with torch's (N, C, H, W).</summary>

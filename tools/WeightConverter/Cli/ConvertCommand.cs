@@ -19,6 +19,8 @@ internal static class ConvertCommand
         var inflate = new Option<string?>("--inflate") { Description = "Inflate a 2D ImageNet ResNet into c2d or i3d." };
         var frames = new Option<int?>("--frames") { Description = "Clip length (default: the family's released models)." };
         var rate = new Option<int?>("--sampling-rate") { Description = "Frame sampling rate (default: the family's released models)." };
+        var shortSide = new Option<int?>("--short-side") { Description = "Short side frames are resized to (default 256)." };
+        var crop = new Option<int?>("--crop") { Description = "Square crop size (default 224)." };
         var nonLocal = new Option<string?>("--nonlocal") { Description = "embedded_gaussian or dot_product, where the weights cannot tell." };
         var useScale = new Option<bool?>("--use-scale") { Description = "mmaction2's use_scale (default false, as in the released configs)." };
         var group = new Option<int?>("--nonlocal-group") { Description = "Frames per non-local group (0: attend over the whole clip)." };
@@ -27,7 +29,7 @@ internal static class ConvertCommand
         var maxSize = new Option<int?>("--max-size") { Description = "A detector's transform long-side cap (torchvision's max_size; default 1333)." };
         var command = new Command("convert", "Convert a checkpoint into the engine's weight package.")
         {
-            file, output, CliOptions.Dialect, inflate, frames, rate, nonLocal, useScale, group, labels, minSize, maxSize,
+            file, output, CliOptions.Dialect, inflate, frames, rate, shortSide, crop, nonLocal, useScale, group, labels, minSize, maxSize,
         };
         command.SetAction(result =>
         {
@@ -38,6 +40,8 @@ internal static class ConvertCommand
                 Inflate = result.GetValue(inflate),
                 Frames = result.GetValue(frames),
                 SamplingRate = result.GetValue(rate),
+                ShortSide = result.GetValue(shortSide),
+                Crop = result.GetValue(crop),
                 Instantiation = result.GetValue(nonLocal),
                 UseScale = result.GetValue(useScale),
                 Group = result.GetValue(group),

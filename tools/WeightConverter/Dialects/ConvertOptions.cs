@@ -13,6 +13,12 @@ internal sealed record ConvertOptions
 
     public int? SamplingRate { get; init; }
 
+    /// <summary>Short side the frames are resized to before the crop; null takes the released 256.</summary>
+    public int? ShortSide { get; init; }
+
+    /// <summary>Square crop size; null takes the released 224.</summary>
+    public int? Crop { get; init; }
+
     /// <summary>embedded_gaussian or dot_product where the weights cannot tell them apart.</summary>
     public string? Instantiation { get; init; }
 

@@ -119,7 +119,10 @@ internal static class VideoResNetMapper
             ["bn_epsilon"] = defaults.Epsilon,
         };
         model.Normalization = defaults.Normalization;
-        model.Clip = new JsonObject { ["frames"] = frames, ["sampling_rate"] = rate, ["short_side"] = 256, ["crop"] = 224 };
+        var (shortSide, crop) = (options.ShortSide ?? 256, options.Crop ?? 224);
+        if (crop < 1 || crop > shortSide)
+            throw new EngineException($"--short-side {shortSide} --crop {crop}: the crop must be positive and fit in the short side.");
+        model.Clip = new JsonObject { ["frames"] = frames, ["sampling_rate"] = rate, ["short_side"] = shortSide, ["crop"] = crop };
         return model;
     }
 

@@ -21,6 +21,24 @@ public static class DetectorBuilder
     public const string Input = "image";
     public const string TransformedImage = "transform.image";
     public const string NonLocalOutput = "backbone.nonlocal";
+    public const string Boxes = "detections.boxes";
+    public const string Scores = "detections.scores";
+    public const string Labels = "detections.labels";
+    public const string Count = "detections.count";
+    public const string Masks = "detections.masks";
+    public const string ProposalsTensor = "rpn.proposals";
+
+    /// <summary>Detections kept after the class-aware NMS (torchvision's detections_per_img).</summary>
+    public const int MaxDetections = 100;
+
+    /// <summary>Proposals kept per level before NMS and in all after it (torchvision's rpn_pre/post_nms_top_n_test).</summary>
+    public const int ProposalsPerLevel = 1000;
+
+    /// <summary>
+    /// The highest-scoring (box, class) candidates the class-aware NMS considers: its suppression mask
+    /// grows with the square of this; past it the lowest scores are dropped before NMS.
+    /// </summary>
+    public const int NmsCapacity = 8192;
 
     /// <summary>The FPN levels the RPN runs on: P2..P5 and the pooled P6.</summary>
     public static readonly int[] Levels = [2, 3, 4, 5, 6];
@@ -44,11 +62,12 @@ public static class DetectorBuilder
         var features = Backbone(graph, package, arch, TransformedImage, padded);
         var pyramid = Fpn(graph, package, arch, features);
         RpnHead(graph, package, arch, pyramid);
-        foreach (var level in Levels)
-        {
-            graph.Output($"rpn.objectness.p{level}");
-            graph.Output($"rpn.deltas.p{level}");
-        }
+        Proposals(graph, arch, pyramid, padded, resized);
+        BoxHead(graph, package, arch, pyramid, resized, (height, width));
+        if (arch.HasMasks)
+            MaskHead(graph, package, arch, pyramid, (height, width));
+        foreach (var output in Outputs(arch))
+            graph.Output(output);
         return graph;
     }
 
@@ -67,6 +86,124 @@ public static class DetectorBuilder
     {
         var resized = ImageTransform.ResizedSizeOf(height, width, arch.MinSize, arch.MaxSize);
         return (resized, ImageTransform.Padded(resized));
+    }
+
+    /// <summary>The graph outputs of a detector package: the contract with the CLI and the plugin.</summary>
+    public static IReadOnlyList<string> Outputs(DetectorArchitecture arch) =>
+        arch.HasMasks ? [Boxes, Scores, Labels, Count, Masks] : [Boxes, Scores, Labels, Count];
+
+    /// <summary>
+    /// torchvision's RPN filter_proposals: per level the top 1000 anchors by objectness, decoded
+    /// (dw, dh clamped at log(1000/16)) and clipped to the resized image, boxes under 1e-3 dropped,
+    /// NMS 0.7 within each level (one class-aware NMS with the level as the class, ordering the
+    /// survivors of every level by score as torchvision does) and the best 1000 kept as
+    /// `rpn.proposals` (count `rpn.count`). NMS runs on logits: the sigmoid keeps their order.
+    /// </summary>
+    private static void Proposals(GraphBuilder graph, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) padded, (int H, int W) resized)
+    {
+        var a = arch.AnchorsPerLocation;
+        float[] ratios = a == 3 ? [0.5f, 1f, 2f] : throw new EngineException($"{a} anchors per location: only torchvision's three aspect ratios (0.5, 1, 2) are known.");
+        var boxes = new List<string>();
+        var scores = new List<string>();
+        var counts = new List<string>();
+        for (var i = 0; i < pyramid.Length; i++)
+        {
+            var (feature, size) = pyramid[i];
+            var l = Levels[i];
+            var candidates = size.H * size.W * a;
+            var k = Math.Min(ProposalsPerLevel, candidates);
+            graph.Add(new AnchorsNode($"rpn.anchors.p{l}", feature, $"rpn.anchors.p{l}", padded.H, padded.W, [32f * (1 << i)], ratios));
+            graph.Add(new CompactChannelsNode($"rpn.logits.p{l}", $"rpn.objectness.p{l}", $"rpn.logits.p{l}"));
+            graph.Add(new TopKNode($"rpn.topk.p{l}", $"rpn.logits.p{l}", $"rpn.topk.p{l}", $"rpn.topk.p{l}.count", k));
+            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", $"rpn.topk.p{l}", $"rpn.scores.p{l}", $"rpn.topk.p{l}.count"));
+            graph.Add(new BoxDecodeNode($"rpn.boxes.p{l}", $"rpn.anchors.p{l}", $"rpn.deltas.p{l}", $"rpn.boxes.p{l}", BoxWeights.Rpn, (resized.H, resized.W),
+                indices: $"rpn.topk.p{l}", count: $"rpn.topk.p{l}.count"));
+            boxes.Add($"rpn.boxes.p{l}");
+            scores.Add($"rpn.scores.p{l}");
+            counts.Add($"rpn.topk.p{l}.count");
+        }
+        graph.Add(new ConcatRowsNode("rpn.all.boxes", boxes, counts, "rpn.all.boxes", "rpn.all.count", "rpn.all.levels"));
+        graph.Add(new ConcatRowsNode("rpn.all.scores", scores, counts, "rpn.all.scores", "rpn.all.scores.count"));
+        graph.Add(new ScoreFilterNode("rpn.valid", "rpn.all.scores", "rpn.valid", "rpn.valid.count", float.NegativeInfinity, inclusive: true,
+            boxes: "rpn.all.boxes", minSize: 1e-3f, rowCount: "rpn.all.count"));
+        graph.Add(new NmsNode("rpn.nms", "rpn.all.boxes", "rpn.all.scores", "rpn.keep", "rpn.count", 0.7f, ProposalsPerLevel,
+            "rpn.valid", "rpn.valid.count", "rpn.all.levels"));
+        graph.Add(new GatherNode(ProposalsTensor, "rpn.all.boxes", "rpn.keep", ProposalsTensor, "rpn.count"));
+    }
+
+    /// <summary>
+    /// The box head and torchvision's postprocess_detections: MultiScaleRoIAlign 7x7 of the proposals
+    /// on P2..P5, fc6/fc7 with ReLU, class logits `roi.box.logits` and class-specific deltas
+    /// `roi.box.deltas` (one padded class of zero deltas so classes stay whole vec4 rows), softmax,
+    /// per-class decode (10, 10, 5, 5) clipped to the resized image, score > 0.05 without the
+    /// background, boxes under 1e-2 dropped, class-aware NMS 0.5, the best 100; boxes scaled back to
+    /// input pixels as torchvision's resize_boxes (fp32 ratios input / resized).
+    /// </summary>
+    private static void BoxHead(GraphBuilder graph, WeightPackage package, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid,
+        (int H, int W) resized, (int H, int W) image)
+    {
+        if (arch.Background != "first" || arch.RoiAlignAligned)
+            throw new EngineException($"{package.Path}: detectron2 conventions (background last, RoIAlignV2) are not built by this engine yet; torchvision detector packages are.");
+        var (f, d, k) = (arch.FpnChannels, arch.BoxHeadDim, arch.Classes);
+        var kp = ChannelsLast.Padded(k);
+        var rows = ProposalsPerLevel;
+        string[] levels = [.. pyramid.Take(4).Select(p => p.Name)];
+        float[] scales = [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f];
+        graph.Add(new RoiAlignNode("roi.box.features", levels, ProposalsTensor, "roi.box.features", scales, RoiAlignOptions.Torchvision(7), "rpn.count"));
+        graph.Add(new RoiFullyConnectedNode("roi.box.fc1", "roi.box.features", "roi.box.fc1", () => package.Floats("roi.box.fc1.weight", d, f * 49),
+            () => package.Floats("roi.box.fc1.bias", d), d, relu: true));
+        graph.Add(new FullyConnectedNode("roi.box.fc2", "roi.box.fc1", "roi.box.fc2", () => package.Floats("roi.box.fc2.weight", d, d),
+            () => package.Floats("roi.box.fc2.bias", d), d, relu: true));
+        graph.Add(new FullyConnectedNode("roi.box.logits", "roi.box.fc2", "roi.box.logits", () => package.Floats("roi.box.cls.weight", k, d),
+            () => package.Floats("roi.box.cls.bias", k), k));
+        graph.Add(new FullyConnectedNode("roi.box.deltas", "roi.box.fc2", "roi.box.deltas", () => PadRows(package.Floats("roi.box.deltas.weight", 4 * k, d), 4 * kp, d),
+            () => PadRows(package.Floats("roi.box.deltas.bias", 4 * k), 4 * kp, 1), 4 * kp));
+        graph.Add(new SoftmaxNode("roi.box.probs", "roi.box.logits", "roi.box.probs"));
+        graph.Add(new ReshapeNode("roi.box.scores", "roi.box.probs", "roi.box.scores", new Shape(rows * kp)));
+        graph.Add(new BoxDecodeNode("roi.box.decoded", ProposalsTensor, "roi.box.deltas", "roi.box.decoded", BoxWeights.RoiHeads, (resized.H, resized.W), kp, count: "rpn.count"));
+        graph.Add(new ReshapeNode("roi.box.boxes", "roi.box.decoded", "roi.box.boxes", new Shape(rows * kp, 4)));
+        graph.Add(new RowLabelsNode("roi.box.classes", "roi.box.classes", rows * kp, 1, kp));
+        graph.Add(new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: 0,
+            boxes: "roi.box.boxes", minSize: 1e-2f, rowCount: "rpn.count"));
+        graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", Count, 0.5f, MaxDetections,
+            "roi.box.valid", "roi.box.valid.count", "roi.box.classes", NmsCapacity));
+        graph.Add(new GatherNode("roi.box.kept", "roi.box.boxes", "roi.box.keep", "roi.box.kept", Count));
+        graph.Add(new GatherNode(Scores, "roi.box.scores", "roi.box.keep", Scores, Count));
+        graph.Add(new GatherNode(Labels, "roi.box.classes", "roi.box.keep", Labels, Count));
+        var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
+        graph.Add(new ChannelAffineNode(Boxes, "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
+    }
+
+    /// <summary>
+    /// The mask head on the kept detections: RoIAlign 14x14, four 3x3 convs + ReLU, ConvTranspose2d
+    /// 2x2/2 + ReLU, 1x1 logits, then each detection's predicted-class mask pasted (sigmoid, expand
+    /// 30/28, bilinear) into an image of the input's size: `detections.masks` (100, H, W).
+    /// </summary>
+    private static void MaskHead(GraphBuilder graph, WeightPackage package, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) image)
+    {
+        var (f, m, k) = (arch.FpnChannels, arch.MaskHeadDim!.Value, arch.Classes);
+        string[] levels = [.. pyramid.Take(4).Select(p => p.Name)];
+        float[] scales = [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f];
+        graph.Add(new RoiAlignNode("roi.mask.features", levels, "roi.box.kept", "roi.mask.features", scales, RoiAlignOptions.Torchvision(14), Count));
+        var x = "roi.mask.features";
+        var channels = f;
+        for (var i = 1; i <= 4; i++)
+        {
+            Conv(graph, package, $"roi.mask.conv{i}", x, $"roi.mask.conv{i}", channels, m, 3, 1, 1, (14, 14), null, relu: true);
+            (x, channels) = ($"roi.mask.conv{i}", m);
+        }
+        graph.Add(new ConvTransposeNode("roi.mask.deconv", x, "roi.mask.deconv", new ConvTransposeSpec(m, m, (2, 2), (2, 2)),
+            () => package.Floats("roi.mask.deconv.weight", m, m, 2, 2), () => package.Floats("roi.mask.deconv.bias", m), relu: true));
+        Conv(graph, package, "roi.mask.logits", "roi.mask.deconv", "roi.mask.logits", m, k, 1, 1, 0, (28, 28), null, relu: false);
+        graph.Add(new PasteMasksNode(Masks, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
+    }
+
+    /// <summary>A (rows, cols) matrix with zero rows appended up to <paramref name="padded"/> rows.</summary>
+    private static float[] PadRows(float[] values, int padded, int cols)
+    {
+        var result = new float[(long)padded * cols];
+        values.CopyTo(result, 0);
+        return result;
     }
 
     /// <summary>Stem and four stages; returns the outputs of res2..res5 with their sizes.</summary>

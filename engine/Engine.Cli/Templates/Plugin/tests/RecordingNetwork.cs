@@ -18,6 +18,9 @@ public sealed class RecordingNetwork(IReadOnlyList<int> inputShape) : INetworkBu
     public ModelOutputs Model(string packagePath, NetworkTensor input, AttentionRequest? attention = null) =>
         throw new NotSupportedException("this plugin takes no model");
 
+    public DetectionOutputs Detector(string packagePath, NetworkTensor input) =>
+        throw new NotSupportedException("this plugin takes no detector");
+
     public NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values) => new(_next++, shape);
 
     public NetworkTensor Linear(NetworkTensor x, NetworkTensor weight, NetworkTensor? bias = null) => new(_next++, [x.Shape[0], weight.Shape[1]]);

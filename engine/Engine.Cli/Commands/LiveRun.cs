@@ -1,0 +1,91 @@
+using System.CommandLine;
+using Engine.Gpu;
+using Engine.Host;
+using Engine.Video;
+using Microsoft.Extensions.Logging;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// One live session as `engine live` and `engine demo` run it: loads the plugins, opens the source
+/// (before any device, so a missing camera fails first), a display device and (unless
+/// <see cref="SameDevice"/>) a second inference device, the presenters, and runs until the session's
+/// bound or Ctrl-C.
+/// </summary>
+internal sealed record LiveRun
+{
+    public required string Source { get; init; }
+
+    public required SourceOptions SourceOptions { get; init; }
+
+    public required IReadOnlyList<string> PluginIds { get; init; }
+
+    public required IReadOnlyList<string> PluginPaths { get; init; }
+
+    public required LiveOptions Options { get; init; }
+
+    public bool Window { get; init; }
+
+    public string? Record { get; init; }
+
+    public string? Json { get; init; }
+
+    public int? SnapshotEvery { get; init; }
+
+    public string SnapshotDirectory { get; init; } = "snapshots";
+
+    public bool SameDevice { get; init; }
+
+    /// <summary>Runs the session; <paramref name="opened"/> sees the source once it is open (e.g. to keep the synthetic scene).</summary>
+    public LiveSummary Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
+    {
+        var logger = logging.CreateLogger("live");
+        var catalog = new PluginCatalog(PluginPaths, logger);
+        if (PluginIds.Count == 0)
+            throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
+        var loaded = new List<LoadedPlugin>();
+        var presenters = new List<IPresenter>();
+        Device? inference = null;
+        try
+        {
+            foreach (var id in PluginIds)
+                loaded.Add(catalog.Load(id));
+            var source = SourceFactory.Open(Source, SourceOptions, logging);
+            opened?.Invoke(source);
+            using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
+            inference = SameDevice ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
+            if (Window)
+                presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, CliOptions.DeviceOptions(result, logging)));
+            if (Json is { } json)
+                presenters.Add(new JsonLinesPresenter(json));
+            if (Record is { } record)
+                presenters.Add(new RecordingPresenter(record, source.Width, source.Height, source.Fps, logger));
+            if (SnapshotEvery is { } every)
+                presenters.Add(new SnapshotPresenter(SnapshotDirectory, every));
+            using var session = new LiveSession(display, inference ?? display, source, loaded, presenters, Options, logging);
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler stop = (_, e) =>
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            };
+            Console.CancelKeyPress += stop;
+            try
+            {
+                return session.Run(cancel.Token);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= stop;
+            }
+        }
+        finally
+        {
+            foreach (var presenter in presenters)
+                presenter.Dispose();
+            inference?.Dispose();
+            foreach (var plugin in loaded)
+                plugin.Dispose();
+        }
+    }
+}
