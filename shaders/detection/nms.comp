@@ -1,13 +1,13 @@
 #version 450
-// Greedy NMS with torchvision's semantics by the bitmask method, over candidates already sorted by
-// sort.comp (score descending, lower index first on ties): box i suppresses a later box j when they
-// are in the same group (class, or FPN level) and IoU(i, j) > threshold (strict, no +1). The first
-// C = capacity sorted candidates take part.
+// Greedy NMS with torchvision's semantics by the bitmask method, over the C = capacity best
+// candidates already sorted by the top-k op (score descending, lower index first on ties): box i
+// suppresses a later box j when they are in the same group (class, or FPN level) and IoU(i, j) >
+// threshold (strict, no +1).
 // PHASE 0 gathers the sorted boxes and groups; PHASE 1 builds, for each sorted box i, W = C/32
 // words whose bit b of word w says box i suppresses box 32w + b (> i); PHASE 2 is one invocation
 // that walks the boxes in order, keeps each one not yet suppressed and ORs its words into Removed,
 // stopping after maxKeep.
-// Layout: Keys (>= C) uvec2 (index in .y); Count (1) uint32 valid candidates (HAS_COUNT, else n);
+// Layout: Order (C) int32 sorted box indices; OrderCount (1) uint32 how many are valid (<= C);
 // Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (C) vec4; SortedGroups (C)
 // int32; Mask (C * W) uint32; Removed (W) uint32; Keep (maxKeep) int32, -1 past the count; KeepCount
 // (1) uint32. Tile: one sorted box (phase 0) or one (row, word) pair (phase 1) per invocation on a
@@ -17,11 +17,10 @@
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const uint PHASE = 0;
-layout(constant_id = 1) const bool HAS_COUNT = false;
-layout(constant_id = 2) const bool HAS_GROUPS = false;
+layout(constant_id = 1) const bool HAS_GROUPS = false;
 
-layout(binding = 0) readonly buffer Keys { uvec2 keys[]; };
-layout(binding = 1) readonly buffer Count { uint count; };
+layout(binding = 0) readonly buffer Order { int order[]; };
+layout(binding = 1) readonly buffer OrderCount { uint orderCount; };
 layout(binding = 2, rgba32f) uniform readonly imageBuffer Boxes;
 layout(binding = 3) readonly buffer Groups { int groups[]; };
 layout(binding = 4) buffer Sorted { vec4 sorted[]; };
@@ -32,7 +31,6 @@ layout(binding = 8) writeonly buffer Keep { int keep[]; };
 layout(binding = 9) writeonly buffer KeepCount { uint keepCount; };
 
 layout(push_constant) uniform Push {
-    uint n;
     uint C;
     uint W;
     uint maxKeep;
@@ -40,7 +38,7 @@ layout(push_constant) uniform Push {
 } p;
 
 uint valid() {
-    return min(HAS_COUNT ? min(count, p.n) : p.n, p.C);
+    return min(orderCount, p.C);
 }
 
 void main() {
@@ -49,7 +47,7 @@ void main() {
     if (PHASE == 0u) {
         if (t >= m)
             return;
-        int c = int(keys[t].y);
+        int c = order[t];
         sorted[t] = imageLoad(Boxes, c);
         sortedGroups[t] = HAS_GROUPS ? groups[c] : 0;
     } else if (PHASE == 1u) {
@@ -78,7 +76,7 @@ void main() {
         for (uint i = 0u; i < m && kept < p.maxKeep; i++) {
             if ((removed[i / 32u] & (1u << (i % 32u))) != 0u)
                 continue;
-            keep[kept] = int(keys[i].y);
+            keep[kept] = order[i];
             kept++;
             uint row = i * p.W;
             for (uint w = i / 32u; w < p.W; w++)

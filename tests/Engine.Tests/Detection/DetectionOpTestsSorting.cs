@@ -91,4 +91,25 @@ public sealed class DetectionOpTestsSorting(GpuFixture fixture) : GpuTest(fixtur
         Device.Run(new Nms(Device, tb, ts, keep, keepCount, 0.5f, scratch, tc, valid).Record);
         Assert.Equal(expected[..100], Valid(keep, keepCount));
     }
+
+    [Fact]
+    public void Nms_with_a_capacity_keeps_torchvision_keeps_among_the_best_candidates()
+    {
+        // Greedy NMS decides each box from the boxes before it, so NMS of the best C boxes keeps
+        // exactly the full result's boxes that rank below C.
+        const int Capacity = 200;
+        var scores = Floats("nms_plain", "scores");
+        var rank = new int[scores.Length];
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        for (var i = 0; i < order.Length; i++)
+            rank[order[i]] = i;
+        var expected = Ints("nms_plain", "keep").Where(i => rank[i] < Capacity).ToArray();
+        using var boxes = Upload(Device, "boxes", Array("nms_plain", "boxes"));
+        using var ts = Device.CreateTensor<float>("scores", new Shape(scores.Length), scores);
+        using var keep = Device.CreateTensor("keep", new Shape(Capacity), DataType.Int32);
+        using var keepCount = Count(Device, "keep count");
+        using var scratch = Scratch(Device, Nms.ScratchBytes(Device, scores.Length, Capacity));
+        Device.Run(new Nms(Device, boxes, ts, keep, keepCount, 0.5f, scratch, capacity: Capacity).Record);
+        Assert.Equal(expected, Valid(keep, keepCount));
+    }
 }

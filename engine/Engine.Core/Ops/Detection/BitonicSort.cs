@@ -4,7 +4,7 @@ using Engine.Gpu;
 namespace Engine.Ops.Detection;
 
 /// <summary>
-/// The sort under <see cref="TopK"/> and <see cref="Nms"/> (shaders/detection/sort.comp): (score,
+/// The sort under <see cref="TopK"/> (and so <see cref="Nms"/>) (shaders/detection/sort.comp): (score,
 /// index) keys of the candidates, padded to a power of two P, sorted by a bitonic network of
 /// log2(P) (log2(P) + 1) / 2 compare-exchange dispatches, score descending with the lower index first
 /// on ties. Keys live in the caller's scratch.

@@ -4,7 +4,8 @@ namespace Engine.Ops.Detection;
 
 /// <summary>
 /// Greedy non-maximum suppression with torchvision's semantics (shaders/detection/nms.comp): the
-/// candidates sorted by score descending (lower index first on ties); a box suppresses every later
+/// candidates sorted by score descending (lower index first on ties) by a <see cref="TopK"/> of
+/// <c>capacity</c> (a radix select first when there are many); a box suppresses every later
 /// box of the same group whose IoU with it is strictly above the threshold (no +1 in widths). With
 /// <c>groups</c> (class per box, or FPN level) it is torchvision's batched_nms, computed by comparing
 /// the groups rather than by its coordinate offsets, which give the same result without the rounding
@@ -18,7 +19,7 @@ public sealed class Nms : IOp
 {
     private const int LocalSize = 64;
 
-    private readonly BitonicSort _sort;
+    private readonly TopK _order;
     private readonly Pipeline _prepare;
     private readonly Pipeline _mask;
     private readonly Pipeline _walk;
@@ -57,19 +58,20 @@ public sealed class Nms : IOp
             throw new EngineException($"{name}: a capacity of {_capacity} candidates needs a {(long)_capacity * _words * 4}-byte mask, more than one binding holds; lower the capacity.");
 
         var cursor = new DetectionTensors.ScratchCursor(name, scratch, DetectionTensors.Alignment(device));
-        var keys = cursor.Take("keys", new Shape(BitonicSort.Padded(n) * 2), DataType.UInt32);
+        var topScratch = cursor.Take("top-k scratch", new Shape(checked((int)((TopK.ScratchBytes(n) + 3) / 4))), DataType.Float32);
+        var order = cursor.Take("order", new Shape(_capacity), DataType.Int32);
+        var orderCount = cursor.Take("order count", new Shape(1), DataType.UInt32);
         var sorted = cursor.Take("sorted boxes", new Shape(_capacity, 4), DataType.Float32);
         var sortedGroups = cursor.Take("sorted groups", new Shape(_capacity), DataType.Int32);
         var mask = cursor.Take("mask", new Shape(_capacity * _words), DataType.UInt32);
         var removed = cursor.Take("removed", new Shape(_words), DataType.UInt32);
-        _sort = new BitonicSort(device, scores, candidates, count, keys, keep, keepCount);
-        _bindings = [keys, count ?? keepCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, keep, keepCount];
-        _push = new Push((uint)n, (uint)_capacity, (uint)_words, (uint)maxKeep, iouThreshold);
-        var hasCount = SpecConstant.Bool(1, count is not null);
-        var hasGroups = SpecConstant.Bool(2, groups is not null);
-        _prepare = device.Pipeline("detection/nms", SpecConstant.UInt(0, 0), hasCount, hasGroups);
-        _mask = device.Pipeline("detection/nms", SpecConstant.UInt(0, 1), hasCount, hasGroups);
-        _walk = device.Pipeline("detection/nms", SpecConstant.UInt(0, 2), hasCount, hasGroups);
+        _order = new TopK(device, scores, order, orderCount, topScratch, candidates, count, $"{name} order");
+        _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, keep, keepCount];
+        _push = new Push((uint)_capacity, (uint)_words, (uint)maxKeep, iouThreshold);
+        var hasGroups = SpecConstant.Bool(1, groups is not null);
+        _prepare = device.Pipeline("detection/nms", SpecConstant.UInt(0, 0), hasGroups);
+        _mask = device.Pipeline("detection/nms", SpecConstant.UInt(0, 1), hasGroups);
+        _walk = device.Pipeline("detection/nms", SpecConstant.UInt(0, 2), hasGroups);
         Flops = 12.0 * _capacity * _capacity / 2;
     }
 
@@ -84,7 +86,7 @@ public sealed class Nms : IOp
         var c = (ulong)Capacity(candidates, capacity);
         var words = (c + 31) / 32;
         ulong total = 0;
-        foreach (var bytes in new[] { (ulong)BitonicSort.KeyBytes(candidates), c * 16, c * 4, c * words * 4, words * 4 })
+        foreach (var bytes in new ulong[] { (ulong)TopK.ScratchBytes(candidates), c * 4, 4, c * 16, c * 4, c * words * 4, words * 4 })
             total = DetectionTensors.Align(total, alignment) + bytes;
         return (long)total;
     }
@@ -93,11 +95,11 @@ public sealed class Nms : IOp
 
     public void Record(CommandList list)
     {
-        _sort.Record(list);
+        _order.Record(list);
         list.Dispatch(_prepare, StridedCopy.FlatGrid(Groups.Cover(_capacity, LocalSize)), _push, _bindings);
         list.Dispatch(_mask, StridedCopy.FlatGrid(Groups.Cover((long)_capacity * _words, LocalSize)), _push, _bindings);
         list.Dispatch(_walk, new Groups(1), _push, _bindings);
     }
 
-    private readonly record struct Push(uint N, uint C, uint W, uint MaxKeep, float Threshold);
+    private readonly record struct Push(uint C, uint W, uint MaxKeep, float Threshold);
 }
