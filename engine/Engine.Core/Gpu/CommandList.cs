@@ -20,6 +20,9 @@ public sealed unsafe class CommandList : IDisposable
     private readonly VkDeviceApi _api;
     private readonly VkCommandPool _pool;
     private readonly bool _profile;
+    private const VkAccessFlags AllAccess =
+        VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead | VkAccessFlags.TransferWrite;
+
     private readonly List<PendingAccess> _pending = [];
     private readonly List<DescriptorPoolState> _descriptorPools = [];
     private readonly List<VkQueryPool> _queryPools = [];
@@ -195,34 +198,28 @@ public sealed unsafe class CommandList : IDisposable
         for (var p = _pending.Count - 1; p >= 0; p--)
         {
             var earlier = _pending[p];
-            var dst = VkAccessFlags.None;
-            var stage = VkPipelineStageFlags.None;
+            var conflicts = false;
             foreach (var access in accesses)
             {
-                if (access.Buffer == earlier.Buffer && access.Start < earlier.End && earlier.Start < access.End
-                    && ((earlier.Access & Access.Write) != 0 || (access.Access & Access.Write) != 0))
-                {
-                    dst |= AccessMask(access);
-                    stage |= access.Stage;
-                }
+                conflicts |= access.Buffer == earlier.Buffer && access.Start < earlier.End && earlier.Start < access.End
+                    && ((earlier.Access & Access.Write) != 0 || (access.Access & Access.Write) != 0);
             }
-            if (stage == VkPipelineStageFlags.None)
+            if (!conflicts)
                 continue;
             // The earlier access leaves the pending list, so the barrier must order it before every later
-            // command that touches these bytes, of either kind (a fill after a dispatch that only read
-            // them, say): both stages and both access kinds are in its destination scope.
-            stage |= VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
-            dst |= Mirror(dst);
+            // command that touches any of its bytes, of either kind and either access (a fill after a
+            // dispatch that only read them; a read of bytes an earlier write covered but the write that
+            // triggered this barrier did not): both stages and all access kinds are in its destination scope.
             barriers.Add(new VkBufferMemoryBarrier
             {
                 srcAccessMask = (earlier.Access & Access.Write) != 0 ? AccessMask(earlier) & (VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite) : VkAccessFlags.None,
-                dstAccessMask = dst,
+                dstAccessMask = AllAccess,
                 buffer = earlier.Buffer,
                 offset = earlier.Start,
                 size = earlier.End - earlier.Start,
             });
             srcStages |= earlier.Stage;
-            dstStages |= stage;
+            dstStages |= VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
             _pending.RemoveAt(p);
         }
         if (barriers.Count > 0)
@@ -233,21 +230,6 @@ public sealed unsafe class CommandList : IDisposable
             BarrierCount++;
         }
         _pending.AddRange(accesses);
-    }
-
-    /// <summary>The shader accesses of a mask as transfer accesses and the other way round.</summary>
-    private static VkAccessFlags Mirror(VkAccessFlags mask)
-    {
-        var mirrored = VkAccessFlags.None;
-        if ((mask & VkAccessFlags.ShaderRead) != 0)
-            mirrored |= VkAccessFlags.TransferRead;
-        if ((mask & VkAccessFlags.ShaderWrite) != 0)
-            mirrored |= VkAccessFlags.TransferWrite;
-        if ((mask & VkAccessFlags.TransferRead) != 0)
-            mirrored |= VkAccessFlags.ShaderRead;
-        if ((mask & VkAccessFlags.TransferWrite) != 0)
-            mirrored |= VkAccessFlags.ShaderWrite;
-        return mirrored;
     }
 
     private static VkAccessFlags AccessMask(PendingAccess access)

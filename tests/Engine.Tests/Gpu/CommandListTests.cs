@@ -39,6 +39,30 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
+    public void A_read_of_bytes_a_later_partial_write_left_alone_still_waits_for_the_first_write()
+    {
+        // whole <- x; lo half <- y; out <- hi half. The second write's barrier retires the first write,
+        // so it must order it before reads too: the hi half was written only by the first. Synchronization
+        // validation fails this test when it does not.
+        const int Half = 4096;
+        var x = RandomFloats(2 * Half, 1);
+        using var src = Device.CreateTensor<float>("x", new Shape(2 * Half), x);
+        using var whole = Device.CreateTensor("whole", new Shape(2 * Half));
+        var lo = new Tensor(whole.Buffer, whole.ByteOffset, new Shape(Half), DataType.Float32, "lo");
+        var hi = new Tensor(whole.Buffer, whole.ByteOffset + Half * sizeof(float), new Shape(Half), DataType.Float32, "hi");
+        using var result = Device.CreateTensor("out", new Shape(Half));
+        var pipeline = Device.Pipeline("ops/elementwise", SpecConstant.UInt(0, Affine));
+        using var list = Device.CreateCommandList("partial overwrite");
+        list.Dispatch(pipeline, new Groups(Groups.Cover(2 * Half / 4, 64)), new ElementwisePush(2 * Half, 1, 0), src, src, src, whole);
+        list.Dispatch(pipeline, new Groups(Groups.Cover(Half / 4, 64)), new ElementwisePush(Half, 0, 5), src, src, src, lo);
+        list.Dispatch(pipeline, new Groups(Groups.Cover(Half / 4, 64)), new ElementwisePush(Half, 1, 0), hi, hi, hi, result);
+        list.Finish();
+        Device.Submit(list).Wait();
+        Assert.Equal(x[Half..], result.Download<float>());
+        Assert.All(lo.Download<float>(), v => Assert.Equal(5f, v));
+    }
+
+    [Fact]
     public void Independent_dispatches_get_no_barrier()
     {
         using var a = Device.CreateTensor<float>("a", new Shape(64), RandomFloats(64, 1));
