@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Engine.Models;
 
@@ -10,13 +9,6 @@ namespace Engine.Models;
 public sealed record VideoResNetArchitecture
 {
     public const string KindName = "video-resnet";
-
-    private static readonly JsonSerializerOptions _json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    };
 
     public string Kind { get; init; } = KindName;
 
@@ -47,17 +39,7 @@ public sealed record VideoResNetArchitecture
 
     public static VideoResNetArchitecture Parse(JsonElement json, string source)
     {
-        VideoResNetArchitecture? arch;
-        try
-        {
-            arch = json.Deserialize<VideoResNetArchitecture>(_json);
-        }
-        catch (JsonException e)
-        {
-            throw new EngineException($"{source}: architecture: {e.Message}");
-        }
-        if (arch is null)
-            throw new EngineException($"{source}: architecture is null.");
+        var arch = ArchitectureJson.Read<VideoResNetArchitecture>(json, source);
         arch.Validate(source);
         return arch;
     }

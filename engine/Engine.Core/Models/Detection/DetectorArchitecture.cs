@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace Engine.Models.Detection;
 
@@ -11,13 +10,6 @@ public sealed record DetectorArchitecture
 {
     public const string MaskKind = "maskrcnn-fpn";
     public const string BoxKind = "fasterrcnn-fpn";
-
-    private static readonly JsonSerializerOptions _json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-    };
 
     public string Kind { get; init; } = MaskKind;
 
@@ -65,17 +57,7 @@ public sealed record DetectorArchitecture
 
     public static DetectorArchitecture Parse(JsonElement json, string source)
     {
-        DetectorArchitecture? arch;
-        try
-        {
-            arch = json.Deserialize<DetectorArchitecture>(_json);
-        }
-        catch (JsonException e)
-        {
-            throw new EngineException($"{source}: architecture: {e.Message}");
-        }
-        if (arch is null)
-            throw new EngineException($"{source}: architecture is null.");
+        var arch = ArchitectureJson.Read<DetectorArchitecture>(json, source);
         arch.Validate(source);
         return arch;
     }
