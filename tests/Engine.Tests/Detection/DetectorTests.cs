@@ -31,10 +31,11 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     [Fact]
     public void Nonlocal_detector_rpn_head_matches_torchvision_at_800x1088() => Compare("nonlocal_800", "nonlocal_800.pth", denseOnly: true);
 
-    // The post-processing graph compiles and runs, but fails this check: the detection ops' radix
-    // top-k path trips a Vulkan sync-validation read-after-write hazard (sort reading the selected
-    // candidates) and the proposals differ from torchvision's from row 118 on.
-    [Fact(Skip = "post-processing does not match torchvision yet: top-k validation hazard and proposal mismatch (see the class comment)")]
+    // The post-processing graph compiles and runs without validation messages, but its proposals differ
+    // from torchvision's from row ~470 on (max abs error 258 px). Suspected: the fixture's objectness
+    // (weights x50) saturates the sigmoid, so torchvision orders many equal scores by its sort while the
+    // engine orders the raw logits; the box head, detections and masks are unverified until this holds.
+    [Fact(Skip = "proposals differ from torchvision's from row ~470 on; see the comment above")]
     public void Proposals_box_logits_and_detections_match_torchvision() => Compare("faster", "faster.pth", denseOnly: false);
 
     [Fact]
