@@ -3,7 +3,7 @@
 // every source follow each other with no gaps, and Total ends as the sum of the counts.
 // PHASE 0 copies source rows [0, Count) to output rows [Total, Total + Count) and, when SOURCE_IDS,
 // writes the source's id for each of them; PHASE 1 adds Count to Total. The op zeroes Total
-// (reset_count.comp) and records both phases per source, so Total is the running offset.
+// (a fill) and records both phases per source, so Total is the running offset.
 // Layout: Source (rows, cols) 32-bit words; Count (1) uint32; Out (sum of rows, cols) words; Ids
 // (sum of rows) int32; Total (1) uint32. Tile: one word per invocation on a flat 2D grid,
 // bounds-checked against the source's count.

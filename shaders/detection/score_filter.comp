@@ -6,7 +6,7 @@
 // atomic counter, so their order is unspecified: sorts downstream break ties by the index itself.
 // Layout: Scores r32f texel buffer; Boxes (rows*K, 4) rgba32f texel buffer (read when MIN_SIZE);
 // RowCount (1) uint32 (read when HAS_COUNT); Kept (rows*K) int32; KeptCount (1) uint32, zeroed by
-// the op (reset_count.comp) before this dispatch. Tile: one candidate per invocation on a flat 2D
+// the op (a fill) before this dispatch. Tile: one candidate per invocation on a flat 2D
 // grid, bounds-checked.
 #include "index.glsl"
 

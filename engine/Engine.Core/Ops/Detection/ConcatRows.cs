@@ -14,7 +14,6 @@ public sealed class ConcatRows : IOp
 
     private readonly List<(Tensor Source, Tensor Count, Push Push, Groups Groups)> _parts = [];
     private readonly Pipeline _copy;
-    private readonly Pipeline _reset;
     private readonly Pipeline _accumulate;
     private readonly Tensor _output;
     private readonly Tensor _ids;
@@ -57,7 +56,6 @@ public sealed class ConcatRows : IOp
             _parts.Add((sources[i], counts[i], push, StridedCopy.FlatGrid(Groups.Cover((long)sources[i].Shape[0] * cols, LocalSize))));
         }
         var ids = SpecConstant.Bool(1, sourceIds is not null);
-        _reset = device.Pipeline("detection/reset_count");
         _copy = device.Pipeline("detection/concat_rows", SpecConstant.UInt(0, 0), ids);
         _accumulate = device.Pipeline("detection/concat_rows", SpecConstant.UInt(0, 1), ids);
     }
@@ -68,7 +66,7 @@ public sealed class ConcatRows : IOp
 
     public void Record(CommandList list)
     {
-        list.Dispatch(_reset, new Groups(1), _total);
+        list.Fill(_total);
         foreach (var (source, count, push, groups) in _parts)
         {
             list.Dispatch(_copy, groups, push, source, count, _output, _ids, _total);

@@ -17,7 +17,6 @@ public sealed class ScoreFilter : IOp
     private const int LocalSize = 64;
 
     private readonly Pipeline _pipeline;
-    private readonly Pipeline _reset;
     private readonly Tensor _scores;
     private readonly Tensor _boxes;
     private readonly Tensor _rowCount;
@@ -54,7 +53,6 @@ public sealed class ScoreFilter : IOp
         _rowCount = rowCount ?? keptCount;
         _push = new Push((uint)n, (uint)k, excludeColumn ?? -1, threshold, minSize);
         _groups = StridedCopy.FlatGrid(Groups.Cover(n, LocalSize));
-        _reset = device.Pipeline("detection/reset_count");
         _pipeline = device.Pipeline("detection/score_filter", SpecConstant.Bool(0, sigmoid), SpecConstant.Bool(1, inclusive),
             SpecConstant.Bool(2, boxes is not null), SpecConstant.Bool(3, rowCount is not null));
     }
@@ -65,7 +63,7 @@ public sealed class ScoreFilter : IOp
 
     public void Record(CommandList list)
     {
-        list.Dispatch(_reset, new Groups(1), _keptCount);
+        list.Fill(_keptCount);
         list.Dispatch(_pipeline, _groups, _push, _scores, _boxes, _rowCount, _kept, _keptCount);
     }
 
