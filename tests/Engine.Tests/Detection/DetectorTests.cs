@@ -1,8 +1,10 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Engine.Files;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
+using Engine.Ops.Detection;
 using Engine.Tests.Gpu;
 using WeightConverter.Containers;
 using WeightConverter.Dialects;
@@ -32,6 +34,28 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
 
     [Fact]
     public void Nonlocal_detector_rpn_head_matches_torchvision_at_800x1088() => Compare("nonlocal_800", "nonlocal_800.pth", denseOnly: true);
+
+    // The two batched_nms calls of the detectors above on every candidate: 3-4 thousand RPN boxes in
+    // five levels, and thousands of (proposal, class) boxes; the engine's NMS with all of them taking part.
+    [Theory]
+    [InlineData("stock", "rpn", 0.7f)]
+    [InlineData("stock", "box", 0.5f)]
+    [InlineData("nonlocal", "rpn", 0.7f)]
+    [InlineData("faster", "box", 0.5f)]
+    public void Nms_over_thousands_of_grouped_candidates_keeps_what_torchvision_batched_nms_keeps(string name, string stage, float iou)
+    {
+        var prefix = $"{name}.nms.{stage}";
+        using var boxes = DetectionFixtures.Upload(Device, "boxes", Fixtures.Npy(Set, $"{prefix}.boxes"));
+        using var scores = DetectionFixtures.Upload(Device, "scores", Fixtures.Npy(Set, $"{prefix}.scores"));
+        using var groups = DetectionFixtures.Ints(Device, "groups", Ints($"{prefix}.groups"));
+        var n = (int)scores.ElementCount;
+        Assert.True(n > 3000, $"{prefix}: only {n} candidates");
+        using var keep = Device.CreateTensor("keep", new Engine.Gpu.Shape(n), Engine.Gpu.DataType.Int32);
+        using var keepCount = DetectionFixtures.Count(Device, "keep count");
+        using var scratch = DetectionFixtures.Scratch(Device, Nms.ScratchBytes(Device, n));
+        Device.Run(new Nms(Device, boxes, scores, keep, keepCount, iou, scratch, groups: groups).Record);
+        Assert.Equal(Ints($"{prefix}.keep"), DetectionFixtures.Valid(keep, keepCount));
+    }
 
     [Fact]
     public void Converter_maps_the_mmcv_nonlocal_block_before_the_last_res4_block()
@@ -161,9 +185,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     {
         var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
         var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
-        var labelData = Fixtures.Npy(Set, $"{name}.detections.labels").Data;
-        var expectedLabels = new int[labelData.Length / 4];
-        Buffer.BlockCopy(labelData, 0, expectedLabels, 0, labelData.Length);
+        var expectedLabels = Ints($"{name}.detections.labels");
         var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
         Assert.True(count == expectedScores.Length, $"{name}: {count} detections, torchvision {expectedScores.Length}");
         var boxes = graph.Read(DetectorBuilder.Boxes);
@@ -202,6 +224,13 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             }
         }
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
+    }
+
+    private static int[] Ints(string array)
+    {
+        var a = Fixtures.Npy(Set, array);
+        Assert.Equal(Engine.Gpu.DataType.Int32, a.Type);
+        return MemoryMarshal.Cast<byte, int>(a.Data).ToArray();
     }
 
     private static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
