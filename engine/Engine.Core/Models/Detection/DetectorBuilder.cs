@@ -31,6 +31,9 @@ public static class DetectorBuilder
     public const string ProposalsTensor = "rpn.proposals";
     public const string ProposalScores = "rpn.proposals.scores";
 
+    /// <summary>The mask paste's node (its own stage in <see cref="DetectorStages"/>).</summary>
+    public const string PasteNode = "roi.mask.paste";
+
     /// <summary>Detections kept after the class-aware NMS (torchvision's detections_per_img).</summary>
     public const int MaxDetections = 100;
 
@@ -200,10 +203,10 @@ public static class DetectorBuilder
         graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", Count, 0.5f, MaxDetections,
             "roi.box.valid", "roi.box.valid.count", "roi.box.classes", NmsCapacity));
         graph.Add(new GatherNode("roi.box.kept", "roi.box.boxes", "roi.box.keep", "roi.box.kept", Count));
-        graph.Add(new GatherNode(Scores, "roi.box.scores", "roi.box.keep", Scores, Count));
-        graph.Add(new GatherNode(Labels, "roi.box.classes", "roi.box.keep", Labels, Count));
+        graph.Add(new GatherNode("roi.box.detections.scores", "roi.box.scores", "roi.box.keep", Scores, Count));
+        graph.Add(new GatherNode("roi.box.detections.labels", "roi.box.classes", "roi.box.keep", Labels, Count));
         var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
-        graph.Add(new ChannelAffineNode(Boxes, "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
+        graph.Add(new ChannelAffineNode("roi.box.detections.boxes", "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
     }
 
     /// <summary>
@@ -227,7 +230,7 @@ public static class DetectorBuilder
         graph.Add(new ConvTransposeNode("roi.mask.deconv", x, "roi.mask.deconv", new ConvTransposeSpec(m, m, (2, 2), (2, 2)),
             () => package.Floats("roi.mask.deconv.weight", m, m, 2, 2), () => package.Floats("roi.mask.deconv.bias", m), relu: true));
         Conv(graph, package, "roi.mask.logits", "roi.mask.deconv", "roi.mask.logits", m, k, 1, 1, 0, (28, 28), null, relu: false);
-        graph.Add(new PasteMasksNode(Masks, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
+        graph.Add(new PasteMasksNode(PasteNode, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
     }
 
     /// <summary>A (rows, cols) matrix with zero rows appended up to <paramref name="padded"/> rows.</summary>
