@@ -9,6 +9,7 @@ using Engine.Tests.Gpu;
 using WeightConverter.Containers;
 using WeightConverter.Dialects;
 using WeightConverter.Package;
+using Xunit.Abstractions;
 
 namespace Engine.Tests.Detection;
 
@@ -16,7 +17,7 @@ namespace Engine.Tests.Detection;
 /// torchvision's Mask/Faster R-CNN R50-FPN (random weights, randomised BN statistics, raised class
 /// biases; tests/fixtures/gen_detector.py) through the converter and the engine's detector graph.
 /// </summary>
-public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
+public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) : GpuTest(fixture)
 {
     private const string Set = "detector";
 
@@ -129,7 +130,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     /// noise is not defined by torchvision either (it moves between torch runs). Returns the engine
     /// row of each torchvision row.
     /// </summary>
-    private static int[] MatchProposals(string name, CompiledGraph graph)
+    private int[] MatchProposals(string name, CompiledGraph graph)
     {
         var expected = Fixtures.Npy(Set, $"{name}.rpn.proposals").ToFloats();
         var expectedScores = Fixtures.Npy(Set, $"{name}.rpn.scores").ToFloats();
@@ -154,6 +155,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
                 + $"has no engine match; engine row {i}: score {scores[i]}, box {string.Join(", ", boxes.AsSpan(4 * i, 4).ToArray())}");
             (order[i], used[match]) = (match, true);
         }
+        output.WriteLine($"{name} rpn.proposals: {count} matched, {order.Where((j, i) => j != i).Count()} rows moved among near-equal scores");
         return order;
     }
 
@@ -181,7 +183,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     /// detection of the same label at IoU >= 0.99 with the score within 1e-4; the matched masks' mean
     /// absolute difference at most 1e-3.
     /// </summary>
-    private static void CompareDetections(string name, CompiledGraph graph, bool masks)
+    private void CompareDetections(string name, CompiledGraph graph, bool masks)
     {
         var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
         var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
@@ -223,6 +225,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
                 maskError = Math.Max(maskError, sum / plane);
             }
         }
+        output.WriteLine($"{name} detections: {count} matched" + (masks ? $", worst mask mean absolute difference {maskError:g3}" : ""));
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
     }
 
@@ -243,7 +246,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     /// <summary>Every element within 1e-4 of the expected tensor's largest magnitude; (N, C, 1, H, W) dumps compare with torch's (N, C, H, W).</summary>
-    private static void Compare(string name, string tensor, NpyArray actual, double tolerance = 1e-4)
+    private void Compare(string name, string tensor, NpyArray actual, double tolerance = 1e-4)
     {
         var expected = Fixtures.Npy(Set, $"{name}.{tensor}");
         Assert.True(expected.Shape.ElementCount == actual.Shape.ElementCount, $"{name} {tensor}: {actual.Shape}, torchvision {expected.Shape}");
@@ -256,6 +259,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             if (d > worst)
                 (worst, at) = (d, i);
         }
+        output.WriteLine($"{name} {tensor}: max abs error {worst / scale:g3} of the largest magnitude");
         Assert.True(worst <= tolerance * scale, $"{name} {tensor}: max abs error {worst:g3} at {at} ({a[at]} vs {e[at]}), allowed {tolerance * scale:g3}");
     }
 
