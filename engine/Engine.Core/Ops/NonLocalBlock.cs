@@ -9,28 +9,33 @@ namespace Engine.Ops;
 /// <para>
 /// theta, phi, g and out are 1x1x1 convolutions, so each is a <see cref="Gemm"/> over a (pixels, Cp)
 /// view: phi and g share one GEMM, out fuses its bias and the residual x. Subsampling is a max-pool
-/// (<see cref="Pool"/>) before those GEMMs or after them. The attention never materialises the affinity matrix: keys are
-/// taken in blocks and each block costs three dispatches (shaders/nonlocal): the logits of the block
-/// (a GEMM-shaped register tile), an online-softmax update (running max m and sum l per query, and
-/// the factor that rescales what was accumulated so far), and P x g accumulated into y, divided by l
-/// after the last block. Dot product and concatenation skip the softmax pass (their 1/N is in the
-/// logits). The softmax pass turns the block's logits into probabilities in place, so one score buffer
-/// (at most <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three
-/// passes: the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block,
-/// which took 10-20% less CPU time for that block than two key blocks with separate logits and
-/// probabilities (`engine bench nonlocal`, busy machine). The block's scratch (projections, pooled tensors, y, the softmax statistics and
-/// the score buffer) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/> bytes, so graphs
-/// can alias it.
+/// (<see cref="Pool"/>) before those GEMMs or after them. GEMMs and pools whose outputs exceed a
+/// binding are split into row chunks at aligned offsets (<see cref="RowChunks"/>).
+/// </para>
+/// <para>
+/// The attention never materialises the whole affinity matrix: keys are taken in blocks and each
+/// block costs three dispatches (shaders/nonlocal): the logits of the block (a GEMM-shaped register
+/// tile), an online-softmax update (running max m and sum l per query, and the factor that rescales
+/// what was accumulated so far), and P x g accumulated into y, divided by l after the last block.
+/// Concatenation and blocked dot product skip the softmax pass (their 1/N is in the logits). The
+/// softmax pass turns the block's logits into probabilities in place, so one score buffer (at most
+/// <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three passes:
+/// the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block, which took
+/// 10-20% less CPU time for that block than two key blocks with separate logits and probabilities
+/// (`engine bench nonlocal`, busy machine).
 /// </para>
 /// <para>
 /// Dot product has no softmax, so the products reassociate: y = theta (phi^T g) / N costs
-/// 2 (Lk + Lq) d^2 per segment instead of 4 Lq Lk d, and no affinity exists at all (<see cref="Factored"/>).
-/// The attention pass computes both products: M = phi^T g per segment with the transposed keys as
-/// its weights, then y = theta M / N with theta as the weights. The I3D R50 res3 shape (6272 queries,
-/// 1568 keys, d = 128) does 12x fewer attention FLOPs this way. Time-only attention keeps the
-/// blocked path (its queries are not consecutive rows). GEMMs and pools whose outputs exceed a binding are split into row chunks at aligned
-/// offsets
-/// (<see cref="RowChunks"/>).
+/// 2 (Lk + Lq) d^2 per segment instead of 4 Lq Lk d, and no affinity exists at all
+/// (<see cref="Factored"/>). The attend kernel computes both products: M = phi^T g per segment with
+/// the transposed keys as its weights, then y = theta M / N with theta as the weights. The I3D R50
+/// res3 shape (6272 queries, 1568 keys, d = 128) does 20x fewer attention FLOPs this way. Time-only
+/// attention keeps the blocked path (its queries are not consecutive rows).
+/// </para>
+/// <para>
+/// The block's scratch (projections, pooled tensors, y, the softmax statistics and the score buffer
+/// or M) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/>
+/// bytes, so graphs can alias it.
 /// </para>
 /// </summary>
 public sealed class NonLocalBlock : IOp
