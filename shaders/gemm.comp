@@ -6,14 +6,17 @@
 // K and N must be multiples of 4; C is written as vec4. M is any size.
 // Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
 // memory: on lavapipe texel loads take a vectorised gather path and barriers are expensive, so
-// register blocking over texel buffers is the fast form (see docs on lavapipe). x walks column
-// tiles, y row tiles; edges are clamped on load and bounds-checked on store.
+// register blocking over texel buffers is the fast form (see docs on lavapipe). A workgroup's lanes
+// take LANES_C consecutive column tiles of LOCAL / LANES_C consecutive row tiles (as ops/conv.comp),
+// so a C of fewer than LOCAL column tiles keeps every lane busy. x walks groups of column tiles, y
+// groups of row tiles; edges are clamped on load and bounds-checked on store.
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 1) const uint TILE_M = 8;
 layout(constant_id = 2) const uint TILE_N4 = 2;
 layout(constant_id = 3) const bool HAS_BIAS = false;
 layout(constant_id = 4) const bool HAS_RESIDUAL = false;
 layout(constant_id = 5) const bool RELU = false;
+layout(constant_id = 6) const uint LANES_C = 8; // divides the local size
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer A;
 layout(binding = 1, rgba32f) uniform readonly imageBuffer B;
@@ -30,8 +33,9 @@ layout(push_constant) uniform Push {
 void main() {
     uint n4 = p.N / 4u;
     uint k4 = p.K / 4u;
-    uint col4 = gl_GlobalInvocationID.x * TILE_N4;
-    uint row = gl_GlobalInvocationID.y * TILE_M;
+    uint lane = gl_LocalInvocationID.x;
+    uint col4 = (gl_WorkGroupID.x * LANES_C + lane % LANES_C) * TILE_N4;
+    uint row = (gl_WorkGroupID.y * (gl_WorkGroupSize.x / LANES_C) + lane / LANES_C) * TILE_M;
     if (col4 >= n4 || row >= p.M)
         return;
 

@@ -102,11 +102,13 @@ public sealed class Conv : IOp
         }
 
         var grouped = spec.Groups > 1;
+        var lanes = ConvDefaults.LaneColumns(Groups.Cover(cout / 4, colTileN4));
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
             : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, colTileN4),
-                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu));
-        var (rowTile, colTile) = grouped ? (1, 1) : (rowTileM, colTileN4);
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
+                SpecConstant.Int(6, lanes));
+        var (rowTile, colTile, laneColumns) = grouped ? (1, 1, LocalSize) : (rowTileM, colTileN4, lanes);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.
         var biasOrAny = bias ?? input;
@@ -115,7 +117,8 @@ public sealed class Conv : IOp
         {
             var view = RowChunks.View(outRowsAll, start, count, cout);
             var push = new Push(inSize, cin / 4, outSize, cout / 4, spec, (uint)start, (uint)count);
-            var groups = RowGrid.Of(device, Groups.Cover(Groups.Cover(cout / 4, colTile), LocalSize), Groups.Cover(count, rowTile));
+            var groups = RowGrid.Of(device, Groups.Cover(Groups.Cover(cout / 4, colTile), laneColumns),
+                Groups.Cover(Groups.Cover(count, rowTile), LocalSize / laneColumns));
             _dispatches.Add(list => list.Dispatch(pipeline, groups, push, input, weight, view, biasOrAny, residualOrAny));
         }
     }

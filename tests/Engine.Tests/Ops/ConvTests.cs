@@ -35,6 +35,10 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("conv2d_3x3_odd", 4, 4)]
     [InlineData("conv2d_stem_rgb", 3, 3)]
     [InlineData("conv3d_3x1x1", 16, 4)]
+    [InlineData("conv3d_3x1x1", 8, 1)]
+    [InlineData("conv2d_rect_kernel", 8, 1)]
+    [InlineData("conv2d_1x1_stride2", 16, 1)]
+    [InlineData("conv3d_stem_5x7x7", 16, 1)]
     public void Conv_matches_torch_with_other_register_tiles(string name, int tileM, int tileN4) => Run(name, tileM, tileN4, maxChunkBytes: null);
 
     [Theory]
@@ -64,12 +68,22 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Fact]
-    public void Outputs_of_128_channels_or_more_get_the_wide_channel_tile()
+    public void Outputs_of_64_channels_or_more_get_the_wide_channel_tile()
     {
-        Assert.Equal(ConvDefaults.TileN4, ConvDefaults.ColumnTile(64 / 4));
-        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(128 / 4));
+        Assert.Equal(ConvDefaults.TileN4, ConvDefaults.ColumnTile(32 / 4));
+        Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(64 / 4));
         Assert.Equal(ConvDefaults.WideTileN4, ConvDefaults.ColumnTile(2048 / 4));
     }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 2)]
+    [InlineData(4, 4)]
+    [InlineData(5, 4)]
+    [InlineData(8, 8)]
+    [InlineData(512, 8)]
+    public void Lanes_walk_channel_tiles_up_to_a_power_of_two_that_divides_the_workgroup(int columnTiles, int lanes) =>
+        Assert.Equal(lanes, ConvDefaults.LaneColumns(columnTiles));
 
     [Fact]
     public void Packing_pads_rgb_input_channels_with_zero_weights()
