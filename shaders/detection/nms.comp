@@ -5,13 +5,16 @@
 // threshold (strict, no +1).
 // PHASE 0 gathers the sorted boxes and groups; PHASE 1 builds, for each sorted box i, W = C/32
 // words whose bit b of word w says box i suppresses box 32w + b (> i); PHASE 2 is one invocation
-// that walks the boxes in order, keeps each one not yet suppressed and ORs its words into Removed,
-// stopping after maxKeep.
+// that walks the sorted boxes start..end-1 in order, keeps each one not yet suppressed and ORs its
+// words into Removed, stopping after maxKeep; the op records as many PHASE 2 dispatches as it takes
+// to cover the C boxes with a bounded loop count each (the walk state, Removed and KeepCount, stays
+// in memory between them; the first one, start = 0, clears it); PHASE 3 writes -1 past the count.
 // Layout: Order (C) int32 sorted box indices; OrderCount (1) uint32 how many are valid (<= C);
 // Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (C) vec4; SortedGroups (C)
 // int32; Mask (C * W) uint32; Removed (W) uint32; Keep (maxKeep) int32, -1 past the count; KeepCount
-// (1) uint32. Tile: one sorted box (phase 0) or one (row, word) pair (phase 1) per invocation on a
-// flat 2D grid, bounds-checked; phase 2 runs serially (its work is C * W / 2 word ORs at most).
+// (1) uint32. Tile: one sorted box (phase 0), one (row, word) pair (phase 1) or one keep slot
+// (phase 3) per invocation on a flat 2D grid, bounds-checked; phase 2 runs serially, at most
+// W + (end - start) * (W + 1) loop iterations per dispatch.
 #include "index.glsl"
 #include "detection.glsl"
 
@@ -28,13 +31,15 @@ layout(binding = 5) buffer SortedGroups { int sortedGroups[]; };
 layout(binding = 6) buffer Mask { uint mask[]; };
 layout(binding = 7) buffer Removed { uint removed[]; };
 layout(binding = 8) writeonly buffer Keep { int keep[]; };
-layout(binding = 9) writeonly buffer KeepCount { uint keepCount; };
+layout(binding = 9) buffer KeepCount { uint keepCount; };
 
 layout(push_constant) uniform Push {
     uint C;
     uint W;
     uint maxKeep;
     float threshold;
+    uint start;
+    uint end;
 } p;
 
 uint valid() {
@@ -67,13 +72,16 @@ void main() {
             }
         }
         mask[t] = bits;
-    } else {
+    } else if (PHASE == 2u) {
         if (t != 0u)
             return;
-        for (uint w = 0u; w < p.W; w++)
-            removed[w] = 0u;
-        uint kept = 0u;
-        for (uint i = 0u; i < m && kept < p.maxKeep; i++) {
+        if (p.start == 0u) {
+            for (uint w = 0u; w < p.W; w++)
+                removed[w] = 0u;
+            keepCount = 0u;
+        }
+        uint kept = keepCount;
+        for (uint i = p.start; i < min(p.end, m) && kept < p.maxKeep; i++) {
             if ((removed[i / 32u] & (1u << (i % 32u))) != 0u)
                 continue;
             keep[kept] = order[i];
@@ -83,7 +91,8 @@ void main() {
                 removed[w] |= mask[row + w];
         }
         keepCount = kept;
-        for (uint k = kept; k < p.maxKeep; k++)
-            keep[k] = -1;
+    } else {
+        if (t < p.maxKeep && t >= keepCount)
+            keep[t] = -1;
     }
 }

@@ -5,7 +5,10 @@
 // (m, l, alpha, 0) per query, indexed by segment * lq + query; on the first block m and l start
 // from this block alone.
 // Layout: S and P are [rows][kbp] floats (S read as rgba32f texels, P written as vec4); masked keys
-// hold -1e30 in S and get exactly 0 in P. Stats is a vec4 per query, read and written in place.
+// hold -1e30 in S and get exactly 0 in P. The block binds one buffer as both, so P overwrites S in
+// place: an invocation reads each texel of its own row before it writes that texel, and no
+// invocation reads another's row, so no read ever sees a write of this dispatch. Stats is a vec4
+// per query, read and written in place.
 // Tile: one chunk row per invocation over a 2D grid (the pass is memory bound and small next to the
 // two GEMM-shaped passes); bounds checked against rows.
 #include "index.glsl"

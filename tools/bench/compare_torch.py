@@ -4,13 +4,17 @@
 For each network it writes an engine weight package from a randomly initialised PyTorch model, runs
 `engine bench --model PACKAGE --clip TxHxW --iters N` (the engine's median wall time per forward),
 then times the same model's forward in PyTorch (CPU, --threads threads, median of N), and prints
-both and the ratio engine / torch.
+both and the ratio engine / torch. With --rounds R the two sides alternate R times (engine, torch,
+engine, torch...) and the ratio is the median of the per-round ratios: on a shared 2-core machine the
+load changes within a minute, and a side timed alone can land in a busy or a quiet spell (both the
+engine's and torch's medians varied by about 20% between runs), so only alternating pairs compare the
+two under the same conditions.
 
   resnet50_2d  torchvision's ResNet-50, batch 1, 224x224 (the engine runs it as one-frame C2D)
   nl_i3d_r50   I3D R50 with 5 non-local blocks (embedded Gaussian without scale, conv-then-pool,
                no pool after res2: the mmaction2-style network), batch 1, 8x224x224
 
-    tools/bench/compare_torch.py [--networks resnet50_2d nl_i3d_r50] [--iters 5] [--threads 2]
+    tools/bench/compare_torch.py [--networks resnet50_2d nl_i3d_r50] [--iters 5] [--rounds 1] [--threads 2]
                                  [--engine "dotnet artifacts/bin/Engine.Cli/release/engine.dll"]
 Run with Debian's python3 (torch 1.13, OpenBLAS) from the repository root after building.
 """
@@ -77,6 +81,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--networks", nargs="*", default=list(NETWORKS), choices=list(NETWORKS))
     parser.add_argument("--iters", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1, help="alternate engine and torch this many times; report the median ratio")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--engine", default="dotnet artifacts/bin/Engine.Cli/release/engine.dll")
     parser.add_argument("--table", action="store_true", help="also print the engine's per-node table")
@@ -90,11 +95,17 @@ def main():
             model, arch, tensors, shape, clip = NETWORKS[name]()
             package = pathlib.Path(work) / f"{name}.safetensors"
             write_package(package, arch, tensors)
-            engine_ms, output = engine_median(args.engine, package, clip, args.iters)
-            if args.table:
-                print(output)
-            torch_ms = torch_median(model, shape, args.iters)
-            print(f"{name:12} clip {clip:10} engine {engine_ms:9.1f} ms   torch {torch_ms:9.1f} ms   ratio {engine_ms / torch_ms:5.2f}", flush=True)
+            ratios = []
+            for round_ in range(args.rounds):
+                engine_ms, output = engine_median(args.engine, package, clip, args.iters)
+                if args.table and round_ == 0:
+                    print(output)
+                torch_ms = torch_median(model, shape, args.iters)
+                ratios.append(engine_ms / torch_ms)
+                print(f"{name:12} clip {clip:10} engine {engine_ms:9.1f} ms   torch {torch_ms:9.1f} ms   ratio {ratios[-1]:5.2f}", flush=True)
+            if args.rounds > 1:
+                print(f"{name:12} median ratio {statistics.median(ratios):5.2f} over {args.rounds} rounds "
+                      f"(min {min(ratios):.2f}, max {max(ratios):.2f})", flush=True)
     return 0
 
 

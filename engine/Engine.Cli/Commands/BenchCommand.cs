@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Engine.Files;
 using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
+using Engine.Models.Detection;
 using Engine.Ops;
 
 namespace Engine.Cli.Commands;
@@ -15,16 +17,24 @@ internal static class BenchCommand
     {
         var model = new Option<string>("--model") { Description = "Weight package whose network to benchmark." };
         var clip = new Option<string>("--clip") { Description = "Clip geometry TxHxW (e.g. 8x224x224; 1x224x224 for a 2D network).", DefaultValueFactory = _ => "8x224x224" };
+        var image = new Option<string>("--image") { Description = "Detectors: input image HxW (random RGB 0..1 unless --input).", DefaultValueFactory = _ => "800x1088" };
+        var input = new Option<string?>("--input") { Description = "Detectors: the image to run, float32 (3, H, W) RGB 0..1 .npy (sets the size)." };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
-        var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW`, or `bench gemm`.") { model, clip, iterations };
+        var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW` (a detector: `--image HxW`), or `bench gemm`.")
+        {
+            model, clip, image, input, iterations,
+        };
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(ConvBenchCommand.Create());
         command.Subcommands.Add(BenchNonLocalCommand.Create());
         command.Subcommands.Add(BenchDetectionCommand.Create());
         command.SetAction(result =>
         {
-            var package = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
-            return Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations));
+            var path = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
+            using var package = WeightPackage.Open(path);
+            return package.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind
+                ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations))
+                : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations));
         });
         return command;
     }
@@ -38,52 +48,103 @@ internal static class BenchCommand
     }
 
     /// <summary>Compiles the network once, runs it, prints the per-node table of the last run and the median wall time.</summary>
-    private static int Model(ParseResult result, string packagePath, (int T, int H, int W) clip, int iterations)
+    private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations)
+    {
+        var random = new Random(1);
+        var input = new float[3L * clip.T * clip.H * clip.W];
+        foreach (ref var v in input.AsSpan())
+            v = (float)(random.NextDouble() * 2 - 1);
+        var builder = () => ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W);
+        return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false);
+    }
+
+    /// <summary>
+    /// A detector package on one image: the per-node table, then the time per stage
+    /// (<see cref="DetectorStages"/>, medians over the runs) as `stage NAME DISPATCHES MS ms PERCENT%` lines.
+    /// </summary>
+    private static int Detector(ParseResult result, WeightPackage package, string size, string? inputPath, int iterations)
+    {
+        float[] input;
+        int h, w;
+        if (inputPath is not null)
+        {
+            var image = NpyArray.Read(inputPath);
+            if (image.Shape.Rank != 3 || image.Shape[0] != 3)
+                throw new EngineException($"--input {inputPath}: image {image.Shape} must be (3, H, W) RGB 0..1.");
+            (h, w, input) = (image.Shape[1], image.Shape[2], image.ToFloats());
+        }
+        else
+        {
+            var parts = size.Split('x');
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out h)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out w) || h <= 0 || w <= 0)
+                throw new EngineException($"--image '{size}': expected HxW, e.g. 800x1088.");
+            var random = new Random(1);
+            input = new float[3L * h * w];
+            foreach (ref var v in input.AsSpan())
+                v = random.NextSingle();
+        }
+        return Measure(result, package, () => DetectorBuilder.Build(package, h, w), DetectorBuilder.Input, input, $"image 3x{h}x{w}", iterations, detector: true);
+    }
+
+    private static int Measure(ParseResult result, WeightPackage package, Func<GraphBuilder> build, string inputName, float[] input, string geometry, int iterations,
+        bool detector)
     {
         if (iterations <= 0)
             throw new EngineException($"--iters {iterations}: at least one timed run.");
         using var logging = CliOptions.Logging(result);
         using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
-        using var package = WeightPackage.Open(packagePath);
         var compileClock = Stopwatch.StartNew();
-        using var graph = ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W).Compile(device, new CompileOptions { Profile = true });
+        using var graph = build().Compile(device, new CompileOptions { Profile = true });
         var compileMs = compileClock.Elapsed.TotalMilliseconds;
-        var random = new Random(1);
-        var input = new float[graph.Spec(VideoResNetBuilder.Input).Shape.ElementCount];
-        foreach (ref var v in input.AsSpan())
-            v = (float)(random.NextDouble() * 2 - 1);
-        graph.SetInput(VideoResNetBuilder.Input, input);
+        graph.SetInput(inputName, input);
         var warmClock = Stopwatch.StartNew();
         graph.Run();
         var warmMs = warmClock.Elapsed.TotalMilliseconds;
 
         var wall = new List<double>();
         var gpu = new List<double>();
-        IReadOnlyList<NodeProfile> profile = [];
+        var profiles = new List<IReadOnlyList<NodeProfile>>();
         var cpu = ProcessorTime();
         for (var i = 0; i < iterations; i++)
         {
             var clock = Stopwatch.StartNew();
             graph.Run();
             wall.Add(clock.Elapsed.TotalMilliseconds);
-            profile = graph.Profile();
-            gpu.Add(profile.Sum(p => p.Milliseconds));
+            profiles.Add(graph.Profile());
+            gpu.Add(profiles[^1].Sum(p => p.Milliseconds));
         }
 
+        var profile = profiles[^1];
         var total = profile.Sum(p => p.Milliseconds);
         Console.WriteLine($"device: {device.Info.Name}");
-        Console.WriteLine($"model: {packagePath} clip 1x3x{clip.T}x{clip.H}x{clip.W}, {graph.DispatchCount} dispatches");
+        Console.WriteLine($"model: {package.Path} {geometry}, {graph.DispatchCount} dispatches");
         Console.WriteLine($"{"node",-28} {"kind",-16} {"disp",4} {"ms",9} {"GFLOP",8} {"GFLOP/s",8} {"%",6}");
         foreach (var p in profile)
             Console.WriteLine($"{p.Node,-28} {p.Kind,-16} {p.Dispatches,4} {p.Milliseconds,9:0.000} {p.Flops / 1e9,8:0.000} {p.GflopsPerSecond,8:0.0} {100 * p.Milliseconds / total,6:0.0}");
         foreach (var kind in profile.GroupBy(p => p.Kind).OrderByDescending(g => g.Sum(p => p.Milliseconds)))
             Console.WriteLine($"total {kind.Key,-22} {kind.Sum(p => p.Dispatches),4} {kind.Sum(p => p.Milliseconds),9:0.000} {kind.Sum(p => p.Flops) / 1e9,8:0.000} {kind.Sum(p => p.Flops) / (kind.Sum(p => p.Milliseconds) * 1e6),8:0.0} {100 * kind.Sum(p => p.Milliseconds) / total,6:0.0}");
+        if (detector)
+            PrintStages(graph, profiles);
         Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
         PrintCpu(cpu, wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
+    }
+
+    /// <summary>GPU time per detector stage, each the median over the runs, and the detections the last run found.</summary>
+    private static void PrintStages(CompiledGraph graph, List<IReadOnlyList<NodeProfile>> profiles)
+    {
+        var perRun = profiles.Select(run => run.GroupBy(p => DetectorStages.Of(p.Node)).ToDictionary(g => g.Key, g => (Dispatches: g.Sum(p => p.Dispatches), Ms: g.Sum(p => p.Milliseconds)))).ToList();
+        var stages = DetectorStages.All.Append(DetectorStages.Other).Where(perRun[0].ContainsKey).ToList();
+        var medians = stages.ToDictionary(s => s, s => Median([.. perRun.Select(r => r[s].Ms)]));
+        var total = medians.Values.Sum();
+        Console.WriteLine($"detections: {graph.Tensor(DetectorBuilder.Count).Download<uint>()[0]}");
+        Console.WriteLine($"{"stage",-16} {"disp",5} {"ms",10} {"%",6}");
+        foreach (var stage in stages)
+            Console.WriteLine($"stage {stage,-10} {perRun[0][stage].Dispatches,5} {medians[stage],10:0.00} ms {100 * medians[stage] / total,5:0.0}%");
     }
 
     private static Command Gemm()

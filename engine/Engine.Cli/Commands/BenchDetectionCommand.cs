@@ -78,6 +78,7 @@ internal static class BenchDetectionCommand
                 }
                 list.Finish();
                 device.Submit(list).Wait();
+                var cpu = BenchCommand.ProcessorTime();
                 var wall = new List<double>();
                 var perOp = new Dictionary<string, List<double>>();
                 for (var i = 0; i < result.GetValue(iterations); i++)
@@ -96,6 +97,7 @@ internal static class BenchDetectionCommand
                 Console.WriteLine($"{n} candidates -> top {top} -> NMS {result.GetValue(iou)} (kept {keepCount.Download<uint>()[0]}) -> RoIAlign 7x7x{c} -> paste {Detections} masks at {h}x{w}; {list.DispatchCount} dispatches");
                 foreach (var (region, record) in ops)
                     Console.WriteLine($"  {region,-12} {BenchCommand.Median(perOp[region]),9:0.00} ms");
+                BenchCommand.PrintCpu(cpu, wall.Count);
                 Console.WriteLine($"median {BenchCommand.Median(wall):0.00} ms over {wall.Count} runs");
             }
             finally

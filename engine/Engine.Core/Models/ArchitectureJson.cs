@@ -29,4 +29,11 @@ internal static class ArchitectureJson
         }
         return arch ?? throw new EngineException($"{source}: architecture is null.");
     }
+
+    /// <summary>Refuses an architecture that parsed but describes no buildable network.</summary>
+    public static void Require(bool ok, string source, string message)
+    {
+        if (!ok)
+            throw new EngineException($"{source}: architecture: {message}.");
+    }
 }

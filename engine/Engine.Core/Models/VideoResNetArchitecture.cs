@@ -46,11 +46,7 @@ public sealed record VideoResNetArchitecture
 
     private void Validate(string source)
     {
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-                throw new EngineException($"{source}: architecture: {message}.");
-        }
+        void Check(bool ok, string message) => ArchitectureJson.Require(ok, source, message);
         Check(Kind == KindName, $"kind '{Kind}' is not '{KindName}'");
         Check(StageBlocks.Length == 4 && StageBlocks.All(b => b > 0), $"stage_blocks [{string.Join(", ", StageBlocks)}] must be four positive counts");
         Check(InnerWidths.Length == 4 && OutWidths.Length == 4, "inner_widths and out_widths need four entries");

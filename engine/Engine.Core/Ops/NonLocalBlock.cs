@@ -14,9 +14,12 @@ namespace Engine.Ops;
 /// (a GEMM-shaped register tile), an online-softmax update (running max m and sum l per query, and
 /// the factor that rescales what was accumulated so far), and P x g accumulated into y, divided by l
 /// after the last block. Dot product and concatenation skip the softmax pass (their 1/N is in the
-/// logits). The block's scratch (projections, pooled tensors, y, the softmax statistics and the two
-/// per-block score buffers, each at most <c>attentionBudget</c> / 2 and never more than one
-/// storage-buffer binding) is one caller-given tensor of <see cref="ScratchBytes"/> bytes, so graphs
+/// logits). The softmax pass turns the block's logits into probabilities in place, so one score buffer
+/// (at most <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three
+/// passes: the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block,
+/// which took 10-20% less CPU time for that block than two key blocks with separate logits and
+/// probabilities (`engine bench nonlocal`, busy machine). The block's scratch (projections, pooled tensors, y, the softmax statistics and
+/// the score buffer) is one caller-given tensor of <see cref="ScratchBytes"/> bytes, so graphs
 /// can alias it. GEMMs and pools whose outputs exceed a binding are split into row chunks at aligned
 /// offsets
 /// (<see cref="RowChunks"/>).
@@ -24,7 +27,7 @@ namespace Engine.Ops;
 /// </summary>
 public sealed class NonLocalBlock : IOp
 {
-    /// <summary>Bytes for the two per-block score buffers together, unless the caller says otherwise.</summary>
+    /// <summary>Bytes for the per-block score buffer, unless the caller says otherwise.</summary>
     public const long DefaultAttentionBudget = 64L << 20;
 
     private const int LocalSize = 8;
@@ -58,7 +61,6 @@ public sealed class NonLocalBlock : IOp
     private readonly Tensor _y;
     private readonly Tensor _stats;
     private readonly Tensor _scoresBuffer;
-    private readonly Tensor _probabilities;
 
     public NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
         long attentionBudget = DefaultAttentionBudget, string name = "nonlocal")
@@ -117,8 +119,7 @@ public sealed class NonLocalBlock : IOp
         _keysT = Region("keys_t", 1, (int)(g.Segments * g.D4 * 4 * g.Lk4));
         _y = Region("y", g.Pixels, g.Ip);
         _stats = g.Softmax ? Region("stats", g.Pixels, 4) : _y;
-        _probabilities = Region("probabilities", 1, g.ChunkFloats);
-        _scoresBuffer = g.Softmax ? Region("scores", 1, g.ChunkFloats) : _probabilities;
+        _scoresBuffer = Region("scores", 1, g.ChunkFloats);
         _concat = weights.Concat ?? weights.KeyValueBias;
         AddGemms(_outOps, _y, weights.OutWeight, z2, weights.OutBias, x2, $"{name}.out");
 
@@ -195,14 +196,14 @@ public sealed class NonLocalBlock : IOp
                     var rows = (long)ns * nq;
                     list.Dispatch(_softmax, FlatGroups(rows, FlatLocalSize),
                         new SoftmaxPush((uint)rows, (uint)nq, (uint)g.Lq, (uint)s0, (uint)i0, (uint)kb4, (uint)g.Kbp, block == 0 ? 1u : 0u),
-                        _scoresBuffer, _probabilities, _stats);
+                        _scoresBuffer, _scoresBuffer, _stats);
                 }
                 var attend = new AttendPush((uint)(g.Ip / 4), (uint)(g.KvWidth / 4), (uint)vOffset, (uint)(g.Ip / 4), (uint)g.Per, (uint)g.QOuter,
                     (uint)g.KOuter, (uint)g.Step, (uint)g.Lq, (uint)s0, (uint)i0, (uint)nq, (uint)g.Lk, (uint)k0, (uint)kb4, (uint)g.Kbp,
                     block == 0 ? 1u : 0u, block == g.KeyBlocks - 1 ? 1u : 0u);
                 var channelTiles = Groups.Cover(g.Ip / 4, TileC4);
                 list.Dispatch(_attend, new Groups(Groups.Cover(channelTiles, LocalSize), Groups.Cover(nq, TileQ), (uint)ns), attend,
-                    _probabilities, _v, _stats, _y);
+                    _scoresBuffer, _v, _stats, _y);
             }
         }
         foreach (var op in _outOps)
@@ -319,9 +320,9 @@ public sealed class NonLocalBlock : IOp
             throw new EngineException($"{name}: input {input} gives y ({pixels} x {ip} floats) or transposed keys ({keysT} floats) " +
                 $"larger than one storage-buffer binding ({maxBinding} bytes).");
 
-        // The per-block score buffers: whole segments when a segment's affinity fits, else key blocks
+        // The per-block score buffer: whole segments when a segment's affinity fits, else key blocks
         // over as many queries of one segment as fit.
-        var chunkFloats = Math.Min(budget / (softmax ? 2 : 1), maxBinding) / 4;
+        var chunkFloats = Math.Min(budget, maxBinding) / 4;
         var kbFull = RoundUp(lk, 8);
         var maxZ = (long)MaxGroups;
         var maxQ = (long)MaxGroups * TileQ;
@@ -359,11 +360,8 @@ public sealed class NonLocalBlock : IOp
         regions.Add(("y", pixels * ip));
         var blockFloats = (long)ns * nq * kbp;
         if (softmax)
-        {
             regions.Add(("stats", pixels * 4));
-            regions.Add(("scores", blockFloats));
-        }
-        regions.Add(("probabilities", blockFloats));
+        regions.Add(("scores", blockFloats));
         var alignment = (long)Alignment(device);
         var offsets = new Dictionary<string, long>();
         var bytes = 0L;

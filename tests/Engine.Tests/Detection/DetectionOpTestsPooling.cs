@@ -14,9 +14,11 @@ namespace Engine.Tests.Detection;
 public sealed class DetectionOpTestsPooling(GpuFixture fixture) : GpuTest(fixture)
 {
     [Theory]
-    [InlineData("roi_multiscale", false)]
-    [InlineData("roi_detectron2", true)]
-    public void Roi_align_over_fpn_levels_matches_torchvision(string name, bool detectron2)
+    [InlineData("roi_multiscale", false, 0)]
+    [InlineData("roi_detectron2", true, 0)]
+    [InlineData("roi_multiscale", false, 2)]
+    [InlineData("roi_detectron2", true, 2)]
+    public void Roi_align_over_fpn_levels_matches_torchvision(string name, bool detectron2, int tileC4)
     {
         var features = Enumerable.Range(0, 4).Select(l => OpFixtures.ToChannelsLast(Array("roi_multiscale", $"f{l}"))).ToArray();
         var tensors = features.Select((f, l) => Device.CreateTensor<float>($"p{l + 2}", f.Shape, f.Data)).ToArray();
@@ -28,7 +30,11 @@ public sealed class DetectionOpTestsPooling(GpuFixture fixture) : GpuTest(fixtur
             var options = detectron2 ? RoiAlignOptions.Detectron2(size) : RoiAlignOptions.Torchvision(size);
             using var output = Device.CreateTensor("rois", new Shape(r, 1, size, size, tensors[0].Shape[4]));
             using var count = Count(Device, "count", (uint)r);
-            Device.Run(new RoiAlign(Device, tensors, [0.25f, 0.125f, 0.0625f, 0.03125f], boxes, output, options, count).Record);
+            float[] scales = [0.25f, 0.125f, 0.0625f, 0.03125f];
+            // A tile of 2 texels splits the fixture's 3 texels into a full tile and a partial one.
+            var op = tileC4 > 0 ? new RoiAlign(Device, tensors, scales, boxes, output, options, count, "roi_align", tileC4)
+                : new RoiAlign(Device, tensors, scales, boxes, output, options, count);
+            Device.Run(op.Record);
             var actual = output.Download<float>();
             OpFixtures.AssertClose(expected.ToFloats(), OpFixtures.FromChannelsLast(actual, output.Shape, c), name);
             OpFixtures.AssertPaddingZero(actual, output.Shape, c, name);

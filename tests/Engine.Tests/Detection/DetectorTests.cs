@@ -21,22 +21,17 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     private static readonly Lazy<JsonElement> _cases = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
 
+    // The whole detector for every package kind at min size 320: the dense parts are compared as in
+    // the 800x1088 case, then proposals, box-head outputs, detections and masks.
     [Theory]
     [InlineData("stock", "stock.pth")]
     [InlineData("stock", "stock_legacy.pth")]
     [InlineData("nonlocal", "nonlocal.pth")]
     [InlineData("faster", "faster.pth")]
-    public void Rpn_head_and_nonlocal_block_match_torchvision_at_min_size_320(string name, string checkpoint) => Compare(name, checkpoint, denseOnly: true);
+    public void Detector_matches_torchvision_from_rpn_head_to_detections_at_min_size_320(string name, string checkpoint) => Compare(name, checkpoint, denseOnly: false);
 
     [Fact]
     public void Nonlocal_detector_rpn_head_matches_torchvision_at_800x1088() => Compare("nonlocal_800", "nonlocal_800.pth", denseOnly: true);
-
-    // The post-processing graph compiles and runs without validation messages, but its proposals differ
-    // from torchvision's from row ~470 on (max abs error 258 px). Suspected: the fixture's objectness
-    // (weights x50) saturates the sigmoid, so torchvision orders many equal scores by its sort while the
-    // engine orders the raw logits; the box head, detections and masks are unverified until this holds.
-    [Fact(Skip = "proposals differ from torchvision's from row ~470 on; see the comment above")]
-    public void Proposals_box_logits_and_detections_match_torchvision() => Compare("faster", "faster.pth", denseOnly: false);
 
     [Fact]
     public void Converter_maps_the_mmcv_nonlocal_block_before_the_last_res4_block()
@@ -73,8 +68,8 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             var builder = DetectorBuilder.Build(package, image.Shape[1], image.Shape[2], c.GetProperty("min_size").GetInt32(), c.GetProperty("max_size").GetInt32(), denseOnly: denseOnly);
             var nonlocal = c.GetProperty("nonlocal").GetBoolean();
             string[] keep = [DetectorBuilder.TransformedImage,
-                .. denseOnly ? Array.Empty<string>() : [DetectorBuilder.ProposalsTensor, "rpn.count", "roi.box.logits", "roi.box.deltas",
-                    .. DetectorBuilder.Levels.SelectMany(l => new[] { $"rpn.objectness.p{l}", $"rpn.deltas.p{l}" })],
+                .. denseOnly ? Array.Empty<string>() : [DetectorBuilder.ProposalsTensor, DetectorBuilder.ProposalScores, "rpn.count", "roi.box.logits",
+                    "roi.box.deltas", .. DetectorBuilder.Levels.SelectMany(l => new[] { $"rpn.objectness.p{l}", $"rpn.deltas.p{l}" })],
                 .. nonlocal ? [DetectorBuilder.NonLocalOutput] : Array.Empty<string>()];
             using var graph = builder.Compile(Device, new CompileOptions { Keep = keep });
             graph.SetInput(DetectorBuilder.Input, image.ToFloats());
@@ -89,12 +84,10 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             }
             if (denseOnly)
                 return;
-            var proposals = graph.ReadTorch(DetectorBuilder.ProposalsTensor);
-            Compare(name, "rpn.proposals", proposals);
-            var rows = proposals.Shape[0];
+            var order = MatchProposals(name, graph);
             var classes = Fixtures.Npy(Set, $"{name}.roi.box.logits").Shape[1];
-            Compare(name, "roi.box.logits", Rows(graph, "roi.box.logits", rows, classes));
-            Compare(name, "roi.box.deltas", Rows(graph, "roi.box.deltas", rows, 4 * classes));
+            Compare(name, "roi.box.logits", Rows(graph, "roi.box.logits", order, classes));
+            Compare(name, "roi.box.deltas", Rows(graph, "roi.box.deltas", order, 4 * classes));
             CompareDetections(name, graph, c.GetProperty("mask").GetBoolean());
         }
         finally
@@ -103,15 +96,60 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    /// <summary>The first <paramref name="rows"/> rows and <paramref name="columns"/> columns of a (R, 1, 1, 1, Cp) head output.</summary>
-    private static NpyArray Rows(CompiledGraph graph, string tensor, int rows, int columns)
+    /// <summary>
+    /// The proposals in torchvision's order up to the order of near-equal scores: as many as
+    /// torchvision's, in non-increasing probability, and each torchvision proposal i matched by a
+    /// distinct engine proposal whose box is within 1e-4 of the proposals' largest coordinate and
+    /// whose probability is within 1e-4 of its own. Both lists are sorted, so a match can only move a
+    /// row among rows of equal score to 1e-4: the order of scores closer than the dense network's fp32
+    /// noise is not defined by torchvision either (it moves between torch runs). Returns the engine
+    /// row of each torchvision row.
+    /// </summary>
+    private static int[] MatchProposals(string name, CompiledGraph graph)
+    {
+        var expected = Fixtures.Npy(Set, $"{name}.rpn.proposals").ToFloats();
+        var expectedScores = Fixtures.Npy(Set, $"{name}.rpn.scores").ToFloats();
+        var count = (int)graph.Tensor("rpn.count").Download<uint>()[0];
+        Assert.True(count == expectedScores.Length, $"{name}: {count} proposals, torchvision {expectedScores.Length}");
+        var boxes = graph.Read(DetectorBuilder.ProposalsTensor);
+        var scores = graph.Read(DetectorBuilder.ProposalScores);
+        for (var j = 1; j < count; j++)
+            Assert.True(scores[j] <= scores[j - 1], $"{name}: proposal {j} scores {scores[j]} after {scores[j - 1]}");
+        var tolerance = 1e-4 * expected.Max(v => Math.Abs((double)v));
+        var order = new int[count];
+        var used = new bool[count];
+        for (var i = 0; i < count; i++)
+        {
+            var match = -1;
+            for (var j = 0; j < count && match < 0; j++)
+            {
+                if (!used[j] && Math.Abs(scores[j] - expectedScores[i]) <= 1e-4 && MaxAbsDifference(boxes.AsSpan(4 * j, 4), expected.AsSpan(4 * i, 4)) <= tolerance)
+                    match = j;
+            }
+            Assert.True(match >= 0, $"{name}: torchvision proposal {i} (score {expectedScores[i]}, box {string.Join(", ", expected.AsSpan(4 * i, 4).ToArray())}) "
+                + $"has no engine match; engine row {i}: score {scores[i]}, box {string.Join(", ", boxes.AsSpan(4 * i, 4).ToArray())}");
+            (order[i], used[match]) = (match, true);
+        }
+        return order;
+    }
+
+    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var worst = 0.0;
+        for (var i = 0; i < a.Length; i++)
+            worst = Math.Max(worst, Math.Abs((double)a[i] - b[i]));
+        return worst;
+    }
+
+    /// <summary>Rows <paramref name="order"/> and the first <paramref name="columns"/> columns of a (R, 1, 1, 1, Cp) head output.</summary>
+    private static NpyArray Rows(CompiledGraph graph, string tensor, int[] order, int columns)
     {
         var values = graph.Read(tensor);
         var cp = graph.Spec(tensor).Shape[-1];
-        var result = new float[rows * columns];
-        for (var r = 0; r < rows; r++)
-            Array.Copy(values, (long)r * cp, result, (long)r * columns, columns);
-        return NpyArray.FromFloats(new Engine.Gpu.Shape(rows, columns), result);
+        var result = new float[order.Length * columns];
+        for (var r = 0; r < order.Length; r++)
+            Array.Copy(values, (long)order[r] * cp, result, (long)r * columns, columns);
+        return NpyArray.FromFloats(new Engine.Gpu.Shape(order.Length, columns), result);
     }
 
     /// <summary>

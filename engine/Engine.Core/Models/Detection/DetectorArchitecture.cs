@@ -64,11 +64,7 @@ public sealed record DetectorArchitecture
 
     private void Validate(string source)
     {
-        void Check(bool ok, string message)
-        {
-            if (!ok)
-                throw new EngineException($"{source}: architecture: {message}.");
-        }
+        void Check(bool ok, string message) => ArchitectureJson.Require(ok, source, message);
         Check(Kind is MaskKind or BoxKind, $"kind '{Kind}' is neither '{MaskKind}' nor '{BoxKind}'");
         Check(StageBlocks.Length == 4 && StageBlocks.All(b => b > 0), $"stage_blocks [{string.Join(", ", StageBlocks)}] must be four positive counts");
         Check(StemWidth > 0 && FpnChannels > 0 && BoxHeadDim > 0 && AnchorsPerLocation > 0, "widths and anchors must be positive");

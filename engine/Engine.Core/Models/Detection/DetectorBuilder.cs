@@ -11,10 +11,12 @@ namespace Engine.Models.Detection;
 /// <summary>
 /// Builds the inference graph of a ResNet-FPN Mask/Faster R-CNN package (torchvision's
 /// maskrcnn_resnet50_fpn and its relatives) for one image of height x width: transform, backbone
-/// (with the package's non-local blocks), FPN and RPN head. Tensor names (the `--dump` contract):
-/// input `image` (3, H, W) RGB 0..1; `transform.image`; `backbone.stem`, `backbone.res{s}.{k}`,
-/// `backbone.nonlocal` (the first non-local block's output); `fpn.p{2..6}`; `rpn.objectness.p{2..6}`
-/// and `rpn.deltas.p{2..6}`. Weights are read from the package only while the graph compiles.
+/// (with the package's non-local blocks), FPN, RPN head, proposals, box head and mask head. Tensor
+/// names (the `--dump` contract): input `image` (3, H, W) RGB 0..1; `transform.image`;
+/// `backbone.stem`, `backbone.res{s}.{k}`, `backbone.nonlocal` (the first non-local block's output);
+/// `fpn.p{2..6}`; `rpn.objectness.p{2..6}` and `rpn.deltas.p{2..6}`; `rpn.proposals` and
+/// `rpn.proposals.scores` (count `rpn.count`); `roi.box.logits` and `roi.box.deltas`; the
+/// `detections.*` outputs. Weights are read from the package only while the graph compiles.
 /// </summary>
 public static class DetectorBuilder
 {
@@ -27,6 +29,10 @@ public static class DetectorBuilder
     public const string Count = "detections.count";
     public const string Masks = "detections.masks";
     public const string ProposalsTensor = "rpn.proposals";
+    public const string ProposalScores = "rpn.proposals.scores";
+
+    /// <summary>The mask paste's node (its own stage in <see cref="DetectorStages"/>).</summary>
+    public const string PasteNode = "roi.mask.paste";
 
     /// <summary>Detections kept after the class-aware NMS (torchvision's detections_per_img).</summary>
     public const int MaxDetections = 100;
@@ -105,12 +111,21 @@ public static class DetectorBuilder
         arch.HasMasks ? [Boxes, Scores, Labels, Count, Masks] : [Boxes, Scores, Labels, Count];
 
     /// <summary>
-    /// torchvision's RPN filter_proposals: per level the top 1000 anchors by objectness, decoded
-    /// (dw, dh clamped at log(1000/16)) and clipped to the resized image, boxes under 1e-3 dropped,
-    /// NMS 0.7 within each level, and the best 1000 survivors of all levels by score kept as
-    /// `rpn.proposals` (count `rpn.count`), torchvision's batched_nms order. NMS and top-k run on
-    /// logits: the sigmoid keeps their order.
+    /// torchvision's RPN filter_proposals: per level the top 1000 anchors by objectness logit, their
+    /// sigmoids, boxes decoded (dw, dh clamped at log(1000/16)) and clipped to the resized image,
+    /// boxes under 1e-3 dropped, probability >= 0, NMS 0.7 within each level, and the best 1000
+    /// survivors of all levels by probability kept as `rpn.proposals` with their probabilities
+    /// `rpn.proposals.scores` (count `rpn.count`).
     /// </summary>
+    /// <remarks>
+    /// Equal probabilities are common (the fp32 sigmoid maps nearby logits to one value and saturates
+    /// at 1), so tie order matters. Every sort here puts the lower index first on equal scores. Within
+    /// a level the candidates are in top-k order (logit descending; equal logits, whose order
+    /// torch.topk leaves unspecified, by anchor index), and torchvision's NMS sorts stably, so the
+    /// per-level keep lists are exactly torchvision's. Across levels the survivors are concatenated
+    /// level by level in keep order, so the final top 1000 is torchvision's order when it runs one
+    /// offset NMS (at most 1000 candidates) and one valid order of its unstable sort otherwise.
+    /// </remarks>
     private static void Proposals(GraphBuilder graph, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) padded, (int H, int W) resized)
     {
         var a = arch.AnchorsPerLocation;
@@ -130,10 +145,10 @@ public static class DetectorBuilder
             graph.Add(new AnchorsNode($"rpn.anchors.p{l}", feature, $"rpn.anchors.p{l}", padded.H, padded.W, [32f * (1 << i)], ratios));
             graph.Add(new CompactChannelsNode($"rpn.logits.p{l}", $"rpn.objectness.p{l}", $"rpn.logits.p{l}"));
             graph.Add(new TopKNode(top, $"rpn.logits.p{l}", top, topCount, k));
-            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", top, $"rpn.scores.p{l}", topCount));
+            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", top, $"rpn.scores.p{l}", topCount, sigmoid: true));
             graph.Add(new BoxDecodeNode($"rpn.boxes.p{l}", $"rpn.anchors.p{l}", $"rpn.deltas.p{l}", $"rpn.boxes.p{l}", BoxWeights.Rpn, (resized.H, resized.W),
                 indices: top, count: topCount));
-            graph.Add(new ScoreFilterNode($"rpn.valid.p{l}", $"rpn.scores.p{l}", $"rpn.valid.p{l}", $"rpn.valid.p{l}.count", float.NegativeInfinity, inclusive: true,
+            graph.Add(new ScoreFilterNode($"rpn.valid.p{l}", $"rpn.scores.p{l}", $"rpn.valid.p{l}", $"rpn.valid.p{l}.count", 0f, inclusive: true,
                 boxes: $"rpn.boxes.p{l}", minSize: 1e-3f, rowCount: topCount));
             graph.Add(new NmsNode($"rpn.nms.p{l}", $"rpn.boxes.p{l}", $"rpn.scores.p{l}", $"rpn.keep.p{l}", $"rpn.keep.p{l}.count", 0.7f, k,
                 $"rpn.valid.p{l}", $"rpn.valid.p{l}.count"));
@@ -143,11 +158,12 @@ public static class DetectorBuilder
             scores.Add($"rpn.kept.scores.p{l}");
             counts.Add($"rpn.keep.p{l}.count");
         }
-        // The survivors of every level, best first: torchvision's batched_nms order, then its top 1000.
+        // The survivors of every level, best first (torchvision's batched_nms order), then its top 1000.
         graph.Add(new ConcatRowsNode("rpn.all.boxes", boxes, counts, "rpn.all.boxes", "rpn.all.count"));
         graph.Add(new ConcatRowsNode("rpn.all.scores", scores, counts, "rpn.all.scores", "rpn.all.scores.count"));
         graph.Add(new TopKNode("rpn.best", "rpn.all.scores", "rpn.keep", "rpn.count", Math.Min(ProposalsPerLevel, total), count: "rpn.all.count"));
         graph.Add(new GatherNode(ProposalsTensor, "rpn.all.boxes", "rpn.keep", ProposalsTensor, "rpn.count"));
+        graph.Add(new GatherNode(ProposalScores, "rpn.all.scores", "rpn.keep", ProposalScores, "rpn.count"));
     }
 
     /// <summary>
@@ -187,10 +203,10 @@ public static class DetectorBuilder
         graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", Count, 0.5f, MaxDetections,
             "roi.box.valid", "roi.box.valid.count", "roi.box.classes", NmsCapacity));
         graph.Add(new GatherNode("roi.box.kept", "roi.box.boxes", "roi.box.keep", "roi.box.kept", Count));
-        graph.Add(new GatherNode(Scores, "roi.box.scores", "roi.box.keep", Scores, Count));
-        graph.Add(new GatherNode(Labels, "roi.box.classes", "roi.box.keep", Labels, Count));
+        graph.Add(new GatherNode("roi.box.detections.scores", "roi.box.scores", "roi.box.keep", Scores, Count));
+        graph.Add(new GatherNode("roi.box.detections.labels", "roi.box.classes", "roi.box.keep", Labels, Count));
         var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
-        graph.Add(new ChannelAffineNode(Boxes, "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
+        graph.Add(new ChannelAffineNode("roi.box.detections.boxes", "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
     }
 
     /// <summary>
@@ -214,7 +230,7 @@ public static class DetectorBuilder
         graph.Add(new ConvTransposeNode("roi.mask.deconv", x, "roi.mask.deconv", new ConvTransposeSpec(m, m, (2, 2), (2, 2)),
             () => package.Floats("roi.mask.deconv.weight", m, m, 2, 2), () => package.Floats("roi.mask.deconv.bias", m), relu: true));
         Conv(graph, package, "roi.mask.logits", "roi.mask.deconv", "roi.mask.logits", m, k, 1, 1, 0, (28, 28), null, relu: false);
-        graph.Add(new PasteMasksNode(Masks, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
+        graph.Add(new PasteMasksNode(PasteNode, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
     }
 
     /// <summary>A (rows, cols) matrix with zero rows appended up to <paramref name="padded"/> rows.</summary>

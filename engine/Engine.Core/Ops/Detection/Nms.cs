@@ -10,7 +10,8 @@ namespace Engine.Ops.Detection;
 /// <c>groups</c> (class per box, or FPN level) it is torchvision's batched_nms, computed by comparing
 /// the groups rather than by its coordinate offsets, which give the same result without the rounding
 /// those offsets add. Bitmask method: one dispatch builds per sorted box the 32-bit words of later
-/// boxes it suppresses, one invocation walks them. Writes the kept indices (into boxes and scores),
+/// boxes it suppresses, one invocation walks them in order (over several dispatches of bounded loop
+/// length, see <see cref="WalkIterations"/>). Writes the kept indices (into boxes and scores),
 /// highest score first, at most the output's length, -1 past <c>keepCount</c>.
 /// Only the <c>capacity</c> highest-scoring candidates take part (all when they are fewer): the mask
 /// costs capacity^2 / 8 bytes of scratch, so class-aware NMS over R x K candidates should cap it.
@@ -19,14 +20,24 @@ public sealed class Nms : IOp
 {
     private const int LocalSize = 64;
 
+    /// <summary>
+    /// Loop iterations one walk dispatch may take. Mesa's llvmpipe (lavapipe) silently ends every loop
+    /// of an invocation once they have run 65535 iterations between them, which cut a single walk
+    /// over ~3500 candidates short at 736 kept; a long serial loop in one invocation also stalls real
+    /// GPUs. So the walk is split into dispatches of at most this many iterations each.
+    /// </summary>
+    private const int WalkIterations = 32768;
+
     private readonly TopK _order;
     private readonly Pipeline _prepare;
     private readonly Pipeline _mask;
     private readonly Pipeline _walk;
+    private readonly Pipeline _finish;
     private readonly Tensor[] _bindings;
     private readonly Push _push;
     private readonly int _capacity;
     private readonly int _words;
+    private readonly int _maxKeep;
 
     /// <remarks>
     /// <c>boxes</c>: (R, 4) or (R, K, 4) float32, indexed flat like the scores.<br/>
@@ -67,11 +78,13 @@ public sealed class Nms : IOp
         var removed = cursor.Take("removed", new Shape(_words), DataType.UInt32);
         _order = new TopK(device, scores, order, orderCount, topScratch, candidates, count, $"{name} order");
         _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, keep, keepCount];
-        _push = new Push((uint)_capacity, (uint)_words, (uint)maxKeep, iouThreshold);
+        _maxKeep = maxKeep;
+        _push = new Push((uint)_capacity, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0);
         var hasGroups = SpecConstant.Bool(1, groups is not null);
         _prepare = device.Pipeline("detection/nms", SpecConstant.UInt(0, 0), hasGroups);
         _mask = device.Pipeline("detection/nms", SpecConstant.UInt(0, 1), hasGroups);
         _walk = device.Pipeline("detection/nms", SpecConstant.UInt(0, 2), hasGroups);
+        _finish = device.Pipeline("detection/nms", SpecConstant.UInt(0, 3), hasGroups);
         Flops = 12.0 * _capacity * _capacity / 2;
     }
 
@@ -98,8 +111,12 @@ public sealed class Nms : IOp
         _order.Record(list);
         list.Dispatch(_prepare, StridedCopy.FlatGrid(Groups.Cover(_capacity, LocalSize)), _push, _bindings);
         list.Dispatch(_mask, StridedCopy.FlatGrid(Groups.Cover((long)_capacity * _words, LocalSize)), _push, _bindings);
-        list.Dispatch(_walk, new Groups(1), _push, _bindings);
+        // Each walked row costs one iteration plus at most one per mask word; clearing costs W.
+        var rows = Math.Max(1, (WalkIterations - _words) / (_words + 1));
+        for (var start = 0; start < _capacity; start += rows)
+            list.Dispatch(_walk, new Groups(1), _push with { Start = (uint)start, End = (uint)Math.Min(_capacity, start + rows) }, _bindings);
+        list.Dispatch(_finish, StridedCopy.FlatGrid(Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
     }
 
-    private readonly record struct Push(uint C, uint W, uint MaxKeep, float Threshold);
+    private readonly record struct Push(uint C, uint W, uint MaxKeep, float Threshold, uint Start, uint End);
 }

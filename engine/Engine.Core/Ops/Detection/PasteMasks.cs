@@ -7,12 +7,20 @@ namespace Engine.Ops.Detection;
 /// box r's M x M logits of channel labels[r] go through a sigmoid, are padded to (M + 2)^2, the box is
 /// expanded by (M + 2) / M and cast to integers, and the mask is resized bilinearly into the image.
 /// Output (R, H, W) float32 probabilities, zero outside the box and for rows at or past
-/// <c>count</c>; written in chunks of rows when larger than one storage-buffer binding.
+/// <c>count</c>: one transfer fill clears the output, then the kernel writes only each box's integer
+/// rectangle, in chunks of rows when the output is larger than one storage-buffer binding.
 /// </summary>
 public sealed class PasteMasks : IOp
 {
     private const int LocalSize = 64;
-    private const int TileX = 16;
+    private const int TileX = 8;
+
+    /// <summary>
+    /// Tiles one invocation pastes at most for a box covering the whole image: sets the workgroups
+    /// per box, enough to spread a large box over every core while a small box's spare workgroups
+    /// return at once.
+    /// </summary>
+    private const int TilesPerInvocation = 64;
 
     private readonly List<(Push Push, Groups Groups, Tensor View)> _dispatches = [];
     private readonly Pipeline _pipeline;
@@ -20,6 +28,7 @@ public sealed class PasteMasks : IOp
     private readonly Tensor _labels;
     private readonly Tensor _boxes;
     private readonly Tensor _count;
+    private readonly Tensor _output;
 
     /// <remarks>
     /// <c>maskLogits</c>: (R, 1, M, M, Cp) channels-last mask-predictor logits, one channel per class.<br/>
@@ -46,18 +55,18 @@ public sealed class PasteMasks : IOp
         DetectionTensors.RequireCount(name, "count", count);
         if (output.Shape.Rank != 3 || output.Shape[0] != r || output.Type != DataType.Float32 || !output.IsContiguous)
             throw new EngineException($"{name}: output {output.Shape} must be contiguous float32 ({r}, H, W).");
-        (_logits, _labels, _boxes) = (maskLogits, labels, boxes);
+        (_logits, _labels, _boxes, _output) = (maskLogits, labels, boxes, output);
         _count = count ?? labels;
         var (h, w) = (output.Shape[1], output.Shape[2]);
         var limits = device.Limits;
         var plane = (long)h * w;
         var flat = output.Reshape(new Shape(r, checked((int)plane)));
         var expand = (float)(m + 2) / m;
+        var groupsPerBox = Math.Clamp(Groups.Cover(h * ((w + TileX - 1L) / TileX), (long)LocalSize * TilesPerInvocation), 1u, 1024u);
         foreach (var (start, rows) in RowChunks.Split(r, maxChunkBytes, limits.minStorageBufferOffsetAlignment, plane * sizeof(float)))
         {
-            var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand);
-            var tiles = rows * h * ((w + TileX - 1) / TileX);
-            _dispatches.Add((push, StridedCopy.FlatGrid(Groups.Cover(tiles, LocalSize)), RowChunks.View(flat, start, rows, (int)plane)));
+            var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand, groupsPerBox);
+            _dispatches.Add((push, StridedCopy.FlatGrid((uint)(rows * groupsPerBox)), RowChunks.View(flat, start, rows, (int)plane)));
         }
         _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null), SpecConstant.UInt(1, TileX));
     }
@@ -71,9 +80,10 @@ public sealed class PasteMasks : IOp
 
     public void Record(CommandList list)
     {
+        list.Fill(_output);
         foreach (var (push, groups, view) in _dispatches)
             list.Dispatch(_pipeline, groups, push, _logits, _labels, _boxes, _count, view);
     }
 
-    private readonly record struct Push(uint First, uint Rows, uint H, uint W, uint M, uint C4, float Expand);
+    private readonly record struct Push(uint First, uint Rows, uint H, uint W, uint M, uint C4, float Expand, uint GroupsPerBox);
 }

@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""Engine vs torchvision CPU on Mask R-CNN R50-FPN with one non-local block, per stage, in the same run.
+
+Builds torchvision's maskrcnn_resnet50_fpn with random weights as tests/fixtures/gen_detector.py does
+(randomised BN statistics, an mmcv-style non-local block before the last res4 block, class biases
+raised so detections pass the score threshold and masks are pasted), converts its checkpoint to an
+engine package with the weight converter, runs `engine bench --model PACKAGE --input IMAGE.npy --iters N`
+(per-stage GPU time, median over the runs) and then the same model and image in torchvision (CPU,
+--threads threads, warm-up then N timed forwards, each stage timed by forward hooks), and prints both
+per-stage tables, the detections each found, and the total ratio engine / torch.
+
+Stages (engine node names -> torchvision modules):
+  transform   normalise, resize, pad            model.transform (forward)
+  backbone    ResNet-50 + non-local block       model.backbone.body
+  fpn         FPN incl. the P6 max-pool         model.backbone.fpn
+  rpn_head    3x3 conv, objectness, deltas      model.rpn.head
+  proposals   anchors, decode, top-k, NMS       model.rpn minus its head
+  box_head    MultiScaleRoIAlign, fc6/fc7,      model.roi_heads minus the mask modules (includes
+              predictor, class-aware NMS        torchvision's maskrcnn_inference: sigmoid, class pick)
+  mask_head   RoIAlign 14x14, 4 convs, deconv,  mask_roi_pool + mask_head + mask_predictor
+              mask logits
+  paste       paste_masks_in_image              model.transform.postprocess
+
+    tools/bench/compare_detector.py [--image 800x1088] [--iters 3] [--threads 2]
+                                    [--engine "dotnet artifacts/bin/Engine.Cli/release/engine.dll"]
+                                    [--converter "dotnet artifacts/bin/WeightConverter/release/weight-converter.dll"]
+Run with Debian's python3 (torch 1.13, torchvision 0.14) from the repository root after building.
+"""
+import argparse
+import pathlib
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from gen_detector import build  # noqa: E402
+
+STAGES = ["transform", "backbone", "fpn", "rpn_head", "proposals", "box_head", "mask_head", "paste"]
+
+
+def run(command):
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def engine_stages(engine, package, image, iters):
+    output = run(shlex.split(engine) + ["bench", "--model", str(package), "--input", str(image), "--iters", str(iters)])
+    stages = {m.group(1): float(m.group(2)) for m in re.finditer(r"^stage (\S+)\s+\d+\s+([0-9.]+) ms", output, re.MULTILINE)}
+    median = re.search(r"^median ([0-9.]+) ms over (\d+) runs$", output, re.MULTILINE)
+    detections = re.search(r"^detections: (\d+)$", output, re.MULTILINE)
+    if not median or not detections or set(stages) != set(STAGES):
+        sys.exit(f"the engine's bench output lacks the stage, detections or median lines:\n{output}")
+    return stages, float(median.group(1)), int(detections.group(1)), output
+
+
+class StageClock:
+    """Per-forward seconds of each stage, from forward pre/post hooks on torchvision's modules."""
+
+    def __init__(self, model):
+        self.current = {}
+        self.runs = []
+        spans = {
+            "transform": [model.transform], "backbone": [model.backbone.body], "fpn": [model.backbone.fpn],
+            "rpn_head": [model.rpn.head], "rpn": [model.rpn], "roi_heads": [model.roi_heads],
+            "mask_head": [model.roi_heads.mask_roi_pool, model.roi_heads.mask_head, model.roi_heads.mask_predictor],
+        }
+        for name, modules in spans.items():
+            for module in modules:
+                module.register_forward_pre_hook(self._start(name))
+                module.register_forward_hook(self._stop(name))
+        postprocess = model.transform.postprocess
+
+        def timed_postprocess(*args, **kwargs):
+            start = time.perf_counter()
+            result = postprocess(*args, **kwargs)
+            self._add("paste", time.perf_counter() - start)
+            return result
+
+        model.transform.postprocess = timed_postprocess
+
+    def _start(self, name):
+        def hook(module, inputs):
+            self.current[(name, id(module), "start")] = time.perf_counter()
+        return hook
+
+    def _stop(self, name):
+        def hook(module, inputs, output):
+            self._add(name, time.perf_counter() - self.current.pop((name, id(module), "start")))
+        return hook
+
+    def _add(self, name, seconds):
+        self.totals[name] = self.totals.get(name, 0.0) + seconds
+
+    def begin(self):
+        self.totals = {}
+
+    def end(self):
+        t = self.totals
+        stages = {
+            "transform": t["transform"], "backbone": t["backbone"], "fpn": t["fpn"], "rpn_head": t["rpn_head"],
+            "proposals": t["rpn"] - t["rpn_head"], "box_head": t["roi_heads"] - t.get("mask_head", 0.0),
+            "mask_head": t.get("mask_head", 0.0), "paste": t["paste"],
+        }
+        self.runs.append({k: v * 1000 for k, v in stages.items()})
+
+
+@torch.no_grad()
+def torch_stages(model, image, iters):
+    clock = StageClock(model)
+    clock.begin()
+    detections = model([image])[0]  # warm-up
+    walls = []
+    for _ in range(iters):
+        clock.begin()
+        start = time.perf_counter()
+        detections = model([image])[0]
+        walls.append((time.perf_counter() - start) * 1000)
+        clock.end()
+    stages = {s: statistics.median(run[s] for run in clock.runs) for s in STAGES}
+    return stages, statistics.median(walls), int(detections["boxes"].shape[0])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--image", default="800x1088", help="input image HxW (the transform keeps 800x1088 as it is)")
+    parser.add_argument("--iters", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--engine", default="dotnet artifacts/bin/Engine.Cli/release/engine.dll")
+    parser.add_argument("--converter", default="dotnet artifacts/bin/WeightConverter/release/weight-converter.dll")
+    parser.add_argument("--table", action="store_true", help="also print the engine's per-node table")
+    args = parser.parse_args()
+    h, w = (int(v) for v in args.image.split("x"))
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; Mask R-CNN R50-FPN + non-local block, random weights, image {h}x{w}")
+    model, _ = build(800, 1333, nonlocal_block=True, mask=True)
+    # A smooth image with some structure, as the detector fixtures use.
+    image = torch.nn.functional.interpolate(torch.rand(1, 3, h // 16, w // 16), size=(h, w), mode="bilinear", align_corners=False)[0]
+    image = (image * 0.8 + torch.rand(3, h, w) * 0.2).clamp(0, 1)
+    with tempfile.TemporaryDirectory(prefix="compare-detector-") as work:
+        work = pathlib.Path(work)
+        torch.save(model.state_dict(), work / "detector.pth")
+        run(shlex.split(args.converter) + ["convert", str(work / "detector.pth"), "-o", str(work / "detector.safetensors")])
+        np.save(work / "image.npy", image.numpy().astype(np.float32))
+        engine, engine_ms, engine_detections, output = engine_stages(args.engine, work / "detector.safetensors", work / "image.npy", args.iters)
+    if args.table:
+        print(output)
+    reference, torch_ms, torch_detections = torch_stages(model, image, args.iters)
+    print(f"{'stage':10} {'engine ms':>11} {'torch ms':>11} {'ratio':>7}")
+    for stage in STAGES:
+        print(f"{stage:10} {engine[stage]:11.1f} {reference[stage]:11.1f} {engine[stage] / max(reference[stage], 1e-9):7.2f}")
+    print(f"{'sum':10} {sum(engine.values()):11.1f} {sum(reference.values()):11.1f} {sum(engine.values()) / sum(reference.values()):7.2f}")
+    print(f"detections: engine {engine_detections}, torch {torch_detections}")
+    print(f"total (median wall over {args.iters} runs): engine {engine_ms:.1f} ms   torch {torch_ms:.1f} ms   ratio {engine_ms / torch_ms:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
