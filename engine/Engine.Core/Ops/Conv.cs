@@ -26,6 +26,7 @@ public sealed class Conv : IOp
     /// A convolution that <see cref="ConvSpec.UnfoldsWidth"/>, run as a width unfold of the input into
     /// <paramref name="scratch"/> (at least <see cref="UnfoldScratchBytes"/>) followed by the
     /// kernel-width-1 convolution: two dispatches, about twice as fast for the RGB stem on lavapipe.
+    /// <paramref name="weight"/> is packed by <see cref="ConvSpec.PackUnfoldedWeights"/>.
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias, Tensor? residual,
         bool relu, string name = "conv")
@@ -41,7 +42,7 @@ public sealed class Conv : IOp
         var unfolded = new Tensor(scratch.Buffer, scratch.ByteOffset, unfoldedShape, DataType.Float32, $"{name} unfolded");
         var pipeline = device.Pipeline("ops/unfold_width");
         var push = new UnfoldPush((uint)(input.Shape[0] * input.Shape[1] * input.Shape[2]), (uint)input.Shape[3], (uint)unfoldedShape[3],
-            (uint)spec.Kernel.W, spec.Stride.W, spec.Padding.W, spec.Dilation.W);
+            (uint)unfoldedShape[4] / 4, (uint)spec.Kernel.W, (uint)spec.InChannels, spec.Stride.W, spec.Padding.W, spec.Dilation.W);
         var grid = StridedCopy.FlatGrid(Groups.Cover(unfoldedShape.ElementCount / 4, 64));
         _dispatches.Add(list => list.Dispatch(pipeline, grid, push, input, unfolded));
         var inner = new Conv(device, spec.WidthUnfolded, unfolded, weight, output, bias, residual, relu, name: name);
@@ -144,7 +145,7 @@ public sealed class Conv : IOp
         return limits.maxComputeWorkGroupCount[1];
     }
 
-    private readonly record struct UnfoldPush(uint Rows, uint Width, uint OutWidth, uint Taps, int Stride, int Pad, int Dilation);
+    private readonly record struct UnfoldPush(uint Rows, uint Width, uint OutWidth, uint OutTexels, uint Taps, uint Channels, int Stride, int Pad, int Dilation);
 
     private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, Int4 Dilation, Int4 GroupChannels, uint Row0, uint Rows)
     {

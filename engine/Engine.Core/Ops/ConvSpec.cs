@@ -39,17 +39,48 @@ public sealed record ConvSpec
     /// <summary>
     /// True for an ungrouped convolution over one texel of channels per pixel (Cp = 4, the RGB stem)
     /// with a kernel wider than 1: it runs faster as <see cref="WidthUnfolded"/> over an input whose kw
-    /// taps were unfolded into channels (shaders/ops/unfold_width.comp), with the same packed weights.
+    /// taps were unfolded into channels (shaders/ops/unfold_width.comp), with weights packed by
+    /// <see cref="PackUnfoldedWeights"/>.
     /// </summary>
     public bool UnfoldsWidth => Groups == 1 && PackedGroupInputs == 4 && Kernel.W > 1;
 
-    /// <summary>The kernel-width-1 convolution over the width-unfolded input (kw * 4 channels).</summary>
-    public ConvSpec WidthUnfolded => new(Kernel.W * 4, OutChannels, new Size3(Kernel.T, Kernel.H, 1),
+    /// <summary>
+    /// The kernel-width-1 convolution over the width-unfolded input: kw * Cin channels, tap-major
+    /// (channel c * Cin + ci is input channel ci at tap c), padded to 4 only once (24 for an RGB 7-wide
+    /// kernel, not 7 * 4 = 28: the padding would be a quarter of the stem's arithmetic).
+    /// </summary>
+    public ConvSpec WidthUnfolded => new(Kernel.W * InChannels, OutChannels, new Size3(Kernel.T, Kernel.H, 1),
         new Size3(Stride.T, Stride.H, 1), new Size3(Padding.T, Padding.H, 0), new Size3(Dilation.T, Dilation.H, 1));
 
-    /// <summary>The width-unfolded input (N, T, H, Wo, kw * 4) of a channels-last input.</summary>
+    /// <summary>The width-unfolded input (N, T, H, Wo, kw * Cin padded to 4) of a channels-last input.</summary>
     public Gpu.Shape UnfoldedInputShape(Gpu.Shape input) =>
-        new(input[0], input[1], input[2], Out(input[3], Kernel.W, Stride.W, Padding.W, Dilation.W), Kernel.W * 4);
+        new(input[0], input[1], input[2], Out(input[3], Kernel.W, Stride.W, Padding.W, Dilation.W), ChannelsLast.Padded(Kernel.W * InChannels));
+
+    /// <summary>
+    /// Packs PyTorch weights (Cout, Cin, kt, kh, kw) for <see cref="WidthUnfolded"/>: they are the
+    /// weights (Cout, kw * Cin, kt, kh, 1) of the unfolded convolution, packed as it packs them.
+    /// </summary>
+    public float[] PackUnfoldedWeights(ReadOnlySpan<float> weights)
+    {
+        if (!UnfoldsWidth)
+            throw new EngineException($"Convolution {this} does not unfold its width.");
+        var (kw, planes) = (Kernel.W, Kernel.T * Kernel.H);
+        if (weights.Length != (long)OutChannels * InChannels * Kernel.Volume)
+            throw new EngineException($"Convolution {this}: {weights.Length} weights given, expected {OutChannels}x{InChannels}x{Kernel} = {(long)OutChannels * InChannels * Kernel.Volume}.");
+        var unfolded = new float[weights.Length];
+        for (var co = 0; co < OutChannels; co++)
+        {
+            for (var ci = 0; ci < InChannels; ci++)
+            {
+                for (var plane = 0; plane < planes; plane++)
+                {
+                    for (var c = 0; c < kw; c++)
+                        unfolded[((co * kw + c) * InChannels + ci) * planes + plane] = weights[((co * InChannels + ci) * planes + plane) * kw + c];
+                }
+            }
+        }
+        return WidthUnfolded.PackWeights(unfolded);
+    }
 
     /// <summary>Input channels per group as the packed weights hold them: padded to Cp when ungrouped.</summary>
     private int PackedGroupInputs => Groups == 1 ? ChannelsLast.Padded(InChannels) : InChannels / Groups;

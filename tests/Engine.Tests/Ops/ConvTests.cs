@@ -115,7 +115,10 @@ public sealed class ConvTests(GpuFixture fixture) : GpuTest(fixture)
         var (x, xShape, _) = OpFixtures.ToChannelsLast(OpFixtures.Array(name, "x"));
         var (expected, yShape, cout) = OpFixtures.ToChannelsLast(OpFixtures.Array(name, "y"));
         using var tx = Device.CreateTensor<float>("x", xShape, x);
-        using var tw = Device.CreateTensor<float>("w", spec.PackedWeightShape, spec.PackWeights(OpFixtures.Array(name, "w").ToFloats()));
+        var weights = OpFixtures.Array(name, "w").ToFloats();
+        using var tw = unfold
+            ? Device.CreateTensor<float>("w", spec.WidthUnfolded.PackedWeightShape, spec.PackUnfoldedWeights(weights))
+            : Device.CreateTensor<float>("w", spec.PackedWeightShape, spec.PackWeights(weights));
         using var ty = Device.CreateTensor("y", yShape);
         using var tb = c.GetProperty("bias").GetBoolean()
             ? Device.CreateTensor<float>("b", new Shape(yShape[4]), ChannelsLast.PadVector(OpFixtures.Array(name, "b").ToFloats()))

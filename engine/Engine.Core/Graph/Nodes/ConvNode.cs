@@ -31,7 +31,12 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
 
     public override IEnumerable<WeightData> Weights()
     {
-        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(weight()));
+        var w = weight();
+        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w));
+        // Whether the unfolded form runs is known only when the graph compiles (its scratch must fit
+        // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
+        if (Spec.UnfoldsWidth)
+            yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
@@ -49,7 +54,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     {
         var residualInput = tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null;
         return tensors.Scratch is { } scratch
-            ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
+            ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("unfolded_weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
             : new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], tensors.Weight("bias"), residualInput, relu, name: Name);
     }
 }
