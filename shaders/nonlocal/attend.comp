@@ -2,7 +2,8 @@
 // Non-local attention, pass 3 of 3 per key block: Y[q] = alpha_q * Y[q] + sum_k P[q][k] * V[k] over
 // the block's keys, divided by l_q after the last block (SOFTMAX), or Y[q] += sum_k P[q][k] V[k]
 // (dot product and concatenation, whose 1/N is already in P). The first block writes Y without
-// reading it.
+// reading it; the last multiplies by scale (1 here; the factored dot product's 1/N, where P is
+// theta and V is M = phi^T g, and where M itself is this pass with P = the transposed keys).
 // Layout: P is the block's [z][i][kbp] scratch and V rows (v_stride texels, g starting at texel
 // v_offset) are rgba32f texels; Stats (m, l, alpha, 0) per query as texels; Y rows of y_stride
 // texels, queries at the same tensor rows as theta, read and written as vec4.
@@ -40,6 +41,7 @@ layout(push_constant) uniform Push {
     uint kbp;
     uint first;
     uint last;
+    float scale;
 } p;
 
 void main() {
@@ -87,7 +89,7 @@ void main() {
                 break;
             uint at = row * p.y_stride + col4 + c;
             vec4 v = p.first != 0u ? acc[r][c] : st.z * y[at] + acc[r][c];
-            y[at] = p.last != 0u ? v / st.y : v;
+            y[at] = p.last != 0u ? v / st.y * p.scale : v;
         }
     }
 }

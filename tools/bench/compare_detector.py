@@ -7,7 +7,9 @@ raised so detections pass the score threshold and masks are pasted), converts it
 engine package with the weight converter, runs `engine bench --model PACKAGE --input IMAGE.npy --iters N`
 (per-stage GPU time, median over the runs) and then the same model and image in torchvision (CPU,
 --threads threads, warm-up then N timed forwards, each stage timed by forward hooks), and prints both
-per-stage tables, the detections each found, and the total ratio engine / torch.
+per-stage tables, the detections each found, and the total ratio engine / torch. With --rounds R the
+two sides alternate R times (engine, torch, engine, torch...) and the totals' ratio is also given as
+the median of the per-round ratios, so both are compared under the same load (as compare_torch.py).
 
 Stages (engine node names -> torchvision modules):
   transform   normalise, resize, pad            model.transform (forward)
@@ -21,7 +23,7 @@ Stages (engine node names -> torchvision modules):
               mask logits
   paste       paste_masks_in_image              model.transform.postprocess
 
-    tools/bench/compare_detector.py [--image 800x1088] [--iters 3] [--threads 2]
+    tools/bench/compare_detector.py [--image 800x1088] [--iters 3] [--rounds 1] [--threads 2]
                                     [--engine "dotnet artifacts/bin/Engine.Cli/release/engine.dll"]
                                     [--converter "dotnet artifacts/bin/WeightConverter/release/weight-converter.dll"]
 Run with Debian's python3 (torch 1.13, torchvision 0.14) from the repository root after building.
@@ -42,7 +44,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from gen_detector import build  # noqa: E402
+from gen_detector import build, make_image  # noqa: E402
 
 STAGES = ["transform", "backbone", "fpn", "rpn_head", "proposals", "box_head", "mask_head", "paste"]
 
@@ -116,8 +118,8 @@ class StageClock:
 
 
 @torch.no_grad()
-def torch_stages(model, image, iters):
-    clock = StageClock(model)
+def torch_stages(model, clock, image, iters):
+    clock.runs = []
     clock.begin()
     detections = model([image])[0]  # warm-up
     walls = []
@@ -135,6 +137,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--image", default="800x1088", help="input image HxW (the transform keeps 800x1088 as it is)")
     parser.add_argument("--iters", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1, help="alternate engine and torch this many times; report the median ratio")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--engine", default="dotnet artifacts/bin/Engine.Cli/release/engine.dll")
     parser.add_argument("--converter", default="dotnet artifacts/bin/WeightConverter/release/weight-converter.dll")
@@ -145,24 +148,31 @@ def main():
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; Mask R-CNN R50-FPN + non-local block, random weights, image {h}x{w}")
     model, _ = build(800, 1333, nonlocal_block=True, mask=True)
-    # A smooth image with some structure, as the detector fixtures use.
-    image = torch.nn.functional.interpolate(torch.rand(1, 3, h // 16, w // 16), size=(h, w), mode="bilinear", align_corners=False)[0]
-    image = (image * 0.8 + torch.rand(3, h, w) * 0.2).clamp(0, 1)
+    image = make_image((h, w))
     with tempfile.TemporaryDirectory(prefix="compare-detector-") as work:
         work = pathlib.Path(work)
         torch.save(model.state_dict(), work / "detector.pth")
         run(shlex.split(args.converter) + ["convert", str(work / "detector.pth"), "-o", str(work / "detector.safetensors")])
         np.save(work / "image.npy", image.numpy().astype(np.float32))
-        engine, engine_ms, engine_detections, output = engine_stages(args.engine, work / "detector.safetensors", work / "image.npy", args.iters)
-    if args.table:
-        print(output)
-    reference, torch_ms, torch_detections = torch_stages(model, image, args.iters)
-    print(f"{'stage':10} {'engine ms':>11} {'torch ms':>11} {'ratio':>7}")
-    for stage in STAGES:
-        print(f"{stage:10} {engine[stage]:11.1f} {reference[stage]:11.1f} {engine[stage] / max(reference[stage], 1e-9):7.2f}")
-    print(f"{'sum':10} {sum(engine.values()):11.1f} {sum(reference.values()):11.1f} {sum(engine.values()) / sum(reference.values()):7.2f}")
-    print(f"detections: engine {engine_detections}, torch {torch_detections}")
-    print(f"total (median wall over {args.iters} runs): engine {engine_ms:.1f} ms   torch {torch_ms:.1f} ms   ratio {engine_ms / torch_ms:.2f}")
+        clock = StageClock(model)
+        ratios = []
+        for round_ in range(args.rounds):
+            engine, engine_ms, engine_detections, output = engine_stages(args.engine, work / "detector.safetensors", work / "image.npy", args.iters)
+            if args.table and round_ == 0:
+                print(output)
+            reference, torch_ms, torch_detections = torch_stages(model, clock, image, args.iters)
+            ratios.append(engine_ms / torch_ms)
+            if args.rounds > 1:
+                print(f"round {round_ + 1} of {args.rounds}")
+            print(f"{'stage':10} {'engine ms':>11} {'torch ms':>11} {'ratio':>7}")
+            for stage in STAGES:
+                print(f"{stage:10} {engine[stage]:11.1f} {reference[stage]:11.1f} {engine[stage] / max(reference[stage], 1e-9):7.2f}")
+            print(f"{'sum':10} {sum(engine.values()):11.1f} {sum(reference.values()):11.1f} {sum(engine.values()) / sum(reference.values()):7.2f}")
+            print(f"detections: engine {engine_detections}, torch {torch_detections}")
+            print(f"total (median wall over {args.iters} runs): engine {engine_ms:.1f} ms   torch {torch_ms:.1f} ms   ratio {ratios[-1]:.2f}",
+                  flush=True)
+    if args.rounds > 1:
+        print(f"median ratio {statistics.median(ratios):.2f} over {args.rounds} rounds (min {min(ratios):.2f}, max {max(ratios):.2f})")
     return 0
 
 

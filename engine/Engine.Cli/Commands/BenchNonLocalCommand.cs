@@ -77,7 +77,7 @@ internal static class BenchNonLocalCommand
             var median = BenchCommand.Median(wall);
             Console.WriteLine($"device: {device.Info.Name}");
             Console.WriteLine($"input {shape}, channels {c}, {result.GetValue(variant)}");
-            Console.WriteLine($"key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}, dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
+            Console.WriteLine($"key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}{(block.Factored ? ", factored theta (phi^T g)" : "")}, dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
             foreach (var (kernel, times) in perKernel.OrderByDescending(p => BenchCommand.Median(p.Value)))
                 Console.WriteLine($"  {kernel,-28} {BenchCommand.Median(times),9:0.00} ms");
             Console.WriteLine($"GFLOP/s {block.Flops / (median * 1e6):0.0}");

@@ -9,20 +9,33 @@ namespace Engine.Ops;
 /// <para>
 /// theta, phi, g and out are 1x1x1 convolutions, so each is a <see cref="Gemm"/> over a (pixels, Cp)
 /// view: phi and g share one GEMM, out fuses its bias and the residual x. Subsampling is a max-pool
-/// (<see cref="Pool"/>) before those GEMMs or after them. The attention never materialises the affinity matrix: keys are
-/// taken in blocks and each block costs three dispatches (shaders/nonlocal): the logits of the block
-/// (a GEMM-shaped register tile), an online-softmax update (running max m and sum l per query, and
-/// the factor that rescales what was accumulated so far), and P x g accumulated into y, divided by l
-/// after the last block. Dot product and concatenation skip the softmax pass (their 1/N is in the
-/// logits). The softmax pass turns the block's logits into probabilities in place, so one score buffer
-/// (at most <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three
-/// passes: the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block,
-/// which took 10-20% less CPU time for that block than two key blocks with separate logits and
-/// probabilities (`engine bench nonlocal`, busy machine). The block's scratch (projections, pooled tensors, y, the softmax statistics and
-/// the score buffer) is one caller-given tensor of <see cref="ScratchBytes"/> bytes, so graphs
-/// can alias it. GEMMs and pools whose outputs exceed a binding are split into row chunks at aligned
-/// offsets
-/// (<see cref="RowChunks"/>).
+/// (<see cref="Pool"/>) before those GEMMs or after them. GEMMs and pools whose outputs exceed a
+/// binding are split into row chunks at aligned offsets (<see cref="RowChunks"/>).
+/// </para>
+/// <para>
+/// The attention never materialises the whole affinity matrix: keys are taken in blocks and each
+/// block costs three dispatches (shaders/nonlocal): the logits of the block (a GEMM-shaped register
+/// tile), an online-softmax update (running max m and sum l per query, and the factor that rescales
+/// what was accumulated so far), and P x g accumulated into y, divided by l after the last block.
+/// Concatenation and blocked dot product skip the softmax pass (their 1/N is in the logits). The
+/// softmax pass turns the block's logits into probabilities in place, so one score buffer (at most
+/// <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three passes:
+/// the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block, which took
+/// 10-20% less CPU time for that block than two key blocks with separate logits and probabilities
+/// (`engine bench nonlocal`, busy machine).
+/// </para>
+/// <para>
+/// Dot product has no softmax, so the products reassociate: y = theta (phi^T g) / N costs
+/// 2 (Lk + Lq) d^2 per segment instead of 4 Lq Lk d, and no affinity exists at all
+/// (<see cref="Factored"/>). The attend kernel computes both products: M = phi^T g per segment with
+/// the transposed keys as its weights, then y = theta M / N with theta as the weights. The I3D R50
+/// res3 shape (6272 queries, 1568 keys, d = 128) does 20x fewer attention FLOPs this way. Time-only
+/// attention keeps the blocked path (its queries are not consecutive rows).
+/// </para>
+/// <para>
+/// The block's scratch (projections, pooled tensors, y, the softmax statistics and the score buffer
+/// or M) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/>
+/// bytes, so graphs can alias it.
 /// </para>
 /// </summary>
 public sealed class NonLocalBlock : IOp
@@ -60,15 +73,23 @@ public sealed class NonLocalBlock : IOp
     private readonly Tensor _concat;
     private readonly Tensor _y;
     private readonly Tensor _stats;
+    // The blocked path's per-block scores, or the factored path's M = phi^T g per segment.
     private readonly Tensor _scoresBuffer;
 
     public NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
         long attentionBudget = DefaultAttentionBudget, string name = "nonlocal")
+        : this(device, x, z, weights, scratch, attentionBudget, name, factorDotProduct: true)
+    {
+    }
+
+    /// <summary>With <paramref name="factorDotProduct"/> false, dot product takes the blocked path too (tests compare the two).</summary>
+    internal NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
+        long attentionBudget, string name, bool factorDotProduct)
     {
         Name = name;
         _device = device;
         var options = weights.Options;
-        _g = Plan(device, options, weights.Channels, x.Shape, attentionBudget, name);
+        _g = Plan(device, options, weights.Channels, x.Shape, attentionBudget, name, factorDotProduct);
         if (z.Shape != x.Shape)
             throw new EngineException($"{name}: output {z.Shape} must have the input's shape {x.Shape}.");
         if (!x.IsContiguous || !z.IsContiguous || x.Type != DataType.Float32 || z.Type != DataType.Float32)
@@ -119,7 +140,7 @@ public sealed class NonLocalBlock : IOp
         _keysT = Region("keys_t", 1, (int)(g.Segments * g.D4 * 4 * g.Lk4));
         _y = Region("y", g.Pixels, g.Ip);
         _stats = g.Softmax ? Region("stats", g.Pixels, 4) : _y;
-        _scoresBuffer = Region("scores", 1, g.ChunkFloats);
+        _scoresBuffer = g.Factored ? Region("m", (int)g.Segments * g.Ip, g.Ip) : Region("scores", 1, g.ChunkFloats);
         _concat = weights.Concat ?? weights.KeyValueBias;
         AddGemms(_outOps, _y, weights.OutWeight, z2, weights.OutBias, x2, $"{name}.out");
 
@@ -142,7 +163,10 @@ public sealed class NonLocalBlock : IOp
             var g = _g;
             var kvRows = g.Options.Subsample == NonLocalSubsample.ConvThenPool ? g.Pixels : g.Keys;
             var theta = g.Options.Instantiation == NonLocalInstantiation.Gaussian ? 0.0 : 2.0 * g.Pixels * g.Cp * g.Ip;
-            return theta + 2.0 * kvRows * g.Cp * g.KvWidth + 2.0 * g.Segments * g.Lq * g.Lk * 4 * (g.D4 + g.Ip / 4) + 2.0 * g.Pixels * g.Ip * g.Cp;
+            var attention = g.Factored
+                ? 2.0 * g.Segments * ((long)g.Lk + g.Lq) * g.Ip * g.Ip
+                : 2.0 * g.Segments * g.Lq * g.Lk * 4 * (g.D4 + g.Ip / 4);
+            return theta + 2.0 * kvRows * g.Cp * g.KvWidth + attention + 2.0 * g.Pixels * g.Ip * g.Cp;
         }
     }
 
@@ -160,12 +184,19 @@ public sealed class NonLocalBlock : IOp
     /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget).</summary>
     public int KeyBlocks => _g.KeyBlocks;
 
+    /// <summary>True when dot product runs as theta (phi^T g) / N, never forming an affinity (the budget is then unused).</summary>
+    public bool Factored => _g.Factored;
+
     /// <summary>Query chunks the attention is split into (1 when the whole affinity fits the budget).</summary>
     public int QueryChunks => _g.Chunks.Count;
 
     /// <summary>Scratch bytes a block needs for input <paramref name="input"/> (N, T, H, W, Cp).</summary>
     public static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget = DefaultAttentionBudget) =>
-        Plan(device, options, channels, input, attentionBudget, "nonlocal").ScratchBytes;
+        ScratchBytes(device, options, channels, input, attentionBudget, factorDotProduct: true);
+
+    /// <summary>As <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/> for the internal constructor's path choice.</summary>
+    internal static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget, bool factorDotProduct) =>
+        Plan(device, options, channels, input, attentionBudget, "nonlocal", factorDotProduct).ScratchBytes;
 
     public void Record(CommandList list)
     {
@@ -179,6 +210,35 @@ public sealed class NonLocalBlock : IOp
         var texels = g.Segments * g.D4 * g.Lk4;
         list.Dispatch(_transpose, FlatGroups(texels, FlatLocalSize), new TransposePush((uint)(g.D4 * 4), (uint)KeyStride(g), 0, (uint)g.Per,
             (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, (uint)g.Lk4, (uint)texels), _k, _keysT);
+        if (g.Factored)
+            RecordFactored(list);
+        else
+            RecordBlocks(list, vOffset, scale);
+        foreach (var op in _outOps)
+            op.Record(list);
+    }
+
+    /// <summary>
+    /// Dot product as two attention passes over whole segments (per = step = 1: a segment's queries,
+    /// keys and M rows are consecutive). M[s][c] = sum_k KT[s][c][k] g[k]: the transposed keys are the
+    /// weights, channels c the "queries", rows s * Ip + c. Then y[q] = (1/N) sum_c theta[q][c] M[s][c]:
+    /// theta is the weights, the Ip channels the "keys".
+    /// </summary>
+    private void RecordFactored(CommandList list)
+    {
+        var g = _g;
+        var (ip4, segments) = (g.Ip / 4, (uint)g.Segments);
+        var groups = new Groups(Groups.Cover(Groups.Cover(ip4, TileC4), LocalSize), Groups.Cover(g.Ip, TileQ), segments);
+        list.Dispatch(_attend, groups, new AttendPush((uint)ip4, (uint)(g.KvWidth / 4), (uint)ip4, (uint)ip4, 1, (uint)g.Ip, (uint)g.KOuter, 1,
+            (uint)g.Ip, 0, 0, (uint)g.Ip, (uint)g.Lk, 0, (uint)(g.Lk4 / 4), (uint)g.Lk4, 1, 1, 1f), _keysT, _v, _stats, _scoresBuffer);
+        groups = new Groups(Groups.Cover(Groups.Cover(ip4, TileC4), LocalSize), Groups.Cover(g.Lq, TileQ), segments);
+        list.Dispatch(_attend, groups, new AttendPush((uint)ip4, (uint)ip4, 0, (uint)ip4, 1, (uint)g.Lq, (uint)g.Ip, 1,
+            (uint)g.Lq, 0, 0, (uint)g.Lq, (uint)g.Ip, 0, (uint)ip4, (uint)g.Ip, 1, 1, Scale(g)), _q, _scoresBuffer, _stats, _y);
+    }
+
+    private void RecordBlocks(CommandList list, int vOffset, float scale)
+    {
+        var g = _g;
         foreach (var (s0, ns, i0, nq) in g.Chunks)
         {
             for (var block = 0; block < g.KeyBlocks; block++)
@@ -200,7 +260,7 @@ public sealed class NonLocalBlock : IOp
                 }
                 var attend = new AttendPush((uint)(g.Ip / 4), (uint)(g.KvWidth / 4), (uint)vOffset, (uint)(g.Ip / 4), (uint)g.Per, (uint)g.QOuter,
                     (uint)g.KOuter, (uint)g.Step, (uint)g.Lq, (uint)s0, (uint)i0, (uint)nq, (uint)g.Lk, (uint)k0, (uint)kb4, (uint)g.Kbp,
-                    block == 0 ? 1u : 0u, block == g.KeyBlocks - 1 ? 1u : 0u);
+                    block == 0 ? 1u : 0u, block == g.KeyBlocks - 1 ? 1u : 0u, 1f);
                 var channelTiles = Groups.Cover(g.Ip / 4, TileC4);
                 list.Dispatch(_attend, new Groups(Groups.Cover(channelTiles, LocalSize), Groups.Cover(nq, TileQ), (uint)ns), attend,
                     _scoresBuffer, _v, _stats, _y);
@@ -283,7 +343,7 @@ public sealed class NonLocalBlock : IOp
     private static ulong Alignment(Device device) =>
         Math.Max(16, Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
 
-    private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name)
+    private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name, bool factorDotProduct)
     {
         options.Validate();
         if (input.Rank != 5)
@@ -326,8 +386,14 @@ public sealed class NonLocalBlock : IOp
         var kbFull = RoundUp(lk, 8);
         var maxZ = (long)MaxGroups;
         var maxQ = (long)MaxGroups * TileQ;
+        var factored = factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time
+            && segments <= maxZ && lq <= maxQ && segments * ip * ip * 4 <= maxBinding;
         int kbp, nq, ns;
-        if ((long)lq * kbFull <= chunkFloats && lq <= maxQ)
+        if (factored)
+        {
+            (kbp, nq, ns) = (kbFull, lq, (int)segments);
+        }
+        else if ((long)lq * kbFull <= chunkFloats && lq <= maxQ)
         {
             (kbp, nq) = (kbFull, lq);
             ns = (int)Math.Min(Math.Min(segments, chunkFloats / ((long)lq * kbFull)), maxZ);
@@ -361,7 +427,7 @@ public sealed class NonLocalBlock : IOp
         var blockFloats = (long)ns * nq * kbp;
         if (softmax)
             regions.Add(("stats", pixels * 4));
-        regions.Add(("scores", blockFloats));
+        regions.Add(factored ? ("m", segments * ip * ip) : ("scores", blockFloats));
         var alignment = (long)Alignment(device);
         var offsets = new Dictionary<string, long>();
         var bytes = 0L;
@@ -371,7 +437,7 @@ public sealed class NonLocalBlock : IOp
             bytes += RoundUp(floats * 4, alignment);
         }
 
-        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
             hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
     }
 
@@ -379,7 +445,7 @@ public sealed class NonLocalBlock : IOp
 
     private static long RoundUp(long n, long multiple) => (n + multiple - 1) / multiple * multiple;
 
-    private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax,
+    private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored,
         int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
@@ -392,7 +458,7 @@ public sealed class NonLocalBlock : IOp
     private readonly record struct SoftmaxPush(uint Rows, uint Nq, uint Lq, uint S0, uint I0, uint Kb4, uint Kbp, uint First);
 
     private readonly record struct AttendPush(uint Dv4, uint VStride, uint VOffset, uint YStride, uint Per, uint QOuter, uint KOuter, uint Step,
-        uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kb4, uint Kbp, uint First, uint Last);
+        uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kb4, uint Kbp, uint First, uint Last, float Scale);
 
     private readonly record struct MapPush(uint D4, uint QStride, uint KStride, uint KOffset, uint QRow, uint KBase, uint Step, uint Lk, float Scale);
 }

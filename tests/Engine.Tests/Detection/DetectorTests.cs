@@ -1,12 +1,15 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Engine.Files;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
+using Engine.Ops.Detection;
 using Engine.Tests.Gpu;
 using WeightConverter.Containers;
 using WeightConverter.Dialects;
 using WeightConverter.Package;
+using Xunit.Abstractions;
 
 namespace Engine.Tests.Detection;
 
@@ -14,7 +17,7 @@ namespace Engine.Tests.Detection;
 /// torchvision's Mask/Faster R-CNN R50-FPN (random weights, randomised BN statistics, raised class
 /// biases; tests/fixtures/gen_detector.py) through the converter and the engine's detector graph.
 /// </summary>
-public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
+public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) : GpuTest(fixture)
 {
     private const string Set = "detector";
 
@@ -32,6 +35,28 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
 
     [Fact]
     public void Nonlocal_detector_rpn_head_matches_torchvision_at_800x1088() => Compare("nonlocal_800", "nonlocal_800.pth", denseOnly: true);
+
+    // The two batched_nms calls of the detectors above on every candidate: 3-4 thousand RPN boxes in
+    // five levels, and thousands of (proposal, class) boxes; the engine's NMS with all of them taking part.
+    [Theory]
+    [InlineData("stock", "rpn", 0.7f)]
+    [InlineData("stock", "box", 0.5f)]
+    [InlineData("nonlocal", "rpn", 0.7f)]
+    [InlineData("faster", "box", 0.5f)]
+    public void Nms_over_thousands_of_grouped_candidates_keeps_what_torchvision_batched_nms_keeps(string name, string stage, float iou)
+    {
+        var prefix = $"{name}.nms.{stage}";
+        using var boxes = DetectionFixtures.Upload(Device, "boxes", Fixtures.Npy(Set, $"{prefix}.boxes"));
+        using var scores = DetectionFixtures.Upload(Device, "scores", Fixtures.Npy(Set, $"{prefix}.scores"));
+        using var groups = DetectionFixtures.Ints(Device, "groups", Ints($"{prefix}.groups"));
+        var n = (int)scores.ElementCount;
+        Assert.True(n > 3000, $"{prefix}: only {n} candidates");
+        using var keep = Device.CreateTensor("keep", new Engine.Gpu.Shape(n), Engine.Gpu.DataType.Int32);
+        using var keepCount = DetectionFixtures.Count(Device, "keep count");
+        using var scratch = DetectionFixtures.Scratch(Device, Nms.ScratchBytes(Device, n));
+        Device.Run(new Nms(Device, boxes, scores, keep, keepCount, iou, scratch, groups: groups).Record);
+        Assert.Equal(Ints($"{prefix}.keep"), DetectionFixtures.Valid(keep, keepCount));
+    }
 
     [Fact]
     public void Converter_maps_the_mmcv_nonlocal_block_before_the_last_res4_block()
@@ -105,7 +130,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     /// noise is not defined by torchvision either (it moves between torch runs). Returns the engine
     /// row of each torchvision row.
     /// </summary>
-    private static int[] MatchProposals(string name, CompiledGraph graph)
+    private int[] MatchProposals(string name, CompiledGraph graph)
     {
         var expected = Fixtures.Npy(Set, $"{name}.rpn.proposals").ToFloats();
         var expectedScores = Fixtures.Npy(Set, $"{name}.rpn.scores").ToFloats();
@@ -130,6 +155,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
                 + $"has no engine match; engine row {i}: score {scores[i]}, box {string.Join(", ", boxes.AsSpan(4 * i, 4).ToArray())}");
             (order[i], used[match]) = (match, true);
         }
+        output.WriteLine($"{name} rpn.proposals: {count} matched, {order.Where((j, i) => j != i).Count()} rows moved among near-equal scores");
         return order;
     }
 
@@ -157,13 +183,11 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     /// detection of the same label at IoU >= 0.99 with the score within 1e-4; the matched masks' mean
     /// absolute difference at most 1e-3.
     /// </summary>
-    private static void CompareDetections(string name, CompiledGraph graph, bool masks)
+    private void CompareDetections(string name, CompiledGraph graph, bool masks)
     {
         var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
         var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
-        var labelData = Fixtures.Npy(Set, $"{name}.detections.labels").Data;
-        var expectedLabels = new int[labelData.Length / 4];
-        Buffer.BlockCopy(labelData, 0, expectedLabels, 0, labelData.Length);
+        var expectedLabels = Ints($"{name}.detections.labels");
         var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
         Assert.True(count == expectedScores.Length, $"{name}: {count} detections, torchvision {expectedScores.Length}");
         var boxes = graph.Read(DetectorBuilder.Boxes);
@@ -201,7 +225,15 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
                 maskError = Math.Max(maskError, sum / plane);
             }
         }
+        output.WriteLine($"{name} detections: {count} matched" + (masks ? $", worst mask mean absolute difference {maskError:g3}" : ""));
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
+    }
+
+    private static int[] Ints(string array)
+    {
+        var a = Fixtures.Npy(Set, array);
+        Assert.Equal(Engine.Gpu.DataType.Int32, a.Type);
+        return MemoryMarshal.Cast<byte, int>(a.Data).ToArray();
     }
 
     private static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
@@ -214,7 +246,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     /// <summary>Every element within 1e-4 of the expected tensor's largest magnitude; (N, C, 1, H, W) dumps compare with torch's (N, C, H, W).</summary>
-    private static void Compare(string name, string tensor, NpyArray actual, double tolerance = 1e-4)
+    private void Compare(string name, string tensor, NpyArray actual, double tolerance = 1e-4)
     {
         var expected = Fixtures.Npy(Set, $"{name}.{tensor}");
         Assert.True(expected.Shape.ElementCount == actual.Shape.ElementCount, $"{name} {tensor}: {actual.Shape}, torchvision {expected.Shape}");
@@ -227,6 +259,7 @@ public sealed class DetectorTests(GpuFixture fixture) : GpuTest(fixture)
             if (d > worst)
                 (worst, at) = (d, i);
         }
+        output.WriteLine($"{name} {tensor}: max abs error {worst / scale:g3} of the largest magnitude");
         Assert.True(worst <= tolerance * scale, $"{name} {tensor}: max abs error {worst:g3} at {at} ({a[at]} vs {e[at]}), allowed {tolerance * scale:g3}");
     }
 

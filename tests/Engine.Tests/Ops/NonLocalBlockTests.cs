@@ -36,7 +36,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("time", 256)]
     [InlineData("group_temporal_pool", 512)]
     [InlineData("wide_inner", 4096)]
-    public void Block_matches_torch_with_keys_in_blocks_and_queries_in_chunks(string name, long budget) => RunCase(name, budget, expectSplit: true);
+    public void Block_matches_torch_with_keys_in_blocks_and_queries_in_chunks(string name, long budget) =>
+        RunCase(name, budget, expectSplit: true, factorDotProduct: false);
 
     [Fact]
     public void Block_matches_torch_when_the_whole_affinity_exceeds_a_storage_binding()
@@ -199,7 +200,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Contains("res4.3.nonlocal: concat_project.weight has 4 values, expected 8", e.Message);
     }
 
-    private void RunCase(string name, long budget, bool expectSplit)
+    /// <summary>Dot product runs factored (theta (phi^T g) / N) unless <paramref name="factorDotProduct"/> is false or the attention is time-only.</summary>
+    private void RunCase(string name, long budget, bool expectSplit, bool factorDotProduct = true)
     {
         var (options, channels, _) = ReadCase(name);
         var x = Fixtures.Npy(Set, $"{name}/x");
@@ -209,11 +211,13 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var (data, shape, _) = OpFixtures.ToChannelsLast(x);
         using var tx = Device.CreateTensor<float>("x", shape, data);
         using var tz = Device.CreateTensor("z", tx.Shape);
-        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
+        using var scratch = Device.CreateTensor("scratch",
+            new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget, factorDotProduct) / 4)));
         // Garbage in the scratch must not leak into the result: the first key block never reads y.
         Device.Run(list => list.Fill(scratch, BitConverter.SingleToUInt32Bits(float.NaN)));
-        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, "nonlocal", factorDotProduct);
         Assert.Equal(expectSplit, block.KeyBlocks > 1 || block.QueryChunks > 1);
+        Assert.Equal(factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time, block.Factored);
         Device.Run(block.Record);
         var z = tz.Download<float>();
 
