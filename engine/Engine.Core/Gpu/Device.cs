@@ -73,6 +73,12 @@ public sealed unsafe class Device : IDisposable
 
     public VkPhysicalDeviceLimits Limits { get; }
 
+    /// <summary>
+    /// A byte offset at which any tensor view may be bound as a storage buffer or a texel buffer and
+    /// read as whole vec4 texels: chunk and scratch boundaries are multiples of it.
+    /// </summary>
+    public ulong BindingAlignment => Math.Max(TensorAlignment, Math.Max(Limits.minStorageBufferOffsetAlignment, Limits.minTexelBufferOffsetAlignment));
+
     public uint QueueFamily { get; }
 
     public uint TimestampValidBits { get; }

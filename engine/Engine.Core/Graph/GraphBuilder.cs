@@ -70,7 +70,7 @@ public sealed class GraphBuilder(string name)
             last[t] = end;
 
         var names = specs.Keys.ToArray();
-        var alignment = Alignment(device);
+        var alignment = (long)device.BindingAlignment;
         var requests = names.Select(t => new MemoryPlan.Request(specs[t].Bytes, first[t], last[t])).ToList();
         // Scratch lives during its node's step only.
         var scratchBytes = order.Select(n => n.ScratchBytes(device, n.Inputs.Select(t => specs[t]).ToArray())).ToArray();
@@ -132,10 +132,6 @@ public sealed class GraphBuilder(string name)
             throw;
         }
     }
-
-    /// <summary>Every tensor offset must suit both binding kinds and whole vec4 texels.</summary>
-    private static long Alignment(Device device) =>
-        Math.Max(Device.TensorAlignment, (long)Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
 
     private static (Dictionary<Node, IReadOnlyDictionary<string, Tensor>> Weights, long Bytes) UploadWeights(
         Device device, IReadOnlyList<Node> order, long alignment, long arenaLimit, List<GpuBuffer> buffers)

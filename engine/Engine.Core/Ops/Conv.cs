@@ -83,7 +83,7 @@ public sealed class Conv : IOp
         var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
         var colTileN4 = tileN4 ?? ConvDefaults.ColumnTile(cout / 4);
         var limits = device.Limits;
-        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var alignment = device.BindingAlignment;
         var rowBytes = (long)cout * sizeof(float);
 
         if (spec.IsPointwise)

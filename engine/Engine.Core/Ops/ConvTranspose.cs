@@ -52,7 +52,7 @@ public sealed class ConvTranspose : IOp
         Flops = spec.Flops(inPixels);
 
         var limits = device.Limits;
-        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var alignment = device.BindingAlignment;
         var cols = new Tensor(scratch.Buffer, scratch.ByteOffset, new Shape(checked((int)inPixels), colsWidth), DataType.Float32, $"{name} taps");
         var inRows = input.Reshape(new Shape(checked((int)inPixels), cin));
         foreach (var (start, count) in RowChunks.Split(inPixels, maxChunkBytes, alignment, (long)colsWidth * sizeof(float), (long)cin * sizeof(float)))

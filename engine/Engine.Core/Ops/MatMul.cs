@@ -45,7 +45,7 @@ public sealed class MatMul : IOp
         var (a2, b2, c2) = (a.Reshape(new Shape(batch * m, k)), b.Reshape(new Shape(batch * bRows, bCols)), c.Reshape(new Shape(batch * m, n)));
         var limits = device.Limits;
         var maxBytes = limits.maxStorageBufferRange;
-        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var alignment = device.BindingAlignment;
         var columnGroups = Groups.Cover(Groups.Cover(n / 4, tileN4), LocalSize);
         var (aBytes, bBytes, cBytes) = (4L * m * k, 4L * bRows * bCols, 4L * m * n);
         if (cBytes <= (long)maxBytes)

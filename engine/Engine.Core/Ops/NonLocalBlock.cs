@@ -96,8 +96,8 @@ public sealed class NonLocalBlock : IOp
             throw new EngineException($"{name}: x {x} and z {z} must be contiguous float32 tensors.");
         if (scratch.Type != DataType.Float32 || !scratch.IsContiguous || (long)scratch.ByteExtent < _g.ScratchBytes)
             throw new EngineException($"{name}: scratch {scratch} must be a contiguous float32 tensor of at least {_g.ScratchBytes} bytes.");
-        if (scratch.ByteOffset % Alignment(device) != 0)
-            throw new EngineException($"{name}: scratch {scratch} starts at byte {scratch.ByteOffset}, not a multiple of the device's {Alignment(device)}-byte binding alignment.");
+        if (scratch.ByteOffset % device.BindingAlignment != 0)
+            throw new EngineException($"{name}: scratch {scratch} starts at byte {scratch.ByteOffset}, not a multiple of the device's {device.BindingAlignment}-byte binding alignment.");
 
         var g = _g;
         Tensor Region(string region, int rows, int cols)
@@ -333,15 +333,12 @@ public sealed class NonLocalBlock : IOp
     {
         var (k, n) = (a.Shape[1], c.Shape[1]);
         var (tileM, tileN4) = (ConvDefaults.RowTile(a.Shape[0]), ConvDefaults.ColumnTile(n / 4));
-        foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, Alignment(_device), n * 4L, k * 4L))
+        foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, _device.BindingAlignment, n * 4L, k * 4L))
         {
             ops.Add(new Gemm(_device, RowChunks.View(a, start, count, k), b, RowChunks.View(c, start, count, n), bias,
                 residual is null ? null : RowChunks.View(residual, start, count, n), tileM: tileM, tileN4: tileN4, name: name));
         }
     }
-
-    private static ulong Alignment(Device device) =>
-        Math.Max(16, Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
 
     private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name, bool factorDotProduct)
     {
@@ -428,7 +425,7 @@ public sealed class NonLocalBlock : IOp
         if (softmax)
             regions.Add(("stats", pixels * 4));
         regions.Add(factored ? ("m", segments * ip * ip) : ("scores", blockFloats));
-        var alignment = (long)Alignment(device);
+        var alignment = (long)device.BindingAlignment;
         var offsets = new Dictionary<string, long>();
         var bytes = 0L;
         foreach (var (region, floats) in regions)

@@ -37,7 +37,7 @@ public sealed class Resize : IOp
         if (outFrame * 4L > (long)limits.maxStorageBufferRange)
             throw new EngineException($"{name}: one frame of output {so} is larger than one storage-buffer binding ({limits.maxStorageBufferRange} bytes).");
         var (input2, output2) = (input.Reshape(new Shape(frames, inFrame)), output.Reshape(new Shape(frames, outFrame)));
-        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var alignment = device.BindingAlignment;
         foreach (var (f0, count) in RowChunks.Split(frames, limits.maxStorageBufferRange, alignment, outFrame * 4L, inFrame * 4L))
         {
             var n = (int)count;

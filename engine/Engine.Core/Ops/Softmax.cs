@@ -29,7 +29,7 @@ public sealed class Softmax : IOp
         if (rows == 0)
             return;
         var (input2, output2) = (input.Reshape(new Shape((int)rows, cols)), output.Reshape(new Shape((int)rows, cols)));
-        var alignment = Math.Max(limits.minStorageBufferOffsetAlignment, limits.minTexelBufferOffsetAlignment);
+        var alignment = device.BindingAlignment;
         foreach (var (start, count) in RowChunks.Split(rows, limits.maxStorageBufferRange, alignment, cols * 4L))
         {
             _chunks.Add((RowChunks.View(input2, start, count, cols), RowChunks.View(output2, start, count, cols),

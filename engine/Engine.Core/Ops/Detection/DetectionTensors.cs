@@ -31,10 +31,6 @@ internal static class DetectionTensors
         return checked((int)tensor.ElementCount);
     }
 
-    /// <summary>The offset alignment every binding kind accepts on this device.</summary>
-    public static ulong Alignment(Device device) =>
-        Math.Max((ulong)Device.TensorAlignment, Math.Max(device.Limits.minStorageBufferOffsetAlignment, device.Limits.minTexelBufferOffsetAlignment));
-
     public static ulong Align(ulong bytes, ulong alignment) => (bytes + alignment - 1) / alignment * alignment;
 
     /// <summary>Carves consecutive typed views out of a scratch tensor, each at an aligned offset.</summary>

@@ -68,7 +68,7 @@ public sealed class Nms : IOp
         if ((ulong)_capacity * (ulong)_words * 4 > device.Limits.maxStorageBufferRange)
             throw new EngineException($"{name}: a capacity of {_capacity} candidates needs a {(long)_capacity * _words * 4}-byte mask, more than one binding holds; lower the capacity.");
 
-        var cursor = new DetectionTensors.ScratchCursor(name, scratch, DetectionTensors.Alignment(device));
+        var cursor = new DetectionTensors.ScratchCursor(name, scratch, device.BindingAlignment);
         var topScratch = cursor.Take("top-k scratch", new Shape(checked((int)((TopK.ScratchBytes(n) + 3) / 4))), DataType.Float32);
         var order = cursor.Take("order", new Shape(_capacity), DataType.Int32);
         var orderCount = cursor.Take("order count", new Shape(1), DataType.UInt32);
@@ -95,7 +95,7 @@ public sealed class Nms : IOp
     /// <summary>Working memory for <paramref name="candidates"/> candidates of which <paramref name="capacity"/> (0: all) take part.</summary>
     public static long ScratchBytes(Device device, int candidates, int capacity = 0)
     {
-        var alignment = DetectionTensors.Alignment(device);
+        var alignment = device.BindingAlignment;
         var c = (ulong)Capacity(candidates, capacity);
         var words = (c + 31) / 32;
         ulong total = 0;

@@ -45,7 +45,7 @@ public sealed class TopK : IOp
         if (_k == 0 || _k > n)
             throw new EngineException($"{name}: k = {_k} (output {output.Shape}) must be between 1 and the {n} candidates.");
         _n = n;
-        var cursor = new DetectionTensors.ScratchCursor(name, scratch, DetectionTensors.Alignment(device));
+        var cursor = new DetectionTensors.ScratchCursor(name, scratch, device.BindingAlignment);
         if (n > RadixThreshold && 4L * _k <= n)
         {
             var hist = cursor.Take("histogram", new Shape(256), DataType.UInt32);
