@@ -50,10 +50,7 @@ internal static class BenchCommand
     /// <summary>Compiles the network once, runs it, prints the per-node table of the last run and the median wall time.</summary>
     private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations)
     {
-        var random = new Random(1);
-        var input = new float[3L * clip.T * clip.H * clip.W];
-        foreach (ref var v in input.AsSpan())
-            v = (float)(random.NextDouble() * 2 - 1);
+        var input = RandomFloats(new Random(1), 3L * clip.T * clip.H * clip.W);
         var builder = () => ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W);
         return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false);
     }
@@ -129,7 +126,7 @@ internal static class BenchCommand
         Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
-        PrintCpu(cpu, wall.Count);
+        PrintCpu((ProcessorTime() - cpu).TotalMilliseconds / wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
     }
@@ -162,10 +159,7 @@ internal static class BenchCommand
             var n = result.GetValue(size);
             using var logging = CliOptions.Logging(result);
             using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
-            var random = new Random(1);
-            var data = new float[n * n];
-            foreach (ref var x in data.AsSpan())
-                x = (float)(random.NextDouble() * 2 - 1);
+            var data = RandomFloats(new Random(1), (long)n * n);
             using var a = device.CreateTensor<float>("A", new Shape(n, n), data);
             using var b = device.CreateTensor<float>("B", new Shape(n, n), data);
             using var c = device.CreateTensor("C", new Shape(n, n));
@@ -175,20 +169,12 @@ internal static class BenchCommand
             list.Finish();
             device.Submit(list).Wait();
 
-            var wall = new List<double>();
-            var gpu = new List<double>();
-            for (var i = 0; i < result.GetValue(iterations); i++)
-            {
-                var clock = Stopwatch.StartNew();
-                device.Submit(list).Wait();
-                wall.Add(clock.Elapsed.TotalMilliseconds);
-                gpu.Add(list.Timings().Sum(t => t.Milliseconds));
-            }
-            var median = Median(wall);
+            var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Pipeline);
+            var median = Median(runs.Wall);
             Console.WriteLine($"device: {device.Info.Name}");
-            Console.WriteLine($"gemm {n}x{n}x{n} tile {result.GetValue(tileM)}x{4 * result.GetValue(tileN4)}: GPU median {Median(gpu):0.00} ms");
+            Console.WriteLine($"gemm {n}x{n}x{n} tile {result.GetValue(tileM)}x{4 * result.GetValue(tileN4)}: GPU median {Median(runs.Gpu):0.00} ms");
             Console.WriteLine($"GFLOP/s {gemm.Flops / (median * 1e6):0.0}");
-            Console.WriteLine($"median {median:0.00} ms over {wall.Count} runs");
+            Console.WriteLine($"median {median:0.00} ms over {runs.Wall.Count} runs");
             return 0;
         });
         return command;
@@ -202,11 +188,20 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// Prints the CPU time per run since <paramref name="start"/>: on a CPU device (lavapipe) shared with
-    /// other work, the work done is steadier than wall time, which waits for descheduled threads.
+    /// Prints the CPU time per run: on a CPU device (lavapipe) shared with other work, the work done is
+    /// steadier than wall time, which waits for descheduled threads.
     /// </summary>
-    internal static void PrintCpu(TimeSpan start, int runs) =>
-        Console.WriteLine($"cpu {(ProcessorTime() - start).TotalMilliseconds / runs:0.0} ms per run (all threads of this process)");
+    internal static void PrintCpu(double millisecondsPerRun) =>
+        Console.WriteLine($"cpu {millisecondsPerRun:0.0} ms per run (all threads of this process)");
+
+    /// <summary>Uniform random values in [-scale, scale): inputs and weights of the single-kernel benches.</summary>
+    internal static float[] RandomFloats(Random random, long count, float scale = 1)
+    {
+        var values = new float[count];
+        foreach (ref var v in values.AsSpan())
+            v = (float)(random.NextDouble() * 2 - 1) * scale;
+        return values;
+    }
 
     internal static double Median(List<double> values)
     {

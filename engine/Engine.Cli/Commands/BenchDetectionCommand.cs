@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Engine.Gpu;
 using Engine.Ops.Detection;
 
@@ -43,7 +42,7 @@ internal static class BenchDetectionCommand
                 (boxValues[4 * i], boxValues[4 * i + 1], boxValues[4 * i + 2], boxValues[4 * i + 3]) = (x, y, x + bw, y + bh);
             }
             using var boxes = device.CreateTensor<float>("boxes", new Shape(n, 4), boxValues);
-            using var scores = device.CreateTensor<float>("scores", new Shape(n), Random(random, n, 4));
+            using var scores = device.CreateTensor<float>("scores", new Shape(n), BenchCommand.RandomFloats(random, n, 4));
             using var topIndices = device.CreateTensor("top", new Shape(top), DataType.Int32);
             using var topCount = device.CreateTensor("top count", new Shape(1), DataType.UInt32);
             using var keep = device.CreateTensor("keep", new Shape(top), DataType.Int32);
@@ -51,9 +50,9 @@ internal static class BenchDetectionCommand
             using var proposals = device.CreateTensor("proposals", new Shape(top, 4));
             var cp = (c + 3) / 4 * 4;
             var features = Enumerable.Range(2, 4).Select(l => device.CreateTensor<float>($"p{l}", new Shape(1, 1, h >> l, w >> l, cp),
-                Random(random, (h >> l) * (w >> l) * cp, 1))).ToArray();
+                BenchCommand.RandomFloats(random, (h >> l) * (w >> l) * cp, 1))).ToArray();
             using var pooled = device.CreateTensor("pooled", new Shape(top, 1, 7, 7, cp));
-            using var maskLogits = device.CreateTensor<float>("mask logits", new Shape(Detections, 1, 28, 28, 92), Random(random, Detections * 28 * 28 * 92, 4));
+            using var maskLogits = device.CreateTensor<float>("mask logits", new Shape(Detections, 1, 28, 28, 92), BenchCommand.RandomFloats(random, Detections * 28 * 28 * 92, 4));
             using var labels = device.CreateTensor<int>("labels", new Shape(Detections), Enumerable.Range(0, Detections).Select(i => i % 91).ToArray(), DataType.Int32);
             using var masks = device.CreateTensor("masks", new Shape(Detections, h, w));
             // The first proposals stand in for the final detections.
@@ -78,27 +77,13 @@ internal static class BenchDetectionCommand
                 }
                 list.Finish();
                 device.Submit(list).Wait();
-                var cpu = BenchCommand.ProcessorTime();
-                var wall = new List<double>();
-                var perOp = new Dictionary<string, List<double>>();
-                for (var i = 0; i < result.GetValue(iterations); i++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    device.Submit(list).Wait();
-                    wall.Add(clock.Elapsed.TotalMilliseconds);
-                    foreach (var group in list.Timings().GroupBy(t => t.Region))
-                    {
-                        if (!perOp.TryGetValue(group.Key, out var times))
-                            perOp[group.Key] = times = [];
-                        times.Add(group.Sum(t => t.Milliseconds));
-                    }
-                }
+                var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Region);
                 Console.WriteLine($"device: {device.Info.Name}");
                 Console.WriteLine($"{n} candidates -> top {top} -> NMS {result.GetValue(iou)} (kept {keepCount.Download<uint>()[0]}) -> RoIAlign 7x7x{c} -> paste {Detections} masks at {h}x{w}; {list.DispatchCount} dispatches");
                 foreach (var (region, record) in ops)
-                    Console.WriteLine($"  {region,-12} {BenchCommand.Median(perOp[region]),9:0.00} ms");
-                BenchCommand.PrintCpu(cpu, wall.Count);
-                Console.WriteLine($"median {BenchCommand.Median(wall):0.00} ms over {wall.Count} runs");
+                    Console.WriteLine($"  {region,-12} {BenchCommand.Median(runs.Groups[region]),9:0.00} ms");
+                BenchCommand.PrintCpu(runs.CpuPerRun);
+                Console.WriteLine($"median {BenchCommand.Median(runs.Wall):0.00} ms over {runs.Wall.Count} runs");
             }
             finally
             {
@@ -108,13 +93,5 @@ internal static class BenchDetectionCommand
             return 0;
         });
         return command;
-    }
-
-    private static float[] Random(Random random, int count, float scale)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-            values[i] = (random.NextSingle() * 2 - 1) * scale;
-        return values;
     }
 }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using Engine.Gpu;
 using Engine.Ops;
@@ -46,10 +45,10 @@ internal static class BenchNonLocalCommand
                     _ when name.EndsWith(".bias", StringComparison.Ordinal) => options.Inner,
                     _ => options.Inner * c,
                 };
-                return RandomFloats(random, count, 1 / MathF.Sqrt(c));
+                return BenchCommand.RandomFloats(random, count, 1 / MathF.Sqrt(c));
             });
             var shape = new Shape(1, dims[0], dims[1], dims[2], cp);
-            using var x = device.CreateTensor<float>("x", shape, RandomFloats(random, (int)shape.ElementCount, 1));
+            using var x = device.CreateTensor<float>("x", shape, BenchCommand.RandomFloats(random, (int)shape.ElementCount, 1));
             using var z = device.CreateTensor("z", shape);
             var budgetBytes = (long)result.GetValue(budget) << 20;
             using var scratch = device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(device, options, c, shape, budgetBytes) / 4)));
@@ -59,40 +58,18 @@ internal static class BenchNonLocalCommand
             list.Finish();
             device.Submit(list).Wait();
 
-            var wall = new List<double>();
-            var perKernel = new Dictionary<string, List<double>>();
-            var cpu = BenchCommand.ProcessorTime();
-            for (var i = 0; i < result.GetValue(iterations); i++)
-            {
-                var clock = Stopwatch.StartNew();
-                device.Submit(list).Wait();
-                wall.Add(clock.Elapsed.TotalMilliseconds);
-                foreach (var group in list.Timings().GroupBy(t => t.Pipeline))
-                {
-                    if (!perKernel.TryGetValue(group.Key, out var times))
-                        perKernel[group.Key] = times = [];
-                    times.Add(group.Sum(t => t.Milliseconds));
-                }
-            }
-            var median = BenchCommand.Median(wall);
+            var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Pipeline);
+            var median = BenchCommand.Median(runs.Wall);
             Console.WriteLine($"device: {device.Info.Name}");
             Console.WriteLine($"input {shape}, channels {c}, {result.GetValue(variant)}");
             Console.WriteLine($"key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}{(block.Factored ? ", factored theta (phi^T g)" : "")}, dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
-            foreach (var (kernel, times) in perKernel.OrderByDescending(p => BenchCommand.Median(p.Value)))
+            foreach (var (kernel, times) in runs.Groups.OrderByDescending(p => BenchCommand.Median(p.Value)))
                 Console.WriteLine($"  {kernel,-28} {BenchCommand.Median(times),9:0.00} ms");
             Console.WriteLine($"GFLOP/s {block.Flops / (median * 1e6):0.0}");
-            BenchCommand.PrintCpu(cpu, wall.Count);
-            Console.WriteLine($"median {median:0.00} ms over {wall.Count} runs");
+            BenchCommand.PrintCpu(runs.CpuPerRun);
+            Console.WriteLine($"median {median:0.00} ms over {runs.Wall.Count} runs");
             return 0;
         });
         return command;
-    }
-
-    private static float[] RandomFloats(Random random, int count, float scale)
-    {
-        var values = new float[count];
-        for (var i = 0; i < count; i++)
-            values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
-        return values;
     }
 }

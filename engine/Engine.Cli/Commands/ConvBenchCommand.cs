@@ -44,13 +44,13 @@ internal static class ConvBenchCommand
                     var inSize = new Size3(dims[2], dims[3], dims[4]);
                     var outSize = spec.OutputSize(inSize);
                     var x = Track(tensors, device.CreateTensor<float>("x", ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels),
-                        RandomData(random, ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels).ElementCount)));
-                    var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, RandomData(random, spec.PackedWeightShape.ElementCount)));
+                        BenchCommand.RandomFloats(random, ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels).ElementCount, 0.1f)));
+                    var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, BenchCommand.RandomFloats(random, spec.PackedWeightShape.ElementCount, 0.1f)));
                     var b = Track(tensors, device.CreateTensor<float>("b", new Shape(ChannelsLast.Padded(spec.OutChannels)),
-                        RandomData(random, ChannelsLast.Padded(spec.OutChannels))));
+                        BenchCommand.RandomFloats(random, ChannelsLast.Padded(spec.OutChannels), 0.1f)));
                     var yShape = ChannelsLast.Shape(dims[0], outSize.T, outSize.H, outSize.W, spec.OutChannels);
                     var y = Track(tensors, device.CreateTensor("y", yShape));
-                    var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, RandomData(random, yShape.ElementCount))) : null;
+                    var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, BenchCommand.RandomFloats(random, yShape.ElementCount, 0.1f))) : null;
                     ops.Add(new Conv(device, spec, x, w, y, b, r, relu: true, result.GetValue(tileM), result.GetValue(tileN4), name: spec.ToString()));
                 }
                 using var list = device.CreateCommandList("bench conv", profile: true);
@@ -61,33 +61,20 @@ internal static class ConvBenchCommand
                 }
                 list.Finish();
                 device.Submit(list).Wait();
-                var gpu = new List<double>();
-                var cpu = BenchCommand.ProcessorTime();
-                var perOp = new Dictionary<string, List<double>>();
-                for (var i = 0; i < result.GetValue(iterations); i++)
-                {
-                    device.Submit(list).Wait();
-                    var timings = list.Timings();
-                    gpu.Add(timings.Sum(t => t.Milliseconds));
-                    foreach (var group in timings.GroupBy(t => t.Region))
-                    {
-                        if (!perOp.TryGetValue(group.Key, out var values))
-                            perOp[group.Key] = values = [];
-                        values.Add(group.Sum(t => t.Milliseconds));
-                    }
-                }
+                var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Region);
+                var gpu = runs.Gpu;
                 Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);
-                    var ms = BenchCommand.Median(perOp[op.Name]);
+                    var ms = BenchCommand.Median(runs.Groups[op.Name]);
                     Console.WriteLine($"{op.Name,-40} x{count,-2} {ms,8:0.00} ms {count * op.Flops / (ms * 1e6),7:0.0} GFLOP/s");
                 }
                 var total = BenchCommand.Median(gpu);
                 Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
                 // The fastest run is the steadier figure on a shared machine; the median is the one to report.
                 Console.WriteLine($"fastest {gpu.Min():0.00} ms");
-                BenchCommand.PrintCpu(cpu, gpu.Count);
+                BenchCommand.PrintCpu(runs.CpuPerRun);
                 Console.WriteLine($"median {total:0.00} ms over {gpu.Count} runs");
             }
             finally
@@ -129,14 +116,6 @@ internal static class ConvBenchCommand
     {
         tensors.Add(tensor);
         return tensor;
-    }
-
-    private static float[] RandomData(Random random, long count)
-    {
-        var data = new float[count];
-        foreach (ref var v in data.AsSpan())
-            v = (float)(random.NextDouble() * 2 - 1) * 0.1f;
-        return data;
     }
 
     private static int[] Dims(string text, int rank)
