@@ -50,6 +50,30 @@ public sealed class Conv : IOp
         Flops = spec.Flops((long)output.Shape[0] * output.Shape[1] * output.Shape[2] * output.Shape[3]);
     }
 
+    /// <summary>
+    /// A convolution that runs as Winograd F(2x2, 3x3) (<see cref="WinogradConv"/>, weights packed by
+    /// <see cref="WinogradConv.PackWeights"/>) when its spec is eligible and <paramref name="scratch"/>
+    /// holds <see cref="WinogradConv.ScratchBytes"/> (the graph gives none when V or M would not fit one
+    /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/>.
+    /// </summary>
+    public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor? winogradWeight, Tensor output, Tensor? scratch, Tensor? bias,
+        Tensor? residual, bool relu, string name = "conv")
+    {
+        Name = name;
+        Spec = spec;
+        var needed = spec.IsWinogradEligible ? WinogradConv.ScratchBytes(device, spec, input.Shape) : 0;
+        if (winogradWeight is not null && scratch is not null && needed > 0 && scratch.ByteExtent >= (ulong)needed)
+        {
+            var winograd = new WinogradConv(device, spec, input, winogradWeight, output, scratch, bias, residual, relu, name);
+            _dispatches.Add(winograd.Record);
+            (Flops, UsesWinograd) = (winograd.Flops, true);
+            return;
+        }
+        var direct = new Conv(device, spec, input, weight, output, bias, residual, relu, name: name);
+        _dispatches.Add(direct.Record);
+        Flops = direct.Flops;
+    }
+
     /// <summary>Bytes of scratch the width-unfolded form needs for <paramref name="input"/> (channels-last).</summary>
     public static long UnfoldScratchBytes(ConvSpec spec, Shape input) => spec.UnfoldedInputShape(input).ElementCount * sizeof(float);
 
@@ -129,6 +153,9 @@ public sealed class Conv : IOp
     public ConvSpec Spec { get; }
 
     public double Flops { get; }
+
+    /// <summary>True when this convolution runs as Winograd F(2x2, 3x3).</summary>
+    public bool UsesWinograd { get; }
 
     /// <summary>Dispatches per run (more than one when the output is chunked).</summary>
     public int DispatchCount => _dispatches.Count;

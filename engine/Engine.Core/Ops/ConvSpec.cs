@@ -37,6 +37,14 @@ public sealed record ConvSpec
     public bool IsPointwise => Kernel == Size3.Cube(1) && Stride == Size3.Cube(1) && Padding == Size3.Cube(0) && Groups == 1;
 
     /// <summary>
+    /// True for a 1x3x3 stride-1 undilated ungrouped convolution without temporal padding (any spatial
+    /// padding) over more than one texel of input channels: it can run as Winograd F(2x2, 3x3)
+    /// (<see cref="Ops.WinogradConv"/>). A 4-channel input unfolds its width instead (<see cref="UnfoldsWidth"/>).
+    /// </summary>
+    public bool IsWinogradEligible => Kernel == new Size3(1, 3, 3) && Stride == Size3.Cube(1) && Dilation == Size3.Cube(1) && Groups == 1
+        && Padding.T == 0 && !UnfoldsWidth;
+
+    /// <summary>
     /// True for an ungrouped convolution over one texel of channels per pixel (Cp = 4, the RGB stem)
     /// with a kernel wider than 1: it runs faster as <see cref="WidthUnfolded"/> over an input whose kw
     /// taps were unfolded into channels (shaders/ops/unfold_width.comp), with weights packed by

@@ -37,13 +37,21 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
         if (Spec.UnfoldsWidth)
             yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w));
+        // Winograd runs only when its scratch fits, so the direct packing stays too (16/9 its size).
+        if (Spec.IsWinogradEligible)
+            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec), WinogradConv.PackWeights(Spec, w));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
 
-    /// <summary>The width-unfolded input of a narrow-input convolution (the stem), when one binding can hold it.</summary>
+    /// <summary>
+    /// The width-unfolded input of a narrow-input convolution (the stem), or the Winograd matrices of a
+    /// 1x3x3 one, when one binding can hold it.
+    /// </summary>
     public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
     {
+        if (Spec.IsWinogradEligible)
+            return WinogradConv.ScratchBytes(device, Spec, inputs[0].Shape);
         if (!Spec.UnfoldsWidth)
             return 0;
         var bytes = Conv.UnfoldScratchBytes(Spec, inputs[0].Shape);
@@ -53,6 +61,11 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     public override IOp CreateOp(Device device, NodeTensors tensors)
     {
         var residualInput = tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null;
+        if (Spec.IsWinogradEligible)
+        {
+            return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Weight("winograd_weight"), tensors.Outputs[0], tensors.Scratch,
+                tensors.Weight("bias"), residualInput, relu, Name);
+        }
         return tensors.Scratch is { } scratch
             ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("unfolded_weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
             : new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Outputs[0], tensors.Weight("bias"), residualInput, relu, name: Name);
