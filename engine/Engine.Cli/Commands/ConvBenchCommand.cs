@@ -5,7 +5,8 @@ using Engine.Ops;
 namespace Engine.Cli.Commands;
 
 /// <summary>
-/// `engine bench conv`: convolution speed on the device, for choosing register tiles. Either one
+/// `engine bench conv`: convolution speed on the device, for choosing register tiles and comparing the
+/// Winograd path with the direct kernel (--compare-direct). Either one
 /// convolution (--input NxCxTxHxW --out C --kernel TxHxW ...) or every convolution of a ResNet-50
 /// at 224x224 (--resnet50, torchvision layout, fused bias/ReLU/residual), one command buffer.
 /// </summary>
@@ -22,9 +23,13 @@ internal static class ConvBenchCommand
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
         var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
         var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation (default: chosen per layer)." };
+        var compareDirect = new Option<bool>("--compare-direct")
+        {
+            Description = "Also run every convolution with the direct kernel, alternating with the default path run by run, and print both medians and their ratio.",
+        };
         var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
         {
-            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4,
+            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4, compareDirect,
         };
         command.SetAction(result =>
         {
@@ -36,45 +41,73 @@ internal static class ConvBenchCommand
                     Size(result.GetValue(kernel)!), Size(result.GetValue(stride)!), Size(result.GetValue(padding)!)), false)];
             var tensors = new List<Tensor>();
             var ops = new List<Conv>();
+            var directOps = new List<Conv>();
+            var compare = result.GetValue(compareDirect);
             var random = new Random(1);
             try
             {
+                var scratchBytes = layers.Max(l => WinogradConv.ScratchBytes(device, l.Spec, ChannelsLast.Shape(l.Input[0], l.Input[2], l.Input[3], l.Input[4], l.Spec.InChannels)));
+                var scratch = scratchBytes > 0 ? Track(tensors, device.CreateTensor("scratch", new Shape(checked((int)(scratchBytes / sizeof(float)))))) : null;
                 foreach (var (dims, spec, residual) in layers)
                 {
                     var inSize = new Size3(dims[2], dims[3], dims[4]);
                     var outSize = spec.OutputSize(inSize);
-                    var x = Track(tensors, device.CreateTensor<float>("x", ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels),
-                        BenchCommand.RandomFloats(random, ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels).ElementCount, 0.1f)));
-                    var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, BenchCommand.RandomFloats(random, spec.PackedWeightShape.ElementCount, 0.1f)));
+                    var xShape = ChannelsLast.Shape(dims[0], dims[2], dims[3], dims[4], spec.InChannels);
+                    var x = Track(tensors, device.CreateTensor<float>("x", xShape, BenchCommand.RandomFloats(random, xShape.ElementCount, 0.1f)));
+                    var weights = BenchCommand.RandomFloats(random, (long)spec.OutChannels * (spec.InChannels / spec.Groups) * spec.Kernel.Volume, 0.1f);
+                    var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, spec.PackWeights(weights)));
+                    var u = spec.IsWinogradEligible
+                        ? Track(tensors, device.CreateTensor<float>("u", WinogradConv.WeightShape(spec), WinogradConv.PackWeights(spec, weights)))
+                        : null;
                     var b = Track(tensors, device.CreateTensor<float>("b", new Shape(ChannelsLast.Padded(spec.OutChannels)),
                         BenchCommand.RandomFloats(random, ChannelsLast.Padded(spec.OutChannels), 0.1f)));
                     var yShape = ChannelsLast.Shape(dims[0], outSize.T, outSize.H, outSize.W, spec.OutChannels);
                     var y = Track(tensors, device.CreateTensor("y", yShape));
                     var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, BenchCommand.RandomFloats(random, yShape.ElementCount, 0.1f))) : null;
-                    ops.Add(new Conv(device, spec, x, w, y, b, r, relu: true, result.GetValue(tileM), result.GetValue(tileN4), name: spec.ToString()));
+                    var (tm, tn) = (result.GetValue(tileM), result.GetValue(tileN4));
+                    var direct = new Conv(device, spec, x, w, y, b, r, relu: true, tm, tn, name: spec.ToString());
+                    // With explicit tiles the direct kernel is what is being tuned; otherwise what a graph runs.
+                    ops.Add(u is not null && tm is null && tn is null ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
+                    directOps.Add(direct);
                 }
-                using var list = device.CreateCommandList("bench conv", profile: true);
-                foreach (var op in ops)
+                using var list = Record(device, "bench conv", ops);
+                using var directList = compare ? Record(device, "bench conv direct", directOps) : null;
+                var iters = result.GetValue(iterations);
+                var runs = new List<BenchRuns>();
+                var directRuns = new List<BenchRuns>();
+                // Alternate the two paths run by run: on a shared machine only an A/B in one process,
+                // interleaved, compares them (separate processes vary by +-40% for identical code).
+                for (var i = 0; i < (compare ? iters : 1); i++)
                 {
-                    list.Region = op.Name;
-                    op.Record(list);
+                    runs.Add(BenchRuns.Measure(device, list, compare ? 1 : iters, t => t.Region));
+                    if (directList is not null)
+                        directRuns.Add(BenchRuns.Measure(device, directList, 1, t => t.Region));
                 }
-                list.Finish();
-                device.Submit(list).Wait();
-                var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Region);
-                var gpu = runs.Gpu;
+                var gpu = runs.SelectMany(x => x.Gpu).ToList();
                 Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);
-                    var ms = BenchCommand.Median(runs.Groups[op.Name]);
-                    Console.WriteLine($"{op.Name,-40} x{count,-2} {ms,8:0.00} ms {count * op.Flops / (ms * 1e6),7:0.0} GFLOP/s");
+                    var ms = BenchCommand.Median(runs.SelectMany(x => x.Groups[op.Name]).ToList());
+                    var line = $"{op.Name,-40} x{count,-2} {ms,8:0.00} ms {count * op.Flops / (ms * 1e6),7:0.0} GFLOP/s";
+                    if (compare)
+                    {
+                        var directMs = BenchCommand.Median(directRuns.SelectMany(x => x.Groups[op.Name]).ToList());
+                        line += $" {(op.UsesWinograd ? "winograd" : "direct")}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
+                    }
+                    Console.WriteLine(line);
                 }
                 var total = BenchCommand.Median(gpu);
                 Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
                 // The fastest run is the steadier figure on a shared machine; the median is the one to report.
                 Console.WriteLine($"fastest {gpu.Min():0.00} ms");
-                BenchCommand.PrintCpu(runs.CpuPerRun);
+                BenchCommand.PrintCpu(runs.Average(x => x.CpuPerRun));
+                if (compare)
+                {
+                    var directTotal = BenchCommand.Median(directRuns.SelectMany(x => x.Gpu).ToList());
+                    BenchCommand.PrintCpu(directRuns.Average(x => x.CpuPerRun));
+                    Console.WriteLine($"direct median {directTotal:0.00} ms over {directRuns.Count} runs; ratio {total / directTotal:0.000}");
+                }
                 Console.WriteLine($"median {total:0.00} ms over {gpu.Count} runs");
             }
             finally
@@ -110,6 +143,19 @@ internal static class ConvBenchCommand
             }
         }
         return layers;
+    }
+
+    private static CommandList Record(Device device, string name, List<Conv> ops)
+    {
+        var list = device.CreateCommandList(name, profile: true);
+        foreach (var op in ops)
+        {
+            list.Region = op.Name;
+            op.Record(list);
+        }
+        list.Finish();
+        device.Submit(list).Wait();
+        return list;
     }
 
     private static Tensor Track(List<Tensor> tensors, Tensor tensor)
