@@ -23,13 +23,14 @@ internal static class ConvBenchCommand
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
         var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
         var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation (default: chosen per layer)." };
+        var winogradTile = new Option<int?>("--winograd-tile") { Description = "Winograd output tile, 2 or 4 (default: chosen per layer)." };
         var compareDirect = new Option<bool>("--compare-direct")
         {
             Description = "Also run every convolution with the direct kernel, alternating with the default path run by run, and print both medians and their ratio.",
         };
         var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
         {
-            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4, compareDirect,
+            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4, winogradTile, compareDirect,
         };
         command.SetAction(result =>
         {
@@ -46,7 +47,8 @@ internal static class ConvBenchCommand
             var random = new Random(1);
             try
             {
-                var scratchBytes = layers.Max(l => WinogradConv.ScratchBytes(device, l.Spec, ChannelsLast.Shape(l.Input[0], l.Input[2], l.Input[3], l.Input[4], l.Spec.InChannels)));
+                int Tile(ConvSpec spec) => result.GetValue(winogradTile) ?? WinogradConv.TileFor(spec);
+                var scratchBytes = layers.Max(l => WinogradConv.ScratchBytes(device, l.Spec, ChannelsLast.Shape(l.Input[0], l.Input[2], l.Input[3], l.Input[4], l.Spec.InChannels), Tile(l.Spec)));
                 var scratch = scratchBytes > 0 ? Track(tensors, device.CreateTensor("scratch", new Shape(checked((int)(scratchBytes / sizeof(float)))))) : null;
                 foreach (var (dims, spec, residual) in layers)
                 {
@@ -57,7 +59,7 @@ internal static class ConvBenchCommand
                     var weights = BenchCommand.RandomFloats(random, (long)spec.OutChannels * (spec.InChannels / spec.Groups) * spec.Kernel.Volume, 0.1f);
                     var w = Track(tensors, device.CreateTensor<float>("w", spec.PackedWeightShape, spec.PackWeights(weights)));
                     var u = spec.IsWinogradEligible
-                        ? Track(tensors, device.CreateTensor<float>("u", WinogradConv.WeightShape(spec), WinogradConv.PackWeights(spec, weights)))
+                        ? Track(tensors, device.CreateTensor<float>("u", WinogradConv.WeightShape(spec, Tile(spec)), WinogradConv.PackWeights(spec, weights, Tile(spec))))
                         : null;
                     var b = Track(tensors, device.CreateTensor<float>("b", new Shape(ChannelsLast.Padded(spec.OutChannels)),
                         BenchCommand.RandomFloats(random, ChannelsLast.Padded(spec.OutChannels), 0.1f)));
@@ -93,7 +95,7 @@ internal static class ConvBenchCommand
                     if (compare)
                     {
                         var directMs = BenchCommand.Median(directRuns.SelectMany(x => x.Groups[op.Name]).ToList());
-                        line += $" {(op.UsesWinograd ? "winograd" : "direct")}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
+                        line += $" {(op.UsesWinograd ? $"winograd {Tile(op.Spec)}x{Tile(op.Spec)}" : "direct")}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
                     }
                     Console.WriteLine(line);
                 }

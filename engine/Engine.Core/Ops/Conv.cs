@@ -51,8 +51,8 @@ public sealed class Conv : IOp
     }
 
     /// <summary>
-    /// A convolution that runs as Winograd F(2x2, 3x3) (<see cref="WinogradConv"/>, weights packed by
-    /// <see cref="WinogradConv.PackWeights"/>) when its spec is eligible and <paramref name="scratch"/>
+    /// A convolution that runs as Winograd (<see cref="WinogradConv"/>, weights packed by
+    /// <see cref="WinogradConv.PackWeights"/> for its tile) when its spec is eligible and <paramref name="scratch"/>
     /// holds <see cref="WinogradConv.ScratchBytes"/> (the graph gives none when V or M would not fit one
     /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/>.
     /// </summary>
@@ -61,7 +61,7 @@ public sealed class Conv : IOp
     {
         Name = name;
         Spec = spec;
-        var needed = spec.IsWinogradEligible ? WinogradConv.ScratchBytes(device, spec, input.Shape) : 0;
+        var needed = winogradWeight is not null ? WinogradConv.ScratchBytes(device, spec, input.Shape, WinogradConv.TileOf(winogradWeight.Shape)) : 0;
         if (winogradWeight is not null && scratch is not null && needed > 0 && scratch.ByteExtent >= (ulong)needed)
         {
             var winograd = new WinogradConv(device, spec, input, winogradWeight, output, scratch, bias, residual, relu, name);
@@ -154,7 +154,7 @@ public sealed class Conv : IOp
 
     public double Flops { get; }
 
-    /// <summary>True when this convolution runs as Winograd F(2x2, 3x3).</summary>
+    /// <summary>True when this convolution runs as Winograd.</summary>
     public bool UsesWinograd { get; }
 
     /// <summary>Dispatches per run (more than one when the output is chunked).</summary>

@@ -13,17 +13,21 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
 
     [Theory]
-    [InlineData("odd_1x5x7_pad1")]
-    [InlineData("odd_3x13x9_pad0")]
-    [InlineData("even_2x8x6_pad1_residual")]
-    [InlineData("pad2x1_1x6x5_nobias")]
-    public void Winograd_conv_matches_torch(string name) => Assert.True(Run(name, scratchShortBy: null), $"{name} did not run as Winograd");
+    [InlineData("odd_1x5x7_pad1", 2)]
+    [InlineData("odd_3x13x9_pad0", 2)]
+    [InlineData("even_2x8x6_pad1_residual", 2)]
+    [InlineData("pad2x1_1x6x5_nobias", 2)]
+    [InlineData("odd_1x5x7_pad1", 4)]
+    [InlineData("odd_3x13x9_pad0", 4)]
+    [InlineData("even_2x8x6_pad1_residual", 4)]
+    [InlineData("pad2x1_1x6x5_nobias", 4)]
+    public void Winograd_conv_matches_torch(string name, int tile) => Assert.True(Run(name, tile, scratchShortBy: null), $"{name} did not run as Winograd");
 
     [Theory]
-    [InlineData("odd_3x13x9_pad0")]
-    [InlineData("even_2x8x6_pad1_residual")]
-    public void Conv_falls_back_to_the_direct_kernel_when_the_winograd_scratch_is_too_small(string name) =>
-        Assert.False(Run(name, scratchShortBy: 4), $"{name} ran as Winograd with too little scratch");
+    [InlineData("odd_3x13x9_pad0", 2)]
+    [InlineData("even_2x8x6_pad1_residual", 4)]
+    public void Conv_falls_back_to_the_direct_kernel_when_the_winograd_scratch_is_too_small(string name, int tile) =>
+        Assert.False(Run(name, tile, scratchShortBy: 4), $"{name} ran as Winograd with too little scratch");
 
     [Fact]
     public void Only_1x3x3_stride1_undilated_ungrouped_convolutions_are_winograd_eligible()
@@ -46,12 +50,12 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         var spec = new ConvSpec(256, 256, new Size3(1, 3, 3), padding: Size3.Planar(1, 1, 0));
         // V: 16 matrices of (128 * 28 * 28 / 4 tiles, 256 channels), 392 MiB (past lavapipe's 128 MiB binding).
         var vBytes = 16L * (128 * 14 * 14) * 256 * sizeof(float);
-        Assert.Equal(vBytes > Device.Limits.maxStorageBufferRange, WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 128, 28, 28, 256)) == 0);
-        Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 8, 28, 28, 256)) > 0);
+        Assert.Equal(vBytes > Device.Limits.maxStorageBufferRange, WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 128, 28, 28, 256), 2) == 0);
+        Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 8, 28, 28, 256), 2) > 0);
     }
 
     /// <summary>Runs case <paramref name="name"/> through <see cref="Conv"/>'s choosing constructor; returns whether it took Winograd.</summary>
-    private bool Run(string name, long? scratchShortBy)
+    private bool Run(string name, int tile, long? scratchShortBy)
     {
         var c = _cases.Value.GetProperty(name);
         var padding = c.GetProperty("padding").EnumerateArray().Select(v => v.GetInt32()).ToArray();
@@ -62,7 +66,7 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         var weights = Fixtures.Npy(Set, $"{name}.w").ToFloats();
         using var tx = Device.CreateTensor<float>("x", xShape, x);
         using var tw = Device.CreateTensor<float>("w", spec.PackedWeightShape, spec.PackWeights(weights));
-        using var tu = Device.CreateTensor<float>("u", WinogradConv.WeightShape(spec), WinogradConv.PackWeights(spec, weights));
+        using var tu = Device.CreateTensor<float>("u", WinogradConv.WeightShape(spec, tile), WinogradConv.PackWeights(spec, weights, tile));
         using var ty = Device.CreateTensor("y", yShape);
         using var tb = c.GetProperty("bias").GetBoolean()
             ? Device.CreateTensor<float>("b", new Shape(yShape[4]), ChannelsLast.PadVector(Fixtures.Npy(Set, $"{name}.b").ToFloats()))
@@ -70,7 +74,7 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         using var tr = c.GetProperty("residual").GetBoolean()
             ? Device.CreateTensor<float>("r", yShape, OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}.residual")).Data)
             : null;
-        var bytes = WinogradConv.ScratchBytes(Device, spec, xShape);
+        var bytes = WinogradConv.ScratchBytes(Device, spec, xShape, tile);
         Assert.True(bytes > 0, $"{name} ({spec}): no Winograd scratch for {xShape}");
         using var scratch = Device.CreateTensor("scratch", new Shape(checked((int)((bytes - (scratchShortBy ?? 0)) / sizeof(float)))));
         Device.Run(list =>
@@ -81,7 +85,7 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         var conv = new Conv(Device, spec, tx, tw, tu, ty, scratch, tb, tr, c.GetProperty("relu").GetBoolean(), name);
         Device.Run(conv.Record);
         var y = ty.Download<float>();
-        OpFixtures.AssertClose(expected, y, $"{name} ({spec}, winograd {conv.UsesWinograd})");
+        OpFixtures.AssertClose(expected, y, $"{name} ({spec}, winograd {conv.UsesWinograd}, tile {tile})");
         OpFixtures.AssertPaddingZero(y, yShape, cout, name);
         return conv.UsesWinograd;
     }

@@ -39,7 +39,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
             yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w));
         // Winograd runs only when its scratch fits, so the direct packing stays too (16/9 its size).
         if (Spec.IsWinogradEligible)
-            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec), WinogradConv.PackWeights(Spec, w));
+            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, WinogradConv.TileFor(Spec)), WinogradConv.PackWeights(Spec, w, WinogradConv.TileFor(Spec)));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
@@ -51,7 +51,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
     {
         if (Spec.IsWinogradEligible)
-            return WinogradConv.ScratchBytes(device, Spec, inputs[0].Shape);
+            return WinogradConv.ScratchBytes(device, Spec, inputs[0].Shape, WinogradConv.TileFor(Spec));
         if (!Spec.UnfoldsWidth)
             return 0;
         var bytes = Conv.UnfoldScratchBytes(Spec, inputs[0].Shape);
