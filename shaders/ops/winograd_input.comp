@@ -12,6 +12,7 @@
 // so each starts at a bindable offset: the GEMMs bind them as views).
 // One invocation per (tile, channel texel), flat over a 2D grid. Bounds: patch texels outside the
 // input are zero (clamped load times a mask, no branch); the flat index is checked against the count.
+#extension GL_EXT_control_flow_attributes : require
 #include "index.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -61,11 +62,11 @@ void main() {
     int frame = int(f) * size.x * size.y;
 
     vec4 d[6][6];
-    for (uint r = 0u; r < ALPHA; r++) {
+    [[unroll]] for (uint r = 0u; r < ALPHA; r++) {
         int y = origin.x + int(r);
         float rowMask = (y >= 0 && y < size.x) ? 1.0 : 0.0;
         int yc = clamp(y, 0, size.x - 1);
-        for (uint c = 0u; c < ALPHA; c++) {
+        [[unroll]] for (uint c = 0u; c < ALPHA; c++) {
             int x = origin.y + int(c);
             float mask = (x >= 0 && x < size.y) ? rowMask : 0.0;
             int xc = clamp(x, 0, size.y - 1);
@@ -74,20 +75,20 @@ void main() {
     }
 
     // Columns (B^T d), then rows ((B^T d) B).
-    for (uint c = 0u; c < ALPHA; c++) {
+    [[unroll]] for (uint c = 0u; c < ALPHA; c++) {
         vec4 line[6];
-        for (uint r = 0u; r < ALPHA; r++)
+        [[unroll]] for (uint r = 0u; r < ALPHA; r++)
             line[r] = d[r][c];
         transform(line);
-        for (uint r = 0u; r < ALPHA; r++)
+        [[unroll]] for (uint r = 0u; r < ALPHA; r++)
             d[r][c] = line[r];
     }
     uint at = tile * cin4 + c4;
     uint slab = p.tiles.w;
-    for (uint a = 0u; a < ALPHA; a++) {
+    [[unroll]] for (uint a = 0u; a < ALPHA; a++) {
         vec4 line[6] = d[a];
         transform(line);
-        for (uint b = 0u; b < ALPHA; b++)
+        [[unroll]] for (uint b = 0u; b < ALPHA; b++)
             V[at + (a * ALPHA + b) * slab] = line[b];
     }
 }

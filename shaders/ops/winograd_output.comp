@@ -9,6 +9,7 @@
 // (F, Ho, Wo, COUT), F = N * T frames; Out is a vec4 SSBO, bias and R texel buffers.
 // One invocation per (tile, channel texel), flat over a 2D grid. Bounds: the flat index is checked
 // against the count, and the outputs of a partial last tile (Ho or Wo not a multiple of TILE) are not stored.
+#extension GL_EXT_control_flow_attributes : require
 #include "index.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
@@ -62,24 +63,24 @@ void main() {
 
     // Columns (A^T m), then rows ((A^T m) A).
     vec4 s[4][6];
-    for (uint b = 0u; b < ALPHA; b++) {
+    [[unroll]] for (uint b = 0u; b < ALPHA; b++) {
         vec4 line[6];
-        for (uint a = 0u; a < ALPHA; a++)
+        [[unroll]] for (uint a = 0u; a < ALPHA; a++)
             line[a] = imageLoad(M, at + int(a * ALPHA + b) * slab);
         vec4 y[4];
         transform(line, y);
-        for (uint r = 0u; r < TILE; r++)
+        [[unroll]] for (uint r = 0u; r < TILE; r++)
             s[r][b] = y[r];
     }
     vec4 bias = HAS_BIAS ? imageLoad(Bias, int(c4)) : vec4(0.0);
     uvec2 size = p.outDims.xy;
-    for (uint r = 0u; r < TILE; r++) {
+    [[unroll]] for (uint r = 0u; r < TILE; r++) {
         uint y = th * TILE + r;
         if (y >= size.x)
             break;
         vec4 row[4];
         transform(s[r], row);
-        for (uint c = 0u; c < TILE; c++) {
+        [[unroll]] for (uint c = 0u; c < TILE; c++) {
             uint x = tw * TILE + c;
             if (x >= size.y)
                 break;

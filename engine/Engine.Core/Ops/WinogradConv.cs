@@ -199,7 +199,7 @@ public sealed class WinogradConv : IOp
     /// The tile a convolution of <paramref name="spec"/> uses (its weights are packed for it):
     /// TILE_POLICY
     /// </summary>
-    public static int TileFor(ConvSpec spec) => 2;
+    public static int TileFor(ConvSpec spec) => 4;
 
     /// <summary>The tile packed weights of <paramref name="shape"/> were transformed for.</summary>
     public static int TileOf(Shape shape) => shape.Rank == 3 && shape[0] == 36 ? 4 : 2;
