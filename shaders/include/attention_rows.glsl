@@ -6,8 +6,12 @@
 // frame, one group of frames, or one spatial position across time). Query i of segment s sits at
 // tensor row (s / per) * outer + s % per + i * step, and key j at the same with the key tensor's
 // outer stride: for time-only attention per = step = H * W, otherwise per = step = 1.
+uint segment_base(uint s, uint per, uint outer) {
+    return (s / per) * outer + s % per;
+}
+
 uint segment_row(uint s, uint index, uint per, uint outer, uint step) {
-    return (s / per) * outer + s % per + index * step;
+    return segment_base(s, per, outer) + index * step;
 }
 
 #endif

@@ -64,10 +64,12 @@ void main() {
         for (uint c = 0u; c < TILE_C4; c++)
             acc[r][c] = vec4(0.0);
 
+    // The segment's first key row, outside the key loop: its division is not free on every device.
+    uint keyBase = segment_base(seg, p.per, p.k_outer);
     for (uint k = 0u; k < p.kb4; k++) {
         vec4 v[4][TILE_C4];
         for (uint kk = 0u; kk < 4u; kk++) {
-            int vrow = int(segment_row(seg, min(p.k0 + k * 4u + kk, p.lk - 1u), p.per, p.k_outer, p.step) * p.v_stride);
+            int vrow = int((keyBase + min(p.k0 + k * 4u + kk, p.lk - 1u) * p.step) * p.v_stride);
             for (uint c = 0u; c < TILE_C4; c++)
                 v[kk][c] = imageLoad(V, vrow + vcol[c]);
         }

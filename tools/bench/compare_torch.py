@@ -12,6 +12,7 @@ two under the same conditions.
 
   resnet50_2d  torchvision's ResNet-50, batch 1, 224x224 (the engine runs it as one-frame C2D)
   nl_i3d_r50   I3D R50 with 5 non-local blocks (embedded Gaussian without scale, conv-then-pool,
+               half-width blocks (256 channels at res3, 512 at res4) as in the released checkpoints,
                no pool after res2: the mmaction2-style network), batch 1, 8x224x224
 
     tools/bench/compare_torch.py [--networks resnet50_2d nl_i3d_r50] [--iters 5] [--rounds 1] [--threads 2]
