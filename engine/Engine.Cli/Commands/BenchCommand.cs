@@ -20,9 +20,13 @@ internal static class BenchCommand
         var image = new Option<string>("--image") { Description = "Detectors: input image HxW (random RGB 0..1 unless --input).", DefaultValueFactory = _ => "800x1088" };
         var input = new Option<string?>("--input") { Description = "Detectors: the image to run, float32 (3, H, W) RGB 0..1 .npy (sets the size)." };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
+        var compareDirect = new Option<bool>("--compare-direct")
+        {
+            Description = "Also compile the network with every convolution on the direct kernel (no Winograd), alternate the two run by run, and print both medians and their ratio.",
+        };
         var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW` (a detector: `--image HxW`), or `bench gemm`.")
         {
-            model, clip, image, input, iterations,
+            model, clip, image, input, iterations, compareDirect,
         };
         command.Subcommands.Add(Gemm());
         command.Subcommands.Add(ConvBenchCommand.Create());
@@ -33,8 +37,8 @@ internal static class BenchCommand
             var path = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
             using var package = WeightPackage.Open(path);
             return package.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind
-                ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations))
-                : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations));
+                ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations), result.GetValue(compareDirect))
+                : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations), result.GetValue(compareDirect));
         });
         return command;
     }
@@ -48,18 +52,18 @@ internal static class BenchCommand
     }
 
     /// <summary>Compiles the network once, runs it, prints the per-node table of the last run and the median wall time.</summary>
-    private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations)
+    private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations, bool compareDirect)
     {
         var input = RandomFloats(new Random(1), 3L * clip.T * clip.H * clip.W);
         var builder = () => ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W);
-        return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false);
+        return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false, compareDirect);
     }
 
     /// <summary>
     /// A detector package on one image: the per-node table, then the time per stage
     /// (<see cref="DetectorStages"/>, medians over the runs) as `stage NAME DISPATCHES MS ms PERCENT%` lines.
     /// </summary>
-    private static int Detector(ParseResult result, WeightPackage package, string size, string? inputPath, int iterations)
+    private static int Detector(ParseResult result, WeightPackage package, string size, string? inputPath, int iterations, bool compareDirect)
     {
         float[] input;
         int h, w;
@@ -81,11 +85,11 @@ internal static class BenchCommand
             foreach (ref var v in input.AsSpan())
                 v = random.NextSingle();
         }
-        return Measure(result, package, () => DetectorBuilder.Build(package, h, w), DetectorBuilder.Input, input, $"image 3x{h}x{w}", iterations, detector: true);
+        return Measure(result, package, () => DetectorBuilder.Build(package, h, w), DetectorBuilder.Input, input, $"image 3x{h}x{w}", iterations, detector: true, compareDirect);
     }
 
     private static int Measure(ParseResult result, WeightPackage package, Func<GraphBuilder> build, string inputName, float[] input, string geometry, int iterations,
-        bool detector)
+        bool detector, bool compareDirect)
     {
         if (iterations <= 0)
             throw new EngineException($"--iters {iterations}: at least one timed run.");
@@ -98,6 +102,10 @@ internal static class BenchCommand
         var warmClock = Stopwatch.StartNew();
         graph.Run();
         var warmMs = warmClock.Elapsed.TotalMilliseconds;
+        using var direct = compareDirect ? build().Compile(device, new CompileOptions { Profile = true, Winograd = false }) : null;
+        direct?.SetInput(inputName, input);
+        direct?.Run();
+        var directWall = new List<double>();
 
         var wall = new List<double>();
         var gpu = new List<double>();
@@ -110,6 +118,13 @@ internal static class BenchCommand
             wall.Add(clock.Elapsed.TotalMilliseconds);
             profiles.Add(graph.Profile());
             gpu.Add(profiles[^1].Sum(p => p.Milliseconds));
+            // Alternating run by run is the only A/B that means anything on a shared machine.
+            if (direct is not null)
+            {
+                var directClock = Stopwatch.StartNew();
+                direct.Run();
+                directWall.Add(directClock.Elapsed.TotalMilliseconds);
+            }
         }
 
         var profile = profiles[^1];
@@ -126,7 +141,10 @@ internal static class BenchCommand
         Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
-        PrintCpu((ProcessorTime() - cpu).TotalMilliseconds / wall.Count);
+        if (direct is not null)
+            Console.WriteLine($"direct (no Winograd) median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio {Median(wall) / Median(directWall):0.000}");
+        else
+            PrintCpu((ProcessorTime() - cpu).TotalMilliseconds / wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
     }

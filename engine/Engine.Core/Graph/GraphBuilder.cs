@@ -106,7 +106,7 @@ public sealed class GraphBuilder(string name)
                     var p = plan.Placements[scratchRequest[k]];
                     scratch = new Tensor(buffers[p.Arena], (ulong)p.Offset, new Shape(checked((int)((scratchBytes[k] + 3) / 4))), DataType.Float32, $"{node.Name} scratch");
                 }
-                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch);
+                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch, options);
                 ops.Add((node, node.CreateOp(device, bound)));
             }
 
