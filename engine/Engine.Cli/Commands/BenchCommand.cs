@@ -102,7 +102,7 @@ internal static class BenchCommand
         var warmClock = Stopwatch.StartNew();
         graph.Run();
         var warmMs = warmClock.Elapsed.TotalMilliseconds;
-        using var direct = compareDirect ? build().Compile(device, new CompileOptions { Profile = true, Winograd = false }) : null;
+        using var direct = compareDirect ? build().Compile(device, new CompileOptions { Profile = true, WinogradMinFlops = double.PositiveInfinity }) : null;
         direct?.SetInput(inputName, input);
         direct?.Run();
         var directWall = new List<double>();

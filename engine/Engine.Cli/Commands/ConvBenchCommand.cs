@@ -68,8 +68,11 @@ internal static class ConvBenchCommand
                     var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, BenchCommand.RandomFloats(random, yShape.ElementCount, 0.1f))) : null;
                     var (tm, tn) = (result.GetValue(tileM), result.GetValue(tileN4));
                     var direct = new Conv(device, spec, x, w, y, b, r, relu: true, tm, tn, name: spec.ToString());
-                    // With explicit tiles the direct kernel is what is being tuned; otherwise what a graph runs.
-                    ops.Add(u is not null && tm is null && tn is null ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
+                    // With explicit register tiles the direct kernel is what is being tuned; otherwise what a
+                    // graph runs (Winograd on large enough layers), or Winograd whenever a tile is forced.
+                    var winograd = u is not null && tm is null && tn is null
+                        && (result.GetValue(winogradTile) is not null || spec.Flops(yShape.ElementCount / yShape[4]) >= WinogradConv.DefaultMinFlops);
+                    ops.Add(winograd ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
                     directOps.Add(direct);
                 }
                 using var list = Record(device, "bench conv", ops);

@@ -13,9 +13,10 @@ public sealed record CompileOptions
     public long ArenaLimit { get; init; } = 1L << 30;
 
     /// <summary>
-    /// Run eligible 1x3x3 convolutions as Winograd (<see cref="Ops.WinogradConv"/>) where their scratch
-    /// fits; false runs them with the direct kernel (the baseline of `engine bench --compare-direct`; their
+    /// Eligible 1x3x3 convolutions of at least this much direct arithmetic (FLOPs) run as Winograd
+    /// (<see cref="Ops.WinogradConv"/>) where their scratch fits; smaller ones run the direct kernel.
+    /// 0: every eligible one; infinity: none (the baseline of `engine bench --compare-direct`; the
     /// scratch is still reserved).
     /// </summary>
-    public bool Winograd { get; init; } = true;
+    public double WinogradMinFlops { get; init; } = Ops.WinogradConv.DefaultMinFlops;
 }

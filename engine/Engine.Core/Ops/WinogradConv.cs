@@ -23,6 +23,16 @@ public sealed class WinogradConv : IOp
 
     private const int LocalSize = 64;
 
+    /// <summary>
+    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe: Winograd's 38
+    /// dispatches and two extra passes over memory cost more than they save on small layers.
+    /// `engine bench conv --compare-direct` (Winograd / direct GPU time, alternating in one process):
+    /// at 1.85 GFLOP (I3D R50, 8 frames) 0.95 (64 ch), 0.67, 0.63, 0.46 (512 ch); at 0.92 GFLOP
+    /// (4 frames) 0.98 (64 ch), 0.61 (512 ch); at 0.46 GFLOP (2 frames) 1.18 (64 ch), 0.84 (256 ch),
+    /// 0.97 (512 ch); at 0.23 GFLOP (ResNet-50 at 224x224, one frame) 1.07-1.16 for every width.
+    /// </summary>
+    public const double DefaultMinFlops = 0.75e9;
+
     private readonly List<Action<CommandList>> _dispatches = [];
 
     public WinogradConv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias = null,

@@ -63,8 +63,10 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         var residualInput = tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null;
         if (Spec.IsWinogradEligible)
         {
-            return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.Options.Winograd ? tensors.Weight("winograd_weight") : null,
-                tensors.Outputs[0], tensors.Scratch, tensors.Weight("bias"), residualInput, relu, Name);
+            var y = tensors.Outputs[0];
+            var pays = Spec.Flops(y.ElementCount / y.Shape[4]) >= tensors.Options.WinogradMinFlops;
+            return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), pays ? tensors.Weight("winograd_weight") : null,
+                y, tensors.Scratch, tensors.Weight("bias"), residualInput, relu, Name);
         }
         return tensors.Scratch is { } scratch
             ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("unfolded_weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
