@@ -81,11 +81,15 @@ internal static class ConvBenchCommand
                 var runs = new List<BenchRuns>();
                 var directRuns = new List<BenchRuns>();
                 // Alternate the two paths run by run: on a shared machine only an A/B in one process,
-                // interleaved, compares them (separate processes vary by +-40% for identical code).
+                // interleaved, compares them (separate processes vary by +-40% for identical code). The
+                // order flips every run (ABBA): the first of two back-to-back submits measured 5-10%
+                // slower than the second with the very same command list.
                 for (var i = 0; i < (compare ? iters : 1); i++)
                 {
+                    if (directList is not null && i % 2 == 1)
+                        directRuns.Add(BenchRuns.Measure(device, directList, 1, t => t.Region));
                     runs.Add(BenchRuns.Measure(device, list, compare ? 1 : iters, t => t.Region));
-                    if (directList is not null)
+                    if (directList is not null && i % 2 == 0)
                         directRuns.Add(BenchRuns.Measure(device, directList, 1, t => t.Region));
                 }
                 var gpu = runs.SelectMany(x => x.Gpu).ToList();
