@@ -98,11 +98,7 @@ public sealed class WinogradConv : IOp
         var residualOrAny = residual ?? allM;
         _dispatches.Add(list => list.Dispatch(output4, outGrid, outPush, allM, output, biasOrAny, residualOrAny));
         Flops = spec.Flops((long)frames * outSize.H * outSize.W);
-        Tile = tile;
     }
-
-    /// <summary>Outputs per tile side: F(2x2, 3x3) or F(4x4, 3x3).</summary>
-    public int Tile { get; }
 
     public string Name { get; }
 
