@@ -46,7 +46,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
 
     /// <summary>
     /// The width-unfolded input of a narrow-input convolution (the stem), or the Winograd matrices of a
-    /// 1x3x3 one, when one binding can hold it.
+    /// 1x3x3 or 3x1x1 one, when one binding can hold it.
     /// </summary>
     public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
     {
@@ -64,7 +64,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         if (Spec.IsWinogradEligible)
         {
             var y = tensors.Outputs[0];
-            var pays = Spec.Flops(y.ElementCount / y.Shape[4]) >= tensors.Options.WinogradMinFlops;
+            var pays = WinogradConv.Pays(Spec, y.Shape, tensors.Options.WinogradMinFlops);
             return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), pays ? tensors.Weight("winograd_weight") : null,
                 y, tensors.Scratch, tensors.Weight("bias"), residualInput, relu, Name);
         }
