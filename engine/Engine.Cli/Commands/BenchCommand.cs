@@ -106,6 +106,7 @@ internal static class BenchCommand
         direct?.SetInput(inputName, input);
         direct?.Run();
         var directWall = new List<double>();
+        var (cpuPerRun, directCpuPerRun, directGpu) = (new List<double>(), new List<double>(), new List<double>());
 
         var wall = new List<double>();
         var gpu = new List<double>();
@@ -113,9 +114,11 @@ internal static class BenchCommand
         var cpu = ProcessorTime();
         void RunDirect()
         {
-            var directClock = Stopwatch.StartNew();
+            var (directClock, directCpu) = (Stopwatch.StartNew(), ProcessorTime());
             direct!.Run();
             directWall.Add(directClock.Elapsed.TotalMilliseconds);
+            directCpuPerRun.Add((ProcessorTime() - directCpu).TotalMilliseconds);
+            directGpu.Add(direct.Profile().Sum(p => p.Milliseconds));
         }
         for (var i = 0; i < iterations; i++)
         {
@@ -123,9 +126,10 @@ internal static class BenchCommand
             // flips every run (ABBA) because the first of two back-to-back runs tends to be slower.
             if (direct is not null && i % 2 == 1)
                 RunDirect();
-            var clock = Stopwatch.StartNew();
+            var (clock, runCpu) = (Stopwatch.StartNew(), ProcessorTime());
             graph.Run();
             wall.Add(clock.Elapsed.TotalMilliseconds);
+            cpuPerRun.Add((ProcessorTime() - runCpu).TotalMilliseconds);
             profiles.Add(graph.Profile());
             gpu.Add(profiles[^1].Sum(p => p.Milliseconds));
             if (direct is not null && i % 2 == 0)
@@ -147,7 +151,14 @@ internal static class BenchCommand
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
         if (direct is not null)
-            Console.WriteLine($"direct (no Winograd) median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio {Median(wall) / Median(directWall):0.000}");
+        {
+            var pairs = wall.Zip(directWall, (w, d) => w / d).ToList();
+            Console.WriteLine($"direct (no Winograd) median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio of medians {Median(wall) / Median(directWall):0.000}, "
+                + $"median of run-pair ratios {Median(pairs):0.000} (min {pairs.Min():0.000}, max {pairs.Max():0.000})");
+            // CPU time (lavapipe's workers are this process's threads) follows the work, not the load.
+            Console.WriteLine($"cpu median {Median(cpuPerRun):0.0} ms per run, direct {Median(directCpuPerRun):0.0} ms; ratio {Median(cpuPerRun) / Median(directCpuPerRun):0.000}");
+            Console.WriteLine($"GPU total median {Median(gpu):0.00} ms, direct {Median(directGpu):0.00} ms; ratio {Median(gpu) / Median(directGpu):0.000}");
+        }
         else
             PrintCpu((ProcessorTime() - cpu).TotalMilliseconds / wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");

@@ -95,7 +95,8 @@ public sealed class GraphBuilder(string name)
                 tensors[names[i]] = new Tensor(buffers[p.Arena], (ulong)p.Offset, specs[names[i]].Shape, specs[names[i]].Type, names[i]);
             }
 
-            var (weights, weightBytes) = UploadWeights(device, order, alignment, options.ArenaLimit, buffers);
+            var (weights, weightBytes) = UploadWeights(device, order, n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options), alignment,
+                options.ArenaLimit, buffers);
 
             for (var k = 0; k < order.Count; k++)
             {
@@ -106,7 +107,7 @@ public sealed class GraphBuilder(string name)
                     var p = plan.Placements[scratchRequest[k]];
                     scratch = new Tensor(buffers[p.Arena], (ulong)p.Offset, new Shape(checked((int)((scratchBytes[k] + 3) / 4))), DataType.Float32, $"{node.Name} scratch");
                 }
-                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch, options);
+                var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch);
                 ops.Add((node, node.CreateOp(device, bound)));
             }
 
@@ -134,9 +135,9 @@ public sealed class GraphBuilder(string name)
     }
 
     private static (Dictionary<Node, IReadOnlyDictionary<string, Tensor>> Weights, long Bytes) UploadWeights(
-        Device device, IReadOnlyList<Node> order, long alignment, long arenaLimit, List<GpuBuffer> buffers)
+        Device device, IReadOnlyList<Node> order, Func<Node, IEnumerable<WeightData>> weightsOf, long alignment, long arenaLimit, List<GpuBuffer> buffers)
     {
-        var data = order.Select(n => (Node: n, Weights: n.Weights().ToArray())).ToArray();
+        var data = order.Select(n => (Node: n, Weights: weightsOf(n).ToArray())).ToArray();
         var flat = data.SelectMany(d => d.Weights.Select(w => (d.Node, Weight: w))).ToArray();
         var byNode = order.ToDictionary(n => n, IReadOnlyDictionary<string, Tensor> (_) => new Dictionary<string, Tensor>());
         if (flat.Length == 0)

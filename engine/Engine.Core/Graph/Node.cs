@@ -6,7 +6,7 @@ namespace Engine.Graph;
 /// <summary>
 /// One step of a network: reads named tensors, writes named tensors, and becomes an <see cref="IOp"/>
 /// at compile time. Everything a node does happens while the graph compiles: shape inference
-/// (<see cref="InferOutputs"/>), weight packing (<see cref="Weights"/>) and op creation
+/// (<see cref="InferOutputs"/>), weight packing (<see cref="Weights(IReadOnlyList{TensorSpec}, CompileOptions)"/>) and op creation
 /// (<see cref="CreateOp"/>); only the op's recorded dispatches run per frame.
 /// </summary>
 public abstract class Node
@@ -37,6 +37,12 @@ public abstract class Node
 
     /// <summary>The node's constants, packed for its op. Called once at compile; the arrays are dropped after upload.</summary>
     public virtual IEnumerable<WeightData> Weights() => [];
+
+    /// <summary>
+    /// The constants for a compile with these input specs and options: <see cref="Weights()"/>, unless the
+    /// node packs by size (a convolution adds its Winograd packing only when it will run as Winograd).
+    /// </summary>
+    public virtual IEnumerable<WeightData> Weights(IReadOnlyList<TensorSpec> inputs, CompileOptions options) => Weights();
 
     /// <summary>The op bound to the compiled graph's tensors (inputs, outputs and uploaded weights).</summary>
     public abstract IOp CreateOp(Device device, NodeTensors tensors);

@@ -2,15 +2,9 @@ using Engine.Gpu;
 
 namespace Engine.Graph;
 
-/// <summary>
-/// The GPU tensors a node's op is bound to: inputs and outputs in the node's order, weights by name, and
-/// its scratch; and the options the graph compiles with.
-/// </summary>
-public sealed class NodeTensors(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, Tensor> weights, Tensor? scratch = null,
-    CompileOptions? options = null)
+/// <summary>The GPU tensors a node's op is bound to: inputs and outputs in the node's order, weights by name, and its scratch.</summary>
+public sealed class NodeTensors(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, Tensor> weights, Tensor? scratch = null)
 {
-    public CompileOptions Options { get; } = options ?? new CompileOptions();
-
     /// <summary>The node's working memory (a flat float tensor of <see cref="Node.ScratchBytes"/> bytes), or null.</summary>
     public Tensor? Scratch { get; } = scratch;
 

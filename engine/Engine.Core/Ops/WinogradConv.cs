@@ -107,11 +107,7 @@ public sealed class WinogradConv : IOp
         var residualOrAny = residual ?? allM;
         _dispatches.Add(list => list.Dispatch(output4, outGrid, outPush, allM, output, biasOrAny, residualOrAny));
         Flops = spec.Flops((long)input.Shape[0] * outSize.Volume);
-        Tile = tile;
     }
-
-    /// <summary>Outputs per tile along each transformed axis: 2 or 4 (F(2, 3) or F(4, 3) per axis).</summary>
-    public int Tile { get; }
 
     public string Name { get; }
 

@@ -29,7 +29,20 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         return [y];
     }
 
-    public override IEnumerable<WeightData> Weights()
+    public override IEnumerable<WeightData> Weights() => Pack(winograd: false);
+
+    /// <summary>
+    /// The packings of <see cref="Weights()"/>, plus the Winograd one (4x the direct one for 1x3x3, 2x for
+    /// 3x1x1) when this convolution is eligible and worth it (<see cref="WinogradConv.Pays"/> with
+    /// <see cref="CompileOptions.WinogradMinFlops"/>).
+    /// </summary>
+    public override IEnumerable<WeightData> Weights(IReadOnlyList<TensorSpec> inputs, CompileOptions options)
+    {
+        var y = InferOutputs(inputs)[0].Shape;
+        return Pack(Spec.IsWinogradEligible && WinogradConv.Pays(Spec, y, options.WinogradMinFlops));
+    }
+
+    private IEnumerable<WeightData> Pack(bool winograd)
     {
         var w = weight();
         yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w));
@@ -37,8 +50,9 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
         if (Spec.UnfoldsWidth)
             yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w));
-        // Winograd runs only when its scratch fits, so the direct packing stays too (16/9 its size).
-        if (Spec.IsWinogradEligible)
+        // Winograd runs only when its scratch fits, which is known when the graph compiles: the direct
+        // packing stays too.
+        if (winograd)
             yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, WinogradConv.TileFor(Spec)), WinogradConv.PackWeights(Spec, w, WinogradConv.TileFor(Spec)));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
@@ -63,10 +77,8 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         var residualInput = tensors.Inputs.Count > 1 ? tensors.Inputs[1] : null;
         if (Spec.IsWinogradEligible)
         {
-            var y = tensors.Outputs[0];
-            var pays = WinogradConv.Pays(Spec, y.Shape, tensors.Options.WinogradMinFlops);
-            return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), pays ? tensors.Weight("winograd_weight") : null,
-                y, tensors.Scratch, tensors.Weight("bias"), residualInput, relu, Name);
+            return new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("weight"), tensors.OptionalWeight("winograd_weight"),
+                tensors.Outputs[0], tensors.Scratch, tensors.Weight("bias"), residualInput, relu, Name);
         }
         return tensors.Scratch is { } scratch
             ? new Conv(device, Spec, tensors.Inputs[0], tensors.Weight("unfolded_weight"), tensors.Outputs[0], scratch, tensors.Weight("bias"), residualInput, relu, Name)
