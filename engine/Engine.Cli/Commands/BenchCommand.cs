@@ -107,6 +107,7 @@ internal static class BenchCommand
         direct?.Run();
         var directWall = new List<double>();
         var (cpuPerRun, directCpuPerRun, directGpu) = (new List<double>(), new List<double>(), new List<double>());
+        var directProfiles = new List<IReadOnlyList<NodeProfile>>();
 
         var wall = new List<double>();
         var gpu = new List<double>();
@@ -118,7 +119,8 @@ internal static class BenchCommand
             direct!.Run();
             directWall.Add(directClock.Elapsed.TotalMilliseconds);
             directCpuPerRun.Add((ProcessorTime() - directCpu).TotalMilliseconds);
-            directGpu.Add(direct.Profile().Sum(p => p.Milliseconds));
+            directProfiles.Add(direct.Profile());
+            directGpu.Add(directProfiles[^1].Sum(p => p.Milliseconds));
         }
         for (var i = 0; i < iterations; i++)
         {
@@ -158,11 +160,28 @@ internal static class BenchCommand
             // CPU time (lavapipe's workers are this process's threads) follows the work, not the load.
             Console.WriteLine($"cpu median {Median(cpuPerRun):0.0} ms per run, direct {Median(directCpuPerRun):0.0} ms; ratio {Median(cpuPerRun) / Median(directCpuPerRun):0.000}");
             Console.WriteLine($"GPU total median {Median(gpu):0.00} ms, direct {Median(directGpu):0.00} ms; ratio {Median(gpu) / Median(directGpu):0.000}");
+            PrintWinogradNodes(profiles, directProfiles);
         }
         else
             PrintCpu((ProcessorTime() - cpu).TotalMilliseconds / wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
+    }
+
+    /// <summary>
+    /// The nodes that ran as Winograd (more dispatches than in the direct graph), grouped by their
+    /// dispatch count (one group per transform shape, e.g. 38 for F(4x4, 3x3), 8 for F(4, 3) in time):
+    /// the sum of their per-node GPU time medians in both graphs.
+    /// </summary>
+    private static void PrintWinogradNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> directProfiles)
+    {
+        var directDispatches = directProfiles[0].ToDictionary(p => p.Node, p => p.Dispatches);
+        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
+        foreach (var group in profiles[0].Where(p => p.Dispatches != directDispatches[p.Node]).GroupBy(p => p.Dispatches))
+        {
+            var (ms, directMs) = (group.Sum(p => NodeMedian(profiles, p.Node)), group.Sum(p => NodeMedian(directProfiles, p.Node)));
+            Console.WriteLine($"Winograd nodes of {group.Key} dispatches (x{group.Count()}, first {group.First().Node}): {ms:0.00} ms, direct {directMs:0.00} ms; ratio {ms / directMs:0.000}");
+        }
     }
 
     /// <summary>GPU time per detector stage, each the median over the runs, and the detections the last run found.</summary>

@@ -23,7 +23,7 @@ internal static class ConvBenchCommand
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
         var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
         var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation (default: chosen per layer)." };
-        var winogradTile = new Option<int?>("--winograd-tile") { Description = "Winograd output tile, 2 or 4 (default: chosen per layer)." };
+        var winogradTile = new Option<int?>("--winograd-tile") { Description = "Winograd outputs per tile along each transformed axis, 2 or 4 (default: chosen per layer)." };
         var compareDirect = new Option<bool>("--compare-direct")
         {
             Description = "Also run every convolution with the direct kernel, alternating with the default path run by run, and print both medians and their ratio.",
@@ -71,7 +71,7 @@ internal static class ConvBenchCommand
                     // With explicit register tiles the direct kernel is what is being tuned; otherwise what a
                     // graph runs (Winograd on large enough layers), or Winograd whenever a tile is forced.
                     var winograd = u is not null && tm is null && tn is null
-                        && (result.GetValue(winogradTile) is not null || spec.Flops(yShape.ElementCount / yShape[4]) >= WinogradConv.DefaultMinFlops);
+                        && (result.GetValue(winogradTile) is not null || WinogradConv.Pays(spec, yShape, WinogradConv.DefaultMinFlops));
                     ops.Add(winograd ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
                     directOps.Add(direct);
                 }
@@ -102,7 +102,8 @@ internal static class ConvBenchCommand
                     if (compare)
                     {
                         var directMs = BenchCommand.Median(directRuns.SelectMany(x => x.Groups[op.Name]).ToList());
-                        line += $" {(op.UsesWinograd ? $"winograd {Tile(op.Spec)}x{Tile(op.Spec)}" : "direct")}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
+                        var path = !op.UsesWinograd ? "direct" : op.Spec.Kernel.T == 3 ? $"winograd F({Tile(op.Spec)}, 3) in T" : $"winograd {Tile(op.Spec)}x{Tile(op.Spec)}";
+                        line += $" {path}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
                     }
                     Console.WriteLine(line);
                 }

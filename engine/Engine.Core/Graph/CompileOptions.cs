@@ -14,9 +14,10 @@ public sealed record CompileOptions
 
     /// <summary>
     /// Eligible 1x3x3 convolutions of at least this much direct arithmetic (FLOPs) run as Winograd
-    /// (<see cref="Ops.WinogradConv"/>) where their scratch fits; smaller ones run the direct kernel.
-    /// 0: every eligible one; infinity: none (the baseline of `engine bench --compare-direct`; the
-    /// scratch is still reserved).
+    /// (<see cref="Ops.WinogradConv"/>) where their scratch fits, 3x1x1 ones from a smaller share of it
+    /// (<see cref="Ops.WinogradConv.Pays"/>); smaller ones run the direct kernel. 0: every eligible one
+    /// (3x1x1: with whole tiles of output frames); infinity: none (the baseline of
+    /// `engine bench --compare-direct`; the scratch is still reserved).
     /// </summary>
     public double WinogradMinFlops { get; init; } = Ops.WinogradConv.DefaultMinFlops;
 }

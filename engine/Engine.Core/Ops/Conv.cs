@@ -61,7 +61,7 @@ public sealed class Conv : IOp
     {
         Name = name;
         Spec = spec;
-        var needed = winogradWeight is not null ? WinogradConv.ScratchBytes(device, spec, input.Shape, WinogradConv.TileOf(winogradWeight.Shape)) : 0;
+        var needed = winogradWeight is not null ? WinogradConv.ScratchBytes(device, spec, input.Shape, WinogradConv.TileOf(spec, winogradWeight.Shape)) : 0;
         if (winogradWeight is not null && scratch is not null && needed > 0 && scratch.ByteExtent >= (ulong)needed)
         {
             var winograd = new WinogradConv(device, spec, input, winogradWeight, output, scratch, bias, residual, relu, name);

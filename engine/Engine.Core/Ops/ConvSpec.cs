@@ -37,12 +37,13 @@ public sealed record ConvSpec
     public bool IsPointwise => Kernel == Size3.Cube(1) && Stride == Size3.Cube(1) && Padding == Size3.Cube(0) && Groups == 1;
 
     /// <summary>
-    /// True for a 1x3x3 stride-1 undilated ungrouped convolution without temporal padding (any spatial
-    /// padding) over more than one texel of input channels: it can run as Winograd F(2x2, 3x3)
-    /// (<see cref="Ops.WinogradConv"/>). A 4-channel input unfolds its width instead (<see cref="UnfoldsWidth"/>).
+    /// True for a stride-1 undilated ungrouped convolution of kernel 1x3x3 (any spatial padding, none
+    /// along time) or 3x1x1 (any temporal padding, none in space): it can run as Winograd, F(m x m, 3x3)
+    /// in space or F(m, 3) along time (<see cref="Ops.WinogradConv"/>). A 1x3x3 one over a 4-channel
+    /// input unfolds its width instead (<see cref="UnfoldsWidth"/>).
     /// </summary>
-    public bool IsWinogradEligible => Kernel == new Size3(1, 3, 3) && Stride == Size3.Cube(1) && Dilation == Size3.Cube(1) && Groups == 1
-        && Padding.T == 0 && !UnfoldsWidth;
+    public bool IsWinogradEligible => Stride == Size3.Cube(1) && Dilation == Size3.Cube(1) && Groups == 1 && !UnfoldsWidth
+        && ((Kernel == new Size3(1, 3, 3) && Padding.T == 0) || (Kernel == new Size3(3, 1, 1) && Padding.H == 0 && Padding.W == 0));
 
     /// <summary>
     /// True for an ungrouped convolution over one texel of channels per pixel (Cp = 4, the RGB stem)

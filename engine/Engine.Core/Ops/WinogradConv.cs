@@ -3,14 +3,16 @@ using Engine.Gpu;
 namespace Engine.Ops;
 
 /// <summary>
-/// A 1x3x3 stride-1 convolution (<see cref="ConvSpec.IsWinogradEligible"/>) as Winograd F(m x m, 3x3)
-/// (Lavin &amp; Gray), m = 2 or 4 output rows and columns per tile, alpha = m + 2: an input transform of
-/// each alpha x alpha patch into alpha^2 matrices V_e (tiles, Cp_in) (shaders/ops/winograd_input.comp),
-/// alpha^2 <see cref="Gemm"/>s M_e = V_e x U_e with the host-transformed weights U_e
-/// (<see cref="PackWeights"/>), and an output transform with the direct kernel's epilogue
-/// (shaders/ops/winograd_output.comp). F(2x2) multiplies 16 times per 4 outputs, F(4x4) 36 times per
-/// 16, against 9 per output directly: 2.25x and 4x fewer. The tile follows from the packed weights.
-/// V and M live in a caller-given scratch of <see cref="ScratchBytes"/>, each matrix at a bindable offset.
+/// A stride-1 convolution whose kernel is 3 or 1 along each axis (<see cref="ConvSpec.IsWinogradEligible"/>:
+/// 1x3x3 and 3x1x1) as Winograd (Lavin &amp; Gray): each kernel-3 axis is transformed with m = 2 or 4
+/// outputs per tile and a patch of alpha = m + 2 inputs, F(m, 3); each kernel-1 axis is passed through
+/// (m = alpha = 1). An input transform turns every patch into PATCH = alpha_T * alpha_H * alpha_W
+/// matrices V_e (tiles, Cp_in) (shaders/ops/winograd_input.comp), PATCH <see cref="Gemm"/>s give
+/// M_e = V_e x U_e with the host-transformed weights U_e (<see cref="PackWeights"/>), and an output
+/// transform adds the direct kernel's epilogue (shaders/ops/winograd_output.comp). 1x3x3: F(2x2, 3x3)
+/// multiplies 16 times per 4 outputs, F(4x4) 36 per 16, against 9 per output directly; 3x1x1: F(2, 3)
+/// 4 per 2 and F(4, 3) 6 per 4, against 3. The tile follows from the packed weights. V and M live in a
+/// caller-given scratch of <see cref="ScratchBytes"/>, each matrix at a bindable offset.
 /// </summary>
 public sealed class WinogradConv : IOp
 {
@@ -33,6 +35,14 @@ public sealed class WinogradConv : IOp
     /// </summary>
     public const double DefaultMinFlops = 0.75e9;
 
+    /// <summary>
+    /// The share of the minimum FLOPs a 3x1x1 convolution needs: its transforms touch 6 inputs per 4
+    /// outputs, not 36 per 16, so they pay off on smaller layers. Same measure, F(4, 3) on 8 or 4 frames:
+    /// 0.64 at 0.62 GFLOP (64 ch 56x56) and 0.73 (512 ch 7x7), 0.92-0.96 at 0.31 GFLOP, 0.99-1.25 at
+    /// 0.04-0.08 GFLOP.
+    /// </summary>
+    private const double TemporalMinFlopsShare = 0.4;
+
     private readonly List<Action<CommandList>> _dispatches = [];
 
     public WinogradConv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias = null,
@@ -42,16 +52,14 @@ public sealed class WinogradConv : IOp
         Spec = spec;
         var what = $"{name} ({spec}, Winograd)";
         if (!spec.IsWinogradEligible)
-            throw new EngineException($"{what}: only 1x3x3 stride-1 undilated ungrouped convolutions without temporal padding run as Winograd.");
+            throw new EngineException($"{what}: only 1x3x3 and 3x1x1 stride-1 undilated ungrouped convolutions, unpadded along their kernel-1 axes, run as Winograd.");
         ChannelsLast.Require(what, "input", input);
         ChannelsLast.Require(what, "output", output);
-        var tile = TileOf(weight.Shape);
-        var matrices = (tile + 2) * (tile + 2);
-        var (frames, h, w, cin) = (input.Shape[0] * input.Shape[1], input.Shape[2], input.Shape[3], input.Shape[4]);
+        var tile = TileOf(spec, weight.Shape);
+        var (cin, cout) = (input.Shape[4], ChannelsLast.Padded(spec.OutChannels));
         if (cin != ChannelsLast.Padded(spec.InChannels))
             throw new EngineException($"{what}: input {input.Shape} must have {ChannelsLast.Padded(spec.InChannels)} channels.");
-        var outSize = spec.OutputSize(new Size3(input.Shape[1], h, w));
-        var cout = ChannelsLast.Padded(spec.OutChannels);
+        var outSize = spec.OutputSize(new Size3(input.Shape[1], input.Shape[2], input.Shape[3]));
         var expected = new Shape(input.Shape[0], outSize.T, outSize.H, outSize.W, cout);
         if (output.Shape != expected)
             throw new EngineException($"{what}: input {input.Shape} gives output {expected}, not {output.Shape}.");
@@ -64,7 +72,7 @@ public sealed class WinogradConv : IOp
         var layout = Layout.Of(device, spec, input.Shape, tile);
         if (layout is null)
             throw new EngineException($"{what}: input {input.Shape} needs more scratch than one binding holds; run the direct kernel.");
-        var (_, tiles, tilesH, tilesW, slabV, slabM) = layout.Value;
+        var (alphas, matrices, tiles, tileGrid, slabV, slabM) = layout.Value;
         var alignment = device.BindingAlignment;
         if (scratch.ByteExtent < (ulong)layout.Value.Bytes)
             throw new EngineException($"{what}: scratch {scratch.Shape} is smaller than the {layout.Value.Bytes} bytes of V and M.");
@@ -74,8 +82,9 @@ public sealed class WinogradConv : IOp
         var allV = new Tensor(scratch.Buffer, scratch.ByteOffset, new Shape(checked((int)(matrices * slabV))), DataType.Float32, $"{name} V");
         var mOffset = scratch.ByteOffset + (ulong)(matrices * slabV * sizeof(float));
         var allM = new Tensor(scratch.Buffer, mOffset, new Shape(checked((int)(matrices * slabM))), DataType.Float32, $"{name} M");
-        var input4 = device.Pipeline("ops/winograd_input", SpecConstant.Int(0, tile));
-        var inPush = new InputPush(new Int4(h, w, cin / 4), new Int4(tilesH, tilesW, tiles, (int)(slabV / 4)), new Int4(spec.Padding.H, spec.Padding.W));
+        var input4 = device.Pipeline("ops/winograd_input", SpecConstant.Int(0, alphas.T), SpecConstant.Int(1, alphas.H), SpecConstant.Int(2, alphas.W));
+        var inPush = new InputPush(Int4.Of(new Size3(input.Shape[1], input.Shape[2], input.Shape[3]), cin / 4), Int4.Of(tileGrid, tiles),
+            Int4.Of(spec.Padding, (int)(slabV / 4)));
         var inGrid = StridedCopy.FlatGrid(Groups.Cover((long)tiles * cin / 4, LocalSize));
         _dispatches.Add(list => list.Dispatch(input4, inGrid, inPush, input, allV));
 
@@ -89,15 +98,15 @@ public sealed class WinogradConv : IOp
             _dispatches.Add(new Gemm(device, v, u, m, tileM: tileM, tileN4: tileN4, name: $"{name} gemm{e}").Record);
         }
 
-        var output4 = device.Pipeline("ops/winograd_output",
-            SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu), SpecConstant.Int(3, tile));
-        var outPush = new OutputPush(new Int4(outSize.H, outSize.W, cout / 4), new Int4(tilesH, tilesW, tiles, (int)(slabM / 4)));
+        var output4 = device.Pipeline("ops/winograd_output", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null),
+            SpecConstant.Bool(2, relu), SpecConstant.Int(3, alphas.T), SpecConstant.Int(4, alphas.H), SpecConstant.Int(5, alphas.W));
+        var outPush = new OutputPush(Int4.Of(outSize, cout / 4), Int4.Of(tileGrid, tiles), new Int4((int)(slabM / 4)));
         var outGrid = StridedCopy.FlatGrid(Groups.Cover((long)tiles * cout / 4, LocalSize));
         // Absent optional inputs are bound to M: the shader never reads them.
         var biasOrAny = bias ?? allM;
         var residualOrAny = residual ?? allM;
         _dispatches.Add(list => list.Dispatch(output4, outGrid, outPush, allM, output, biasOrAny, residualOrAny));
-        Flops = spec.Flops((long)frames * outSize.H * outSize.W);
+        Flops = spec.Flops((long)input.Shape[0] * outSize.Volume);
     }
 
     public string Name { get; }
@@ -109,59 +118,79 @@ public sealed class WinogradConv : IOp
 
     /// <summary>
     /// Bytes of scratch (V then M) for a channels-last <paramref name="input"/> with output tiles of
-    /// <paramref name="tile"/>, or 0 when the spec is not eligible or V or M would not fit one
+    /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible or V or M would not fit one
     /// storage-buffer binding (then the direct kernel runs).
     /// </summary>
     public static long ScratchBytes(Device device, ConvSpec spec, Shape input, int tile) =>
         spec.IsWinogradEligible && Layout.Of(device, spec, input, tile) is { } layout ? layout.Bytes : 0;
 
-    /// <summary>Shape of the packed weights: (tile + 2)^2 matrices of (Cp_in rows padded, Cp_out).</summary>
+    /// <summary>Shape of the packed weights: one matrix per patch element (Cp_in rows padded, Cp_out).</summary>
     public static Shape WeightShape(ConvSpec spec, int tile) =>
-        new((CheckTile(tile) + 2) * (tile + 2), (ChannelsLast.Padded(spec.InChannels) + WeightRowQuantum - 1) / WeightRowQuantum * WeightRowQuantum,
+        new(checked((int)Alphas(spec, tile).Volume), (ChannelsLast.Padded(spec.InChannels) + WeightRowQuantum - 1) / WeightRowQuantum * WeightRowQuantum,
             ChannelsLast.Padded(spec.OutChannels));
 
     /// <summary>
-    /// Packs PyTorch weights (Cout, Cin, 1, 3, 3) into <see cref="WeightShape"/>: matrix e = alpha * a + b
-    /// holds U[a, b] = (G g G^T)[a, b] of every (ci, co) at row ci, column co; padding rows and columns
-    /// are zero. F(2x2): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; F(4x4): G = [1/4 0 0;
-    /// -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. Computed in double, rounded once.
+    /// Packs PyTorch weights (Cout, Cin, kt, kh, kw) into <see cref="WeightShape"/>: matrix
+    /// e = (a * alpha_H + b) * alpha_W + c holds U[a, b, c] = (g x_T G x_H G x_W G)[a, b, c] (G applied along
+    /// each kernel-3 axis; a kernel-1 axis keeps its single tap) of every (ci, co) at row ci, column co;
+    /// padding rows and columns are zero. F(2, 3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]; F(4, 3):
+    /// G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]. Computed in
+    /// double, rounded once.
     /// </summary>
     public static float[] PackWeights(ConvSpec spec, ReadOnlySpan<float> weights, int tile)
     {
         if (!spec.IsWinogradEligible)
             throw new EngineException($"Convolution {spec} does not run as Winograd.");
-        var (cin, cout) = (spec.InChannels, spec.OutChannels);
-        if (weights.Length != (long)cout * cin * 9)
-            throw new EngineException($"Convolution {spec}: {weights.Length} weights given, expected {cout}x{cin}x1x3x3 = {(long)cout * cin * 9}.");
+        var (cin, cout, taps) = (spec.InChannels, spec.OutChannels, (int)spec.Kernel.Volume);
+        if (weights.Length != (long)cout * cin * taps)
+            throw new EngineException($"Convolution {spec}: {weights.Length} weights given, expected {cout}x{cin}x{spec.Kernel} = {(long)cout * cin * taps}.");
         double[,] g = CheckTile(tile) == 2
             ? new double[,] { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } }
             : new double[,] { { 0.25, 0, 0 }, { -1 / 6.0, -1 / 6.0, -1 / 6.0 }, { -1 / 6.0, 1 / 6.0, -1 / 6.0 }, { 1 / 24.0, 1 / 12.0, 1 / 6.0 }, { 1 / 24.0, -1 / 12.0, 1 / 6.0 }, { 0, 0, 1 } };
-        var alpha = tile + 2;
+        double[,] one = { { 1 } };
+        var (gt, gh, gw) = (spec.Kernel.T == 3 ? g : one, spec.Kernel.H == 3 ? g : one, spec.Kernel.W == 3 ? g : one);
+        var alphas = Alphas(spec, tile);
         var shape = WeightShape(spec, tile);
         var (rows, cols) = (shape[1], shape[2]);
         var packed = new float[shape.ElementCount];
-        var gk = new double[alpha, 3];
         for (var co = 0; co < cout; co++)
         {
             for (var ci = 0; ci < cin; ci++)
             {
-                var k = weights.Slice((co * cin + ci) * 9, 9);
-                for (var a = 0; a < alpha; a++)
-                {
-                    for (var l = 0; l < 3; l++)
-                        gk[a, l] = g[a, 0] * k[l] + g[a, 1] * k[3 + l] + g[a, 2] * k[6 + l];
-                }
-                for (var a = 0; a < alpha; a++)
-                {
-                    for (var b = 0; b < alpha; b++)
-                    {
-                        var u = gk[a, 0] * g[b, 0] + gk[a, 1] * g[b, 1] + gk[a, 2] * g[b, 2];
-                        packed[((long)(a * alpha + b) * rows + ci) * cols + co] = (float)u;
-                    }
-                }
+                var k = weights.Slice((co * cin + ci) * taps, taps);
+                var u = new double[taps];
+                for (var i = 0; i < taps; i++)
+                    u[i] = k[i];
+                // G along W, then H, then T: (kt, kh, kw) -> (kt, kh, aW) -> (kt, aH, aW) -> (aT, aH, aW).
+                u = Apply(gw, u, spec.Kernel.T * spec.Kernel.H, spec.Kernel.W, 1);
+                u = Apply(gh, u, spec.Kernel.T, spec.Kernel.H, alphas.W);
+                u = Apply(gt, u, 1, spec.Kernel.T, alphas.H * alphas.W);
+                for (var e = 0; e < u.Length; e++)
+                    packed[((long)e * rows + ci) * cols + co] = (float)u[e];
             }
         }
         return packed;
+    }
+
+    /// <summary>Applies the (alpha, kernel) matrix <paramref name="g"/> along the middle axis of (outer, kernel, inner) values.</summary>
+    private static double[] Apply(double[,] g, double[] values, int outer, int kernel, int inner)
+    {
+        var alpha = g.GetLength(0);
+        var result = new double[outer * alpha * inner];
+        for (var o = 0; o < outer; o++)
+        {
+            for (var a = 0; a < alpha; a++)
+            {
+                for (var i = 0; i < inner; i++)
+                {
+                    var sum = 0.0;
+                    for (var l = 0; l < kernel; l++)
+                        sum += g[a, l] * values[(o * kernel + l) * inner + i];
+                    result[(o * alpha + a) * inner + i] = sum;
+                }
+            }
+        }
+        return result;
     }
 
     public void Record(CommandList list)
@@ -170,17 +199,22 @@ public sealed class WinogradConv : IOp
             dispatch(list);
     }
 
-    /// <summary>Tiles and the per-matrix slab sizes (floats, each a multiple of the binding alignment) of V and M.</summary>
-    private readonly record struct Layout(int Matrices, int Tiles, int TilesH, int TilesW, long SlabV, long SlabM)
+    /// <summary>
+    /// The patch per axis, the matrices (patch elements), the tiles in all and along each axis, and the
+    /// per-matrix slab sizes (floats, each a multiple of the binding alignment) of V and M.
+    /// </summary>
+    private readonly record struct Layout(Size3 Patch, int Matrices, int Tiles, Size3 TileGrid, long SlabV, long SlabM)
     {
         public long Bytes => Matrices * (SlabV + SlabM) * sizeof(float);
 
         public static Layout? Of(Device device, ConvSpec spec, Shape input, int tile)
         {
-            var matrices = (CheckTile(tile) + 2) * (tile + 2);
+            var alphas = Alphas(spec, tile);
+            var matrices = (int)alphas.Volume;
             var outSize = spec.OutputSize(new Size3(input[1], input[2], input[3]));
-            var (tilesH, tilesW) = ((outSize.H + tile - 1) / tile, (outSize.W + tile - 1) / tile);
-            var tiles = (long)input[0] * input[1] * tilesH * tilesW;
+            static int Cover(int extent, int alpha) => alpha == 1 ? extent : (extent + alpha - 3) / (alpha - 2);
+            var grid = new Size3(Cover(outSize.T, alphas.T), Cover(outSize.H, alphas.H), Cover(outSize.W, alphas.W));
+            var tiles = input[0] * grid.Volume;
             var alignFloats = (long)device.BindingAlignment / sizeof(float);
             long Slab(int channels) => (tiles * channels + alignFloats - 1) / alignFloats * alignFloats;
             var (slabV, slabM) = (Slab(input[4]), Slab(ChannelsLast.Padded(spec.OutChannels)));
@@ -191,7 +225,7 @@ public sealed class WinogradConv : IOp
             if (matrices * slabV * sizeof(float) > limits.maxStorageBufferRange || matrices * slabM / 4 > limits.maxTexelBufferElements
                 || outputBytes > limits.maxStorageBufferRange || tiles > (long)MaxGroupsY(device) * ConvDefaults.SmallTileM)
                 return null;
-            return new Layout(matrices, (int)tiles, tilesH, tilesW, slabV, slabM);
+            return new Layout(alphas, matrices, (int)tiles, grid, slabV, slabM);
         }
 
         private static unsafe uint MaxGroupsY(Device device)
@@ -202,24 +236,50 @@ public sealed class WinogradConv : IOp
     }
 
     /// <summary>
-    /// The tile a convolution of <paramref name="spec"/> uses (its weights are packed for it): 4x4 for
-    /// every layer. `engine bench conv --compare-direct --winograd-tile 2|4` on the I3D R50 1x3x3 layers
-    /// (8 frames; GPU time over the direct kernel, alternating in one process) gave F(2x2) / F(4x4):
+    /// The tile a convolution of <paramref name="spec"/> uses (its weights are packed for it): 4 outputs
+    /// along each transformed axis for every layer. 1x3x3, F(4x4, 3x3): `engine bench conv --compare-direct --winograd-tile 2|4` on the I3D R50 1x3x3
+    /// layers (8 frames; GPU time over the direct kernel, alternating in one process) gave F(2x2) / F(4x4):
     /// 64 ch 56x56 0.94-0.97 / 0.90-1.02, 128 ch 28x28 0.73 / 0.67, 256 ch 14x14 0.61 / 0.62, 512 ch
     /// 7x7 0.61 / 0.50. F(4x4) does 1.8x fewer multiplications and moves 1.8x less V and M per output;
     /// its larger transforms cost more per tile on lavapipe (at 64 channels they are half its time),
     /// but it was never clearly slower. Its rounding error (transform entries up to 8) kept the full
-    /// ResNet-50 and NL I3D R50 within the 1e-4 parity tolerance.
+    /// ResNet-50 and NL I3D R50 within the 1e-4 parity tolerance. 3x1x1, F(4, 3) along time:
+    /// `engine bench conv --kernel 3x1x1 --pad 1x0x0 --compare-direct --winograd-tile 2|4` on the I3D R50
+    /// 3x1x1 layers (8 frames, same measure) gave F(2, 3) / F(4, 3): 64->64 56x56 1.02 / 0.64, 256->64
+    /// 56x56 1.08 / 0.75, 256->128 56x56 0.77 / 0.68, 512->128 28x28 0.90 / 0.54, 1024->256 14x14
+    /// 0.76 / 0.70, 2048->512 7x7 0.67 / 0.50. F(2, 3) saves a third of the multiplications but writes
+    /// and reads twice the input and output in V and M; F(4, 3) halves them and moves 1.5x, and 8 frames
+    /// are exactly two of its tiles.
     /// </summary>
     public static int TileFor(ConvSpec spec) => 4;
 
+    /// <summary>
+    /// Whether an eligible convolution of <paramref name="spec"/> with channels-last
+    /// <paramref name="output"/> is worth running as Winograd: at least <paramref name="minFlops"/> of
+    /// direct arithmetic (1x3x3), or <see cref="TemporalMinFlopsShare"/> of it and whole tiles of output
+    /// frames (3x1x1: a partial tile wastes a quarter or more of its arithmetic, while the direct kernel
+    /// skips the padded frames; 3 frames measured 1.27, 2 frames 2.2-2.3).
+    /// </summary>
+    public static bool Pays(ConvSpec spec, Shape output, double minFlops)
+    {
+        var flops = spec.Flops((long)output[0] * output[1] * output[2] * output[3]);
+        return spec.Kernel.T == 3 ? output[1] % TileFor(spec) == 0 && flops >= minFlops * TemporalMinFlopsShare : flops >= minFlops;
+    }
+
     /// <summary>The tile packed weights of <paramref name="shape"/> were transformed for.</summary>
-    public static int TileOf(Shape shape) => shape.Rank == 3 && shape[0] == 36 ? 4 : 2;
+    public static int TileOf(ConvSpec spec, Shape shape) => shape.Rank == 3 && shape[0] == Alphas(spec, 4).Volume ? 4 : 2;
+
+    /// <summary>The patch along each axis: tile + 2 where the kernel is 3 (transformed), 1 where it is 1 (passed through).</summary>
+    private static Size3 Alphas(ConvSpec spec, int tile)
+    {
+        int Alpha(int kernel) => kernel == 3 ? CheckTile(tile) + 2 : 1;
+        return new Size3(Alpha(spec.Kernel.T), Alpha(spec.Kernel.H), Alpha(spec.Kernel.W));
+    }
 
     private static int CheckTile(int tile) =>
-        tile is 2 or 4 ? tile : throw new EngineException($"Winograd tiles are 2x2 or 4x4 outputs, not {tile}x{tile}.");
+        tile is 2 or 4 ? tile : throw new EngineException($"Winograd tiles are 2 or 4 outputs per transformed axis, not {tile}.");
 
     private readonly record struct InputPush(Int4 InDims, Int4 Tiles, Int4 Pad);
 
-    private readonly record struct OutputPush(Int4 OutDims, Int4 Tiles);
+    private readonly record struct OutputPush(Int4 OutDims, Int4 Tiles, Int4 Slab);
 }

@@ -21,16 +21,26 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("odd_3x13x9_pad0", 4)]
     [InlineData("even_2x8x6_pad1_residual", 4)]
     [InlineData("pad2x1_1x6x5_nobias", 4)]
+    [InlineData("t_odd_5x4x3_pad1", 2)]
+    [InlineData("t_odd_7x3x5_pad0", 2)]
+    [InlineData("t_even_8x2x3_pad1_residual", 2)]
+    [InlineData("t_short_3x2x2_pad1", 2)]
+    [InlineData("t_odd_5x4x3_pad1", 4)]
+    [InlineData("t_odd_7x3x5_pad0", 4)]
+    [InlineData("t_even_8x2x3_pad1_residual", 4)]
+    [InlineData("t_short_3x2x2_pad1", 4)]
     public void Winograd_conv_matches_torch(string name, int tile) => Assert.True(Run(name, tile, scratchShortBy: null), $"{name} did not run as Winograd");
 
     [Theory]
     [InlineData("odd_3x13x9_pad0", 2)]
     [InlineData("even_2x8x6_pad1_residual", 4)]
+    [InlineData("t_odd_5x4x3_pad1", 2)]
+    [InlineData("t_even_8x2x3_pad1_residual", 4)]
     public void Conv_falls_back_to_the_direct_kernel_when_the_winograd_scratch_is_too_small(string name, int tile) =>
         Assert.False(Run(name, tile, scratchShortBy: 4), $"{name} ran as Winograd with too little scratch");
 
     [Fact]
-    public void Only_1x3x3_stride1_undilated_ungrouped_convolutions_are_winograd_eligible()
+    public void Only_1x3x3_and_3x1x1_stride1_undilated_ungrouped_convolutions_are_winograd_eligible()
     {
         var pad = Size3.Planar(1, 1, 0);
         Assert.True(new ConvSpec(64, 64, new Size3(1, 3, 3), padding: pad).IsWinogradEligible);
@@ -42,6 +52,14 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.False(new ConvSpec(64, 64, new Size3(1, 3, 3), padding: Size3.Cube(1)).IsWinogradEligible);
         // A 4-channel input unfolds its width instead.
         Assert.False(new ConvSpec(3, 64, new Size3(1, 3, 3), padding: pad).IsWinogradEligible);
+        var padT = new Size3(1, 0, 0);
+        Assert.True(new ConvSpec(256, 64, new Size3(3, 1, 1), padding: padT).IsWinogradEligible);
+        Assert.True(new ConvSpec(5, 7, new Size3(3, 1, 1)).IsWinogradEligible);
+        Assert.False(new ConvSpec(64, 64, new Size3(3, 1, 1), new Size3(2, 1, 1), padT).IsWinogradEligible);
+        Assert.False(new ConvSpec(64, 64, new Size3(3, 1, 1), padding: padT, dilation: new Size3(2, 1, 1)).IsWinogradEligible);
+        Assert.False(new ConvSpec(64, 64, new Size3(3, 1, 1), padding: padT, groups: 4).IsWinogradEligible);
+        Assert.False(new ConvSpec(64, 64, new Size3(3, 1, 1), padding: Size3.Cube(1)).IsWinogradEligible);
+        Assert.False(new ConvSpec(64, 64, new Size3(5, 1, 1), padding: new Size3(2, 0, 0)).IsWinogradEligible);
     }
 
     [Fact]
@@ -54,13 +72,15 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 8, 28, 28, 256), 2) > 0);
     }
 
+    /// <summary>The convolution of a case of tests/fixtures/gen_winograd.py.</summary>
+    internal static ConvSpec Spec(JsonElement c) => new(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),
+        OpFixtures.Size(c.GetProperty("kernel"), 1), padding: OpFixtures.Size(c.GetProperty("padding"), 0));
+
     /// <summary>Runs case <paramref name="name"/> through <see cref="Conv"/>'s choosing constructor; returns whether it took Winograd.</summary>
     private bool Run(string name, int tile, long? scratchShortBy)
     {
         var c = _cases.Value.GetProperty(name);
-        var padding = c.GetProperty("padding").EnumerateArray().Select(v => v.GetInt32()).ToArray();
-        var spec = new ConvSpec(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(), new Size3(1, 3, 3),
-            padding: new Size3(0, padding[0], padding[1]));
+        var spec = Spec(c);
         var (x, xShape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}.x"));
         var (expected, yShape, cout) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}.y"));
         var weights = Fixtures.Npy(Set, $"{name}.w").ToFloats();

@@ -32,13 +32,14 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     public override IEnumerable<WeightData> Weights() => Pack(winograd: false);
 
     /// <summary>
-    /// The packings of <see cref="Weights()"/>, plus the Winograd one (4x the direct one) when this
-    /// convolution is eligible and large enough for <see cref="CompileOptions.WinogradMinFlops"/>.
+    /// The packings of <see cref="Weights()"/>, plus the Winograd one (4x the direct one for 1x3x3, 2x for
+    /// 3x1x1) when this convolution is eligible and worth it (<see cref="WinogradConv.Pays"/> with
+    /// <see cref="CompileOptions.WinogradMinFlops"/>).
     /// </summary>
     public override IEnumerable<WeightData> Weights(IReadOnlyList<TensorSpec> inputs, CompileOptions options)
     {
         var y = InferOutputs(inputs)[0].Shape;
-        return Pack(Spec.IsWinogradEligible && Spec.Flops(y.ElementCount / y[4]) >= options.WinogradMinFlops);
+        return Pack(Spec.IsWinogradEligible && WinogradConv.Pays(Spec, y, options.WinogradMinFlops));
     }
 
     private IEnumerable<WeightData> Pack(bool winograd)
@@ -59,7 +60,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
 
     /// <summary>
     /// The width-unfolded input of a narrow-input convolution (the stem), or the Winograd matrices of a
-    /// 1x3x3 one, when one binding can hold it.
+    /// 1x3x3 or 3x1x1 one, when one binding can hold it.
     /// </summary>
     public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
     {
