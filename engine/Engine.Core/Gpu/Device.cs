@@ -79,6 +79,16 @@ public sealed unsafe class Device : IDisposable
     /// </summary>
     public ulong BindingAlignment => Math.Max(TensorAlignment, Math.Max(Limits.minStorageBufferOffsetAlignment, Limits.minTexelBufferOffsetAlignment));
 
+    /// <summary>The most workgroups a dispatch may have along y: ops that give one y group per row tile are limited by it.</summary>
+    public unsafe uint MaxGroupsY
+    {
+        get
+        {
+            var limits = Limits;
+            return limits.maxComputeWorkGroupCount[1];
+        }
+    }
+
     public uint QueueFamily { get; }
 
     public uint TimestampValidBits { get; }

@@ -116,7 +116,7 @@ public sealed class Conv : IOp
             var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
             var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
             // Gemm covers rows with one y group per row tile: a chunk may not exceed the grid's y limit.
-            var maxRows = (long)MaxGroupsY(device) * rowTileM;
+            var maxRows = (long)device.MaxGroupsY * rowTileM;
             foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
@@ -164,12 +164,6 @@ public sealed class Conv : IOp
     {
         foreach (var dispatch in _dispatches)
             dispatch(list);
-    }
-
-    private static unsafe uint MaxGroupsY(Device device)
-    {
-        var limits = device.Limits;
-        return limits.maxComputeWorkGroupCount[1];
     }
 
     private readonly record struct UnfoldPush(uint Rows, uint Width, uint OutWidth, uint OutTexels, uint Taps, uint Channels, int Stride, int Pad, int Dilation);

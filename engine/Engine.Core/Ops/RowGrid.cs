@@ -8,10 +8,9 @@ namespace Engine.Ops;
 /// </summary>
 public static class RowGrid
 {
-    public static unsafe Groups Of(Device device, uint x, uint tiles)
+    public static Groups Of(Device device, uint x, uint tiles)
     {
-        var limits = device.Limits;
-        var y = Math.Max(1, Math.Min(tiles, limits.maxComputeWorkGroupCount[1]));
+        var y = Math.Max(1, Math.Min(tiles, device.MaxGroupsY));
         return new Groups(x, y, Groups.Cover(tiles, y));
     }
 }

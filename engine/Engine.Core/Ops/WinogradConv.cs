@@ -223,15 +223,9 @@ public sealed class WinogradConv : IOp
             var limits = device.Limits;
             var outputBytes = (long)input[0] * outSize.Volume * ChannelsLast.Padded(spec.OutChannels) * sizeof(float);
             if (matrices * slabV * sizeof(float) > limits.maxStorageBufferRange || matrices * slabM / 4 > limits.maxTexelBufferElements
-                || outputBytes > limits.maxStorageBufferRange || tiles > (long)MaxGroupsY(device) * ConvDefaults.SmallTileM)
+                || outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM)
                 return null;
             return new Layout(alphas, matrices, (int)tiles, grid, slabV, slabM);
-        }
-
-        private static unsafe uint MaxGroupsY(Device device)
-        {
-            var limits = device.Limits;
-            return limits.maxComputeWorkGroupCount[1];
         }
     }
 
