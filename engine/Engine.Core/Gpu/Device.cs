@@ -89,6 +89,16 @@ public sealed unsafe class Device : IDisposable
         }
     }
 
+    /// <summary>The most workgroups a dispatch may have along z: ops that give one z group per matrix, line or overflow row tile are limited by it.</summary>
+    public unsafe uint MaxGroupsZ
+    {
+        get
+        {
+            var limits = Limits;
+            return limits.maxComputeWorkGroupCount[2];
+        }
+    }
+
     public uint QueueFamily { get; }
 
     public uint TimestampValidBits { get; }
