@@ -314,6 +314,8 @@ public sealed unsafe class CommandList : IDisposable
     {
         if (!_profile)
             throw new EngineException($"Command list '{Name}' was not created with profiling on.");
+        if (LastSubmission == 0)
+            throw new EngineException($"Command list '{Name}' has not run yet; its timings exist after a submission.");
         _device.Wait(LastSubmission);
         var stamps = new ulong[_queryCount];
         for (var p = 0; p < _queryPools.Count; p++)

@@ -3,7 +3,10 @@ namespace Engine.Graph;
 /// <summary>How a graph compiles: profiling (a timestamp after every dispatch), tensors kept readable, arena size cap, Winograd.</summary>
 public sealed record CompileOptions
 {
-    /// <summary>Record timestamps so <see cref="CompiledGraph.Profile"/> can report per-node GPU time.</summary>
+    /// <summary>
+    /// Also record a copy of the network with a timestamp after every dispatch, which runs when
+    /// <see cref="CompiledGraph.Run"/> is asked to profile, so <see cref="CompiledGraph.Profile"/> can report per-node GPU time.
+    /// </summary>
     public bool Profile { get; init; }
 
     /// <summary>Intermediate tensors to keep alive (not aliased) so they can be read after a run, e.g. for --dump.</summary>

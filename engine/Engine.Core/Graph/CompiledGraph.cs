@@ -13,18 +13,20 @@ public sealed class CompiledGraph : IDisposable
 {
     private readonly Device _device;
     private readonly CommandList _list;
+    private readonly CommandList? _profiled;
     private readonly List<GpuBuffer> _buffers;
     private readonly IReadOnlyList<(Node Node, IOp Op)> _ops;
     private readonly Dictionary<string, (Tensor Tensor, TensorSpec Spec)> _readable;
     private bool _disposed;
 
-    internal CompiledGraph(Device device, string name, CommandList list, List<GpuBuffer> buffers, IReadOnlyList<(Node, IOp)> ops,
+    internal CompiledGraph(Device device, string name, CommandList list, CommandList? profiled, List<GpuBuffer> buffers, IReadOnlyList<(Node, IOp)> ops,
         IReadOnlyDictionary<string, TensorSpec> tensors, Dictionary<string, (Tensor, TensorSpec)> readable, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs,
         long activationBytes, long peakLiveBytes, long weightBytes)
     {
         _device = device;
         Name = name;
         _list = list;
+        _profiled = profiled;
         _buffers = buffers;
         _ops = ops;
         _readable = readable;
@@ -74,14 +76,18 @@ public sealed class CompiledGraph : IDisposable
         tensor.Upload(values);
     }
 
-    /// <summary>Submits the recorded network once; the GPU works while the caller goes on.</summary>
-    public Submission Submit()
+    /// <summary>
+    /// Submits the recorded network once; the GPU works while the caller goes on. With
+    /// <paramref name="profile"/> the profiled recording runs (a graph compiled with
+    /// <see cref="CompileOptions.Profile"/>), so <see cref="Profile"/> reports this run.
+    /// </summary>
+    public Submission Submit(bool profile = false)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return _device.Submit(_list);
+        return _device.Submit(profile ? ProfiledList() : _list);
     }
 
-    public void Run() => Submit().Wait();
+    public void Run(bool profile = false) => Submit(profile).Wait();
 
     /// <summary>
     /// The elements of a readable tensor in its stored layout, after the last run. A tensor with a
@@ -143,15 +149,21 @@ public sealed class CompiledGraph : IDisposable
         return result;
     }
 
-    /// <summary>GPU time per node of the last run (graphs compiled with profiling), in recording order.</summary>
+    /// <summary>GPU time per node of the last profiled run (<see cref="Run"/> with profile), in recording order.</summary>
     public IReadOnlyList<NodeProfile> Profile()
     {
-        var timings = _list.Timings().GroupBy(t => t.Region).ToDictionary(g => g.Key, g => (Count: g.Count(), Ms: g.Sum(t => t.Milliseconds)));
+        var timings = ProfiledList().Timings().GroupBy(t => t.Region).ToDictionary(g => g.Key, g => (Count: g.Count(), Ms: g.Sum(t => t.Milliseconds)));
         return _ops.Select(o =>
         {
             var (count, ms) = timings.GetValueOrDefault(o.Node.Name);
             return new NodeProfile(o.Node.Name, o.Node.GetType().Name.Replace("Node", "", StringComparison.Ordinal), count, ms, o.Op.Flops);
         }).ToArray();
+    }
+
+    private CommandList ProfiledList()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _profiled ?? throw new EngineException($"Graph '{Name}' was compiled without profiling; compile it with CompileOptions.Profile to time its nodes.");
     }
 
     private (Tensor Tensor, TensorSpec Spec) Entry(string tensor)
@@ -167,6 +179,7 @@ public sealed class CompiledGraph : IDisposable
             return;
         _disposed = true;
         _list.Dispose();
+        _profiled?.Dispose();
         // Ops that hold GPU objects of their own (uploaded parameters) release them with the graph.
         foreach (var (_, op) in _ops)
             (op as IDisposable)?.Dispose();

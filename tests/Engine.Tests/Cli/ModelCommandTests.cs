@@ -44,9 +44,19 @@ public sealed class ModelCommandTests : IDisposable
         var run = RunEngine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "3");
         Assert.True(run.Code == 0, run.Stderr);
         Assert.Contains("stem.conv", run.Stdout, StringComparison.Ordinal);
-        Assert.Matches(@"GPU total [0-9.]+ ms \(median\), [0-9.]+ GFLOP", run.Stdout);
+        Assert.Matches(@"GPU total [0-9.]+ ms \(median of 3 profiled runs\), [0-9.]+ GFLOP", run.Stdout);
         Assert.Matches(@"tensor memory: activations [0-9.]+ MiB", run.Stdout);
         Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 3 runs\n?$", run.Stdout);
+    }
+
+    [Fact]
+    public void Bench_compare_direct_alternates_both_graphs_and_reports_their_ratios()
+    {
+        var run = RunEngine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "2", "--compare-direct");
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Matches(@"direct \(no Winograd\) median [0-9.]+ ms over 2 runs; ratio of medians [0-9.]+", run.Stdout);
+        Assert.Matches(@"GPU total median [0-9.]+ ms, direct [0-9.]+ ms; ratio [0-9.]+", run.Stdout);
+        Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 2 runs\n?$", run.Stdout);
     }
 
     public void Dispose() => _work.Delete(recursive: true);

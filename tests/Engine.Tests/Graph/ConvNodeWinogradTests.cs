@@ -42,7 +42,7 @@ public sealed class ConvNodeWinogradTests(GpuFixture fixture) : GpuTest(fixture)
         graph.Output("y");
         using var compiled = graph.Compile(Device, options);
         compiled.SetInput("x", x);
-        compiled.Run();
+        compiled.Run(profile: true);
         OpFixtures.AssertClose(Fixtures.Npy("winograd", $"{name}.y").ToFloats(), compiled.ReadTorch("y").ToFloats(), $"{name} in a graph");
         return (spec, compiled.Profile().Single(p => p.Node == "conv").Dispatches);
     }

@@ -107,10 +107,36 @@ public sealed class GraphTests(GpuFixture fixture) : GpuTest(fixture)
         graph.Output("y");
         using var compiled = graph.Compile(Device, new CompileOptions { Profile = true });
         compiled.SetInput("x", RandomFloats(64, 3));
-        compiled.Run();
+        compiled.Run(profile: true);
         var profile = compiled.Profile();
         Assert.Equal(["first", "second"], profile.Select(p => p.Node));
         Assert.All(profile, p => Assert.True(p.Dispatches == 1 && p.Milliseconds > 0 && p.Flops == 2.0 * 8 * 8 * 8, p.ToString()));
+    }
+
+    [Fact]
+    public void Plain_runs_leave_the_profile_to_profiled_runs_and_unprofiled_graphs_refuse_them()
+    {
+        var graph = new GraphBuilder("timed");
+        graph.Input("x", new TensorSpec(new Shape(8, 8), DataType.Float32, 8));
+        var w = RandomFloats(64, 1);
+        graph.Add(new FullyConnectedNode("fc", "x", "y", () => w, () => RandomFloats(8, 2), 8));
+        graph.Output("y");
+        using var profiled = graph.Compile(Device, new CompileOptions { Profile = true });
+        profiled.SetInput("x", RandomFloats(64, 3));
+        profiled.Run();
+        var plain = profiled.Read("y");
+        // A plain run submits no timestamps: until a profiled run there is nothing to report.
+        Assert.Contains("has not run yet", Assert.Throws<EngineException>(() => profiled.Profile()).Message);
+        profiled.Run(profile: true);
+        Assert.Equal(plain, profiled.Read("y"));
+        Assert.True(profiled.Profile().Single().Milliseconds > 0);
+
+        using var unprofiled = graph.Compile(Device);
+        unprofiled.SetInput("x", RandomFloats(64, 3));
+        unprofiled.Run();
+        Assert.Equal(plain, unprofiled.Read("y"));
+        Assert.Contains("compiled without profiling", Assert.Throws<EngineException>(() => unprofiled.Run(profile: true)).Message);
+        Assert.Contains("compiled without profiling", Assert.Throws<EngineException>(() => unprofiled.Profile()).Message);
     }
 
     [Fact]
