@@ -1,9 +1,12 @@
 #version 450
-// C[M,N] = act(A[M,K] * B[K,N] + bias[N] + R[M,N]), all row-major fp32; bias, residual R and
-// ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
+// C[z][M,N] = act(A[z][M,K] * B[z][K,N] + bias[N] + R[z][M,N]), all row-major fp32; bias, residual R
+// and ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
 // add and its ReLU is one dispatch. Unused bindings may be bound to any tensor; they are not read.
 // Layout: A and B are read as rgba32f texel buffers (4 consecutive floats of a row per texel), so
 // K and N must be multiples of 4; C is written as vec4. M is any size.
+// Batch: z walks the matrices first + gl_WorkGroupID.z; matrix z of an operand starts z * stride
+// texels into its binding (stride 0: one matrix shared by every z, e.g. one weight matrix). One
+// plain GEMM is first = 0, strides 0.
 // Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
 // memory: on lavapipe texel loads take a vectorised gather path and barriers are expensive, so
 // register blocking over texel buffers is the fast form (see docs on lavapipe). A workgroup's lanes
@@ -28,6 +31,11 @@ layout(push_constant) uniform Push {
     uint M;
     uint N;
     uint K;
+    uint first;   // matrix of workgroup z = 0
+    uint strideA; // vec4 texels between consecutive matrices of A, B, C, R
+    uint strideB;
+    uint strideC;
+    uint strideR;
 } p;
 
 void main() {
@@ -38,10 +46,12 @@ void main() {
     uint row = (gl_WorkGroupID.y * (gl_WorkGroupSize.x / LANES_C) + lane / LANES_C) * TILE_M;
     if (col4 >= n4 || row >= p.M)
         return;
+    uint z = p.first + gl_WorkGroupID.z;
+    int bBase = int(z * p.strideB);
 
     int arow[TILE_M];
     for (uint r = 0u; r < TILE_M; r++)
-        arow[r] = int(min(row + r, p.M - 1u) * k4);
+        arow[r] = int(z * p.strideA + min(row + r, p.M - 1u) * k4);
     int bcol[TILE_N4];
     for (uint c = 0u; c < TILE_N4; c++)
         bcol[c] = int(min(col4 + c, n4 - 1u));
@@ -53,7 +63,7 @@ void main() {
 
     for (uint k = 0u; k < k4; k++) {
         vec4 b[4][TILE_N4];
-        int brow = int(k * 4u * n4);
+        int brow = bBase + int(k * 4u * n4);
         for (uint kk = 0u; kk < 4u; kk++)
             for (uint c = 0u; c < TILE_N4; c++)
                 b[kk][c] = imageLoad(B, brow + int(kk * n4) + bcol[c]);
@@ -76,8 +86,8 @@ void main() {
             uint at = (row + r) * n4 + col4 + c;
             vec4 v = acc[r][c] + bias[c];
             if (HAS_RESIDUAL)
-                v += imageLoad(Residual, int(at));
-            C[at] = RELU ? max(v, vec4(0.0)) : v;
+                v += imageLoad(Residual, int(z * p.strideR + at));
+            C[z * p.strideC + at] = RELU ? max(v, vec4(0.0)) : v;
         }
     }
 }
