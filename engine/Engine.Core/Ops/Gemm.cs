@@ -69,7 +69,7 @@ public sealed class Gemm : IOp
         _pipeline = device.Pipeline("gemm",
             SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
             SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
-            SpecConstant.Int(6, lanes));
+            SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));
         _groups = new Groups(Groups.Cover(Groups.Cover(N / 4, tileN4), lanes), Groups.Cover(Groups.Cover(M, tileM), LocalSize / lanes));
         _dispatches = [.. BatchChunks(Batch, maxGroupsZ).Select(chunk =>
             (new Push((uint)M, (uint)N, (uint)K, (uint)chunk.First, strideA, strideB, strideC, strideR), (uint)chunk.Count))];
