@@ -94,6 +94,18 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.Contains("does not give C", Reject(a, b, View(new Shape(3, 6, 4), 24, 4, 1)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Batched_gemm_refuses_a_c_whose_matrices_do_not_fit_one_storage_binding()
+    {
+        // Two 1x4 matrices one binding apart: each fits, the pair spans one texel more than a binding.
+        var limit = (long)Device.Limits.maxStorageBufferRange;
+        using var buffer = Device.CreateTensor("buffer", new Shape(checked((int)(limit / sizeof(float) + 4))));
+        var c = new Tensor(buffer.Buffer, buffer.ByteOffset, new Shape(2, 1, 4), DataType.Float32, "C", [limit / sizeof(float), 4, 1]);
+        using var a = Device.CreateTensor("A", new Shape(2, 1, 4));
+        using var b = Device.CreateTensor("B", new Shape(1, 4, 4));
+        Assert.Contains($"C (2, 1, 4) spans {limit + 16} bytes, more than one binding holds ({limit} bytes)", Reject(a, b, c), StringComparison.Ordinal);
+    }
+
     private string Reject(Tensor a, Tensor b, Tensor c) => Assert.Throws<EngineException>(() => new Gemm(Device, a, b, c, name: "bad")).Message;
 
     /// <summary>
