@@ -1,9 +1,12 @@
 #version 450
-// C[M,N] = act(A[M,K] * B[K,N] + bias[N] + R[M,N]), all row-major fp32; bias, residual R and
-// ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
+// C[z][M,N] = act(A[z][M,K] * B[z][K,N] + bias[N] + R[z][M,N]), all row-major fp32; bias, residual R
+// and ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
 // add and its ReLU is one dispatch. Unused bindings may be bound to any tensor; they are not read.
 // Layout: A and B are read as rgba32f texel buffers (4 consecutive floats of a row per texel), so
 // K and N must be multiples of 4; C is written as vec4. M is any size.
+// Batch (BATCHED): z walks the matrices first + gl_WorkGroupID.z; matrix z of an operand starts
+// z * stride texels into its binding (stride 0: one matrix shared by every z, e.g. one weight
+// matrix), folded into the per-invocation row and column offsets so the k loop is the plain one's.
 // Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
 // memory: on lavapipe texel loads take a vectorised gather path and barriers are expensive, so
 // register blocking over texel buffers is the fast form (see docs on lavapipe). A workgroup's lanes
@@ -17,6 +20,9 @@ layout(constant_id = 3) const bool HAS_BIAS = false;
 layout(constant_id = 4) const bool HAS_RESIDUAL = false;
 layout(constant_id = 5) const bool RELU = false;
 layout(constant_id = 6) const uint LANES_C = 8; // divides the local size
+// false (one matrix): z = 0 and the strides fold away, leaving the unbatched kernel; with the z
+// offsets applied at run time plain GEMMs measured 0.99-1.22x its time (docs/ops.md).
+layout(constant_id = 7) const bool BATCHED = false;
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer A;
 layout(binding = 1, rgba32f) uniform readonly imageBuffer B;
@@ -28,6 +34,11 @@ layout(push_constant) uniform Push {
     uint M;
     uint N;
     uint K;
+    uint first;   // matrix of workgroup z = 0
+    uint strideA; // vec4 texels between consecutive matrices of A, B, C, R
+    uint strideB;
+    uint strideC;
+    uint strideR;
 } p;
 
 void main() {
@@ -38,13 +49,14 @@ void main() {
     uint row = (gl_WorkGroupID.y * (gl_WorkGroupSize.x / LANES_C) + lane / LANES_C) * TILE_M;
     if (col4 >= n4 || row >= p.M)
         return;
+    uint z = BATCHED ? p.first + gl_WorkGroupID.z : 0u;
 
     int arow[TILE_M];
     for (uint r = 0u; r < TILE_M; r++)
-        arow[r] = int(min(row + r, p.M - 1u) * k4);
+        arow[r] = int(z * p.strideA + min(row + r, p.M - 1u) * k4);
     int bcol[TILE_N4];
     for (uint c = 0u; c < TILE_N4; c++)
-        bcol[c] = int(min(col4 + c, n4 - 1u));
+        bcol[c] = int(z * p.strideB + min(col4 + c, n4 - 1u));
 
     vec4 acc[TILE_M][TILE_N4];
     for (uint r = 0u; r < TILE_M; r++)
@@ -66,7 +78,7 @@ void main() {
 
     vec4 bias[TILE_N4];
     for (uint c = 0u; c < TILE_N4; c++)
-        bias[c] = HAS_BIAS ? imageLoad(Bias, bcol[c]) : vec4(0.0);
+        bias[c] = HAS_BIAS ? imageLoad(Bias, int(min(col4 + c, n4 - 1u))) : vec4(0.0);
     for (uint r = 0u; r < TILE_M; r++) {
         if (row + r >= p.M)
             break;
@@ -76,8 +88,8 @@ void main() {
             uint at = (row + r) * n4 + col4 + c;
             vec4 v = acc[r][c] + bias[c];
             if (HAS_RESIDUAL)
-                v += imageLoad(Residual, int(at));
-            C[at] = RELU ? max(v, vec4(0.0)) : v;
+                v += imageLoad(Residual, int(z * p.strideR + at));
+            C[z * p.strideC + at] = RELU ? max(v, vec4(0.0)) : v;
         }
     }
 }

@@ -6,7 +6,6 @@ using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
-using Engine.Ops;
 
 namespace Engine.Cli.Commands;
 
@@ -28,7 +27,7 @@ internal static class BenchCommand
         {
             model, clip, image, input, iterations, compareDirect,
         };
-        command.Subcommands.Add(Gemm());
+        command.Subcommands.Add(GemmBenchCommand.Create());
         command.Subcommands.Add(ConvBenchCommand.Create());
         command.Subcommands.Add(BenchNonLocalCommand.Create());
         command.Subcommands.Add(BenchDetectionCommand.Create());
@@ -203,42 +202,6 @@ internal static class BenchCommand
         Console.WriteLine($"{"stage",-16} {"disp",5} {"ms",10} {"%",6}");
         foreach (var stage in stages)
             Console.WriteLine($"stage {stage,-10} {perRun[0][stage].Dispatches,5} {medians[stage],10:0.00} ms {100 * medians[stage] / total,5:0.0}%");
-    }
-
-    private static Command Gemm()
-    {
-        var size = new Option<int>("--size") { Description = "M = N = K.", DefaultValueFactory = _ => 1024 };
-        var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 20 };
-        var tileM = new Option<int>("--tile-m") { Description = "Rows per invocation.", DefaultValueFactory = _ => 8 };
-        var tileN4 = new Option<int>("--tile-n4") { Description = "vec4 columns per invocation.", DefaultValueFactory = _ => 2 };
-        var command = new Command("gemm", "fp32 GEMM C = A * B with the register-tiled texel-buffer kernel; prints GFLOP/s.")
-        {
-            size, iterations, tileM, tileN4,
-        };
-        command.SetAction(result =>
-        {
-            var n = result.GetValue(size);
-            using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
-            var data = RandomFloats(new Random(1), (long)n * n);
-            using var a = device.CreateTensor<float>("A", new Shape(n, n), data);
-            using var b = device.CreateTensor<float>("B", new Shape(n, n), data);
-            using var c = device.CreateTensor("C", new Shape(n, n));
-            var gemm = new Gemm(device, a, b, c, tileM: result.GetValue(tileM), tileN4: result.GetValue(tileN4));
-            using var list = device.CreateCommandList("bench gemm", profile: true);
-            gemm.Record(list);
-            list.Finish();
-            device.Submit(list).Wait();
-
-            var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Pipeline);
-            var median = Median(runs.Wall);
-            Console.WriteLine($"device: {device.Info.Name}");
-            Console.WriteLine($"gemm {n}x{n}x{n} tile {result.GetValue(tileM)}x{4 * result.GetValue(tileN4)}: GPU median {Median(runs.Gpu):0.00} ms");
-            Console.WriteLine($"GFLOP/s {gemm.Flops / (median * 1e6):0.0}");
-            Console.WriteLine($"median {median:0.00} ms over {runs.Wall.Count} runs");
-            return 0;
-        });
-        return command;
     }
 
     /// <summary>CPU time of every thread of this process, the CPU device's workers included.</summary>

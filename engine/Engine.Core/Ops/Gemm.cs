@@ -7,7 +7,12 @@ namespace Engine.Ops;
 /// be multiples of 4 (rows are read as vec4 texels); M is free. Bias, residual and ReLU are optional
 /// and fused, so a 1x1 convolution with folded BN, its shortcut and its ReLU is one dispatch. The
 /// register tile is a specialization constant; a workgroup's lanes split between column and row tiles
-/// as <see cref="ConvDefaults.LaneColumns"/> says.
+/// as <see cref="ConvDefaults.LaneColumns"/> says. Batched: rank-3 views (batch, rows, cols) multiply
+/// matrix by matrix in one dispatch (z = matrix); each operand's matrices are its contiguous rows
+/// spaced by its batch stride (a multiple of 4 floats, e.g. slabs at the binding alignment), and an
+/// operand with batch 1 or batch stride 0 is one matrix shared by all (one weight matrix). The bias is
+/// shared. Every operand is bound whole, so all its matrices must fit one binding; batches past the
+/// device's z workgroup limit take several dispatches.
 /// </summary>
 public sealed class Gemm : IOp
 {
@@ -19,39 +24,62 @@ public sealed class Gemm : IOp
     private readonly Tensor _c;
     private readonly Tensor _bias;
     private readonly Tensor _residual;
-    private readonly int _tileM;
-    private readonly int _tileN4;
-    private readonly int _lanes;
+    private readonly Groups _groups;
+    private readonly (Push Push, uint Matrices)[] _dispatches;
 
     public Gemm(Device device, Tensor a, Tensor b, Tensor c, Tensor? bias = null, Tensor? residual = null, bool relu = false,
         int tileM = 8, int tileN4 = 2, string name = "gemm")
+        : this(device, a, b, c, bias, residual, relu, tileM, tileN4, name, device.MaxGroupsZ)
+    {
+    }
+
+    /// <summary>As the public constructor, with the z workgroup limit forced (tests of the split batch).</summary>
+    internal Gemm(Device device, Tensor a, Tensor b, Tensor c, Tensor? bias, Tensor? residual, bool relu, int tileM, int tileN4, string name,
+        uint maxGroupsZ)
     {
         Name = name;
-        if (a.Shape.Rank != 2 || b.Shape.Rank != 2 || c.Shape.Rank != 2)
-            throw new EngineException($"{name}: A {a.Shape}, B {b.Shape} and C {c.Shape} must be matrices.");
-        (M, K, N) = (a.Shape[0], a.Shape[1], b.Shape[1]);
-        if (b.Shape[0] != K || c.Shape[0] != M || c.Shape[1] != N)
+        var rank = c.Shape.Rank;
+        if (rank is not (2 or 3) || a.Shape.Rank != rank || b.Shape.Rank != rank)
+            throw new EngineException($"{name}: A {a.Shape}, B {b.Shape} and C {c.Shape} must all be matrices or all batches of matrices (batch, rows, cols).");
+        (Batch, M, K, N) = (rank == 3 ? c.Shape[0] : 1, a.Shape[-2], a.Shape[-1], b.Shape[-1]);
+        if (b.Shape[-2] != K || c.Shape[-2] != M || c.Shape[-1] != N)
             throw new EngineException($"{name}: A {a.Shape} x B {b.Shape} does not give C {c.Shape}.");
+        if (rank == 3 && (a.Shape[0] != Batch && a.Shape[0] != 1 || b.Shape[0] != Batch && b.Shape[0] != 1))
+            throw new EngineException($"{name}: A {a.Shape} and B {b.Shape} must have C {c.Shape}'s batch of {Batch} matrices, or 1 (shared).");
         if (K % 4 != 0 || N % 4 != 0)
             throw new EngineException($"{name}: K = {K} and N = {N} must be multiples of 4 (rows are read as vec4).");
         if (bias is not null && bias.ElementCount != N)
             throw new EngineException($"{name}: bias {bias.Shape} must have N = {N} elements.");
         if (residual is not null && residual.Shape != c.Shape)
             throw new EngineException($"{name}: residual {residual.Shape} must match C {c.Shape}.");
-        if (!a.IsContiguous || !b.IsContiguous || !c.IsContiguous || residual is { IsContiguous: false })
-            throw new EngineException($"{name}: A, B, C and the residual must be contiguous.");
         if (tileM <= 0 || tileN4 <= 0)
             throw new EngineException($"{name}: tiles must be positive ({tileM}x{tileN4}).");
-        (_a, _b, _c, _tileM, _tileN4) = (a, b, c, tileM, tileN4);
-        _lanes = ConvDefaults.LaneColumns(Groups.Cover(N / 4, tileN4));
+        var limits = device.Limits;
+        var maxTexelBytes = (ulong)limits.maxTexelBufferElements * 16;
+        var (strideA, strideB) = (BatchStride(name, "A", a, maxTexelBytes), BatchStride(name, "B", b, maxTexelBytes));
+        var strideC = BatchStride(name, "C", c, limits.maxStorageBufferRange);
+        var strideR = residual is null ? 0 : BatchStride(name, "residual", residual, maxTexelBytes);
+        if (Batch > 1 && strideC < M * N / 4)
+            throw new EngineException($"{name}: C {c.Shape} matrices {4 * strideC} floats apart overlap ({M}x{N} floats each).");
+        (_a, _b, _c) = (a, b, c);
+        var lanes = ConvDefaults.LaneColumns(Groups.Cover(N / 4, tileN4));
         // Absent optional inputs are bound to A: the shader never reads them.
         _bias = bias ?? a;
         _residual = residual ?? a;
         _pipeline = device.Pipeline("gemm",
             SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
             SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
-            SpecConstant.Int(6, _lanes));
+            SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));
+        _groups = new Groups(Groups.Cover(Groups.Cover(N / 4, tileN4), lanes), Groups.Cover(Groups.Cover(M, tileM), LocalSize / lanes));
+        _dispatches = [.. BatchChunks(Batch, maxGroupsZ).Select(chunk =>
+            (new Push((uint)M, (uint)N, (uint)K, (uint)chunk.First, strideA, strideB, strideC, strideR), (uint)chunk.Count))];
     }
+
+    /// <summary>Matrices multiplied: 1 for rank-2 operands.</summary>
+    public int Batch { get; }
+
+    /// <summary>Dispatches the op records: one unless the batch exceeds the device's z workgroup limit.</summary>
+    public int Dispatches => _dispatches.Length;
 
     public string Name { get; }
 
@@ -61,14 +89,41 @@ public sealed class Gemm : IOp
 
     public int K { get; }
 
-    public double Flops => 2.0 * M * N * K;
+    public double Flops => 2.0 * Batch * M * N * K;
 
     public void Record(CommandList list)
     {
-        var columnTiles = Groups.Cover(N / 4, _tileN4);
-        var groups = new Groups(Groups.Cover(columnTiles, _lanes), Groups.Cover(Groups.Cover(M, _tileM), LocalSize / _lanes));
-        list.Dispatch(_pipeline, groups, new Push((uint)M, (uint)N, (uint)K), _a, _b, _c, _bias, _residual);
+        foreach (var (push, matrices) in _dispatches)
+            list.Dispatch(_pipeline, _groups with { Z = matrices }, push, _a, _b, _c, _bias, _residual);
     }
 
-    private readonly record struct Push(uint M, uint N, uint K);
+    /// <summary>Consecutive runs of at most <paramref name="maxGroupsZ"/> matrices covering <paramref name="batch"/>: one dispatch each.</summary>
+    internal static IReadOnlyList<(int First, int Count)> BatchChunks(int batch, uint maxGroupsZ)
+    {
+        var chunks = new List<(int, int)>();
+        for (var first = 0; first < batch; first += (int)maxGroupsZ)
+            chunks.Add((first, (int)Math.Min(maxGroupsZ, batch - first)));
+        return chunks;
+    }
+
+    /// <summary>
+    /// The vec4 texels between consecutive matrices of <paramref name="t"/> (0 for one matrix, shared),
+    /// after checking its rows are contiguous, the stride is whole texels and all its matrices fit one
+    /// binding of <paramref name="maxBytes"/>.
+    /// </summary>
+    private static uint BatchStride(string name, string operand, Tensor t, ulong maxBytes)
+    {
+        var (rows, cols) = (t.Shape[-2], t.Shape[-1]);
+        if (t.Strides[^1] != 1 || (rows > 1 && t.Strides[^2] != cols))
+            throw new EngineException($"{name}: {operand} {t.Shape} with strides ({string.Join(", ", t.Strides)}) must have contiguous rows.");
+        var stride = t.Shape.Rank == 3 && t.Shape[0] > 1 ? t.Strides[0] : 0;
+        if (stride < 0 || stride % 4 != 0)
+            throw new EngineException($"{name}: {operand} {t.Shape} has a batch stride of {stride} floats, not a non-negative multiple of 4 (whole vec4 texels).");
+        if (t.ByteExtent > maxBytes)
+            throw new EngineException($"{name}: {operand} {t.Shape} spans {t.ByteExtent} bytes, more than one binding holds ({maxBytes} bytes); split the batch.");
+        return (uint)(stride / 4);
+    }
+
+    /// <summary>Strides in vec4 texels between consecutive matrices; First is the matrix of workgroup z = 0.</summary>
+    private readonly record struct Push(uint M, uint N, uint K, uint First, uint StrideA, uint StrideB, uint StrideC, uint StrideR);
 }

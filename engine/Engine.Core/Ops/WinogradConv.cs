@@ -7,8 +7,8 @@ namespace Engine.Ops;
 /// 1x3x3 and 3x1x1) as Winograd (Lavin &amp; Gray): each kernel-3 axis is transformed with m = 2 or 4
 /// outputs per tile and a patch of alpha = m + 2 inputs, F(m, 3); each kernel-1 axis is passed through
 /// (m = alpha = 1). An input transform turns every patch into PATCH = alpha_T * alpha_H * alpha_W
-/// matrices V_e (tiles, Cp_in) (shaders/ops/winograd_input.comp), PATCH <see cref="Gemm"/>s give
-/// M_e = V_e x U_e with the host-transformed weights U_e (<see cref="PackWeights"/>), and an output
+/// matrices V_e (tiles, Cp_in) (shaders/ops/winograd_input.comp), one batched <see cref="Gemm"/> gives
+/// every M_e = V_e x U_e with the host-transformed weights U_e (<see cref="PackWeights"/>), and an output
 /// transform adds the direct kernel's epilogue (shaders/ops/winograd_output.comp). 1x3x3: F(2x2, 3x3)
 /// multiplies 16 times per 4 outputs, F(4x4) 36 per 16, against 9 per output directly; 3x1x1: F(2, 3)
 /// 4 per 2 and F(4, 3) 6 per 4, against 3. The tile follows from the packed weights. V and M live in a
@@ -26,8 +26,9 @@ public sealed class WinogradConv : IOp
     private const int LocalSize = 64;
 
     /// <summary>
-    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe: Winograd's 38
-    /// dispatches and two extra passes over memory cost more than they save on small layers.
+    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe: Winograd's
+    /// two extra passes over memory (and, when this was measured, 38 dispatches, now 3) cost more than
+    /// they save on small layers.
     /// `engine bench conv --compare-direct` (Winograd / direct GPU time, alternating in one process):
     /// at 1.85 GFLOP (I3D R50, 8 frames) 0.95 (64 ch), 0.67, 0.63, 0.46 (512 ch); at 0.92 GFLOP
     /// (4 frames) 0.98 (64 ch), 0.61 (512 ch); at 0.46 GFLOP (2 frames) 1.18 (64 ch), 0.84 (256 ch),
@@ -88,15 +89,12 @@ public sealed class WinogradConv : IOp
         var inGrid = StridedCopy.FlatGrid(Groups.Cover((long)tiles * cin / 4, LocalSize));
         _dispatches.Add(list => list.Dispatch(input4, inGrid, inPush, input, allV));
 
-        var (tileM, tileN4) = (ConvDefaults.RowTile(tiles), ConvDefaults.ColumnTile(cout / 4));
-        var weightRows = weight.Shape[1];
-        for (var e = 0; e < matrices; e++)
-        {
-            var v = new Tensor(scratch.Buffer, scratch.ByteOffset + (ulong)(e * slabV * sizeof(float)), new Shape(tiles, cin), DataType.Float32, $"{name} V{e}");
-            var u = new Tensor(weight.Buffer, weight.ByteOffset + (ulong)((long)e * weightRows * cout * sizeof(float)), new Shape(cin, cout), DataType.Float32, $"{name} U{e}");
-            var m = new Tensor(scratch.Buffer, mOffset + (ulong)(e * slabM * sizeof(float)), new Shape(tiles, cout), DataType.Float32, $"{name} M{e}");
-            _dispatches.Add(new Gemm(device, v, u, m, tileM: tileM, tileN4: tileN4, name: $"{name} gemm{e}").Record);
-        }
+        // One GEMM for all matrices: V_e and M_e are slabs of the scratch, U_e the padded weight matrices.
+        var v = new Tensor(scratch.Buffer, scratch.ByteOffset, new Shape(matrices, tiles, cin), DataType.Float32, $"{name} V", [slabV, cin, 1]);
+        var u = new Tensor(weight.Buffer, weight.ByteOffset, new Shape(matrices, cin, cout), DataType.Float32, $"{name} U", [(long)weight.Shape[1] * cout, cout, 1]);
+        var m = new Tensor(scratch.Buffer, mOffset, new Shape(matrices, tiles, cout), DataType.Float32, $"{name} M", [slabM, cout, 1]);
+        var gemm = new Gemm(device, v, u, m, tileM: ConvDefaults.RowTile(tiles), tileN4: ConvDefaults.ColumnTile(cout / 4), name: $"{name} gemm");
+        _dispatches.Add(gemm.Record);
 
         var output4 = device.Pipeline("ops/winograd_output", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null),
             SpecConstant.Bool(2, relu), SpecConstant.Int(3, alphas.T), SpecConstant.Int(4, alphas.H), SpecConstant.Int(5, alphas.W));
@@ -119,7 +117,7 @@ public sealed class WinogradConv : IOp
     /// <summary>
     /// Bytes of scratch (V then M) for a channels-last <paramref name="input"/> with output tiles of
     /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible or V or M would not fit one
-    /// storage-buffer binding (then the direct kernel runs).
+    /// storage-buffer binding and one texel buffer (then the direct kernel runs).
     /// </summary>
     public static long ScratchBytes(Device device, ConvSpec spec, Shape input, int tile) =>
         spec.IsWinogradEligible && Layout.Of(device, spec, input, tile) is { } layout ? layout.Bytes : 0;
@@ -218,12 +216,15 @@ public sealed class WinogradConv : IOp
             var alignFloats = (long)device.BindingAlignment / sizeof(float);
             long Slab(int channels) => (tiles * channels + alignFloats - 1) / alignFloats * alignFloats;
             var (slabV, slabM) = (Slab(input[4]), Slab(ChannelsLast.Padded(spec.OutChannels)));
-            // V is written through one binding and M read through one texel buffer; each GEMM's grid
-            // covers its row tiles in y.
+            // The input transform writes V and the GEMM reads it through one binding each, the GEMM
+            // writes M and the output transform reads it likewise: each must fit a storage binding and
+            // a texel buffer. The GEMM's grid covers the row tiles in y.
             var limits = device.Limits;
+            var larger = matrices * Math.Max(slabV, slabM);
+            if (larger * sizeof(float) > limits.maxStorageBufferRange || larger / 4 > limits.maxTexelBufferElements)
+                return null;
             var outputBytes = (long)input[0] * outSize.Volume * ChannelsLast.Padded(spec.OutChannels) * sizeof(float);
-            if (matrices * slabV * sizeof(float) > limits.maxStorageBufferRange || matrices * slabM / 4 > limits.maxTexelBufferElements
-                || outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM)
+            if (outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM)
                 return null;
             return new Layout(alphas, matrices, (int)tiles, grid, slabV, slabM);
         }

@@ -142,6 +142,6 @@ public sealed class CommandListTests(GpuFixture fixture) : GpuTest(fixture)
             layout.Bindings.Select(b => (b.Kind, b.Access)));
         Assert.Equal(Engine.Interop.VkFormat.R32G32B32A32Sfloat, layout.Bindings[0].TexelFormat);
         Assert.True(layout.HasPushConstants);
-        Assert.Equal([0u, 1u, 2u, 3u, 4u, 5u, 6u], layout.SpecIds.Order());
+        Assert.Equal([0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u], layout.SpecIds.Order());
     }
 }

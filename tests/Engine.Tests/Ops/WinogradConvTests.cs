@@ -72,6 +72,17 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 8, 28, 28, 256), 2) > 0);
     }
 
+    [Fact]
+    public void Winograd_scratch_is_refused_when_m_would_not_fit_one_storage_binding()
+    {
+        // The batched GEMM writes all of M through one storage binding: 64 -> 512 channels, 16 frames of
+        // 56x56 give M of 36 matrices of (16 * 14 * 14 tiles, 512), 231 MB, while V (64 channels) is 29 MB.
+        var spec = new ConvSpec(64, 512, new Size3(1, 3, 3), padding: Size3.Planar(1, 1, 0));
+        var mBytes = 36L * (16 * 14 * 14) * 512 * sizeof(float);
+        Assert.Equal(mBytes > Device.Limits.maxStorageBufferRange, WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 16, 56, 56, 64), 4) == 0);
+        Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 4, 56, 56, 64), 4) > 0);
+    }
+
     /// <summary>The convolution of a case of tests/fixtures/gen_winograd.py.</summary>
     internal static ConvSpec Spec(JsonElement c) => new(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),
         OpFixtures.Size(c.GetProperty("kernel"), 1), padding: OpFixtures.Size(c.GetProperty("padding"), 0));

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using Engine.Gpu;
+using Engine.Ops;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>
+/// `engine bench gemm`: the register-tiled GEMM on the device, one matrix or a batch (--batch B) in one
+/// dispatch, laid out as <see cref="WinogradConv"/> lays out its V, U and M (each matrix in a slab at the
+/// binding alignment); --compare-separate also records the B matrices as B one-matrix GEMMs on views of
+/// the same slabs (what Winograd recorded before its GEMMs were batched) and alternates the two.
+/// </summary>
+internal static class GemmBenchCommand
+{
+    public static Command Create()
+    {
+        var shape = new Option<string>("--shape") { Description = "M x K x N of each matrix product.", DefaultValueFactory = _ => "1024x1024x1024" };
+        var batch = new Option<int>("--batch") { Description = "Matrix products, one dispatch (split only past the z workgroup limit).", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 20 };
+        var tileM = new Option<int?>("--tile-m") { Description = "Rows per invocation (default: as Winograd chooses for M)." };
+        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 columns per invocation (default: as Winograd chooses for N)." };
+        var compareSeparate = new Option<bool>("--compare-separate")
+        {
+            Description = "Also run the batch as B separate GEMMs, alternating with the batched one run by run, and print both medians and their ratio.",
+        };
+        var command = new Command("gemm", "fp32 GEMM C[b] = A[b] * B[b] with the register-tiled texel-buffer kernel; prints GPU time and GFLOP/s.")
+        {
+            shape, batch, iterations, tileM, tileN4, compareSeparate,
+        };
+        command.SetAction(result =>
+        {
+            var dims = result.GetValue(shape)!.Split('x').Select(d => int.TryParse(d, out var v) && v > 0 ? v : 0).ToArray();
+            if (dims.Length != 3 || dims.Contains(0))
+                throw new EngineException($"--shape '{result.GetValue(shape)}': expected MxKxN, e.g. 1568x64x64.");
+            var (m, k, n, count) = (dims[0], dims[1], dims[2], result.GetValue(batch));
+            if (count <= 0)
+                throw new EngineException($"--batch {count}: give at least one matrix.");
+            using var logging = CliOptions.Logging(result);
+            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            var (tm, tn) = (result.GetValue(tileM) ?? ConvDefaults.RowTile(m), result.GetValue(tileN4) ?? ConvDefaults.ColumnTile(n / 4));
+            var random = new Random(1);
+            using var a = Slabs(device, random, "A", count, m, k);
+            using var b = Slabs(device, random, "B", count, k, n);
+            using var c = Slabs(device, random, "C", count, m, n);
+            var batched = new Gemm(device, a.View, b.View, c.View, tileM: tm, tileN4: tn, name: "batched");
+            using var list = Record(device, "bench gemm", [batched]);
+            var compare = result.GetValue(compareSeparate);
+            using var separateList = compare
+                ? Record(device, "bench gemm separate", [.. Enumerable.Range(0, count).Select(z =>
+                    new Gemm(device, a.Matrix(z), b.Matrix(z), c.Matrix(z), tileM: tm, tileN4: tn, name: "separate"))])
+                : null;
+
+            var iters = result.GetValue(iterations);
+            var runs = new List<BenchRuns>();
+            var separateRuns = new List<BenchRuns>();
+            // Alternating run by run, order flipped every run, as `bench conv --compare-direct` does.
+            for (var i = 0; i < (compare ? iters : 1); i++)
+            {
+                if (separateList is not null && i % 2 == 1)
+                    separateRuns.Add(BenchRuns.Measure(device, separateList, 1, t => t.Region));
+                runs.Add(BenchRuns.Measure(device, list, compare ? 1 : iters, t => t.Region));
+                if (separateList is not null && i % 2 == 0)
+                    separateRuns.Add(BenchRuns.Measure(device, separateList, 1, t => t.Region));
+            }
+            var (gpu, wall) = (BenchCommand.Median([.. runs.SelectMany(r => r.Gpu)]), BenchCommand.Median([.. runs.SelectMany(r => r.Wall)]));
+            Console.WriteLine($"device: {device.Info.Name}");
+            Console.WriteLine($"gemm {count} x {m}x{k}x{n} tile {tm}x{4 * tn}: {batched.Dispatches} dispatch(es), GPU median {gpu:0.000} ms, "
+                + $"GFLOP/s {batched.Flops / (gpu * 1e6):0.0}; wall median {wall:0.000} ms");
+            BenchCommand.PrintCpu(runs.Average(r => r.CpuPerRun));
+            if (compare)
+            {
+                var separateGpu = BenchCommand.Median([.. separateRuns.SelectMany(r => r.Gpu)]);
+                var separateWall = BenchCommand.Median([.. separateRuns.SelectMany(r => r.Wall)]);
+                Console.WriteLine($"separate {count} dispatches: GPU median {separateGpu:0.000} ms, GFLOP/s {batched.Flops / (separateGpu * 1e6):0.0}; wall median {separateWall:0.000} ms");
+                BenchCommand.PrintCpu(separateRuns.Average(r => r.CpuPerRun));
+                Console.WriteLine($"ratio batched / separate: GPU {gpu / separateGpu:0.000}, wall {wall / separateWall:0.000}");
+            }
+            Console.WriteLine($"median {gpu:0.000} ms over {runs.Sum(r => r.Gpu.Count)} runs");
+            return 0;
+        });
+        return command;
+    }
+
+    private static CommandList Record(Device device, string name, List<Gemm> ops)
+    {
+        var list = device.CreateCommandList(name, profile: true);
+        foreach (var op in ops)
+        {
+            list.Region = op.Name;
+            op.Record(list);
+        }
+        list.Finish();
+        device.Submit(list).Wait();
+        return list;
+    }
+
+    /// <summary>Random matrices (rows, cols), each in a slab starting at a multiple of the binding alignment.</summary>
+    private static SlabTensor Slabs(Device device, Random random, string name, int count, int rows, int cols)
+    {
+        var alignFloats = (long)device.BindingAlignment / sizeof(float);
+        var stride = (rows * (long)cols + alignFloats - 1) / alignFloats * alignFloats;
+        var owner = device.CreateTensor<float>(name, new Shape(checked((int)(count * stride))), BenchCommand.RandomFloats(random, count * stride, 0.1f));
+        return new SlabTensor(owner, stride, rows, cols, count);
+    }
+
+    private sealed record SlabTensor(Tensor Owner, long Stride, int Rows, int Cols, int Count) : IDisposable
+    {
+        public Tensor View => new(Owner.Buffer, Owner.ByteOffset, new Shape(Count, Rows, Cols), DataType.Float32, Owner.Name, [Stride, Cols, 1]);
+
+        public Tensor Matrix(int z) =>
+            new(Owner.Buffer, Owner.ByteOffset + (ulong)(z * Stride * sizeof(float)), new Shape(Rows, Cols), DataType.Float32, $"{Owner.Name}{z}");
+
+        public void Dispose() => Owner.Dispose();
+    }
+}
