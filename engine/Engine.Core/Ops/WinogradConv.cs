@@ -26,23 +26,22 @@ public sealed class WinogradConv : IOp
     private const int LocalSize = 64;
 
     /// <summary>
-    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe: Winograd's
-    /// two extra passes over memory (and, when this was measured, 38 dispatches, now 3) cost more than
-    /// they save on small layers.
-    /// `engine bench conv --compare-direct` (Winograd / direct GPU time, alternating in one process):
-    /// at 1.85 GFLOP (I3D R50, 8 frames) 0.95 (64 ch), 0.67, 0.63, 0.46 (512 ch); at 0.92 GFLOP
-    /// (4 frames) 0.98 (64 ch), 0.61 (512 ch); at 0.46 GFLOP (2 frames) 1.18 (64 ch), 0.84 (256 ch),
-    /// 0.97 (512 ch); at 0.23 GFLOP (ResNet-50 at 224x224, one frame) 1.07-1.16 for every width.
+    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe. With the GEMMs batched
+    /// (3 dispatches per layer) they pay from small layers on: `engine bench conv --kernel 1x3x3
+    /// --pad 0x1x1 --winograd-tile 4 --compare-direct` (Winograd / direct GPU time, alternating in one
+    /// process, machine loaded) gave 0.97 at 0.058 GFLOP (64 ch 28x28), 0.61 (128 ch 14x14), 0.88 at
+    /// 0.12 GFLOP (64 ch 2x28x28), 0.65 at 0.23 GFLOP (512 ch 7x7); `engine bench conv --resnet50
+    /// --compare-direct` gave 0.91, 0.65, 0.51, 0.45 for its stride-1 3x3 layers (64 to 512 ch) and 0.79
+    /// for all its convolutions. The packed weights are 4x (F(4x4)) the direct ones.
     /// </summary>
-    public const double DefaultMinFlops = 0.75e9;
+    public const double DefaultMinFlops = 0.1e9;
 
     /// <summary>
-    /// The share of the minimum FLOPs a 3x1x1 convolution needs: its transforms touch 6 inputs per 4
-    /// outputs, not 36 per 16, so they pay off on smaller layers. Same measure, F(4, 3) on 8 or 4 frames:
-    /// 0.64 at 0.62 GFLOP (64 ch 56x56) and 0.73 (512 ch 7x7), 0.92-0.96 at 0.31 GFLOP, 0.99-1.25 at
-    /// 0.04-0.08 GFLOP.
+    /// The share of the minimum FLOPs a 3x1x1 convolution needs. Same measure, F(4, 3) with
+    /// `--kernel 3x1x1 --pad 1x0x0`: 0.91 at 0.077 GFLOP (128 ch 4x14x14), 0.87-0.89 at 0.15 GFLOP
+    /// (64 ch and 256->64 ch, 8 frames), 0.70 at 0.31 GFLOP (512 ch 4x7x7).
     /// </summary>
-    private const double TemporalMinFlopsShare = 0.4;
+    private const double TemporalMinFlopsShare = 0.75;
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
