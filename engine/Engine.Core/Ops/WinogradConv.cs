@@ -118,8 +118,8 @@ public sealed class WinogradConv : IOp
 
     /// <summary>
     /// Bytes of scratch (V then M) for a channels-last <paramref name="input"/> with output tiles of
-    /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible or V or M would not fit one
-    /// storage-buffer binding (then the direct kernel runs).
+    /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible, V or M would not fit one
+    /// storage-buffer binding or a transform would have 2^21 invocations or more (then the direct kernel runs).
     /// </summary>
     public static long ScratchBytes(Device device, ConvSpec spec, Shape input, int tile) =>
         spec.IsWinogradEligible && Layout.Of(device, spec, input, tile) is { } layout ? layout.Bytes : 0;
@@ -219,11 +219,13 @@ public sealed class WinogradConv : IOp
             long Slab(int channels) => (tiles * channels + alignFloats - 1) / alignFloats * alignFloats;
             var (slabV, slabM) = (Slab(input[4]), Slab(ChannelsLast.Padded(spec.OutChannels)));
             // V is written through one binding and M read through one texel buffer; each GEMM's grid
-            // covers its row tiles in y.
+            // covers its row tiles in y; the transforms split their flat (tile, channel texel) index with divmod_small.
             var limits = device.Limits;
             var outputBytes = (long)input[0] * outSize.Volume * ChannelsLast.Padded(spec.OutChannels) * sizeof(float);
+            var transformInvocations = tiles * Math.Max(input[4], ChannelsLast.Padded(spec.OutChannels)) / 4;
             if (matrices * slabV * sizeof(float) > limits.maxStorageBufferRange || matrices * slabM / 4 > limits.maxTexelBufferElements
-                || outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM)
+                || outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM
+                || transformInvocations >= DivmodSmall.Limit)
                 return null;
             return new Layout(alphas, matrices, (int)tiles, grid, slabV, slabM);
         }
