@@ -49,8 +49,8 @@ public sealed class StridedCopy
         _pipeline = device.Pipeline("ops/copy");
         Elements = count;
         var limits = device.Limits;
-        var box = new Box(RightAligned(dims, 1), RightAligned(srcExtent, 1), RightAligned(srcStrides, 0), srcOffset, RightAligned(dstStrides, 0), dstOffset);
-        Split(name, destination, box, maxChunkBytes, limits.minStorageBufferOffsetAlignment, new Groups(uint.MaxValue, device.MaxGroupsY, device.MaxGroupsZ));
+        var box = new Box(SixAxes(dims, 1), SixAxes(srcExtent, 1), SixAxes(srcStrides, 0), srcOffset, SixAxes(dstStrides, 0), dstOffset);
+        Split(device, name, destination, box, maxChunkBytes, limits.minStorageBufferOffsetAlignment);
     }
 
     public long Elements { get; }
@@ -72,17 +72,17 @@ public sealed class StridedCopy
         return new Groups(x, Groups.Cover(groups, x));
     }
 
-    /// <summary>Six axes: rank-r <paramref name="values"/> fill the last r, the rest are <paramref name="fill"/>.</summary>
-    private static long[] RightAligned(ReadOnlySpan<long> values, long fill)
+    /// <summary>Six axes as in the push constants (<see cref="Int6.RightAligned"/>), kept as longs for the box arithmetic.</summary>
+    private static long[] SixAxes(ReadOnlySpan<long> values, int fill)
     {
-        if (values.Length > 6)
-            throw new EngineException($"Rank {values.Length} exceeds the 6 axes strided copies support.");
-        var result = Enumerable.Repeat(fill, 6).ToArray();
-        values.CopyTo(result.AsSpan(6 - values.Length));
+        var axes = Int6.RightAligned(values, fill);
+        var result = new long[6];
+        for (var i = 0; i < 6; i++)
+            result[i] = axes[i];
         return result;
     }
 
-    private void Split(string name, Tensor destination, Box box, ulong maxBytes, ulong alignment, Groups maxGroups)
+    private void Split(Device device, string name, Tensor destination, Box box, ulong maxBytes, ulong alignment)
     {
         var span = box.DstSpan();
         if (span.Count == 0)
@@ -91,7 +91,7 @@ public sealed class StridedCopy
         var first = destination.ByteOffset + (ulong)span.First * sizeof(float);
         var viewStart = first / alignment * alignment;
         var bytes = first - viewStart + (ulong)span.Count * sizeof(float);
-        var gridAxis = box.OverGrid(maxGroups);
+        var gridAxis = box.OverGrid(device);
         if (bytes <= maxBytes && gridAxis < 0)
         {
             var view = new Tensor(destination.Buffer, viewStart, new Shape(checked((int)(bytes / sizeof(float)))), DataType.Float32, destination.Name);
@@ -107,8 +107,8 @@ public sealed class StridedCopy
         if (axis < 0)
             throw new EngineException($"{name}: one element does not fit a {maxBytes}-byte binding.");
         var half = box.Dims[axis] / 2;
-        Split(name, destination, box.Part(axis, 0, half), maxBytes, alignment, maxGroups);
-        Split(name, destination, box.Part(axis, half, box.Dims[axis] - half), maxBytes, alignment, maxGroups);
+        Split(device, name, destination, box.Part(axis, 0, half), maxBytes, alignment);
+        Split(device, name, destination, box.Part(axis, half, box.Dims[axis] - half), maxBytes, alignment);
     }
 
     private sealed record Box(long[] Dims, long[] SrcExtent, long[] SrcStrides, long SrcOffset, long[] DstStrides, long DstOffset)
@@ -121,16 +121,16 @@ public sealed class StridedCopy
         public Groups Grid() => new(Groups.Cover(Dims[4] * Dims[5], LocalSize), (uint)Dims[3], (uint)(Dims[0] * Dims[1] * Dims[2]));
 
         /// <summary>
-        /// The axis to halve so that the grid fits <paramref name="max"/> groups along y and z and x and z
+        /// The axis to halve so that the grid fits the device's group counts along y and z and x and z
         /// stay below the bound of divmod_small, or -1 when it fits.
         /// </summary>
-        public int OverGrid(Groups max)
+        public int OverGrid(Device device)
         {
             if (Dims[4] * Dims[5] >= DivmodSmall.Limit)
                 return Dims[4] > 1 ? 4 : 5;
-            if (Dims[3] > max.Y)
+            if (Dims[3] > device.MaxGroupsY)
                 return 3;
-            if (Dims[0] * Dims[1] * Dims[2] >= Math.Min(max.Z + 1L, DivmodSmall.Limit))
+            if (Dims[0] * Dims[1] * Dims[2] >= Math.Min(device.MaxGroupsZ + 1L, DivmodSmall.Limit))
                 return Array.FindIndex(Dims, d => d > 1);
             return -1;
         }
