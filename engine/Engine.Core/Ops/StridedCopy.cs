@@ -14,8 +14,9 @@ public sealed class StridedCopy
 {
     private const int LocalSize = 64;
 
-    private readonly List<(Push Push, Groups Groups, Tensor Destination)> _dispatches = [];
-    private readonly Pipeline _pipeline;
+    private readonly List<(Pipeline Pipeline, Push Push, Groups Groups, Tensor Destination)> _dispatches = [];
+    private readonly Pipeline _single;
+    private readonly Pipeline _runOf4;
     private readonly Tensor _source;
 
     /// <summary>
@@ -46,7 +47,8 @@ public sealed class StridedCopy
                 throw new EngineException($"{name}: destination strides must not be negative.");
         }
         _source = source;
-        _pipeline = device.Pipeline("ops/copy");
+        _single = device.Pipeline("ops/copy");
+        _runOf4 = device.Pipeline("ops/copy", SpecConstant.Int(0, 4));
         Elements = count;
         var limits = device.Limits;
         var box = new Box(SixAxes(dims, 1), SixAxes(srcExtent, 1), SixAxes(srcStrides, 0), srcOffset, SixAxes(dstStrides, 0), dstOffset);
@@ -60,8 +62,8 @@ public sealed class StridedCopy
 
     public void Record(CommandList list)
     {
-        foreach (var (push, groups, destination) in _dispatches)
-            list.Dispatch(_pipeline, groups, push, _source, destination);
+        foreach (var (pipeline, push, groups, destination) in _dispatches)
+            list.Dispatch(pipeline, groups, push, _source, destination);
     }
 
     /// <summary>A 2D grid of <paramref name="groups"/> workgroups for shaders indexing with flat_invocation().</summary>
@@ -98,7 +100,7 @@ public sealed class StridedCopy
             var shift = (long)(first - viewStart) / sizeof(float) - span.First;
             var push = new Push(Int6.RightAligned(box.Dims, 1), Int6.RightAligned(box.SrcExtent, 1), Int6.RightAligned(box.SrcStrides, 0),
                 Int6.RightAligned(box.DstStrides, 0), checked((int)box.SrcOffset), checked((int)(box.DstOffset + shift)));
-            _dispatches.Add((push, box.Grid(), view));
+            _dispatches.Add((box.Run == 4 ? _runOf4 : _single, push, box.Grid(), view));
             return;
         }
         // Halve the outermost non-unit axis until each part fits a binding (a part of one slice
@@ -115,10 +117,14 @@ public sealed class StridedCopy
     {
         public long Elements => Dims.Aggregate(1L, (a, d) => a * d);
 
+        /// <summary>Elements of the innermost axis per invocation: 4 when they divide it (the channels-last texel), else 1.</summary>
+        public int Run => Dims[5] % 4 == 0 ? 4 : 1;
+
         /// <summary>
-        /// The grid of ops/copy: x over the two innermost axes, y the third from last, z the three outer ones.
+        /// The grid of ops/copy: x over the two innermost axes (runs of <see cref="Run"/>), y the third
+        /// from last, z the three outer ones.
         /// </summary>
-        public Groups Grid() => new(Groups.Cover(Dims[4] * Dims[5], LocalSize), (uint)Dims[3], (uint)(Dims[0] * Dims[1] * Dims[2]));
+        public Groups Grid() => new(Groups.Cover(Dims[4] * Dims[5] / Run, LocalSize), (uint)Dims[3], (uint)(Dims[0] * Dims[1] * Dims[2]));
 
         /// <summary>
         /// The axis to halve so that the grid fits the device's group counts along y and z and x and z
