@@ -10,4 +10,26 @@ uint ceil_div(uint n, uint b) { return (n + b - 1u) / b; }
 // function compiled here would see the default gl_WorkGroupSize of 1 and fold it in.
 #define flat_invocation() (gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x)
 
+// Inputs of divmod_small must stay below this.
+#define DIVMOD_SMALL_LIMIT 2097152u
+
+// (n / d, n % d) for n < 2^21 and any d >= 1, without the integer divide lavapipe scalarises per lane.
+// Why exact: n and d < 2^24 convert to float exactly (for d >= 2^24 the quotient is below 1/8 and
+// truncates to 0), and Vulkan allows 2.5 ulp of error in a float divide, i.e. a relative error of at
+// most 2.5 * 2^-23; times n / d < 2^21 that is under 0.63, so the truncated quotient is off by at most
+// one and the single correction step below fixes it. q * d stays below n + d, so nothing overflows.
+// Tested exhaustively over n < 2^21 for many d (DivmodSmallTests).
+uvec2 divmod_small(uint n, uint d) {
+    uint q = uint(float(n) / float(d));
+    uint qd = q * d;
+    if (qd > n) {
+        q--;
+        qd -= d;
+    } else if (n - qd >= d) {
+        q++;
+        qd += d;
+    }
+    return uvec2(q, n - qd);
+}
+
 #endif

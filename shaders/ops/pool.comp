@@ -5,13 +5,16 @@
 // buffer, Out a vec4 SSBO. Output sizes (floor or ceil mode) are computed on the host.
 // AVG: the divisor is the window clipped to the padded input (COUNT_PAD, count_include_pad=True) or
 // to the input itself; max ignores padding (padding acts as -inf).
-// Tile: one output pixel x 4 channels per invocation; x walks channel texels, y (overflowing into z)
-// pixels. Bounds: window taps outside the input are skipped; stores are bounds-checked.
-// Chunking: Out is bound at output pixel `row0` and holds `pixels` pixels, so an output larger than
+// Tile: one output pixel x 4 channels per invocation; x walks (output column, channel texel) of one
+// output line (n, t, h), 64 wide; the line is row_tile() (y overflowing into z). Both are split with
+// divmod_small: the host keeps lines and Wo * C/4 below DIVMOD_SMALL_LIMIT. Bounds: window taps
+// outside the input are skipped; x is checked against the line's texels.
+// Chunking: Out is bound at output line `line0` and holds `lines` lines, so an output larger than
 // one storage-buffer range is written by several dispatches.
+#include "index.glsl"
 #include "tensor5.glsl"
 
-layout(local_size_x = 8, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const bool AVG = false;
 layout(constant_id = 1) const bool COUNT_PAD = true;
 
@@ -24,16 +27,21 @@ layout(push_constant) uniform Push {
     ivec4 kernel;  // kt, kh, kw, -
     ivec4 stride;  // st, sh, sw, -
     ivec4 pad;     // pt, ph, pw, -
-    uint row0;     // first output pixel of this chunk
-    uint pixels;   // output pixels in this chunk
+    uint line0;    // first output line of this chunk
+    uint lines;    // output lines in this chunk
 } p;
 
 void main() {
-    uint c4 = gl_GlobalInvocationID.x;
-    uint row = row_tile();
-    if (c4 >= p.inDims.w || row >= p.pixels)
+    uint x = gl_GlobalInvocationID.x;
+    uint line = row_tile();
+    uint c4s = p.inDims.w;
+    if (x >= p.outDims.z * c4s || line >= p.lines)
         return;
-    uvec4 o = pixel_coords(p.row0 + row, p.outDims.x, p.outDims.y, p.outDims.z);
+    uvec2 wc = divmod_small(x, c4s);
+    uvec2 nth = divmod_small(p.line0 + line, p.outDims.y);
+    uvec2 nt = divmod_small(nth.x, p.outDims.x);
+    uvec4 o = uvec4(nt, nth.y, wc.x);
+    uint c4 = wc.y;
     ivec3 inSize = ivec3(p.inDims.xyz);
     ivec3 start = ivec3(o.yzw) * p.stride.xyz - p.pad.xyz;
     ivec3 end = min(start + p.kernel.xyz, inSize + p.pad.xyz);
@@ -58,5 +66,5 @@ void main() {
         int count = COUNT_PAD ? padded : span.x * span.y * span.z;
         acc /= float(max(count, 1));
     }
-    O[row * p.inDims.w + c4] = acc;
+    O[line * p.outDims.z * c4s + x] = acc;
 }

@@ -14,8 +14,9 @@
 // input (m_T * k - padT, m_H * i - padH, m_W * j - padW); tiles are numbered n-major, then k, i, j.
 // V is one vec4 SSBO holding the matrices slab after slab, slab e starting at texel e * slabTexels
 // (slabs are padded so each starts at a bindable offset: the GEMMs bind them as views).
-// One invocation per (tile, channel texel), flat over a 2D grid. Bounds: patch texels outside the
-// input are zero (clamped load times a mask, no branch); the flat index is checked against the count.
+// One invocation per (tile, channel texel), flat over a 2D grid, split with divmod_small (the host
+// keeps tiles * channel texels below DIVMOD_SMALL_LIMIT). Bounds: patch texels outside the input are
+// zero (clamped load times a mask, no branch); the flat index is checked against the count.
 #extension GL_EXT_control_flow_attributes : require
 #include "index.glsl"
 
@@ -63,14 +64,16 @@ void main() {
     uint i = flat_invocation();
     if (i >= p.tiles.w * cin4)
         return;
-    uint c4 = i % cin4;
-    uint tile = i / cin4;
-    uint tw = tile % p.tiles.z;
-    uint rest = tile / p.tiles.z;
-    uint th = rest % p.tiles.y;
-    rest /= p.tiles.y;
-    uint tt = rest % p.tiles.x;
-    uint n = rest / p.tiles.x;
+    uvec2 tc = divmod_small(i, cin4);
+    uint tile = tc.x;
+    uint c4 = tc.y;
+    uvec2 w = divmod_small(tile, p.tiles.z);
+    uvec2 h = divmod_small(w.x, p.tiles.y);
+    uvec2 t = divmod_small(h.x, p.tiles.x);
+    uint tw = w.y;
+    uint th = h.y;
+    uint tt = t.y;
+    uint n = t.x;
     ivec3 size = ivec3(p.inDims.xyz);
     ivec3 origin = ivec3(tt * tileOf(ALPHA_T), th * tileOf(ALPHA_H), tw * tileOf(ALPHA_W)) - p.pad.xyz;
     int clip = int(n) * size.x;

@@ -9,8 +9,9 @@
 // Layout: M is the matrices (tiles, COUT) slab after slab (slab e at texel e * slabTexels), an
 // rgba32f texel buffer; tiles are numbered as in ops/winograd_input.comp. Out and R are channels-last
 // (N, To, Ho, Wo, COUT); Out is a vec4 SSBO, bias and R texel buffers.
-// One invocation per (tile, channel texel), flat over a 2D grid. Bounds: the flat index is checked
-// against the count, and the outputs of a partial last tile (an extent not a multiple of m) are not stored.
+// One invocation per (tile, channel texel), flat over a 2D grid, split with divmod_small (the host
+// keeps tiles * channel texels below DIVMOD_SMALL_LIMIT). Bounds: the flat index is checked against
+// the count, and the outputs of a partial last tile (an extent not a multiple of m) are not stored.
 #extension GL_EXT_control_flow_attributes : require
 #include "index.glsl"
 
@@ -63,14 +64,16 @@ void main() {
     uint i = flat_invocation();
     if (i >= p.tiles.w * cout4)
         return;
-    uint c4 = i % cout4;
-    uint tile = i / cout4;
-    uint tw = tile % p.tiles.z;
-    uint rest = tile / p.tiles.z;
-    uint th = rest % p.tiles.y;
-    rest /= p.tiles.y;
-    uint tt = rest % p.tiles.x;
-    uint n = rest / p.tiles.x;
+    uvec2 tc = divmod_small(i, cout4);
+    uint tile = tc.x;
+    uint c4 = tc.y;
+    uvec2 w = divmod_small(tile, p.tiles.z);
+    uvec2 h = divmod_small(w.x, p.tiles.y);
+    uvec2 t = divmod_small(h.x, p.tiles.x);
+    uint tw = w.y;
+    uint th = h.y;
+    uint tt = t.y;
+    uint n = t.x;
     int at = int(tile * cout4 + c4);
     int slab = int(p.slab.x);
     uint mT = tileOf(ALPHA_T);

@@ -7,11 +7,12 @@ namespace Engine.Ops;
 /// PyTorch's semantics: symmetric padding, floor or ceil mode (a ceil window must start inside the
 /// input or its left padding), max ignoring padding, average dividing by the padded window
 /// (count_include_pad) or by the taps inside the input. Caffe2's unpadded stem pool is padding 0,
-/// floor. Global average pooling is <see cref="GlobalAverage"/>.
+/// floor. Global average pooling is <see cref="GlobalAverage"/>. Outputs of 2^21 lines (N * To * Ho)
+/// or more, or lines of 2^21 texels or more, are refused (the kernel's index split is exact below that).
 /// </summary>
 public sealed class Pool : IOp
 {
-    private const int LocalSize = 8;
+    private const int LocalSize = 64;
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
@@ -37,16 +38,21 @@ public sealed class Pool : IOp
         if (output.Shape != expected)
             throw new EngineException($"{what}: input {input.Shape} gives output {expected}, not {output.Shape}.");
         var channels = input.Shape[4];
-        var pixels = expected.ElementCount / channels;
+        // The kernel splits its line and its (column, channel texel) index with divmod_small.
+        var lines = (long)expected[0] * outSize.T * outSize.H;
+        var lineTexels = (long)outSize.W * channels / 4;
+        if (lines >= DivmodSmall.Limit || lineTexels >= DivmodSmall.Limit)
+            throw new EngineException($"{what}: output {expected} has {lines} lines (N * To * Ho) of {lineTexels} texels (Wo * C/4); both must be below {DivmodSmall.Limit}.");
         var pipeline = device.Pipeline("ops/pool", SpecConstant.Bool(0, kind == PoolKind.Average), SpecConstant.Bool(1, countIncludePad));
         var limits = device.Limits;
         var alignment = limits.minStorageBufferOffsetAlignment;
-        var rows = output.Reshape(new Shape(checked((int)pixels), channels));
-        foreach (var (start, count) in RowChunks.Split(pixels, maxChunkBytes, alignment, channels * sizeof(float)))
+        var lineFloats = (int)(lineTexels * 4);
+        var rows = output.Reshape(new Shape((int)lines, lineFloats));
+        foreach (var (start, count) in RowChunks.Split(lines, maxChunkBytes, alignment, lineFloats * sizeof(float)))
         {
-            var view = RowChunks.View(rows, start, count, channels);
+            var view = RowChunks.View(rows, start, count, lineFloats);
             var push = new Push(Int4.Of(inSize, channels / 4), Int4.Of(outSize), Int4.Of(kernel), Int4.Of(s), Int4.Of(pad), (uint)start, (uint)count);
-            var groups = RowGrid.Of(device, Groups.Cover(channels / 4, LocalSize), (uint)count);
+            var groups = RowGrid.Of(device, Groups.Cover(lineTexels, LocalSize), (uint)count);
             _dispatches.Add(list => list.Dispatch(pipeline, groups, push, input, view));
         }
         Flops = (double)expected.ElementCount * kernel.Volume;
@@ -89,5 +95,5 @@ public sealed class Pool : IOp
             dispatch(list);
     }
 
-    private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, uint Row0, uint Pixels);
+    private readonly record struct Push(Int4 InDims, Int4 OutDims, Int4 Kernel, Int4 Stride, Int4 Padding, uint Line0, uint Lines);
 }

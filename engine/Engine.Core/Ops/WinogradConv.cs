@@ -115,8 +115,8 @@ public sealed class WinogradConv : IOp
 
     /// <summary>
     /// Bytes of scratch (V then M) for a channels-last <paramref name="input"/> with output tiles of
-    /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible or V or M would not fit one
-    /// storage-buffer binding and one texel buffer (then the direct kernel runs).
+    /// <paramref name="tile"/> along each transformed axis, or 0 when the spec is not eligible, V or M would not fit one
+    /// storage-buffer binding and one texel buffer, or a transform would have 2^21 invocations or more (then the direct kernel runs).
     /// </summary>
     public static long ScratchBytes(Device device, ConvSpec spec, Shape input, int tile) =>
         spec.IsWinogradEligible && Layout.Of(device, spec, input, tile) is { } layout ? layout.Bytes : 0;
@@ -217,17 +217,27 @@ public sealed class WinogradConv : IOp
             var (slabV, slabM) = (Slab(input[4]), Slab(ChannelsLast.Padded(spec.OutChannels)));
             // The input transform writes V and the GEMM reads it through one binding each, the GEMM
             // writes M and the output transform reads it likewise: each must fit a storage binding and
-            // a texel buffer. The GEMM's grid covers the row tiles in y.
+            // a texel buffer. The GEMM's grid covers the row tiles in y; the transforms split their flat
+            // (tile, channel texel) index with divmod_small.
             var limits = device.Limits;
             var larger = matrices * Math.Max(slabV, slabM);
             if (larger * sizeof(float) > limits.maxStorageBufferRange || larger / 4 > limits.maxTexelBufferElements)
                 return null;
             var outputBytes = (long)input[0] * outSize.Volume * ChannelsLast.Padded(spec.OutChannels) * sizeof(float);
-            if (outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM)
+            if (outputBytes > limits.maxStorageBufferRange || tiles > (long)device.MaxGroupsY * ConvDefaults.SmallTileM
+                || TransformInvocations(tiles, input[4], spec.OutChannels) >= DivmodSmall.Limit)
                 return null;
             return new Layout(alphas, matrices, (int)tiles, grid, slabV, slabM);
         }
     }
+
+    /// <summary>
+    /// Invocations of the larger transform: one per tile and channel texel. V and M take 4 bytes per
+    /// channel for each of 6 (or 16, 36) matrices, so with a 128 MiB binding they are refused before this
+    /// reaches the 2^21 of divmod_small; devices with larger bindings meet this bound.
+    /// </summary>
+    internal static long TransformInvocations(long tiles, int inChannelsPadded, int outChannels) =>
+        tiles * Math.Max(inChannelsPadded, ChannelsLast.Padded(outChannels)) / 4;
 
     /// <summary>
     /// The tile a convolution of <paramref name="spec"/> uses (its weights are packed for it): 4 outputs

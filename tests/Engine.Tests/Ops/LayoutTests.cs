@@ -7,11 +7,13 @@ namespace Engine.Tests.Ops;
 /// <summary>Permute, slice and concat (the strided-copy family) against PyTorch.</summary>
 public sealed class LayoutTests(GpuFixture fixture) : GpuTest(fixture)
 {
-    [Fact]
-    public void Ncthw_to_channels_last_pads_channels_with_zeros_and_back_restores_the_input()
+    [Theory]
+    [InlineData("to_channels_last")]
+    [InlineData("to_channels_last_wide")]
+    public void Ncthw_to_channels_last_pads_channels_with_zeros_and_back_restores_the_input(string name)
     {
-        var x = OpFixtures.Array("to_channels_last", "x");
-        var expected = OpFixtures.Array("to_channels_last", "y");
+        var x = OpFixtures.Array(name, "x");
+        var expected = OpFixtures.Array(name, "y");
         using var tx = Device.CreateTensor<float>("x", x.Shape, x.ToFloats());
         using var cl = Device.CreateTensor("cl", expected.Shape);
         using var back = Device.CreateTensor("back", x.Shape);

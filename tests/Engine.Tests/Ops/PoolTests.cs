@@ -15,6 +15,9 @@ public sealed class PoolTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("avg2d_no_count_pad")]
     [InlineData("avg3d_head_fixed")]
     [InlineData("avg3d_global")]
+    [InlineData("max2d_many_lines")]
+    [InlineData("max3d_wide_odd_channels")]
+    [InlineData("avg3d_wide_odd_channels")]
     public void Pool_matches_torch(string name) => Run(name, maxChunkBytes: null);
 
     [Theory]
@@ -46,6 +49,17 @@ public sealed class PoolTests(GpuFixture fixture) : GpuTest(fixture)
         var y = ty.Download<float>();
         OpFixtures.AssertClose(expected, y, name);
         OpFixtures.AssertPaddingZero(y, yShape, channels, name);
+    }
+
+    [Fact]
+    public void Pool_refuses_outputs_of_2_pow_21_lines()
+    {
+        var lines = (int)DivmodSmall.Limit;
+        using var x = Device.CreateTensor("x", new Shape(1, 1, lines, 1, 4));
+        using var y = Device.CreateTensor("y", new Shape(1, 1, lines, 1, 4));
+        var error = Assert.Throws<EngineException>(() => new Pool(Device, PoolKind.Max, x, y, Size3.Cube(1), name: "tall"));
+        Assert.Contains("tall", error.Message);
+        Assert.Contains($"{lines} lines", error.Message);
     }
 
     [Fact]

@@ -83,6 +83,18 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.True(WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 4, 56, 56, 64), 4) > 0);
     }
 
+    [Fact]
+    public void Winograd_transforms_stay_below_the_divmod_bound()
+    {
+        // F(4, 3) along 4 frames: one tile per pixel; 64 output channels are 16 texels per tile, so the
+        // output transform has 16 * H * W invocations: 2^21 at 256x512, just below at 255x512. On a device
+        // with 128 MiB bindings M (6 matrices of 64 channels) is refused first, so the count is checked too.
+        var spec = new ConvSpec(5, 64, new Size3(3, 1, 1), padding: new Size3(1, 0, 0));
+        Assert.Equal(DivmodSmall.Limit, WinogradConv.TransformInvocations(256 * 512, 8, 64));
+        Assert.Equal(DivmodSmall.Limit - 16 * 512, WinogradConv.TransformInvocations(255 * 512, 8, 64));
+        Assert.Equal(0, WinogradConv.ScratchBytes(Device, spec, ChannelsLast.Shape(1, 4, 256, 512, 5), 4));
+    }
+
     /// <summary>The convolution of a case of tests/fixtures/gen_winograd.py.</summary>
     internal static ConvSpec Spec(JsonElement c) => new(c.GetProperty("in").GetInt32(), c.GetProperty("out").GetInt32(),
         OpFixtures.Size(c.GetProperty("kernel"), 1), padding: OpFixtures.Size(c.GetProperty("padding"), 0));
