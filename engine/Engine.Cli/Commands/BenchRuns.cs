@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engine.Gpu;
+using Engine.Ops;
 
 namespace Engine.Cli.Commands;
 
@@ -22,6 +23,42 @@ internal sealed class BenchRuns
     public Dictionary<string, List<double>> Groups { get; } = [];
 
     public double CpuPerRun { get; private set; }
+
+    /// <summary>Records <paramref name="ops"/> into one profiled list, each op its own region, and runs it once to warm up.</summary>
+    public static CommandList Record(Device device, string name, IEnumerable<IOp> ops)
+    {
+        var list = device.CreateCommandList(name, profile: true);
+        foreach (var op in ops)
+        {
+            list.Region = op.Name;
+            op.Record(list);
+        }
+        list.Finish();
+        device.Submit(list).Wait();
+        return list;
+    }
+
+    /// <summary>
+    /// Times <paramref name="list"/> <paramref name="iterations"/> times, or, with <paramref name="other"/>,
+    /// alternates the two run by run: on a shared machine only an A/B in one process, interleaved,
+    /// compares them (separate processes vary by +-40% for identical code). The order flips every run
+    /// (ABBA): the first of two back-to-back submits measured 5-10% slower than the second with the very
+    /// same command list.
+    /// </summary>
+    public static (List<BenchRuns> Runs, List<BenchRuns> OtherRuns) Alternate(Device device, CommandList list, CommandList? other, int iterations,
+        Func<DispatchTiming, string> groupBy)
+    {
+        var (runs, otherRuns) = (new List<BenchRuns>(), new List<BenchRuns>());
+        for (var i = 0; i < (other is null ? 1 : iterations); i++)
+        {
+            if (other is not null && i % 2 == 1)
+                otherRuns.Add(Measure(device, other, 1, groupBy));
+            runs.Add(Measure(device, list, other is null ? iterations : 1, groupBy));
+            if (other is not null && i % 2 == 0)
+                otherRuns.Add(Measure(device, other, 1, groupBy));
+        }
+        return (runs, otherRuns);
+    }
 
     public static BenchRuns Measure(Device device, CommandList list, int iterations, Func<DispatchTiming, string> groupBy)
     {

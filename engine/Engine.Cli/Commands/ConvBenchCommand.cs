@@ -75,23 +75,10 @@ internal static class ConvBenchCommand
                     ops.Add(winograd ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
                     directOps.Add(direct);
                 }
-                using var list = Record(device, "bench conv", ops);
-                using var directList = compare ? Record(device, "bench conv direct", directOps) : null;
+                using var list = BenchRuns.Record(device, "bench conv", ops);
+                using var directList = compare ? BenchRuns.Record(device, "bench conv direct", directOps) : null;
                 var iters = result.GetValue(iterations);
-                var runs = new List<BenchRuns>();
-                var directRuns = new List<BenchRuns>();
-                // Alternate the two paths run by run: on a shared machine only an A/B in one process,
-                // interleaved, compares them (separate processes vary by +-40% for identical code). The
-                // order flips every run (ABBA): the first of two back-to-back submits measured 5-10%
-                // slower than the second with the very same command list.
-                for (var i = 0; i < (compare ? iters : 1); i++)
-                {
-                    if (directList is not null && i % 2 == 1)
-                        directRuns.Add(BenchRuns.Measure(device, directList, 1, t => t.Region));
-                    runs.Add(BenchRuns.Measure(device, list, compare ? 1 : iters, t => t.Region));
-                    if (directList is not null && i % 2 == 0)
-                        directRuns.Add(BenchRuns.Measure(device, directList, 1, t => t.Region));
-                }
+                var (runs, directRuns) = BenchRuns.Alternate(device, list, directList, iters, t => t.Region);
                 var gpu = runs.SelectMany(x => x.Gpu).ToList();
                 Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
@@ -153,19 +140,6 @@ internal static class ConvBenchCommand
             }
         }
         return layers;
-    }
-
-    private static CommandList Record(Device device, string name, List<Conv> ops)
-    {
-        var list = device.CreateCommandList(name, profile: true);
-        foreach (var op in ops)
-        {
-            list.Region = op.Name;
-            op.Record(list);
-        }
-        list.Finish();
-        device.Submit(list).Wait();
-        return list;
     }
 
     private static Tensor Track(List<Tensor> tensors, Tensor tensor)

@@ -43,25 +43,15 @@ internal static class GemmBenchCommand
             using var b = Slabs(device, random, "B", count, k, n);
             using var c = Slabs(device, random, "C", count, m, n);
             var batched = new Gemm(device, a.View, b.View, c.View, tileM: tm, tileN4: tn, name: "batched");
-            using var list = Record(device, "bench gemm", [batched]);
+            using var list = BenchRuns.Record(device, "bench gemm", [batched]);
             var compare = result.GetValue(compareSeparate);
             using var separateList = compare
-                ? Record(device, "bench gemm separate", [.. Enumerable.Range(0, count).Select(z =>
+                ? BenchRuns.Record(device, "bench gemm separate", [.. Enumerable.Range(0, count).Select(z =>
                     new Gemm(device, a.Matrix(z), b.Matrix(z), c.Matrix(z), tileM: tm, tileN4: tn, name: "separate"))])
                 : null;
 
             var iters = result.GetValue(iterations);
-            var runs = new List<BenchRuns>();
-            var separateRuns = new List<BenchRuns>();
-            // Alternating run by run, order flipped every run, as `bench conv --compare-direct` does.
-            for (var i = 0; i < (compare ? iters : 1); i++)
-            {
-                if (separateList is not null && i % 2 == 1)
-                    separateRuns.Add(BenchRuns.Measure(device, separateList, 1, t => t.Region));
-                runs.Add(BenchRuns.Measure(device, list, compare ? 1 : iters, t => t.Region));
-                if (separateList is not null && i % 2 == 0)
-                    separateRuns.Add(BenchRuns.Measure(device, separateList, 1, t => t.Region));
-            }
+            var (runs, separateRuns) = BenchRuns.Alternate(device, list, separateList, iters, t => t.Region);
             var (gpu, wall) = (BenchCommand.Median([.. runs.SelectMany(r => r.Gpu)]), BenchCommand.Median([.. runs.SelectMany(r => r.Wall)]));
             Console.WriteLine($"device: {device.Info.Name}");
             Console.WriteLine($"gemm {count} x {m}x{k}x{n} tile {tm}x{4 * tn}: {batched.Dispatches} dispatch(es), GPU median {gpu:0.000} ms, "
@@ -79,19 +69,6 @@ internal static class GemmBenchCommand
             return 0;
         });
         return command;
-    }
-
-    private static CommandList Record(Device device, string name, List<Gemm> ops)
-    {
-        var list = device.CreateCommandList(name, profile: true);
-        foreach (var op in ops)
-        {
-            list.Region = op.Name;
-            op.Record(list);
-        }
-        list.Finish();
-        device.Submit(list).Wait();
-        return list;
     }
 
     /// <summary>Random matrices (rows, cols), each in a slab starting at a multiple of the binding alignment.</summary>
