@@ -121,15 +121,19 @@ internal static class BenchCommand
         }
         var cpuMs = (ProcessorTime() - cpu).TotalMilliseconds;
         var (profiles, directProfiles) = (new List<IReadOnlyList<NodeProfile>>(), new List<IReadOnlyList<NodeProfile>>());
+        void ProfileRun(CompiledGraph g, List<IReadOnlyList<NodeProfile>> runs)
+        {
+            g.Run(profile: true);
+            runs.Add(g.Profile());
+        }
         for (var i = 0; i < ProfiledRuns; i++)
         {
-            graph.Run(profile: true);
-            profiles.Add(graph.Profile());
-            if (direct is not null)
-            {
-                direct.Run(profile: true);
-                directProfiles.Add(direct.Profile());
-            }
+            // The same ABBA order as the timed runs.
+            if (direct is not null && i % 2 == 1)
+                ProfileRun(direct, directProfiles);
+            ProfileRun(graph, profiles);
+            if (direct is not null && i % 2 == 0)
+                ProfileRun(direct, directProfiles);
         }
         var gpu = profiles.Select(run => run.Sum(p => p.Milliseconds)).ToList();
         var directGpu = directProfiles.Select(run => run.Sum(p => p.Milliseconds)).ToList();
@@ -176,19 +180,19 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The nodes that ran as Winograd (more dispatches than in the direct graph), grouped by their
-    /// dispatch count (one group per transform shape, e.g. 38 for F(4x4, 3x3), 8 for F(4, 3) in time):
-    /// the sum of their per-node GPU time medians in both graphs.
+    /// The nodes that ran as Winograd (more dispatches than in the direct graph): the sum of their
+    /// per-node GPU time medians in both graphs. (Every Winograd node is 3 dispatches, so the count no
+    /// longer tells 1x3x3 from 3x1x1; `engine bench conv --compare-direct` compares single layers.)
     /// </summary>
     private static void PrintWinogradNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> directProfiles)
     {
         var directDispatches = directProfiles[0].ToDictionary(p => p.Node, p => p.Dispatches);
         double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
-        foreach (var group in profiles[0].Where(p => p.Dispatches != directDispatches[p.Node]).GroupBy(p => p.Dispatches))
-        {
-            var (ms, directMs) = (group.Sum(p => NodeMedian(profiles, p.Node)), group.Sum(p => NodeMedian(directProfiles, p.Node)));
-            Console.WriteLine($"Winograd nodes of {group.Key} dispatches (x{group.Count()}, first {group.First().Node}): {ms:0.00} ms, direct {directMs:0.00} ms; ratio {ms / directMs:0.000}");
-        }
+        var nodes = profiles[0].Where(p => p.Dispatches != directDispatches[p.Node]).ToList();
+        if (nodes.Count == 0)
+            return;
+        var (ms, directMs) = (nodes.Sum(p => NodeMedian(profiles, p.Node)), nodes.Sum(p => NodeMedian(directProfiles, p.Node)));
+        Console.WriteLine($"Winograd nodes (x{nodes.Count}, first {nodes[0].Node}): {ms:0.00} ms, direct {directMs:0.00} ms; ratio {ms / directMs:0.000}");
     }
 
     /// <summary>GPU time per detector stage, each the median over the runs, and the detections the last run found.</summary>
