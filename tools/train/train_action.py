@@ -301,9 +301,42 @@ def main() -> int:
     return 0
 
 
+def config_text() -> str:
+    """The model's mmaction2 config in mmengine's Config.pretty_text layout, saved as meta['cfg'] as every
+    mmaction2 1.x checkpoint carries it: the converter reads the architecture from it, not from flags."""
+    non_local = tuple(tuple(int((s, k) in NON_LOCAL) for k in range(n)) for s, n in enumerate(STAGE_BLOCKS))
+    inflate = tuple(tuple(row) for row in INFLATE)
+    return "\n".join([
+        "model = dict(",
+        "    type='Recognizer3D',",
+        "    backbone=dict(",
+        "        type='ResNet3d',",
+        "        depth=50,",
+        f"        stage_blocks={tuple(STAGE_BLOCKS)!r},",
+        f"        base_channels={STEM_WIDTH},",
+        "        conv1_kernel=(3, 7, 7),",
+        "        conv1_stride_t=1,",
+        "        pool1_stride_t=1,",
+        f"        inflate={inflate!r},",
+        f"        non_local={non_local!r},",
+        "        non_local_cfg=dict(sub_sample=True, use_scale=False, mode='embedded_gaussian')),",
+        f"    cls_head=dict(type='I3DHead', num_classes={len(HFLIP)}, in_channels={(STEM_WIDTH << 3) * 4}, spatial_type='avg', average_clips='prob'),",
+        f"    data_preprocessor=dict(type='ActionDataPreprocessor', mean={MEAN!r}, std={STD!r}, format_shape='NCTHW'))",
+        "val_pipeline = [",
+        f"    dict(type='SampleFrames', clip_len={FRAMES}, frame_interval={SAMPLING_RATE}, num_clips=1, test_mode=True),",
+        f"    dict(type='Resize', scale=(-1, {SHORT_SIDE})),",
+        f"    dict(type='CenterCrop', crop_size={CROP}),",
+        "    dict(type='FormatShape', input_format='NCTHW'),",
+        "    dict(type='PackActionInputs')",
+        "]",
+        "",
+    ])
+
+
 def save(out: pathlib.Path, model: nn.Module, labels: list[str], held_out: int, test_clips: int, epochs: int) -> None:
-    """An mmaction2-style checkpoint (meta, state_dict) and the labels, one per line, for the converter."""
+    """An mmaction2-style checkpoint (meta with the config, state_dict) and the labels, one per line, for the converter."""
     meta = {
+        "cfg": config_text(),
         "mmaction2_version": "compatible (tools/train/train_action.py)",
         "dataset_meta": {"classes": labels},
         "clip": {"frames": FRAMES, "sampling_rate": SAMPLING_RATE, "short_side": SHORT_SIDE, "crop": CROP},

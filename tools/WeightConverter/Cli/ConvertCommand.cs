@@ -21,7 +21,8 @@ internal static class ConvertCommand
         var rate = new Option<int?>("--sampling-rate") { Description = "Frame sampling rate (default: the family's released models)." };
         var shortSide = new Option<int?>("--short-side") { Description = "Short side frames are resized to (default 256)." };
         var crop = new Option<int?>("--crop") { Description = "Square crop size (default 224)." };
-        var nonLocal = new Option<string?>("--nonlocal") { Description = "embedded_gaussian or dot_product, where the weights cannot tell." };
+        var nonLocal = new Option<string?>("--nonlocal-mode", "--nonlocal") { Description = "embedded_gaussian or dot_product, where neither the weights nor the file's config tell." };
+        var builder = new Option<string?>("--builder") { Description = "video-nonlocal-net's model builder: resnet_video (8-frame releases, default) or resnet_video_org (32x2 and 128x1 releases)." };
         var useScale = new Option<bool?>("--use-scale") { Description = "mmaction2's use_scale (default false, as in the released configs)." };
         var group = new Option<int?>("--nonlocal-group") { Description = "Frames per non-local group (0: attend over the whole clip)." };
         var labels = new Option<string?>("--labels") { Description = "Class names: one per line, classids.json or PySlowFast JSON." };
@@ -29,7 +30,7 @@ internal static class ConvertCommand
         var maxSize = new Option<int?>("--max-size") { Description = "A detector's transform long-side cap (torchvision's max_size; default 1333)." };
         var command = new Command("convert", "Convert a checkpoint into the engine's weight package.")
         {
-            file, output, CliOptions.Dialect, inflate, frames, rate, shortSide, crop, nonLocal, useScale, group, labels, minSize, maxSize,
+            file, output, CliOptions.Dialect, inflate, frames, rate, shortSide, crop, nonLocal, builder, useScale, group, labels, minSize, maxSize,
         };
         command.SetAction(result =>
         {
@@ -43,6 +44,7 @@ internal static class ConvertCommand
                 ShortSide = result.GetValue(shortSide),
                 Crop = result.GetValue(crop),
                 Instantiation = result.GetValue(nonLocal),
+                Builder = result.GetValue(builder),
                 UseScale = result.GetValue(useScale),
                 Group = result.GetValue(group),
                 Labels = result.GetValue(labels) is { } labelPath ? LabelFile.Read(labelPath) : null,
@@ -69,6 +71,8 @@ internal static class ConvertCommand
             Console.WriteLine($"mapped {summary["mapped"]} tensors into {summary["tensors_written"]}, folded {summary["folded"]} normalisations, skipped {summary["skipped_tensors"]} tensors");
             foreach (var note in model.Source.Notes.Concat(model.Notes))
                 Console.WriteLine($"note: {note}");
+            foreach (var assumed in model.Derivation?.Warnings ?? [])
+                Console.Error.WriteLine($"warning: {assumed.Name} = {assumed.Value} assumed: {assumed.Detail}");
             foreach (var skipped in model.Source.Skipped)
                 Console.WriteLine($"skipped: {skipped}");
             return 0;

@@ -13,7 +13,10 @@ internal static class InspectCommand
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "The checkpoint (.pkl, .pth, .pyth, .safetensors)." };
-        var command = new Command("inspect", "Show what a checkpoint holds and how it would be converted.") { file, CliOptions.Dialect };
+        var builder = new Option<string?>("--builder") { Description = "video-nonlocal-net's model builder (resnet_video or resnet_video_org)." };
+        var frames = new Option<int?>("--frames") { Description = "Clip length, where the file does not say." };
+        var nonLocal = new Option<string?>("--nonlocal-mode") { Description = "The non-local mode, where the file does not say." };
+        var command = new Command("inspect", "Show what a checkpoint holds, the architecture derived from it and where each setting came from.") { file, CliOptions.Dialect, builder, frames, nonLocal };
         command.SetAction(result =>
         {
             var path = result.GetValue(file)!;
@@ -30,7 +33,13 @@ internal static class InspectCommand
             MappedModel model;
             try
             {
-                model = DialectDetector.Map(checkpoint, new ConvertOptions { Dialect = result.GetValue(CliOptions.Dialect) });
+                model = DialectDetector.Map(checkpoint, new ConvertOptions
+                {
+                    Dialect = result.GetValue(CliOptions.Dialect),
+                    Builder = result.GetValue(builder),
+                    Frames = result.GetValue(frames),
+                    Instantiation = result.GetValue(nonLocal),
+                });
             }
             catch (EngineException e)
             {
@@ -50,6 +59,15 @@ internal static class InspectCommand
                     architecture.AddRow(Markup.Escape(field), Markup.Escape(value?.ToJsonString() ?? "null"));
             }
             AnsiConsole.Write(architecture);
+            if (model.Derivation is { } derivation)
+            {
+                AnsiConsole.MarkupLine("[bold]where each setting came from[/] (file config, weights, family rule, flag, default)");
+                foreach (var setting in derivation.Settings)
+                {
+                    var source = setting.Source == Rules.SettingSource.Default ? $"[yellow]{setting.SourceText}[/]" : setting.SourceText;
+                    AnsiConsole.MarkupLine($"  {Markup.Escape(setting.Name)} = {Markup.Escape(setting.Value)}  [dim]<-[/] {source}: {Markup.Escape(setting.Detail)}");
+                }
+            }
             foreach (var note in model.Source.Notes.Concat(model.Notes))
                 AnsiConsole.MarkupLine($"note: {Markup.Escape(note)}");
             foreach (var skipped in model.Source.Skipped)

@@ -19,7 +19,10 @@ internal sealed record ConvertOptions
     /// <summary>Square crop size; null takes the released 224.</summary>
     public int? Crop { get; init; }
 
-    /// <summary>embedded_gaussian or dot_product where the weights cannot tell them apart.</summary>
+    /// <summary>video-nonlocal-net's model builder: resnet_video or resnet_video_org (a Caffe2 pickle does not say).</summary>
+    public string? Builder { get; init; }
+
+    /// <summary>embedded_gaussian or dot_product where neither the weights nor the file's config tell them apart.</summary>
     public string? Instantiation { get; init; }
 
     /// <summary>mmaction2's `use_scale`.</summary>

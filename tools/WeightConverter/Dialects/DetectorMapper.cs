@@ -136,7 +136,7 @@ internal static class DetectorMapper
         };
         model.Normalization = detectron2
             ? new JsonObject { ["space"] = "bgr", ["scale"] = 255, ["mean"] = new JsonArray(103.53, 116.28, 123.675), ["std"] = new JsonArray(1, 1, 1) }
-            : VideoDefaults.ImageNetNormalization01();
+            : Rules.Normalizations.ImageNet01;
         return model;
     }
 

@@ -2,7 +2,9 @@ using Engine;
 using Engine.Models;
 using WeightConverter.Containers;
 using WeightConverter.Package;
+using WeightConverter.Config;
 using WeightConverter.Pickle;
+using WeightConverter.Rules;
 
 namespace WeightConverter.Dialects;
 
@@ -33,6 +35,11 @@ internal static class DialectDetector
             Require(checkpoint, requested, dialect, detectron ? "detectron2" : "torchvision detector");
             return DetectorMapper.Map(state, detectron, options);
         }
+        if (state.ShapeOf(TorchvisionVideoMapper.Probe) is { Length: 5 })
+        {
+            Require(checkpoint, requested, "torchvision", "torchvision video ResNet");
+            return TorchvisionVideoMapper.Map(state, options, new Derivation(checkpoint.Path));
+        }
         var naming = state.Has(VideoNaming.Caffe2.Probe) ? VideoNaming.Caffe2
             : state.Has(VideoNaming.SlowFast.Probe) ? VideoNaming.SlowFast
             : state.Has(VideoNaming.Mmaction.Probe) ? VideoNaming.Mmaction
@@ -50,7 +57,43 @@ internal static class DialectDetector
         Require(checkpoint, requested, detected, detected + (naming == VideoNaming.Caffe2 ? " (Caffe2 blob names)" : ""));
         if (wrapper is not null)
             state.Notes.Insert(0, $"read the tensors under '{wrapper}'");
-        return VideoResNetMapper.Map(state, naming, VideoDefaults.For(detected, options.Inflate), options);
+        var weights = VideoWeights.Read(state, naming);
+        var derivation = new Derivation(checkpoint.Path);
+        if (weights is null)
+            return new MappedModel(detected, state) { Derivation = derivation };
+        if (options.Inflate is not null && detected != "torchvision")
+            throw new EngineException($"{checkpoint.Path}: --inflate applies to torchvision's 2D ImageNet ResNets, not {detected} checkpoints.");
+        var config = EmbeddedConfig(checkpoint, detected);
+        var choices = detected switch
+        {
+            "video-nonlocal-net" => Caffe2Rules.Derive(weights, options, derivation),
+            "pyslowfast" => PySlowFastRules.Derive(weights, config, options, derivation),
+            "mmaction2" => MmactionRules.Derive(weights, config, options, derivation),
+            _ => TorchvisionRules.Derive2D(options.Inflate, options, derivation),
+        };
+        return VideoResNetMapper.Map(state, naming, weights, choices, derivation, options.Inflate);
+    }
+
+    /// <summary>
+    /// The configuration the checkpoint carries, parsed as data: PySlowFast's YAML `cfg`
+    /// (slowfast/utils/checkpoint.py save_checkpoint), mmaction2 1.x `meta.cfg` (mmengine Runner.save_checkpoint)
+    /// or 0.x `meta.config` (mmcv), both Config.pretty_text. Null when the file has none.
+    /// </summary>
+    private static FileConfig? EmbeddedConfig(Checkpoint checkpoint, string dialect)
+    {
+        if (checkpoint.Root is not PyDict root)
+            return null;
+        if (dialect == "pyslowfast" && PickleGlobals.AsText(root["cfg"]) is { Length: > 0 } yaml)
+            return new FileConfig(YamlConfig.Parse(yaml, $"{checkpoint.Path}: cfg"), "cfg", checkpoint.Path);
+        if (dialect == "mmaction2" && root["meta"] is PyDict meta)
+        {
+            foreach (var key in new[] { "cfg", "config" })
+            {
+                if (PickleGlobals.AsText(meta[key]) is { Length: > 0 } text)
+                    return new FileConfig(PythonLiteralConfig.Parse(text, $"{checkpoint.Path}: meta.{key}"), $"meta.{key}", checkpoint.Path);
+            }
+        }
+        return null;
     }
 
     private static void Require(Checkpoint checkpoint, string? requested, string detected, string naming)

@@ -5,7 +5,7 @@ namespace WeightConverter.Dialects;
 /// projection shortcut ('s') of stage s (2..5) block k, the non-local block after a residual block,
 /// and the classifier. One mapper (<see cref="VideoResNetMapper"/>) serves every family through this table.
 /// </summary>
-internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, char, ConvKeys> conv, Func<int, int, NonLocalKeys?> nonLocal, string headWeight, string headBias)
+internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, char, ConvKeys> conv, Func<int, int, Func<string, bool>, NonLocalKeys?> nonLocal, string headWeight, string headBias)
 {
     /// <summary>A key whose presence identifies the naming.</summary>
     public string Probe { get; } = probe;
@@ -18,7 +18,8 @@ internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, ch
 
     public ConvKeys Conv(int stage, int block, char unit) => conv(stage, block, unit);
 
-    public NonLocalKeys? NonLocal(int stage, int block) => nonLocal(stage, block);
+    /// <summary>The keys of the non-local block after block <paramref name="block"/>; <paramref name="has"/> tells which of a family's key layouts the file uses.</summary>
+    public NonLocalKeys? NonLocal(int stage, int block, Func<string, bool> has) => nonLocal(stage, block, has);
 
     public static readonly VideoNaming Caffe2 = new(
         "conv1_w",
@@ -26,7 +27,7 @@ internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, ch
         (s, k, u) => u == 's'
             ? ConvKeys.Caffe2($"res{s}_{k}_branch1_w", null, $"res{s}_{k}_branch1_bn")
             : ConvKeys.Caffe2($"res{s}_{k}_branch2{u}_w", null, $"res{s}_{k}_branch2{u}_bn"),
-        (s, k) =>
+        (s, k, _) =>
         {
             var p = $"nonlocal_conv{s}_{k}";
             return new(new($"{p}_theta_w", $"{p}_theta_b"), new($"{p}_phi_w", $"{p}_phi_b"), new($"{p}_g_w", $"{p}_g_b"),
@@ -40,7 +41,7 @@ internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, ch
         (s, k, u) => u == 's'
             ? ConvKeys.Torch($"s{s}.pathway0_res{k}.branch1.weight", null, $"s{s}.pathway0_res{k}.branch1_bn")
             : ConvKeys.Torch($"s{s}.pathway0_res{k}.branch2.{u}.weight", null, $"s{s}.pathway0_res{k}.branch2.{u}_bn"),
-        (s, k) =>
+        (s, k, _) =>
         {
             var p = $"s{s}.pathway0_nonlocal{k}";
             return new(new($"{p}.conv_theta.weight", $"{p}.conv_theta.bias"), new($"{p}.conv_phi.weight", $"{p}.conv_phi.bias"),
@@ -56,12 +57,13 @@ internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, ch
             var module = $"backbone.layer{s - 1}.{k}." + (u == 's' ? "downsample" : $"conv{u - 'a' + 1}");
             return ConvKeys.Torch(module + ".conv.weight", null, module + ".bn");
         },
-        (s, k) =>
+        (s, k, has) =>
         {
             var p = $"backbone.layer{s - 1}.{k}.non_local_block";
-            // mmcv wraps g and phi in Sequential(conv, max-pool) when subsampling, hence the ".0".
-            return new(new($"{p}.theta.conv.weight", $"{p}.theta.conv.bias"), new($"{p}.phi.0.conv.weight", $"{p}.phi.0.conv.bias"),
-                new($"{p}.g.0.conv.weight", $"{p}.g.0.conv.bias"), ConvKeys.Torch($"{p}.conv_out.conv.weight", $"{p}.conv_out.conv.bias", $"{p}.conv_out.bn"),
+            // mmcv _NonLocalNd wraps g and phi in Sequential(conv, max-pool) when sub_sample is set, hence the ".0".
+            var wrap = has($"{p}.g.0.conv.weight") ? ".0" : "";
+            return new(new($"{p}.theta.conv.weight", $"{p}.theta.conv.bias"), new($"{p}.phi{wrap}.conv.weight", $"{p}.phi{wrap}.conv.bias"),
+                new($"{p}.g{wrap}.conv.weight", $"{p}.g{wrap}.conv.bias"), ConvKeys.Torch($"{p}.conv_out.conv.weight", $"{p}.conv_out.conv.bias", $"{p}.conv_out.bn"),
                 $"{p}.concat_project.conv.weight");
         },
         "cls_head.fc_cls.weight", "cls_head.fc_cls.bias");
@@ -73,6 +75,6 @@ internal sealed class VideoNaming(string probe, ConvKeys stem, Func<int, int, ch
         (s, k, u) => u == 's'
             ? ConvKeys.Torch($"layer{s - 1}.{k}.downsample.0.weight", null, $"layer{s - 1}.{k}.downsample.1")
             : ConvKeys.Torch($"layer{s - 1}.{k}.conv{u - 'a' + 1}.weight", null, $"layer{s - 1}.{k}.bn{u - 'a' + 1}"),
-        (_, _) => null,
+        (_, _, _) => null,
         "fc.weight", "fc.bias");
 }

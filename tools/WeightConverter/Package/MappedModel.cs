@@ -21,6 +21,9 @@ internal sealed class MappedModel(string dialect, StateDict source)
     /// <summary>Normalisations (BN or affine) folded into the convolution before them.</summary>
     public int Folded { get; set; }
 
+    /// <summary>Every setting the weights do not record, with where it came from (null for families not yet derived this way).</summary>
+    public Rules.Derivation? Derivation { get; init; }
+
     /// <summary>Facts worth telling the user (defaults taken, inflation applied).</summary>
     public List<string> Notes { get; } = [];
 }

@@ -12,7 +12,7 @@ namespace WeightConverter.Package;
 /// <summary>Writes a mapped model as the engine's weight package (docs/weight-package.md), one tensor in memory at a time.</summary>
 internal static class PackageWriter
 {
-    public const string ConverterVersion = "1.0.0";
+    public const string ConverterVersion = "2.0.0";
 
     /// <summary>Refuses a mapping with missing or unexpected keys, naming the first few.</summary>
     public static void EnsureComplete(MappedModel model)
@@ -46,6 +46,8 @@ internal static class PackageWriter
         writer.AddMetadata("source_dialect", model.Dialect);
         writer.AddMetadata("source_container", checkpoint.Container);
         writer.AddMetadata("converter_version", ConverterVersion);
+        if (model.Derivation is { } derivation)
+            writer.AddMetadata("settings", new JsonArray(derivation.Settings.Select(s => (JsonNode)new JsonObject { ["setting"] = s.Name, ["value"] = s.Value, ["source"] = s.SourceText, ["detail"] = s.Detail }).ToArray()).ToJsonString());
         long sinceCollection = 0;
         foreach (var t in model.Tensors)
         {
