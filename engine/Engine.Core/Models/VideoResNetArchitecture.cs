@@ -91,7 +91,7 @@ public sealed record VideoResNetArchitecture
         Check(StageBlocks.Length == 4 && StageBlocks.All(b => b > 0), $"stage_blocks [{string.Join(", ", StageBlocks)}] must be four positive counts");
         Check(InnerWidths is null or { Length: 4 } && OutWidths.Length == 4, "inner_widths and out_widths need four entries");
         Check(TemporalKernels.Length == 4 && TemporalKernels.Select((k, s) => k.Length == StageBlocks[s] && k.All(t => t > 0)).All(x => x),
-            "temporal_kernels must give one positive size per block of each stage");
+            "temporal_kernels must give one size per block of each stage, each positive");
         Check(Block is Bottleneck or Basic, $"block '{Block}' is neither '{Bottleneck}' nor '{Basic}'");
         Check(InflateStyle is "3x1x1" or "3x3x3", $"inflate_style '{InflateStyle}' is neither '3x1x1' nor '3x3x3'");
         Check(StrideOn is "a" or "b", $"stride_on '{StrideOn}' is neither 'a' nor 'b'");

@@ -57,11 +57,20 @@ public sealed class WeightPackageTests : IDisposable
     [InlineData("""{"kind": "video-resnet", "stage_blocks": [3, 4, 23, 3]}""", "temporal_kernels must give one size per block")]
     [InlineData("""{"kind": "video-resnet", "nonlocal": [{"stage": 4, "block": 6}]}""", "stage 4 block 6 is outside the network")]
     [InlineData("""{"kind": "video-resnet", "head": {"kind": "fully_conv", "classes": 400}}""", "a fully_conv head needs pool")]
+    [InlineData("""{"kind": "video-resnet", "head": {"kind": "fully_conv", "classes": 400, "pool": [-2, 7, 7]}}""", "head pool [-2, 7, 7]: each entry is a positive size or -1")]
+    [InlineData("""{"kind": "video-resnet", "block": "wide"}""", "block 'wide' is neither 'bottleneck' nor 'basic'")]
+    [InlineData("""{"kind": "video-resnet", "inflate_style": "3x3"}""", "inflate_style '3x3' is neither '3x1x1' nor '3x3x3'")]
+    [InlineData("""{"kind": "video-resnet", "stride_on": "c"}""", "stride_on 'c' is neither 'a' nor 'b'")]
+    [InlineData("""{"kind": "video-resnet", "spatial_strides": [1, 2, 2]}""", "spatial_strides [1, 2, 2] must be four positive strides")]
+    [InlineData("""{"kind": "video-resnet", "temporal_strides": [1, 0, 1, 1]}""", "temporal_strides [1, 0, 1, 1] must be four positive strides")]
+    [InlineData("""{"kind": "video-resnet", "block": "basic", "inner_widths": [8, 8, 8, 8], "out_widths": [8, 16, 32, 64]}""",
+        "basic blocks have no inner width: inner_widths [8, 8, 8, 8] must equal out_widths [8, 16, 32, 64]")]
     public void Architecture_errors_say_what_is_wrong(string json, string message)
     {
         using var package = WeightPackage.Open(Write(WeightPackage.FormatName, Current, json));
         var e = Assert.Throws<EngineException>(() => VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path));
         Assert.Contains(message, e.Message);
+        Assert.StartsWith($"{package.Path}: architecture: ", e.Message);
     }
 
     public void Dispose() => _work.Delete(recursive: true);
