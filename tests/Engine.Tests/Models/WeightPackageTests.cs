@@ -5,7 +5,7 @@ namespace Engine.Tests.Models;
 
 public sealed class WeightPackageTests : IDisposable
 {
-    private static readonly string Current = WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly string _current = WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-package-");
 
@@ -45,7 +45,7 @@ public sealed class WeightPackageTests : IDisposable
     [Fact]
     public void Missing_and_misshapen_tensors_are_named_with_the_shape_the_architecture_needs()
     {
-        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, Current, """{"kind": "video-resnet"}""", ("stem.conv.weight", [64, 3, 1, 7, 7])));
+        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, _current, """{"kind": "video-resnet"}""", ("stem.conv.weight", [64, 3, 1, 7, 7])));
         Assert.Equal("video-resnet", package.Kind);
         var wrong = Assert.Throws<EngineException>(() => package.Floats("stem.conv.weight", 64, 3, 5, 7, 7));
         Assert.Contains("'stem.conv.weight' has shape (64, 3, 1, 7, 7), the architecture needs (64, 3, 5, 7, 7)", wrong.Message);
@@ -67,7 +67,7 @@ public sealed class WeightPackageTests : IDisposable
         "basic blocks have no inner width: inner_widths [8, 8, 8, 8] must equal out_widths [8, 16, 32, 64]")]
     public void Architecture_errors_say_what_is_wrong(string json, string message)
     {
-        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, Current, json));
+        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, _current, json));
         var e = Assert.Throws<EngineException>(() => VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path));
         Assert.Contains(message, e.Message);
         Assert.StartsWith($"{package.Path}: architecture: ", e.Message);
