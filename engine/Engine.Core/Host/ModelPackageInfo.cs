@@ -11,7 +11,7 @@ namespace Engine.Host;
 /// </summary>
 public static class ModelPackageInfo
 {
-    public const int FormatVersion = 1;
+    public const int FormatVersion = Models.WeightPackage.FormatVersion;
 
     public static ModelInfo Read(string path)
     {

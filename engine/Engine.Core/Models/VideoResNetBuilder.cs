@@ -6,10 +6,11 @@ using Engine.Ops;
 namespace Engine.Models;
 
 /// <summary>
-/// Builds the graph of a video ResNet package (C2D, I3D, or the 2D ResNet as one-frame C2D) for a
-/// clip geometry. Tensor names follow the PyTorch reference (tests/fixtures/reference/video_resnet.py):
-/// input `clip` (N, 3, T, H, W), then `stem.conv`, `stem.pool`, `res{s}.{k}` (block outputs),
-/// `res{s}.{k}.nonlocal`, `res2.pool`, `head.pool`, `logits` and `probs` (the outputs).
+/// Builds the graph of a video ResNet package (C2D, I3D, the 2D ResNet as one-frame C2D, R3D, MC3,
+/// R(2+1)D) for a clip geometry. Tensor names follow the PyTorch reference (tests/fixtures/reference/video_resnet.py):
+/// input `clip` (N, 3, T, H, W), then `stem.conv`, `stem.pool`, `res{s}.{k}.{a,b,shortcut}`, `res{s}.{k}`
+/// (block outputs), `{conv}.spatial` (a factorized conv's first half), `res{s}.{k}.nonlocal`, `res2.pool`,
+/// `head.pool`, `logits` and `probs` (the outputs).
 /// Weights are read from the package only while the graph compiles.
 /// </summary>
 public static class VideoResNetBuilder
@@ -36,20 +37,32 @@ public static class VideoResNetBuilder
             throw new EngineException($"{package.Path}: attention of non-local block {a.Block} asked, the package has {arch.Nonlocal.Length}.");
 
         var graph = new GraphBuilder(System.IO.Path.GetFileNameWithoutExtension(package.Path));
-        if (channelsLastInput)
-        {
-            graph.Input(ChannelsLastInput, TensorSpec.Activation(batch, frames, height, width, 3));
-        }
-        else
-        {
-            graph.Input(Input, new TensorSpec(new Shape(batch, 3, frames, height, width)));
+        var graphInput = channelsLastInput
+            ? (Name: ChannelsLastInput, Spec: TensorSpec.Activation(batch, frames, height, width, 3))
+            : (Name: Input, Spec: new TensorSpec(new Shape(batch, 3, frames, height, width)));
+        graph.Input(graphInput.Name, graphInput.Spec);
+        if (!channelsLastInput)
             graph.Add(new InputLayoutNode("input", Input, ChannelsLastInput));
-        }
 
         Func<float[]> Tensor(string name, params long[] shape) => () => package.Floats(name, shape);
-        ConvNode Conv(string name, string input, int cin, int cout, Size3 kernel, Size3 stride, Size3 padding, string? residual, bool relu) =>
-            graph.Add(new ConvNode(name, input, name, new ConvSpec(cin, cout, kernel, stride, padding),
-                Tensor($"{name}.weight", cout, cin, kernel.T, kernel.H, kernel.W), Tensor($"{name}.bias", cout), residual, relu));
+        ConvNode Plain(string name, string input, string output, ConvSpec spec, string? residual, bool relu) =>
+            graph.Add(new ConvNode(name, input, output, spec, Tensor($"{name}.weight", spec.OutChannels, spec.InChannels, spec.Kernel.T, spec.Kernel.H, spec.Kernel.W),
+                Tensor($"{name}.bias", spec.OutChannels), residual, relu));
+        // One conv with its folded BN and epilogue, written to `output` (default: its own name). In a
+        // factorized (R(2+1)D) package a conv with both a temporal and a spatial extent becomes
+        // `{name}.spatial` (1, kh, kw) + ReLU, then `{name}` (kt, 1, 1) with the conv's own epilogue
+        // (torchvision video/resnet.py Conv2Plus1D, R2Plus1dStem).
+        void Conv(string name, string input, int cin, int cout, Size3 kernel, Size3 stride, Size3 padding, string? residual, bool relu, string? output = null)
+        {
+            if (arch.Factorized && kernel.T > 1 && kernel.H * kernel.W > 1)
+            {
+                var spatial = $"{name}.spatial";
+                var mid = MidWidth(package, spatial);
+                Plain(spatial, input, spatial, new ConvSpec(cin, mid, kernel with { T = 1 }, stride with { T = 1 }, padding with { T = 0 }), null, relu: true);
+                (input, cin, kernel, stride, padding) = (spatial, mid, new Size3(kernel.T, 1, 1), new Size3(stride.T, 1, 1), new Size3(padding.T, 0, 0));
+            }
+            Plain(name, input, output ?? name, new ConvSpec(cin, cout, kernel, stride, padding), residual, relu);
+        }
 
         var stem = arch.Stem;
         Conv("stem.conv", "input", 3, arch.StemWidth, Size(stem.Kernel), Size(stem.Stride), Size(stem.Padding), null, relu: true);
@@ -63,24 +76,37 @@ public static class VideoResNetBuilder
         var channels = arch.StemWidth;
         for (var s = 0; s < 4; s++)
         {
-            var (inner, outWidth) = (arch.InnerWidths[s], arch.OutWidths[s]);
+            var (inner, outWidth) = (arch.InnerWidth(s), arch.OutWidths[s]);
             for (var k = 0; k < arch.StageBlocks[s]; k++)
             {
                 var block = $"res{s + 2}.{k}";
-                var stride = k == 0 && s > 0 ? 2 : 1;
+                var stride = k == 0 ? arch.StageStride(s) : Size3.Cube(1);
                 var kt = arch.TemporalKernels[s][k];
                 var residual = x;
                 // A projection shortcut wherever the identity cannot be added (block 0 of every stage in released models).
-                if (stride != 1 || channels != outWidth)
+                if (stride != Size3.Cube(1) || channels != outWidth)
                 {
-                    Conv($"{block}.shortcut", x, channels, outWidth, Size3.Cube(1), new Size3(1, stride, stride), Size3.Cube(0), null, relu: false);
+                    Conv($"{block}.shortcut", x, channels, outWidth, Size3.Cube(1), stride, Size3.Cube(0), null, relu: false);
                     residual = $"{block}.shortcut";
                 }
-                Conv($"{block}.a", x, channels, inner, new Size3(kt, 1, 1), Size3.Cube(1), new Size3(kt / 2, 0, 0), null, relu: true);
-                Conv($"{block}.b", $"{block}.a", inner, inner, new Size3(1, 3, 3), new Size3(1, stride, stride), new Size3(0, 1, 1), null, relu: true);
-                // conv c carries the residual add and the block's ReLU in its epilogue; its output is the block's.
-                graph.Add(new ConvNode($"{block}.c", $"{block}.b", block, new ConvSpec(inner, outWidth, Size3.Cube(1)),
-                    Tensor($"{block}.c.weight", outWidth, inner, 1, 1, 1), Tensor($"{block}.c.bias", outWidth), residual, relu: true));
+                // The last conv carries the residual add and the block's ReLU in its epilogue; its output is the block's.
+                if (arch.IsBasic)
+                {
+                    // torchvision video/resnet.py BasicBlock: conv1 (kt, 3, 3) with the stride, conv2 (kt, 3, 3).
+                    var kernel = new Size3(kt, 3, 3);
+                    Conv($"{block}.a", x, channels, outWidth, kernel, stride, Same(kernel), null, relu: true);
+                    Conv($"{block}.b", $"{block}.a", outWidth, outWidth, kernel, Size3.Cube(1), Same(kernel), residual, relu: true, output: block);
+                }
+                else
+                {
+                    // The temporal kernel on conv a (I3D, Caffe2 "3x1x1") or on conv b (mmaction2 inflate_style '3x3x3');
+                    // the stride on conv b (torchvision, PySlowFast stride_1x1=False) or on conv a (mmaction2 style='caffe').
+                    var (ka, kb) = arch.InflateStyle == "3x3x3" ? (Size3.Cube(1), new Size3(kt, 3, 3)) : (new Size3(kt, 1, 1), new Size3(1, 3, 3));
+                    var (sa, sb) = arch.StrideOn == "a" ? (stride, Size3.Cube(1)) : (Size3.Cube(1), stride);
+                    Conv($"{block}.a", x, channels, inner, ka, sa, Same(ka), null, relu: true);
+                    Conv($"{block}.b", $"{block}.a", inner, inner, kb, sb, Same(kb), null, relu: true);
+                    Conv($"{block}.c", $"{block}.b", inner, outWidth, Size3.Cube(1), Size3.Cube(1), Size3.Cube(0), residual, relu: true, output: block);
+                }
                 x = block;
                 channels = outWidth;
                 if (nonlocals.TryGetValue((s + 2, k), out var nonlocal))
@@ -112,7 +138,7 @@ public static class VideoResNetBuilder
         else
         {
             // Caffe2/PySlowFast testing: fixed average pool (stride 1), classifier and softmax per position, mean of the probabilities.
-            graph.Add(new PoolNode("head.pool", x, "head.pool", PoolKind.Average, Size(head.Pool!), Size3.Cube(1), Size3.Cube(0)));
+            graph.Add(new PoolNode("head.pool", x, "head.pool", PoolKind.Average, HeadPool(package, head.Pool!, graph, graphInput, x), Size3.Cube(1), Size3.Cube(0)));
             graph.Add(new FullyConnectedNode(Logits, "head.pool", Logits, fcWeight, fcBias, head.Classes));
             graph.Add(new SoftmaxNode("head.softmax", Logits, "head.softmax"));
             graph.Add(new GlobalAveragePoolNode(Probabilities, "head.softmax", Probabilities));
@@ -135,4 +161,41 @@ public static class VideoResNetBuilder
     }
 
     private static Size3 Size(int[] v) => new(v[0], v[1], v[2]);
+
+    /// <summary>"Same" padding of an odd kernel: half of it on each side of every axis.</summary>
+    private static Size3 Same(Size3 kernel) => new(kernel.T / 2, kernel.H / 2, kernel.W / 2);
+
+    /// <summary>The width of a factorized conv's spatial half, which only its tensor tells (torchvision's midplanes formula differs per block).</summary>
+    private static int MidWidth(WeightPackage package, string spatial)
+    {
+        var weight = $"{spatial}.weight";
+        if (!package.Contains(weight))
+            throw new EngineException($"{package.Path}: architecture 'factorized' is true, so conv '{spatial[..^".spatial".Length]}' needs its spatial half '{weight}', which is missing.");
+        var shape = package.ShapeOf(weight);
+        if (shape.Count != 5 || shape[0] <= 0)
+            throw new EngineException($"{package.Path}: tensor '{weight}' has shape ({string.Join(", ", shape)}); a factorized conv's spatial half is (mid, in, 1, kh, kw).");
+        return checked((int)shape[0]);
+    }
+
+    /// <summary>
+    /// The fully_conv head's pool kernel for this clip: a <see cref="VideoResNetArchitecture.WholeExtent"/> axis
+    /// spans res5's whole output there (video-nonlocal-net's test-time pool5 follows the clip length), so one
+    /// package runs clips of any length. res5's shape is inferred from the nodes added so far, in order.
+    /// </summary>
+    private static Size3 HeadPool(WeightPackage package, int[] pool, GraphBuilder graph, (string Name, TensorSpec Spec) input, string res5)
+    {
+        var specs = new Dictionary<string, TensorSpec> { [input.Name] = input.Spec };
+        foreach (var node in graph.Nodes)
+        {
+            var outputs = node.InferOutputs(node.Inputs.Select(t => specs[t]).ToArray());
+            for (var i = 0; i < outputs.Count; i++)
+                specs[node.Outputs[i]] = outputs[i];
+        }
+        var shape = specs[res5].Shape;
+        int[] extent = [shape[1], shape[2], shape[3]];
+        var kernel = pool.Select((p, axis) => p == VideoResNetArchitecture.WholeExtent ? extent[axis] : p).ToArray();
+        if (kernel.Where((p, axis) => p > extent[axis]).Any())
+            throw new EngineException($"{package.Path}: architecture head pool [{string.Join(", ", pool)}] is larger than res5's output {extent[0]}x{extent[1]}x{extent[2]} (t x h x w) for this clip; use {VideoResNetArchitecture.WholeExtent} for an axis that follows the clip.");
+        return Size(kernel);
+    }
 }

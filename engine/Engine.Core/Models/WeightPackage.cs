@@ -11,7 +11,7 @@ namespace Engine.Models;
 public sealed class WeightPackage : IDisposable
 {
     public const string FormatName = "nonlocal-engine/weights";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private readonly SafeTensorsFile _file;
 

@@ -10,12 +10,13 @@ public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 {
     private static readonly string[] _taps = ["stem.conv", "stem.pool", "res2.0", "res3.0", "res5.0"];
 
-    private void RunAndCompare(string network, double tolerance = 1e-4)
+    /// <summary>Runs <paramref name="network"/>'s clip through its package (or <paramref name="packageName"/>'s) and compares every tensor the fixture has.</summary>
+    private void RunAndCompare(string network, double tolerance = 1e-4, string? packageName = null)
     {
         var dir = Fixtures.Dir("networks");
         var input = Fixtures.Npy("networks", $"{network}.input");
         var taps = _taps.Where(t => File.Exists(Path.Combine(dir, $"{network}.{t}.npy"))).ToArray();
-        using var package = WeightPackage.Open(Path.Combine(dir, $"{network}.safetensors"));
+        using var package = WeightPackage.Open(Path.Combine(dir, $"{packageName ?? network}.safetensors"));
         var builder = ModelBuilder.Build(package, input.Shape[0], input.Shape[2], input.Shape[3], input.Shape[4]);
         using var graph = builder.Compile(Device, new CompileOptions { Keep = taps });
         graph.SetInput(VideoResNetBuilder.Input, input.ToFloats());
@@ -56,6 +57,68 @@ public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
 
     [Fact]
     public void Nonlocal_I3D_R50_with_five_blocks_gives_torch_probabilities_at_8x224x224() => RunAndCompare("nl_i3d_r50");
+
+    [Fact]
+    public void R3d_like_basic_blocks_with_temporal_strides_and_no_stem_pool_match_torch() => RunAndCompare("r3d_tiny");
+
+    [Fact]
+    public void R2plus1d_like_factorized_convs_with_a_different_mid_width_per_conv_match_torch_for_batch_2() => RunAndCompare("r2plus1d_tiny");
+
+    [Fact]
+    public void Bottleneck_with_the_temporal_kernel_on_conv_b_and_the_stride_on_conv_a_matches_torch() => RunAndCompare("bottleneck_3x3x3_stride_a");
+
+    [Fact]
+    public void One_fully_conv_package_whose_head_pool_spans_all_frames_matches_torch_at_8_and_32_frames()
+    {
+        RunAndCompare("fullyconv_any_length.8f", packageName: "fullyconv_any_length");
+        RunAndCompare("fullyconv_any_length.32f", packageName: "fullyconv_any_length");
+    }
+
+    /// <summary>torchvision's own video ResNets, BNs folded by the generator, which also proved the PyTorch reference reproduces them.</summary>
+    [Theory]
+    [InlineData("r3d_18")]
+    [InlineData("mc3_18")]
+    [InlineData("r2plus1d_18")]
+    public void Torchvision_video_resnets_match_torchvision(string model) => RunAndCompare($"tv_{model}");
+
+    [Fact]
+    public void A_factorized_package_without_a_spatial_half_is_refused_naming_the_tensor()
+    {
+        using var package = ArchitectureOnly("""{"kind": "video-resnet", "factorized": true, "stem": {"kernel": [3, 7, 7], "stride": [1, 2, 2], "padding": [1, 3, 3]}}""");
+        var e = Assert.Throws<EngineException>(() => ModelBuilder.Build(package, 1, 8, 64, 64));
+        Assert.Contains($"{package.Path}: architecture 'factorized' is true, so conv 'stem.conv' needs its spatial half 'stem.conv.spatial.weight', which is missing", e.Message);
+    }
+
+    [Fact]
+    public void A_head_pool_larger_than_res5_for_the_clip_is_refused_when_the_graph_is_built()
+    {
+        // res5 of a 64x64 clip is 4 x 2 x 2: a fixed [8, 7, 7] pool cannot run on it; [-1, 2, 2] can.
+        const string Head = """{"kind": "fully_conv", "classes": 3, "pool": [POOL]}""";
+        using var fixedPool = ArchitectureOnly($$"""{"kind": "video-resnet", "head": {{Head.Replace("POOL", "8, 7, 7", StringComparison.Ordinal)}}}""");
+        var e = Assert.Throws<EngineException>(() => ModelBuilder.Build(fixedPool, 1, 4, 64, 64));
+        Assert.Contains($"{fixedPool.Path}: architecture head pool [8, 7, 7] is larger than res5's output 4x2x2 (t x h x w) for this clip", e.Message);
+        using var wholeExtent = ArchitectureOnly($$"""{"kind": "video-resnet", "head": {{Head.Replace("POOL", "-1, 2, 2", StringComparison.Ordinal)}}}""");
+        Assert.Contains(ModelBuilder.Build(wholeExtent, 1, 4, 64, 64).Nodes, n => n.Name == "head.pool");
+    }
+
+    /// <summary>A package with an architecture and no tensors: the builder reads tensors only when the graph compiles.</summary>
+    private static WeightPackage ArchitectureOnly(string architecture)
+    {
+        var writer = new SafeTensorsWriter();
+        writer.AddMetadata("format", WeightPackage.FormatName);
+        writer.AddMetadata("format_version", WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.AddMetadata("architecture", architecture);
+        var path = Path.Combine(Path.GetTempPath(), $"engine-arch-{Guid.NewGuid():N}.safetensors");
+        writer.Write(path);
+        try
+        {
+            return WeightPackage.Open(path);
+        }
+        finally
+        {
+            File.Delete(path); // the open package keeps its data (Linux), and no test leaves files behind
+        }
+    }
 
     [Fact]
     public void A_128_frame_nonlocal_I3D_runs_with_every_binding_within_the_storage_buffer_range()
