@@ -83,13 +83,13 @@ internal static class DialectDetector
     {
         if (checkpoint.Root is not PyDict root)
             return null;
-        if (dialect == "pyslowfast" && PickleGlobals.AsText(root["cfg"]) is { Length: > 0 } yaml)
+        if (dialect == "pyslowfast" && PickleGlobals.AsConfigText(root["cfg"]) is { Length: > 0 } yaml)
             return new FileConfig(YamlConfig.Parse(yaml, $"{checkpoint.Path}: cfg"), "cfg", checkpoint.Path);
         if (dialect == "mmaction2" && root["meta"] is PyDict meta)
         {
             foreach (var key in new[] { "cfg", "config" })
             {
-                if (PickleGlobals.AsText(meta[key]) is { Length: > 0 } text)
+                if (PickleGlobals.AsConfigText(meta[key]) is { Length: > 0 } text)
                     return new FileConfig(PythonLiteralConfig.Parse(text, $"{checkpoint.Path}: meta.{key}"), $"meta.{key}", checkpoint.Path);
             }
         }

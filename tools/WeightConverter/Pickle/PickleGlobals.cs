@@ -161,6 +161,17 @@ internal static class PickleGlobals
         _ => null,
     };
 
+    /// <summary>The most text a checkpoint's embedded config may hold (the largest released configs are tens of KiB).</summary>
+    public const int MaxConfigText = 8 << 20;
+
+    /// <summary>A str of any length up to <see cref="MaxConfigText"/> bytes (a checkpoint's embedded config), or null.</summary>
+    public static string? AsConfigText(object? value) => value switch
+    {
+        string s => s,
+        PyText t when t.Utf8.Length <= MaxConfigText => Encoding.UTF8.GetString(t.Utf8.Span),
+        _ => null,
+    };
+
     /// <summary>
     /// The number of latin1 bytes valid UTF-8 text encodes to: one per lead byte. Characters above
     /// U+00FF (lead bytes from 0xC4) are refused here, so decoding later cannot fail.

@@ -140,7 +140,7 @@ internal static class MmactionRules
             throw d.Refuse(spatial.Detail, $"'{spatial.Value}' pooling is not built by this engine (avg).");
         d.Record("head", cfg is null
             ? Choice.Default("global_avg_fc", $"the checkpoint carries no config; {Released} (I3DHead)")
-            : Choice.File("global_avg_fc", "meta config model.cls_head (I3DHead: AdaptiveAvgPool3d, fc_cls)"));
+            : Choice.File("global_avg_fc", $"{cfg.Label} model.cls_head (I3DHead: AdaptiveAvgPool3d, fc_cls)"));
     }
 
     /// <summary>1.x: model.data_preprocessor mean/std; 0.x: img_norm_cfg (or the pipeline's Normalize), to_bgr.</summary>
