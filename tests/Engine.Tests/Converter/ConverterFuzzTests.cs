@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using System.IO.Compression;
+using System.Text;
+using WeightConverter.Config;
 using WeightConverter.Containers;
 using WeightConverter.Dialects;
 using WeightConverter.Package;
@@ -9,7 +12,7 @@ namespace Engine.Tests.Converter;
 /// A deterministic mutation fuzzer over small checkpoints of every container: truncations, bit flips,
 /// corrupted length fields and swapped pickle opcodes (also inside a zip's data.pkl). Every case must
 /// end in success or an <see cref="EngineException"/>, within a time limit and without an allocation
-/// sized by a corrupt header.
+/// sized by a corrupt header. The config-text readers get the same treatment on mutated texts.
 /// </summary>
 public sealed class ConverterFuzzTests
 {
@@ -91,6 +94,149 @@ public sealed class ConverterFuzzTests
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         // Most mutations must be caught; a fuzzer whose cases all pass tests nothing.
         Assert.InRange(errors, _cases / 4, _cases);
+    }
+
+    // Fragments that matter to one of the two grammars, spliced into the config texts.
+    private static readonly string[] _fragments =
+    [
+        ":", ": ", "- ", "-", "?", "? ", "[", "]", "{", "}", ",", "'", "\"", "\\", "\n", "\n  ", "  ", "\t", "#", "&a ", "*a", "!!str ", "|", ">",
+        "---\n", "...\n", "%", "@", "(", ")", "=", " = ", "dict(", "**", ".", "0x", "0b1_", "1e", "1_", "-", "+", "\\\n", "\u2028", "\u0085",
+        "\0", "\u0001", "é", "\"\"\"", "\'\'\'", "r'", "b'", "f'", "\\x", "\\u12", "\\U0011FFFF", "\\N{X}", "lambda", "for", "None",
+        "True", "yes", ".inf", "2001-01-01", "<<", "~", "\r\n", "\r", "\uFEFF", "\uD800",
+    ];
+
+    [Fact]
+    public async Task Mutated_config_texts_never_crash_or_hang()
+    {
+        var random = new Random(_seed);
+        var seeds = ConfigExpectation.Cases("yaml").Concat(ConfigExpectation.Cases("python")).Select(c => c.Text).ToArray();
+        var cases = Math.Max(_cases / 2, 100);
+        var failures = new List<string>();
+        var errors = 0;
+        for (var i = 0; i < cases && failures.Count < 5; i++)
+        {
+            var text = MutateText(seeds[i % seeds.Length], random);
+            var run = Task.Run(() =>
+            {
+                var failed = 0;
+                foreach (var parse in new Func<string, string, object>[] { YamlConfig.Parse, PythonLiteralConfig.Parse })
+                {
+                    try
+                    {
+                        parse(text, "fuzz.cfg");
+                    }
+                    catch (EngineException e) when (e.Message.StartsWith("fuzz.cfg: line ", StringComparison.Ordinal))
+                    {
+                        failed++;
+                    }
+                }
+                return failed;
+            });
+            try
+            {
+                errors += await run.WaitAsync(_caseTimeout) > 0 ? 1 : 0;
+            }
+            catch (TimeoutException)
+            {
+                failures.Add($"case {i} did not finish in {_caseTimeout.TotalSeconds} s");
+                break;
+            }
+            catch (Exception e)
+            {
+                var path = Path.Combine(Path.GetTempPath(), $"config-fuzz-failure-{i}.txt");
+                File.WriteAllText(path, text);
+                failures.Add($"case {i} (saved to {path}): {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+        Assert.InRange(errors, cases / 4, cases);
+    }
+
+    [Theory]
+    [InlineData("yaml")]
+    [InlineData("python")]
+    public void Config_readers_take_linear_time_on_large_and_deep_texts(string reader)
+    {
+        Func<string, string, object> parse = reader == "yaml" ? YamlConfig.Parse : PythonLiteralConfig.Parse;
+        // Big enough that anything quadratic takes minutes, small enough for a loaded CI machine.
+        const int n = 100_000;
+        var texts = reader == "yaml"
+            ? new[]
+            {
+                "a: " + string.Join(' ', Enumerable.Repeat("word", n)) + "\n",
+                "a: " + string.Concat(Enumerable.Repeat("x\n  ", n)) + "\n",
+                "a:\n" + string.Concat(Enumerable.Repeat("- 1\n", n)),
+                "a: [" + string.Join(", ", Enumerable.Range(0, n)) + "]\n",
+                "a: '" + new string('\'', 2 * n) + "'\n",
+                "a: " + new string('[', n) + "\n",
+                "a: " + string.Concat(Enumerable.Repeat("- ", n)) + "\n",
+                "a:\n" + string.Concat(Enumerable.Range(0, 2000).Select(i => new string(' ', i + 1) + "-\n")),
+                "a: " + new string('1', n) + "\n",
+                "a: 0x" + new string('F', n) + "\n",
+                string.Concat(Enumerable.Range(0, n / 10).Select(i => $"k{i}: {i}\n")),
+            }
+            : new[]
+            {
+                "a = [" + string.Join(", ", Enumerable.Range(0, n)) + "]\n",
+                "a = '" + new string('x', 5 * n) + "'\n",
+                "a = " + string.Concat(Enumerable.Repeat("'s' ", n)) + "\n",
+                "a = " + new string('[', n) + "\n",
+                "a = " + new string('(', n) + "\n",
+                "a = " + new string('1', n) + "\n",
+                "a = dict(" + string.Join(", ", Enumerable.Range(0, n / 10).Select(i => $"k{i}={i}")) + ")\n",
+                string.Concat(Enumerable.Range(0, n / 10).Select(i => $"k{i} = {i}\n")),
+            };
+        foreach (var text in texts)
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                parse(text, "big.cfg");
+            }
+            catch (EngineException e)
+            {
+                Assert.StartsWith("big.cfg: line ", e.Message, StringComparison.Ordinal);
+            }
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{text.Length}-character text starting `{text[..Math.Min(20, text.Length)]}` took {watch.Elapsed.TotalSeconds:F1} s");
+        }
+    }
+
+    private static string MutateText(string seed, Random random)
+    {
+        var text = new StringBuilder(seed);
+        for (var n = random.Next(1, 4); n > 0; n--)
+        {
+            var at = random.Next(text.Length + 1);
+            switch (random.Next(6))
+            {
+                case 0:
+                    text.Length = at;
+                    break;
+                case 1:
+                    text.Remove(at, Math.Min(random.Next(1, 40), text.Length - at));
+                    break;
+                case 2:
+                    var from = random.Next(text.Length + 1);
+                    var span = text.ToString(from, Math.Min(random.Next(1, 200), text.Length - from));
+                    text.Insert(at, span);
+                    break;
+                case 3:
+                    text.Insert(at, _fragments[random.Next(_fragments.Length)]);
+                    break;
+                case 4:
+                    if (at < text.Length)
+                        text[at] = _fragments[random.Next(_fragments.Length)][0];
+                    break;
+                default:
+                    var lines = text.ToString().Split('\n');
+                    var a = random.Next(lines.Length);
+                    var b = random.Next(lines.Length);
+                    (lines[a], lines[b]) = (lines[b], lines[a]);
+                    text.Clear().Append(string.Join('\n', lines));
+                    break;
+            }
+        }
+        return text.ToString();
     }
 
     private static void Exercise(string path)
