@@ -30,6 +30,28 @@ public sealed class PythonLiteralConfigTests
         Assert.True(count >= 6, $"only {count} Python cases");
     }
 
+    [Theory]
+    [InlineData("gpu_ids = range(0, 8)\n", "[0,1,2,3,4,5,6,7]")]
+    [InlineData("a = range(3)\n", "[0,1,2]")]
+    [InlineData("a = range(10, 0, -3)\n", "[10,7,4,1]")]
+    [InlineData("a = range(5, 2)\n", "[]")]
+    public void Range_values_pretty_text_writes_read_as_lists(string text, string expected)
+    {
+        // mmcv's pretty_text writes a range as its repr; mmaction2 0.x tools/train.py sets cfg.gpu_ids = range(...).
+        Assert.Equal(expected, PythonLiteralConfig.Parse(text, "meta.config").First().Value!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("a = range(n)\n", "name `n`")]
+    [InlineData("a = range(1, 2, 0)\n", "non-zero step")]
+    [InlineData("a = range(0, 1000000000)\n", "more than 65536")]
+    [InlineData("a = range(1.5)\n", "integer literals")]
+    public void Ranges_of_anything_but_small_integer_literals_are_refused(string text, string what)
+    {
+        var error = Assert.Throws<EngineException>(() => PythonLiteralConfig.Parse(text, "meta.config"));
+        Assert.Contains(what, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ConfigPath_finds_nested_keys_and_nothing_past_a_leaf()
     {

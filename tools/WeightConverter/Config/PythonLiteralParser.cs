@@ -100,8 +100,9 @@ internal sealed class PythonLiteralParser(ConfigText text)
                     "False" => JsonValue.Create(false),
                     "None" => null,
                     "dict" when IsOp(Peek(0), "(") => ParseDictCall(depth),
+                    "range" when IsOp(Peek(0), "(") => ParseRangeCall(token, depth),
                     _ when _keywords.Contains(token.Text) => throw _t.Error(token.Start, $"`{token.Text}` is not allowed: only literals are"),
-                    _ when IsOp(Peek(0), "(") => throw _t.Error(token.Start, $"calling `{token.Text}` is not allowed: only dict(...) is"),
+                    _ when IsOp(Peek(0), "(") => throw _t.Error(token.Start, $"calling `{token.Text}` is not allowed: only dict(...) and range(...) are"),
                     _ => throw _t.Error(token.Start, $"name `{token.Text}` is not a literal: variables are not allowed"),
                 };
             case Kind.Op when token.Text is "-" or "+":
@@ -232,6 +233,42 @@ internal sealed class PythonLiteralParser(ConfigText text)
             if (!IsOp(separator, ","))
                 throw _t.Error(separator.Start, Unexpected(separator, "`,` or `)`"));
         }
+    }
+
+    /// <summary>The most items a range(...) may expand to.</summary>
+    private const long MaxRangeItems = 1 << 16;
+
+    /// <summary>
+    /// range(stop), range(start, stop[, step]) with integer literals, as a list: pretty_text writes a range value
+    /// as its repr (mmaction2 0.x tools/train.py sets `cfg.gpu_ids = range(...)`), so it is data here, not a call.
+    /// </summary>
+    private JsonArray ParseRangeCall(Token name, int depth)
+    {
+        Next();
+        var bounds = new List<long>();
+        while (!IsOp(Peek(0), ")"))
+        {
+            var start = Peek(0).Start;
+            if (ParseExpression(depth + 1) is not JsonValue v || !v.TryGetValue<long>(out var bound))
+                throw _t.Error(start, "range() takes integer literals");
+            bounds.Add(bound);
+            var separator = Peek(0);
+            if (IsOp(separator, ","))
+                Next();
+            else if (!IsOp(separator, ")"))
+                throw _t.Error(separator.Start, Unexpected(separator, "`,` or `)`"));
+        }
+        Next();
+        if (bounds.Count is < 1 or > 3 || (bounds.Count == 3 && bounds[2] == 0))
+            throw _t.Error(name.Start, "range() takes 1 to 3 integers and a non-zero step");
+        var (first, stop, step) = bounds.Count == 1 ? (0, bounds[0], 1) : (bounds[0], bounds[1], bounds.Count == 3 ? bounds[2] : 1);
+        var count = step > 0 ? (stop > first ? (stop - first + step - 1) / step : 0) : (first > stop ? (first - stop - step - 1) / -step : 0);
+        if (count > MaxRangeItems)
+            throw _t.Error(name.Start, $"range() of {count} items is more than {MaxRangeItems}");
+        var items = new JsonArray();
+        for (long i = 0, value = first; i < count; i++, value += step)
+            items.Add(value);
+        return items;
     }
 
     private string Concatenate(Token first)

@@ -1,8 +1,8 @@
 using Engine;
 using Engine.Models;
+using WeightConverter.Config;
 using WeightConverter.Containers;
 using WeightConverter.Package;
-using WeightConverter.Config;
 using WeightConverter.Pickle;
 using WeightConverter.Rules;
 
