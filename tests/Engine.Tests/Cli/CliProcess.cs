@@ -8,6 +8,9 @@ public static class CliProcess
     public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
         Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args]);
 
+    public static (int Code, string Stdout, string Stderr) RunConverter(params string[] args) =>
+        Run("dotnet", null, [typeof(WeightConverter.Package.PackageWriter).Assembly.Location, .. args]);
+
     /// <summary>
     /// `dotnet ARGS` in <paramref name="directory"/>, outside this test run's MSBuild environment (its
     /// variables would point the child at this build) and without build servers (they outlive the
