@@ -99,8 +99,9 @@ public static class VideoResNetBuilder
                 }
                 else
                 {
-                    // The temporal kernel on conv a (I3D, Caffe2 "3x1x1") or on conv b (mmaction2 inflate_style '3x3x3');
-                    // the stride on conv b (torchvision, PySlowFast stride_1x1=False) or on conv a (mmaction2 style='caffe').
+                    // The temporal kernel on conv a ("3x1x1") or on conv b ("3x3x3"), the stride on conv b or on conv a
+                    // (style='caffe'): mmaction2 mmaction/models/backbones/resnet3d.py Bottleneck3d.__init__;
+                    // PySlowFast slowfast/models/resnet_helper.py BottleneckTransform (stride_1x1=False) strides conv b.
                     var (ka, kb) = arch.InflateStyle == "3x3x3" ? (Size3.Cube(1), new Size3(kt, 3, 3)) : (new Size3(kt, 1, 1), new Size3(1, 3, 3));
                     var (sa, sb) = arch.StrideOn == "a" ? (stride, Size3.Cube(1)) : (Size3.Cube(1), stride);
                     Conv($"{block}.a", x, channels, inner, ka, sa, Same(ka), null, relu: true);
