@@ -1,26 +1,37 @@
 #version 450
-// Greedy NMS with torchvision's semantics by the bitmask method, over the C = capacity best
-// candidates already sorted by the top-k op (score descending, lower index first on ties): box i
-// suppresses a later box j when they are in the same group (class, or FPN level) and IoU(i, j) >
-// threshold (strict, no +1).
-// PHASE 0 gathers the sorted boxes and groups; PHASE 1 builds, for each sorted box i, W = C/32
-// words whose bit b of word w says box i suppresses box 32w + b (> i); PHASE 2 is one invocation
-// that walks the sorted boxes start..end-1 in order, keeps each one not yet suppressed and ORs its
-// words into Removed, stopping after maxKeep; the op records as many PHASE 2 dispatches as it takes
-// to cover the C boxes with a bounded loop count each (the walk state, Removed and KeepCount, stays
-// in memory between them; the first one, start = 0, clears it); PHASE 3 writes -1 past the count.
-// Layout: Order (C) int32 sorted box indices; OrderCount (1) uint32 how many are valid (<= C);
-// Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (C) vec4; SortedGroups (C)
-// int32; Mask (C * W) uint32; Removed (W) uint32; Keep (maxKeep) int32, -1 past the count; KeepCount
-// (1) uint32. Tile: one sorted box (phase 0), one (row, word) pair (phase 1) or one keep slot
-// (phase 3) per invocation on a flat 2D grid, bounds-checked; phase 2 runs serially, at most
-// W + (end - start) * (W + 1) loop iterations per dispatch.
+// Greedy NMS with torchvision's semantics over any number of candidates, in chunks of R sorted
+// boxes so the suppression mask stays R x R bits whatever the count: the candidates are already
+// sorted by the top-k op (score descending, lower index first on ties, as torchvision's stable
+// sort); box i suppresses a later box j when IoU(i, j) > threshold (strict, no +1), and, with
+// HAS_GROUPS, only within its group (class, or FPN level). With groups and at most OFFSET_LIMIT
+// valid candidates the IoU is taken on boxes shifted by group * (max coordinate + 1) in fp32 and the
+// groups are not compared, which is what torchvision's batched_nms computes for so few boxes
+// (torchvision/ops/boxes.py: batched_nms takes _batched_nms_coordinate_trick when boxes.numel() <=
+// 4000 on the CPU; the shift rounds the coordinates); past it, _batched_nms_vanilla compares groups.
+// PHASE 4 (one invocation) resets the state. PHASE 0 gathers the sorted boxes and groups and the
+// largest coordinate of the valid ones. Then per chunk [c0, c1): PHASE 1 marks the chunk's boxes
+// suppressed by a box kept in an earlier chunk (one (row, segment of 32 kept boxes) pair per
+// invocation); PHASE 2 builds, for each row i of the chunk, W = R / 32 words whose bit b of word w
+// says row i suppresses the chunk's row 32w + b (> i); PHASE 3 is one invocation that walks the
+// rows start..end-1 in order, keeps each one not yet suppressed and ORs its words into Removed,
+// stopping at maxKeep (the op records as many PHASE 3 dispatches as keep each one's loop bounded;
+// the chunk's last one clears Removed for the next chunk). Every phase returns at once when the
+// chunk starts past the valid candidates or maxKeep boxes are kept, so once the result is complete
+// the remaining chunks cost only their dispatches. PHASE 5 writes -1 past the count.
+// Layout: Order (n) int32 sorted box indices; OrderCount (1) uint32 how many are valid (<= n);
+// Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (n) vec4; SortedGroups (n)
+// int32; Mask (R * W) uint32; Removed (W) uint32, bit r of the chunk's row c0 + r; State (1) uint32:
+// the largest valid coordinate as an order-preserving key; Keep (maxKeep) int32, -1 past the count;
+// KeepCount (1) uint32. Tile: one sorted box (phase 0), one (row, segment) pair (phase 1), one
+// (row, word) pair (phase 2) or one keep slot (phase 5) per invocation on a flat 2D grid,
+// bounds-checked; phase 3 runs serially, at most W + (end - start) * (W + 1) loop iterations.
 #include "index.glsl"
 #include "detection.glsl"
 
 layout(local_size_x = 64, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const uint PHASE = 0;
 layout(constant_id = 1) const bool HAS_GROUPS = false;
+layout(constant_id = 2) const uint OFFSET_LIMIT = 1000;
 
 layout(binding = 0) readonly buffer Order { int order[]; };
 layout(binding = 1) readonly buffer OrderCount { uint orderCount; };
@@ -30,67 +41,137 @@ layout(binding = 4) buffer Sorted { vec4 sorted[]; };
 layout(binding = 5) buffer SortedGroups { int sortedGroups[]; };
 layout(binding = 6) buffer Mask { uint mask[]; };
 layout(binding = 7) buffer Removed { uint removed[]; };
-layout(binding = 8) writeonly buffer Keep { int keep[]; };
-layout(binding = 9) buffer KeepCount { uint keepCount; };
+layout(binding = 8) buffer State { uint maxKey; };
+layout(binding = 9) buffer Keep { int keep[]; };
+layout(binding = 10) buffer KeepCount { uint keepCount; };
 
 layout(push_constant) uniform Push {
-    uint C;
+    uint n;
     uint W;
     uint maxKeep;
     float threshold;
-    uint start;
+    uint c0;     // the chunk's first sorted row
+    uint c1;     // one past its last
+    uint start;  // PHASE 3: the rows it walks
     uint end;
+    uint segments; // PHASE 1: segments of 32 kept boxes
 } p;
 
+const uint SEGMENT = 32u;
+
 uint valid() {
-    return min(orderCount, p.C);
+    return min(orderCount, p.n);
+}
+
+// An order-preserving uint of a float (larger float, larger key), for atomicMax.
+uint ordered(float v) {
+    uint u = floatBitsToUint(v);
+    return (u & 0x80000000u) != 0u ? ~u : u | 0x80000000u;
+}
+
+float unordered(uint k) {
+    return uintBitsToFloat((k & 0x80000000u) != 0u ? k & 0x7fffffffu : ~k);
+}
+
+bool offsetTrick() {
+    return HAS_GROUPS && valid() <= OFFSET_LIMIT;
+}
+
+// torchvision's offsets: idxs.to(boxes) * (max_coordinate + 1), added to each coordinate, all fp32.
+vec4 shifted(vec4 box, int group) {
+    precise float span = unordered(maxKey) + 1.0;
+    precise float offset = float(group) * span;
+    precise vec4 result = box + vec4(offset);
+    return result;
+}
+
+bool suppresses(vec4 a, int ga, vec4 b, int gb) {
+    if (offsetTrick())
+        return box_iou(shifted(a, ga), shifted(b, gb)) > p.threshold;
+    return ga == gb && box_iou(a, b) > p.threshold;
+}
+
+bool chunkDone() {
+    return p.c0 >= valid() || keepCount >= p.maxKeep;
 }
 
 void main() {
     uint t = flat_invocation();
     uint m = valid();
-    if (PHASE == 0u) {
+    if (PHASE == 4u) {
+        if (t != 0u)
+            return;
+        for (uint w = 0u; w < p.W; w++)
+            removed[w] = 0u;
+        keepCount = 0u;
+        maxKey = 0u;
+    } else if (PHASE == 0u) {
         if (t >= m)
             return;
         int c = order[t];
-        sorted[t] = imageLoad(Boxes, c);
+        vec4 box = imageLoad(Boxes, c);
+        sorted[t] = box;
         sortedGroups[t] = HAS_GROUPS ? groups[c] : 0;
+        if (HAS_GROUPS)
+            atomicMax(maxKey, ordered(max(max(box.x, box.y), max(box.z, box.w))));
     } else if (PHASE == 1u) {
-        uint i = t / p.W;
-        uint w = t % p.W;
-        if (i >= m)
+        uint rows = p.c1 - p.c0;
+        uint r = t % rows;
+        uint segment = t / rows;
+        if (segment >= p.segments || chunkDone())
             return;
+        uint i = p.c0 + r;
+        uint first = segment * SEGMENT;
+        uint last = min(first + SEGMENT, keepCount);
+        if (i >= m || first >= last)
+            return;
+        vec4 a = sorted[i];
+        int g = sortedGroups[i];
+        for (uint k = first; k < last; k++) {
+            int c = keep[k];
+            if (suppresses(imageLoad(Boxes, c), HAS_GROUPS ? groups[c] : 0, a, g)) {
+                atomicOr(removed[r / 32u], 1u << (r % 32u));
+                return;
+            }
+        }
+    } else if (PHASE == 2u) {
+        uint r = t / p.W;
+        uint w = t % p.W;
+        if (r >= p.c1 - p.c0 || chunkDone())
+            return;
+        uint i = p.c0 + r;
+        uint end = min(p.c1, m);
         uint bits = 0u;
-        uint first = 32u * w;
-        if (first + 31u > i && first < m) {
+        uint first = p.c0 + 32u * w;
+        if (i < end && first + 31u > i && first < end) {
             vec4 a = sorted[i];
             int g = sortedGroups[i];
             for (uint b = 0u; b < 32u; b++) {
                 uint j = first + b;
-                if (j > i && j < m && sortedGroups[j] == g && box_iou(a, sorted[j]) > p.threshold)
+                if (j > i && j < end && suppresses(a, g, sorted[j], sortedGroups[j]))
                     bits |= 1u << b;
             }
         }
         mask[t] = bits;
-    } else if (PHASE == 2u) {
-        if (t != 0u)
+    } else if (PHASE == 3u) {
+        if (t != 0u || chunkDone())
             return;
-        if (p.start == 0u) {
-            for (uint w = 0u; w < p.W; w++)
-                removed[w] = 0u;
-            keepCount = 0u;
-        }
         uint kept = keepCount;
         for (uint i = p.start; i < min(p.end, m) && kept < p.maxKeep; i++) {
-            if ((removed[i / 32u] & (1u << (i % 32u))) != 0u)
+            uint r = i - p.c0;
+            if ((removed[r / 32u] & (1u << (r % 32u))) != 0u)
                 continue;
             keep[kept] = order[i];
             kept++;
-            uint row = i * p.W;
-            for (uint w = i / 32u; w < p.W; w++)
+            uint row = r * p.W;
+            for (uint w = r / 32u; w < p.W; w++)
                 removed[w] |= mask[row + w];
         }
         keepCount = kept;
+        if (p.end == p.c1) {
+            for (uint w = 0u; w < p.W; w++)
+                removed[w] = 0u;
+        }
     } else {
         if (t < p.maxKeep && t >= keepCount)
             keep[t] = -1;

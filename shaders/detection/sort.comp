@@ -3,7 +3,10 @@
 // first on ties). PHASE 0 fills Keys[0, P) from the candidates: key i is score_key(Scores[c], c) with
 // c = Candidates[i] (or i itself without HAS_CANDIDATES) for i below the valid count, padding after.
 // PHASE 1 is one compare-exchange stage (k, j) of the bitonic network over P = 2^m keys; the op
-// records every stage. PHASE 2 writes the first K indices and min(count, K) to OutCount (indices
+// records every stage, and each returns at once past V = the valid count rounded up to a power of
+// two: the keys from V on are all padding, blocks of k <= V never mix the two parts and a merge of
+// k > V only compares the ascending first V keys with each other or with padding, so neither moves
+// a key; the sort of few valid keys among many slots costs about V log2(V)^2 / 4 compares. PHASE 2 writes the first K indices and min(count, K) to OutCount (indices
 // past the count are -1).
 // Layout: Scores r32f texel buffer indexed by candidate index; Candidates (n) int32; Count (1) uint32
 // (the valid length of the candidate list when HAS_COUNT, else n); Keys (P) uvec2; Out (K) int32;
@@ -48,7 +51,8 @@ void main() {
             keys[t] = PAD_KEY;
         }
     } else if (PHASE == 1u) {
-        if (t >= p.P / 2u)
+        uint v = max(2u, 1u << findMSB(max(valid(), 1u) * 2u - 1u));
+        if (t >= p.P / 2u || t >= v / 2u || p.k > v)
             return;
         uint i = 2u * p.j * (t / p.j) + t % p.j;
         uint l = i + p.j;

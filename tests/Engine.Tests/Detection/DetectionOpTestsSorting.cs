@@ -59,6 +59,8 @@ public sealed class DetectionOpTestsSorting(GpuFixture fixture) : GpuTest(fixtur
     [InlineData("nms_rpn")]
     [InlineData("nms_classes")]
     [InlineData("nms_exact_half")]
+    [InlineData("nms_many")] // 12,000 grouped candidates: six chunks, per-group comparison
+    [InlineData("nms_offsets")] // 601 grouped candidates: torchvision's shifted boxes and their rounding
     public void Nms_keeps_what_torchvision_keeps_in_the_same_order(string name)
     {
         var c = Case(name);
@@ -92,24 +94,22 @@ public sealed class DetectionOpTestsSorting(GpuFixture fixture) : GpuTest(fixtur
         Assert.Equal(expected[..100], Valid(keep, keepCount));
     }
 
-    [Fact]
-    public void Nms_with_a_capacity_keeps_torchvision_keeps_among_the_best_candidates()
+    [Theory]
+    [InlineData(100)] // complete within the first chunk
+    [InlineData(5000)] // complete within a later one
+    public void Nms_over_many_chunks_stops_at_max_keep(int maxKeep)
     {
-        // Greedy NMS decides each box from the boxes before it, so NMS of the best C boxes keeps
-        // exactly the full result's boxes that rank below C.
-        const int Capacity = 200;
-        var scores = Floats("nms_plain", "scores");
-        var rank = new int[scores.Length];
-        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        for (var i = 0; i < order.Length; i++)
-            rank[order[i]] = i;
-        var expected = Ints("nms_plain", "keep").Where(i => rank[i] < Capacity).ToArray();
-        using var boxes = Upload(Device, "boxes", Array("nms_plain", "boxes"));
-        using var ts = Device.CreateTensor<float>("scores", new Shape(scores.Length), scores);
-        using var keep = Device.CreateTensor("keep", new Shape(Capacity), DataType.Int32);
+        const string Name = "nms_many";
+        var expected = Ints(Name, "keep");
+        Assert.True(expected.Length > maxKeep, $"{Name}: torchvision keeps only {expected.Length}");
+        using var boxes = Upload(Device, "boxes", Array(Name, "boxes"));
+        using var scores = Upload(Device, "scores", Array(Name, "scores"));
+        using var groups = Ints(Device, "groups", Ints(Name, "groups"));
+        var n = (int)scores.ElementCount;
+        using var keep = Device.CreateTensor("keep", new Shape(maxKeep), DataType.Int32);
         using var keepCount = Count(Device, "keep count");
-        using var scratch = Scratch(Device, Nms.ScratchBytes(Device, scores.Length, Capacity));
-        Device.Run(new Nms(Device, boxes, ts, keep, keepCount, 0.5f, scratch, capacity: Capacity).Record);
-        Assert.Equal(expected, Valid(keep, keepCount));
+        using var scratch = Scratch(Device, Nms.ScratchBytes(Device, n));
+        Device.Run(new Nms(Device, boxes, scores, keep, keepCount, 0.5f, scratch, groups: groups).Record);
+        Assert.Equal(expected[..maxKeep], Valid(keep, keepCount));
     }
 }

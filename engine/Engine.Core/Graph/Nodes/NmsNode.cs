@@ -7,12 +7,11 @@ namespace Engine.Graph.Nodes;
 /// <summary>
 /// Greedy NMS with torchvision's semantics (<see cref="Nms"/>): boxes (..., 4) and one score per box;
 /// candidates are all boxes or <paramref name="candidates"/> up to <paramref name="count"/>;
-/// <paramref name="groups"/> (int32 per box) makes it batched/class-aware; at most
-/// <paramref name="capacity"/> candidates take part (0: all). Outputs (maxKeep) int32 kept indices,
-/// highest score first, and their count.
+/// <paramref name="groups"/> (int32 per box) makes it batched/class-aware; every candidate takes part.
+/// Outputs (maxKeep) int32 kept indices, highest score first, and their count.
 /// </summary>
 public sealed class NmsNode(string name, string boxes, string scores, string keep, string keepCount, float iouThreshold, int maxKeep,
-    string? candidates = null, string? count = null, string? groups = null, int capacity = 0)
+    string? candidates = null, string? count = null, string? groups = null)
     : Node(name, DetectionInputs.List(boxes, scores, candidates, count, groups), [keep, keepCount])
 {
     public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
@@ -28,7 +27,7 @@ public sealed class NmsNode(string name, string boxes, string scores, string kee
     }
 
     public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs) =>
-        Nms.ScratchBytes(device, (int)(DetectionInputs.Spec(this, inputs, candidates) ?? inputs[1]).Shape.ElementCount, capacity);
+        Nms.ScratchBytes(device, (int)(DetectionInputs.Spec(this, inputs, candidates) ?? inputs[1]).Shape.ElementCount);
 
     public override IOp CreateOp(Device device, NodeTensors tensors)
     {
@@ -36,6 +35,6 @@ public sealed class NmsNode(string name, string boxes, string scores, string kee
         var n = (int)s.ElementCount;
         var g = DetectionInputs.Tensor(this, tensors, groups);
         return new Nms(device, b.Reshape(new Shape(n, 4)), s.Reshape(new Shape(n)), tensors.Outputs[0], tensors.Outputs[1], iouThreshold, tensors.Scratch!,
-            DetectionInputs.Tensor(this, tensors, candidates), DetectionInputs.Tensor(this, tensors, count), g?.Reshape(new Shape(n)), capacity, Name);
+            DetectionInputs.Tensor(this, tensors, candidates), DetectionInputs.Tensor(this, tensors, count), g?.Reshape(new Shape(n)), Name);
     }
 }

@@ -40,12 +40,6 @@ public static class DetectorBuilder
     /// <summary>Proposals kept per level before NMS and in all after it (torchvision's rpn_pre/post_nms_top_n_test).</summary>
     public const int ProposalsPerLevel = 1000;
 
-    /// <summary>
-    /// The highest-scoring (box, class) candidates the class-aware NMS considers: its suppression mask
-    /// grows with the square of this; past it the lowest scores are dropped before NMS.
-    /// </summary>
-    public const int NmsCapacity = 2048;
-
     /// <summary>The FPN levels the RPN runs on: P2..P5 and the pooled P6.</summary>
     public static readonly int[] Levels = [2, 3, 4, 5, 6];
 
@@ -201,7 +195,7 @@ public static class DetectorBuilder
         graph.Add(new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: 0,
             boxes: "roi.box.boxes", minSize: 1e-2f, rowCount: "rpn.count"));
         graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", Count, 0.5f, MaxDetections,
-            "roi.box.valid", "roi.box.valid.count", "roi.box.classes", NmsCapacity));
+            "roi.box.valid", "roi.box.valid.count", "roi.box.classes"));
         graph.Add(new GatherNode("roi.box.kept", "roi.box.boxes", "roi.box.keep", "roi.box.kept", Count));
         graph.Add(new GatherNode("roi.box.detections.scores", "roi.box.scores", "roi.box.keep", Scores, Count));
         graph.Add(new GatherNode("roi.box.detections.labels", "roi.box.classes", "roi.box.keep", Labels, Count));
