@@ -7,9 +7,10 @@ namespace Engine.Cli.Commands;
 /// <summary>
 /// `engine demo`: the default action model (nonlocal-action's own package, trained on the synthetic
 /// scene) live. The source is a camera ffmpeg can open, else the synthetic scene, or `--source`. With
-/// a display it runs in a window until closed; without one it runs headless for a bounded time,
-/// recording the overlay to an .mp4 and the predictions to JSON lines, and prints their paths. On the
-/// synthetic scene it also scores the predictions against the script (<see cref="SceneAgreement"/>).
+/// a display it runs in a window until closed; without one it runs headless until a bound (60 s, or
+/// `--predictions N`), recording the overlay to an .mp4 and the predictions to JSON lines, and prints
+/// their paths. On the synthetic scene it also scores the predictions against the script
+/// (<see cref="SceneAgreement"/>).
 /// </summary>
 internal static class DemoCommand
 {
@@ -17,7 +18,8 @@ internal static class DemoCommand
 
     private static readonly Option<string?> _source = new("--source") { Description = "Any `engine live` source (default: a camera ffmpeg can open, else synthetic)." };
     private static readonly Option<bool> _headless = new("--headless") { Description = "No window even when a display exists." };
-    private static readonly Option<double?> _seconds = new("--seconds") { Description = "Run time (default: 60 s headless, until the window closes otherwise)." };
+    private static readonly Option<double?> _seconds = new("--seconds") { Description = "Run time (default: 60 s headless unless --predictions is given, until the window closes otherwise)." };
+    private static readonly Option<long?> _predictions = new("--predictions") { Description = "Stop after N predictions (with --seconds, whichever comes first)." };
     private static readonly Option<string?> _out = new("--out") { Description = "Folder for the recording and the JSON lines (default: artifacts/demo beside the build)." };
     private static readonly Option<string?> _model = new("--model") { Description = "Weight package (default: nonlocal-action's trained default model)." };
     private static readonly Option<string[]> _params = new("--param") { Description = "nonlocal-action parameter name=value (repeatable)." };
@@ -25,7 +27,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var command = new Command("demo", "The default action model live: a window when a display exists, else a bounded headless run with a recording and JSON lines.");
-        foreach (var o in new Option[] { _source, _headless, _seconds, _out, _model, _params })
+        foreach (var o in new Option[] { _source, _headless, _seconds, _predictions, _out, _model, _params })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -35,7 +37,8 @@ internal static class DemoCommand
             var noWindow = result.GetValue(_headless) ? "--headless" : WindowPresenter.Unavailable();
             var window = noWindow is null;
             var source = result.GetValue(_source) ?? DefaultSource();
-            var seconds = result.GetValue(_seconds) ?? (window ? null : 60.0);
+            var predictions = result.GetValue(_predictions);
+            var seconds = result.GetValue(_seconds) ?? (window || predictions is not null ? null : 60.0);
             var paths = PluginCatalog.DefaultSearchPaths();
             var entry = new PluginCatalog(paths, logging.CreateLogger("demo")).Entries.FirstOrDefault(e => e.Id == Plugin && e.Manifest is not null)
                 ?? throw new EngineException($"the {Plugin} plugin is not built (searched {string.Join(", ", paths)}); run ./engine.sh demo, which builds it.");
@@ -51,7 +54,7 @@ internal static class DemoCommand
             var record = window ? null : Path.Combine(outDir, "demo.mp4");
             Console.WriteLine(window
                 ? $"demo: {Plugin} on {source} in a window (close it or press Ctrl-C to stop)"
-                : $"demo: {Plugin} on {source}, headless ({noWindow}) for {seconds:0.#} s");
+                : $"demo: {Plugin} on {source}, headless ({noWindow}) {Bound(seconds, predictions)}");
             Console.WriteLine($"model: {modelPath} ({model.Frames} frames every {model.SamplingRate}, crop {model.Crop}, {model.Labels.Count} labels)");
 
             SyntheticScene? scene = null;
@@ -64,6 +67,7 @@ internal static class DemoCommand
                 Options = new LiveOptions
                 {
                     Duration = seconds is { } s ? TimeSpan.FromSeconds(s) : null,
+                    Predictions = predictions,
                     Model = modelPath,
                     Parameters = result.GetValue(_params) ?? [],
                 },
@@ -84,6 +88,13 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    private static string Bound(double? seconds, long? predictions) => (seconds, predictions) switch
+    {
+        ({ } s, { } n) => $"for {s:0.#} s or {n} predictions",
+        (null, { } n) => $"until {n} predictions",
+        _ => $"for {seconds:0.#} s",
+    };
 
     /// <summary>The first camera ffmpeg can open, else the synthetic scene.</summary>
     private static string DefaultSource()

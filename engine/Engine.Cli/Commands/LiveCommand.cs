@@ -18,6 +18,7 @@ internal static class LiveCommand
     private static readonly Option<string> _snapshotDir = new("--snapshot-dir") { Description = "Folder for --snapshot-every.", DefaultValueFactory = _ => "snapshots" };
     private static readonly Option<long?> _frames = new("--frames") { Description = "Stop after presenting N frames." };
     private static readonly Option<double?> _seconds = new("--seconds") { Description = "Stop after S seconds." };
+    private static readonly Option<long?> _predictions = new("--predictions") { Description = "Stop after N predictions were presented." };
     private static readonly Option<string[]> _params = new("--param") { Description = "Plugin parameter name=value (repeatable)." };
     private static readonly Option<string?> _settings = new("--settings") { Description = "JSON file of plugin parameters: {\"plugin-id\": {\"name\": value}}." };
     private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
@@ -27,7 +28,7 @@ internal static class LiveCommand
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on a live source and present the overlay (window, recording, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _params, _settings, _hop, _watchShaders, _sameDevice })
+        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -45,6 +46,7 @@ internal static class LiveCommand
                 Options = new LiveOptions
                 {
                     Frames = result.GetValue(_frames),
+                    Predictions = result.GetValue(_predictions),
                     Duration = result.GetValue(_seconds) is { } s ? TimeSpan.FromSeconds(s) : null,
                     Hop = result.GetValue(_hop),
                     Model = result.GetValue(_model),

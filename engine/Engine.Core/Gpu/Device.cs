@@ -79,6 +79,16 @@ public sealed unsafe class Device : IDisposable
     /// </summary>
     public ulong BindingAlignment => Math.Max(TensorAlignment, Math.Max(Limits.minStorageBufferOffsetAlignment, Limits.minTexelBufferOffsetAlignment));
 
+    /// <summary>The most workgroups a dispatch may have along x: flat dispatches fill x up to it and overflow into y.</summary>
+    public unsafe uint MaxGroupsX
+    {
+        get
+        {
+            var limits = Limits;
+            return limits.maxComputeWorkGroupCount[0];
+        }
+    }
+
     /// <summary>The most workgroups a dispatch may have along y: ops that give one y group per row tile are limited by it.</summary>
     public unsafe uint MaxGroupsY
     {

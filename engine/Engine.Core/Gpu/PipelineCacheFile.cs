@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Engine.Interop;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,13 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
             {
                 Log.CacheUnreadable(_logger, _path, e.Message);
             }
+            if (initial.Length > 0 && !IsCacheOf(device.Info, initial))
+            {
+                // Drivers may accept a foreign or truncated blob and silently start empty; checking the
+                // header here makes "ignored" visible (BytesLoaded 0) and keeps garbage from the driver.
+                Log.CacheForeign(_logger, _path, initial.Length);
+                initial = [];
+            }
         }
         fixed (byte* data = initial)
         {
@@ -52,6 +60,17 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
     }
 
     public VkPipelineCache Handle { get; }
+
+    /// <summary>
+    /// True when <paramref name="data"/> starts with the header of a pipeline cache of this device
+    /// (VkPipelineCacheHeaderVersionOne: header length at least 32, version 1, vendor and device IDs).
+    /// </summary>
+    private static bool IsCacheOf(DeviceInfo info, ReadOnlySpan<byte> data) =>
+        data.Length >= 32
+        && BinaryPrimitives.ReadUInt32LittleEndian(data) >= 32
+        && BinaryPrimitives.ReadUInt32LittleEndian(data[4..]) == 1
+        && BinaryPrimitives.ReadUInt32LittleEndian(data[8..]) == info.VendorId
+        && BinaryPrimitives.ReadUInt32LittleEndian(data[12..]) == info.DeviceId;
 
     public long BytesLoaded { get; }
 
@@ -93,6 +112,9 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
     {
         [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} could not be read: {Reason}")]
         public static partial void CacheUnreadable(ILogger logger, string path, string reason);
+
+        [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} ({Bytes} bytes) is not a pipeline cache of this device; starting empty")]
+        public static partial void CacheForeign(ILogger logger, string path, int bytes);
 
         [LoggerMessage(LogLevel.Warning, "Pipeline cache {Path} was rejected by the driver ({Result}); starting empty")]
         public static partial void CacheRejected(ILogger logger, string path, VkResult result);

@@ -6,6 +6,9 @@ public sealed record LiveOptions
     /// <summary>Stop after presenting this many frames (null: no limit).</summary>
     public long? Frames { get; init; }
 
+    /// <summary>Stop after this many predictions reached the presenters (null: no limit); a bound that does not depend on the machine's speed.</summary>
+    public long? Predictions { get; init; }
+
     /// <summary>Stop after this long (null: no limit).</summary>
     public TimeSpan? Duration { get; init; }
 

@@ -50,17 +50,20 @@ public sealed class LiveSession : IDisposable
 
     public IReadOnlyList<PluginRunner> Plugins => _plugins;
 
-    /// <summary>Runs until the frame or time limit, the end of the source, a quit request or <paramref name="cancel"/>.</summary>
+    /// <summary>Runs until the frame, prediction or time limit, the end of the source, a quit request or <paramref name="cancel"/>.</summary>
     public LiveSummary Run(CancellationToken cancel = default)
     {
         var start = Stopwatch.GetTimestamp();
         long presented = 0;
+        long predictions = 0;
         var lastFrameTicks = start;
         var presentTimes = new Queue<long>();
         _source.Start();
         while (!cancel.IsCancellationRequested)
         {
             if (_options.Frames is { } maxFrames && presented >= maxFrames)
+                break;
+            if (_options.Predictions is { } maxPredictions && predictions >= maxPredictions)
                 break;
             if (_options.Duration is { } duration && Stopwatch.GetElapsedTime(start) >= duration)
                 break;
@@ -119,6 +122,7 @@ public sealed class LiveSession : IDisposable
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
                     foreach (var presenter in _presenters)
                         presenter.Prediction(record);
+                    predictions++;
                 }
                 plugin.Launch(number);
             }

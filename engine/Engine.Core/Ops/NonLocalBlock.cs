@@ -51,9 +51,6 @@ public sealed class NonLocalBlock : IOp
     private const int TileC4 = 4;
     private const int FlatLocalSize = 64;
 
-    // Every Vulkan device allows at least this many workgroups per dimension.
-    private const uint MaxGroups = 65535;
-
     private readonly Device _device;
     private readonly Geometry _g;
     private readonly List<IOp> _thetaOps = [];
@@ -266,8 +263,6 @@ public sealed class NonLocalBlock : IOp
                     _scoresBuffer, _v, _stats, _y);
             }
         }
-        foreach (var op in _outOps)
-            op.Record(list);
     }
 
     /// <summary>
@@ -311,7 +306,7 @@ public sealed class NonLocalBlock : IOp
     private Groups FlatGroups(long invocations, int local)
     {
         var groups = Groups.Cover(invocations, local);
-        var x = Math.Clamp(groups, 1, MaxGroups);
+        var x = Math.Clamp(groups, 1, _device.MaxGroupsX);
         return new Groups(x, Groups.Cover(groups, x));
     }
 
@@ -381,8 +376,9 @@ public sealed class NonLocalBlock : IOp
         // over as many queries of one segment as fit.
         var chunkFloats = Math.Min(budget, maxBinding) / 4;
         var kbFull = RoundUp(lk, 8);
-        var maxZ = (long)MaxGroups;
-        var maxQ = (long)MaxGroups * TileQ;
+        // Segments go on z, query tiles on y.
+        var maxZ = (long)device.MaxGroupsZ;
+        var maxQ = (long)device.MaxGroupsY * TileQ;
         var factored = factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time
             && segments <= maxZ && lq <= maxQ && segments * ip * ip * 4 <= maxBinding;
         int kbp, nq, ns;

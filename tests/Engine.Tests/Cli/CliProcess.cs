@@ -12,6 +12,13 @@ public static class CliProcess
         Run("dotnet", null, [typeof(WeightConverter.Package.PackageWriter).Assembly.Location, .. args]);
 
     /// <summary>
+    /// As <see cref="RunEngine(string[])"/> for runs bounded by events rather than time: the process is
+    /// killed, and the test fails, only after <paramref name="hangGuard"/>, far above any run's length.
+    /// </summary>
+    public static (int Code, string Stdout, string Stderr) RunEngine(TimeSpan hangGuard, params string[] args) =>
+        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args], hangGuard);
+
+    /// <summary>
     /// `dotnet ARGS` in <paramref name="directory"/>, outside this test run's MSBuild environment (its
     /// variables would point the child at this build) and without build servers (they outlive the
     /// child and would hold its output pipes open).
@@ -19,7 +26,7 @@ public static class CliProcess
     public static (int Code, string Stdout, string Stderr) Dotnet(string directory, params string[] args) =>
         Run("dotnet", directory, [.. args, "--disable-build-servers"]);
 
-    private static (int Code, string Stdout, string Stderr) Run(string program, string? directory, string[] args)
+    private static (int Code, string Stdout, string Stderr) Run(string program, string? directory, string[] args, TimeSpan? hangGuard = null)
     {
         var start = new ProcessStartInfo(program, args)
         {
@@ -36,8 +43,14 @@ public static class CliProcess
         }
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(hangGuard ?? Timeout.InfiniteTimeSpan))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            Assert.Fail($"{program} {string.Join(' ', args)} did not finish within {hangGuard}:\n{stdout.Result}{stderr.Result}");
+        }
         process.WaitForExit();
-        return (process.ExitCode, stdout, stderr.Result);
+        return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -48,8 +48,18 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
         {
             var path = Path.Combine(dir, $"pipelines-{Device.Info.DeviceUuid}-{Device.Info.DriverVersion:x8}.bin");
             File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8]);
-            using var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = dir });
-            device.Pipeline("ops/elementwise");
+            using (var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = dir }))
+            {
+                Assert.Equal(0, device.PipelineCacheBytesLoaded);
+                device.Pipeline("ops/elementwise");
+            }
+
+            // Closing the device replaced the corrupt file by a cache of this device.
+            var bytes = File.ReadAllBytes(path);
+            Assert.True(bytes.Length >= 32, $"cache file of {bytes.Length} bytes");
+            Assert.Equal(1u, BitConverter.ToUInt32(bytes, 4));
+            Assert.Equal(Device.Info.VendorId, BitConverter.ToUInt32(bytes, 8));
+            Assert.Equal(Device.Info.DeviceId, BitConverter.ToUInt32(bytes, 12));
         }
         finally
         {

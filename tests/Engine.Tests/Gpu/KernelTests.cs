@@ -3,9 +3,14 @@ using Engine.Ops;
 
 namespace Engine.Tests.Gpu;
 
-/// <summary>The core's own kernels against straightforward CPU references (elementwise ops are tested with the op library).</summary>
+/// <summary>Kernels against straightforward CPU references: a test kernel for workgroup reductions, and the core's GEMM (elementwise ops are tested with the op library).</summary>
 public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
 {
+    // A test-only kernel (shared memory, barriers, a specialization constant), compiled at run time
+    // so shaders/ holds production kernels only.
+    private static readonly Lazy<byte[]> _reduceRows = new(() =>
+        ShaderCompiler.CompileFile(Path.Combine(Fixtures.RepoRoot, "tests", "Engine.Tests", "Gpu", "Shaders", "reduce_rows.comp")));
+
     private readonly record struct RowsPush(uint Rows, uint Cols);
 
     [Theory]
@@ -17,7 +22,7 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
         var x = RandomFloats(rows * cols, rows + cols);
         using var tx = Device.CreateTensor<float>("x", new Shape(rows, cols), x);
         using var to = Device.CreateTensor("o", new Shape(rows));
-        var pipeline = Device.Pipeline("reduce_rows", SpecConstant.UInt(0, (uint)op));
+        var pipeline = Device.Pipeline("reduce_rows", _reduceRows.Value, SpecConstant.UInt(0, (uint)op));
         Device.Run(list => list.Dispatch(pipeline, new Groups((uint)rows), new RowsPush((uint)rows, (uint)cols), tx, to));
         var result = to.Download<float>();
         for (var r = 0; r < rows; r++)

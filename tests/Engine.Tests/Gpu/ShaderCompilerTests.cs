@@ -52,13 +52,21 @@ public sealed class ShaderCompilerTests(GpuFixture fixture) : GpuTest(fixture)
     [Fact]
     public void Include_next_to_the_file_wins()
     {
+        // Both index.glsl files compile; only the local one defines FACTOR, so the result says which won.
         var dir = Directory.CreateTempSubdirectory("engine-shader-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "index.glsl"), "uint flat_invocation() { return gl_GlobalInvocationID.x; }\n");
-            var path = Path.Combine(dir, "doubler.comp");
-            File.WriteAllText(path, Doubler);
-            Assert.NotEmpty(ShaderCompiler.CompileFile(path));
+            File.WriteAllText(Path.Combine(dir, "index.glsl"), "#define FACTOR 3.0\n#define flat_invocation() (gl_GlobalInvocationID.x)\n");
+            var path = Path.Combine(dir, "scaler.comp");
+            File.WriteAllText(path, Doubler
+                .Replace("void main() {", "#ifndef FACTOR\n#define FACTOR 2.0\n#endif\nvoid main() {", StringComparison.Ordinal)
+                .Replace("2.0 * x[i]", "FACTOR * x[i]", StringComparison.Ordinal));
+            var pipeline = Device.Pipeline("scaler", ShaderCompiler.CompileFile(path));
+            var x = RandomFloats(100, 5);
+            using var tx = Device.CreateTensor<float>("x", new Shape(100), x);
+            using var ty = Device.CreateTensor("y", new Shape(100));
+            Device.Run(list => list.Dispatch(pipeline, new Groups(2), new Push(100), tx, ty));
+            Assert.Equal(x.Select(v => 3 * v), ty.Download<float>());
         }
         finally
         {

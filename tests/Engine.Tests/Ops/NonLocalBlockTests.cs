@@ -218,7 +218,13 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, "nonlocal", factorDotProduct);
         Assert.Equal(expectSplit, block.KeyBlocks > 1 || block.QueryChunks > 1);
         Assert.Equal(factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time, block.Factored);
-        Device.Run(block.Record);
+        var dispatches = 0;
+        Device.Run(list =>
+        {
+            block.Record(list);
+            dispatches = list.DispatchCount;
+        });
+        Assert.Equal(ExpectedDispatches(options, block), dispatches);
         var z = tz.Download<float>();
 
         // The block's contribution z - x sets the scale: an error in the attention cannot hide behind x.
@@ -237,6 +243,22 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
                 (worst, at) = (error, i);
         }
         Assert.True(worst <= 1e-4f * scale, $"{name}: max abs error {worst} at {at} ({actual[at]} != {expected[at]}) exceeds 1e-4 x {scale}");
+    }
+
+    /// <summary>
+    /// Each dispatch of the block once, for cases small enough that no GEMM or pool splits into row
+    /// chunks: the pools, the theta, [phi | g] and out GEMMs, the key transpose, and per key block of
+    /// each query chunk scores, softmax (softmax variants) and attend; factored dot product attends twice.
+    /// </summary>
+    private static int ExpectedDispatches(NonLocalOptions options, NonLocalBlock block)
+    {
+        var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
+        var softmax = gaussian || options.Instantiation == NonLocalInstantiation.EmbeddedGaussian;
+        var poolX = options.Subsample == NonLocalSubsample.PoolThenConv || (gaussian && options.Subsample != NonLocalSubsample.None) ? 1 : 0;
+        var poolKv = options.Subsample == NonLocalSubsample.ConvThenPool ? 1 : 0;
+        var gemms = (gaussian ? 0 : 1) + 1 + 1;
+        var attention = block.Factored ? 2 : block.QueryChunks * block.KeyBlocks * (softmax ? 3 : 2);
+        return poolX + poolKv + gemms + 1 + attention;
     }
 
     private static (NonLocalOptions Options, int Channels, long Position) ReadCase(string name)
