@@ -6,7 +6,7 @@
 // (kt*kh*kw*CIN, COUT), row = ((a*kh + b)*kw + c)*CIN + ci, padded input channels zero.
 // X, Wt, bias and R are rgba32f texel buffers; Out is a vec4 SSBO.
 // Tile: each invocation computes TILE_M output pixels x (4 * TILE_N4) output channels in registers,
-// no shared memory (see docs/lavapipe.md). A workgroup's lanes take LANES_C consecutive channel tiles
+// no shared memory (lavapipe's texel-buffer loads beat shared memory: docs/bench-log.md). A workgroup's lanes take LANES_C consecutive channel tiles
 // of LOCAL / LANES_C consecutive pixel tiles: lanes of the same pixels load the same input texels
 // (cheaper than distinct ones on lavapipe), and an output of fewer than LOCAL channel tiles (64
 // channels) still keeps every lane busy. x walks groups of channel tiles, y (overflowing into z)
