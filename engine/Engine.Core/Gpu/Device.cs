@@ -209,7 +209,7 @@ public sealed unsafe class Device : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         size = Math.Max(TensorAlignment, (size + TensorAlignment - 1) / TensorAlignment * TensorAlignment);
         var usage = VkBufferUsageFlags.StorageBuffer | VkBufferUsageFlags.StorageTexelBuffer | VkBufferUsageFlags.UniformTexelBuffer
-            | VkBufferUsageFlags.TransferSrc | VkBufferUsageFlags.TransferDst;
+            | VkBufferUsageFlags.TransferSrc | VkBufferUsageFlags.TransferDst | VkBufferUsageFlags.IndirectBuffer;
         var info = new VkBufferCreateInfo { size = size, usage = usage, sharingMode = VkSharingMode.Exclusive };
         VkBuffer buffer;
         VulkanException.Check(Api.vkCreateBuffer(Api.Device, &info, null, &buffer), nameof(Api.vkCreateBuffer), $"buffer '{name}' ({size} bytes)");
