@@ -99,6 +99,16 @@ public sealed unsafe class Device : IDisposable
         }
     }
 
+    /// <summary>The most invocations a one-dimensional workgroup may have (maxComputeWorkGroupSize x and maxComputeWorkGroupInvocations).</summary>
+    public unsafe uint MaxGroupLanes
+    {
+        get
+        {
+            var limits = Limits;
+            return Math.Min(limits.maxComputeWorkGroupSize[0], limits.maxComputeWorkGroupInvocations);
+        }
+    }
+
     public uint QueueFamily { get; }
 
     public uint TimestampValidBits { get; }
