@@ -1,6 +1,8 @@
 #version 450
-// Greedy NMS with torchvision's semantics over any number of candidates, in chunks of R sorted
-// boxes so the suppression mask stays R x R bits whatever the count: the candidates are already
+// Greedy NMS with torchvision's semantics over any number of candidates, in chunks of at most R
+// sorted boxes so the suppression mask stays R x R bits whatever the count (the first chunk is
+// smaller and each next one twice as long up to R, so a frame whose result is complete after a few
+// hundred boxes builds a small mask): the candidates are already
 // sorted by the top-k op (score descending, lower index first on ties, as torchvision's stable
 // sort); box i suppresses a later box j when IoU(i, j) > threshold (strict, no +1), and, with
 // HAS_GROUPS, only within its group (class, or FPN level). With groups and at most OFFSET_LIMIT
@@ -13,8 +15,8 @@
 // gathers the sorted boxes and groups and the largest coordinate of the valid ones. Then per chunk
 // [c0, c1), all indirect: PHASE 1 marks the chunk's boxes suppressed by a box kept in an earlier
 // chunk (one (row, segment of 32 kept boxes) pair per invocation); PHASE 2 builds, for each valid
-// row i of the chunk, W = R / 32 words whose bit b of word w says row i suppresses the chunk's row
-// 32w + b (> i); PHASE 3 is one invocation that walks the rows start..end-1 in order, keeps each one
+// row i of the chunk, (c1 - c0) / 32 words (row stride W = R / 32) whose bit b of word w says row i
+// suppresses the chunk's row 32w + b (> i); PHASE 3 is one invocation that walks the rows start..end-1 in order, keeps each one
 // not yet suppressed and ORs its words into Removed, stopping at maxKeep (the op records as many
 // PHASE 3 dispatches as keep each one's loop bounded; the chunk's last one clears Removed and, when
 // fewer than maxKeep are kept and valid candidates remain, sizes the next chunk's dispatches). So a
@@ -59,8 +61,9 @@ layout(push_constant) uniform Push {
     uint c1;     // one past its last
     uint start;  // PHASE 3: the rows it walks
     uint end;
-    uint R;      // rows per chunk
+    uint R;      // the most rows of a chunk (the mask's row stride is W = R / 32 words)
     uint chunks;
+    uint chunk;  // the chunk's index
 } p;
 
 const uint SEGMENT = 32u;
@@ -107,12 +110,18 @@ void setArgs(uint slot, uvec3 grid) {
     args[3u * slot + 2u] = grid.z;
 }
 
-// Sizes chunk c's dispatches (slots 1 + 3c .. 3 + 3c) for `kept` boxes kept before it.
-void planChunk(uint c, uint kept, uint m) {
-    uint rows = min(p.R, m - c * p.R);
+// Mask words per row of the chunk [c0, c1).
+uint chunkWords() {
+    return ceil_div(p.c1 - p.c0, 32u);
+}
+
+// Sizes the dispatches (slots 1 + 3c .. 3 + 3c) of chunk c, rows [c0, c0 + size), for `kept` boxes
+// kept before it.
+void planChunk(uint c, uint c0, uint size, uint kept, uint m) {
+    uint rows = min(size, m - c0);
     uint segments = ceil_div(kept, SEGMENT);
     setArgs(1u + 3u * c, flat_grid(rows * segments, gl_WorkGroupSize.x));
-    setArgs(2u + 3u * c, flat_grid(rows * p.W, gl_WorkGroupSize.x));
+    setArgs(2u + 3u * c, flat_grid(rows * ceil_div(size, 32u), gl_WorkGroupSize.x));
     setArgs(3u + 3u * c, uvec3(1u));
 }
 
@@ -130,7 +139,7 @@ void main() {
         for (uint s = 1u; s < 1u + 3u * p.chunks; s++)
             setArgs(s, uvec3(0u, 1u, 1u));
         if (m > 0u && p.maxKeep > 0u)
-            planChunk(0u, 0u, m);
+            planChunk(0u, 0u, p.c1, 0u, m);
     } else if (PHASE == 0u) {
         if (t >= m)
             return;
@@ -165,8 +174,9 @@ void main() {
     } else if (PHASE == 2u) {
         if (chunkDone())
             return;
-        uint r = t / p.W;
-        uint w = t % p.W;
+        uint words = chunkWords();
+        uint r = t / words;
+        uint w = t % words;
         if (r >= min(p.c1, m) - p.c0)
             return;
         uint i = p.c0 + r;
@@ -182,11 +192,12 @@ void main() {
                     bits |= 1u << b;
             }
         }
-        mask[t] = bits;
+        mask[r * p.W + w] = bits;
     } else if (PHASE == 3u) {
         if (t != 0u || chunkDone())
             return;
         uint kept = keepCount;
+        uint words = chunkWords();
         for (uint i = p.start; i < min(p.end, m) && kept < p.maxKeep; i++) {
             uint r = i - p.c0;
             if ((removed[r / 32u] & (1u << (r % 32u))) != 0u)
@@ -194,15 +205,15 @@ void main() {
             keep[kept] = order[i];
             kept++;
             uint row = r * p.W;
-            for (uint w = r / 32u; w < p.W; w++)
+            for (uint w = r / 32u; w < words; w++)
                 removed[w] |= mask[row + w];
         }
         keepCount = kept;
         if (p.end == p.c1) {
-            for (uint w = 0u; w < p.W; w++)
+            for (uint w = 0u; w < words; w++)
                 removed[w] = 0u;
             if (kept < p.maxKeep && p.c1 < m)
-                planChunk(p.c1 / p.R, kept, m);
+                planChunk(p.chunk + 1u, p.c1, min(min(2u * (p.c1 - p.c0), p.R), p.n - p.c1), kept, m);
         }
     } else {
         if (t < p.maxKeep && t >= keepCount)

@@ -10,9 +10,10 @@ namespace Engine.Ops.Detection;
 /// With <c>groups</c> (class per box, or FPN level) it is torchvision's batched_nms: groups compared
 /// (its _batched_nms_vanilla) past <see cref="OffsetLimit"/> valid candidates, and up to it the IoU
 /// of boxes shifted by group x (largest coordinate + 1) in fp32 (its _batched_nms_coordinate_trick,
-/// whose rounding can decide an IoU at the threshold). Bitmask method in chunks of
-/// <see cref="ChunkRows"/> sorted boxes: per chunk one dispatch marks the boxes an earlier chunk's
-/// kept boxes suppress, one builds the chunk's R x R suppression bits, and one invocation walks the
+/// whose rounding can decide an IoU at the threshold). Bitmask method in chunks of sorted boxes
+/// (<see cref="FirstChunkRows"/>, then twice as many each up to <see cref="ChunkRows"/>): per chunk
+/// one dispatch marks the boxes an earlier chunk's kept boxes suppress, one builds the chunk's
+/// R x R suppression bits, and one invocation walks the
 /// chunk in order (over several dispatches of bounded loop length, see <see cref="WalkIterations"/>),
 /// so scratch grows linearly with the candidates and nothing is cut. The chunks' dispatches are
 /// indirect, sized on the GPU by the valid count (as is the sort, see <see cref="BitonicSort"/>):
@@ -27,10 +28,16 @@ namespace Engine.Ops.Detection;
 public sealed class Nms : IOp
 {
     /// <summary>
-    /// Sorted boxes per chunk: the suppression mask is ChunkRows^2 / 8 bytes (512 KiB), and the first
-    /// chunk costs what the whole NMS cost when candidates were capped at this many.
+    /// The most sorted boxes per chunk: the suppression mask is ChunkRows^2 / 8 bytes (512 KiB).
     /// </summary>
     public const int ChunkRows = 2048;
+
+    /// <summary>
+    /// Sorted boxes of the first chunk; each next chunk is twice as long up to <see cref="ChunkRows"/>,
+    /// so a result complete after a few hundred boxes (the box head's usual case) builds masks of
+    /// 256^2 + 512^2 bits rather than 2048^2, and a large candidate count adds only three chunks.
+    /// </summary>
+    public const int FirstChunkRows = 256;
 
     /// <summary>
     /// Most valid grouped candidates for which torchvision's batched_nms shifts boxes by group rather
@@ -62,7 +69,7 @@ public sealed class Nms : IOp
     private readonly int _rows;
     private readonly int _words;
     private readonly int _maxKeep;
-    private readonly int _walkRows;
+    private readonly (int C0, int C1)[] _chunks;
 
     /// <remarks>
     /// <c>boxes</c>: (R, 4) or (R, K, 4) float32, indexed flat like the scores.<br/>
@@ -99,15 +106,15 @@ public sealed class Nms : IOp
         var mask = cursor.Take("mask", new Shape(_rows * _words), DataType.UInt32);
         var removed = cursor.Take("removed", new Shape(_words), DataType.UInt32);
         var state = cursor.Take("state", new Shape(1), DataType.UInt32);
-        var chunks = Chunks(_n, _rows);
+        _chunks = [.. ChunkBounds(_n, _rows)];
+        var chunks = _chunks.Length;
         var arguments = cursor.Take("dispatch arguments", new Shape(ArgumentCount(chunks)), DataType.UInt32);
         _arguments = [.. Enumerable.Range(0, 1 + 3 * chunks).Select(s =>
             new Tensor(arguments.Buffer, arguments.ByteOffset + (ulong)s * 12, new Shape(3), DataType.UInt32, $"{arguments.Name} [{s}]"))];
         _order = new TopK(device, scores, order, orderCount, topScratch, candidates, count, $"{name} order");
         _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, state, keep, keepCount, arguments];
         _maxKeep = maxKeep;
-        _walkRows = WalkRows(_rows, _words, maxKeep);
-        _push = new Push((uint)_n, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0, 0, 0, (uint)_rows, (uint)chunks);
+        _push = new Push((uint)_n, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0, 0, 0, (uint)_rows, (uint)chunks, 0);
         Pipeline Phase(uint phase) => device.Pipeline("detection/nms", SpecConstant.UInt(0, phase), SpecConstant.Bool(1, groups is not null),
             SpecConstant.UInt(2, OffsetLimit));
         (_prepare, _earlier, _mask, _walk, _reset, _finish) = (Phase(0), Phase(1), Phase(2), Phase(3), Phase(4), Phase(5));
@@ -128,14 +135,26 @@ public sealed class Nms : IOp
         var n = (ulong)candidates;
         var rows = Rows(device, candidates);
         var words = (ulong)(rows + 31) / 32;
-        var arguments = (ulong)ArgumentCount(Chunks(candidates, rows)) * 4;
+        var arguments = (ulong)ArgumentCount(ChunkBounds(candidates, rows).Count()) * 4;
         ulong total = 0;
         foreach (var bytes in new ulong[] { (ulong)TopK.ScratchBytes(candidates), n * 4, 4, n * 16, n * 4, (ulong)rows * words * 4, words * 4, 4, arguments })
             total = DetectionTensors.Align(total, alignment) + bytes;
         return (long)total;
     }
 
-    private static int Chunks(int candidates, int rows) => Math.Max(1, (candidates + rows - 1) / rows);
+    /// <summary>The chunks [c0, c1) of the sorted candidates: <see cref="FirstChunkRows"/>, then twice as many each, up to <paramref name="rows"/>; at least one.</summary>
+    private static IEnumerable<(int C0, int C1)> ChunkBounds(int candidates, int rows)
+    {
+        var size = Math.Min(FirstChunkRows, rows);
+        var c0 = 0;
+        do
+        {
+            yield return (c0, Math.Min(candidates, c0 + size));
+            c0 += size;
+            size = Math.Min(2 * size, rows);
+        }
+        while (c0 < candidates);
+    }
 
     /// <summary>uint32 of indirect arguments: PHASE 0's, then each chunk's PHASE 1, 2 and 3 (x, y, z).</summary>
     private static int ArgumentCount(int chunks) => 3 * (1 + 3 * chunks);
@@ -167,21 +186,21 @@ public sealed class Nms : IOp
     public void Record(CommandList list)
     {
         _order.Record(list);
-        list.Dispatch(_reset, new Groups(1), _push, _bindings);
+        list.Dispatch(_reset, new Groups(1), _push with { C1 = (uint)_chunks[0].C1 }, _bindings);
         list.DispatchIndirect(_prepare, _arguments[0], _push, _bindings);
-        for (var c0 = 0; c0 < _n; c0 += _rows)
+        for (var c = 0; c < _chunks.Length; c++)
         {
-            var c1 = Math.Min(_n, c0 + _rows);
-            var c = c0 / _rows;
-            var chunk = _push with { C0 = (uint)c0, C1 = (uint)c1 };
+            var (c0, c1) = _chunks[c];
+            var chunk = _push with { C0 = (uint)c0, C1 = (uint)c1, Chunk = (uint)c };
             if (c > 0)
                 list.DispatchIndirect(_earlier, _arguments[1 + 3 * c], chunk, _bindings);
             list.DispatchIndirect(_mask, _arguments[2 + 3 * c], chunk, _bindings);
-            for (var start = c0; start < c1; start += _walkRows)
-                list.DispatchIndirect(_walk, _arguments[3 + 3 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + _walkRows) }, _bindings);
+            var walkRows = WalkRows(c1 - c0, (c1 - c0 + 31) / 32, _maxKeep);
+            for (var start = c0; start < c1; start += walkRows)
+                list.DispatchIndirect(_walk, _arguments[3 + 3 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
         }
         list.Dispatch(_finish, StridedCopy.FlatGrid(Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
     }
 
-    private readonly record struct Push(uint N, uint W, uint MaxKeep, float Threshold, uint C0, uint C1, uint Start, uint End, uint Rows, uint Chunks);
+    private readonly record struct Push(uint N, uint W, uint MaxKeep, float Threshold, uint C0, uint C1, uint Start, uint End, uint Rows, uint Chunks, uint Chunk);
 }
