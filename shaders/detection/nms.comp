@@ -1,6 +1,8 @@
 #version 450
-// Greedy NMS with torchvision's semantics over any number of candidates, in chunks of R sorted
-// boxes so the suppression mask stays R x R bits whatever the count: the candidates are already
+// Greedy NMS with torchvision's semantics over any number of candidates, in chunks of at most R
+// sorted boxes so the suppression mask stays R x R bits whatever the count (the first chunk is
+// smaller and each next one twice as long up to R, so a frame whose result is complete after a few
+// hundred boxes builds a small mask): the candidates are already
 // sorted by the top-k op (score descending, lower index first on ties, as torchvision's stable
 // sort); box i suppresses a later box j when IoU(i, j) > threshold (strict, no +1), and, with
 // HAS_GROUPS, only within its group (class, or FPN level). With groups and at most OFFSET_LIMIT
@@ -8,23 +10,27 @@
 // groups are not compared, which is what torchvision's batched_nms computes for so few boxes
 // (torchvision/ops/boxes.py: batched_nms takes _batched_nms_coordinate_trick when boxes.numel() <=
 // 4000 on the CPU; the shift rounds the coordinates); past it, _batched_nms_vanilla compares groups.
-// PHASE 4 (one invocation) resets the state. PHASE 0 gathers the sorted boxes and groups and the
-// largest coordinate of the valid ones. Then per chunk [c0, c1): PHASE 1 marks the chunk's boxes
-// suppressed by a box kept in an earlier chunk (one (row, segment of 32 kept boxes) pair per
-// invocation); PHASE 2 builds, for each row i of the chunk, W = R / 32 words whose bit b of word w
-// says row i suppresses the chunk's row 32w + b (> i); PHASE 3 is one invocation that walks the
-// rows start..end-1 in order, keeps each one not yet suppressed and ORs its words into Removed,
-// stopping at maxKeep (the op records as many PHASE 3 dispatches as keep each one's loop bounded;
-// the chunk's last one clears Removed for the next chunk). Every phase returns at once when the
-// chunk starts past the valid candidates or maxKeep boxes are kept, so once the result is complete
-// the remaining chunks cost only their dispatches. PHASE 5 writes -1 past the count.
+// PHASE 4 (one invocation) resets the state and plans the indirect dispatches: PHASE 0 over the
+// valid candidates, the first chunk's PHASE 2 and 3, and no workgroups for every later chunk. PHASE 0
+// gathers the sorted boxes and groups and the largest coordinate of the valid ones. Then per chunk
+// [c0, c1), all indirect: PHASE 1 marks the chunk's boxes suppressed by a box kept in an earlier
+// chunk (one (row, segment of 32 kept boxes) pair per invocation); PHASE 2 builds, for each valid
+// row i of the chunk, (c1 - c0) / 32 words (row stride W = R / 32) whose bit b of word w says row i
+// suppresses the chunk's row 32w + b (> i); PHASE 3 is one invocation that walks the rows start..end-1 in order, keeps each one
+// not yet suppressed and ORs its words into Removed, stopping at maxKeep (the op records as many
+// PHASE 3 dispatches as keep each one's loop bounded; the chunk's last one clears Removed and, when
+// fewer than maxKeep are kept and valid candidates remain, sizes the next chunk's dispatches). So a
+// chunk past the valid candidates or after maxKeep kept boxes runs no workgroups at all, and every
+// phase still returns at once in that case. PHASE 5 writes -1 past the count.
 // Layout: Order (n) int32 sorted box indices; OrderCount (1) uint32 how many are valid (<= n);
 // Boxes (R, 4) rgba32f texel buffer; Groups (R) int32 (HAS_GROUPS); Sorted (n) vec4; SortedGroups (n)
 // int32; Mask (R * W) uint32; Removed (W) uint32, bit r of the chunk's row c0 + r; State (1) uint32:
 // the largest valid coordinate as an order-preserving key; Keep (maxKeep) int32, -1 past the count;
-// KeepCount (1) uint32. Tile: one sorted box (phase 0), one (row, segment) pair (phase 1), one
+// KeepCount (1) uint32; Args (3 + 9 chunks) uint32: VkDispatchIndirectCommand of PHASE 0, then per
+// chunk those of PHASE 1, 2 and 3. Tile: one sorted box (phase 0), one (row, segment) pair (phase 1), one
 // (row, word) pair (phase 2) or one keep slot (phase 5) per invocation on a flat 2D grid,
-// bounds-checked; phase 3 runs serially, at most W + (end - start) * (W + 1) loop iterations.
+// bounds-checked; phase 3 runs serially, at most W + (end - start) + min(end - start, maxKeep) * W
+// loop iterations (a row costs one, a kept row W more).
 #include "index.glsl"
 #include "detection.glsl"
 
@@ -44,6 +50,7 @@ layout(binding = 7) buffer Removed { uint removed[]; };
 layout(binding = 8) buffer State { uint maxKey; };
 layout(binding = 9) buffer Keep { int keep[]; };
 layout(binding = 10) buffer KeepCount { uint keepCount; };
+layout(binding = 11) writeonly buffer Args { uint args[]; };
 
 layout(push_constant) uniform Push {
     uint n;
@@ -54,7 +61,9 @@ layout(push_constant) uniform Push {
     uint c1;     // one past its last
     uint start;  // PHASE 3: the rows it walks
     uint end;
-    uint segments; // PHASE 1: segments of 32 kept boxes
+    uint R;      // the most rows of a chunk (the mask's row stride is W = R / 32 words)
+    uint chunks;
+    uint chunk;  // the chunk's index
 } p;
 
 const uint SEGMENT = 32u;
@@ -95,6 +104,27 @@ bool chunkDone() {
     return p.c0 >= valid() || keepCount >= p.maxKeep;
 }
 
+void setArgs(uint slot, uvec3 grid) {
+    args[3u * slot] = grid.x;
+    args[3u * slot + 1u] = grid.y;
+    args[3u * slot + 2u] = grid.z;
+}
+
+// Mask words per row of the chunk [c0, c1).
+uint chunkWords() {
+    return ceil_div(p.c1 - p.c0, 32u);
+}
+
+// Sizes the dispatches (slots 1 + 3c .. 3 + 3c) of chunk c, rows [c0, c0 + size), for `kept` boxes
+// kept before it.
+void planChunk(uint c, uint c0, uint size, uint kept, uint m) {
+    uint rows = min(size, m - c0);
+    uint segments = ceil_div(kept, SEGMENT);
+    setArgs(1u + 3u * c, flat_grid(rows * segments, gl_WorkGroupSize.x));
+    setArgs(2u + 3u * c, flat_grid(rows * ceil_div(size, 32u), gl_WorkGroupSize.x));
+    setArgs(3u + 3u * c, uvec3(1u));
+}
+
 void main() {
     uint t = flat_invocation();
     uint m = valid();
@@ -105,6 +135,11 @@ void main() {
             removed[w] = 0u;
         keepCount = 0u;
         maxKey = 0u;
+        setArgs(0u, flat_grid(m, gl_WorkGroupSize.x));
+        for (uint s = 1u; s < 1u + 3u * p.chunks; s++)
+            setArgs(s, uvec3(0u, 1u, 1u));
+        if (m > 0u && p.maxKeep > 0u)
+            planChunk(0u, 0u, p.c1, 0u, m);
     } else if (PHASE == 0u) {
         if (t >= m)
             return;
@@ -115,10 +150,12 @@ void main() {
         if (HAS_GROUPS)
             atomicMax(maxKey, ordered(max(max(box.x, box.y), max(box.z, box.w))));
     } else if (PHASE == 1u) {
-        uint rows = p.c1 - p.c0;
+        if (chunkDone())
+            return;
+        uint rows = min(p.c1, m) - p.c0;
         uint r = t % rows;
         uint segment = t / rows;
-        if (segment >= p.segments || chunkDone())
+        if (segment >= ceil_div(keepCount, SEGMENT))
             return;
         uint i = p.c0 + r;
         uint first = segment * SEGMENT;
@@ -135,9 +172,12 @@ void main() {
             }
         }
     } else if (PHASE == 2u) {
-        uint r = t / p.W;
-        uint w = t % p.W;
-        if (r >= p.c1 - p.c0 || chunkDone())
+        if (chunkDone())
+            return;
+        uint words = chunkWords();
+        uint r = t / words;
+        uint w = t % words;
+        if (r >= min(p.c1, m) - p.c0)
             return;
         uint i = p.c0 + r;
         uint end = min(p.c1, m);
@@ -152,11 +192,12 @@ void main() {
                     bits |= 1u << b;
             }
         }
-        mask[t] = bits;
+        mask[r * p.W + w] = bits;
     } else if (PHASE == 3u) {
         if (t != 0u || chunkDone())
             return;
         uint kept = keepCount;
+        uint words = chunkWords();
         for (uint i = p.start; i < min(p.end, m) && kept < p.maxKeep; i++) {
             uint r = i - p.c0;
             if ((removed[r / 32u] & (1u << (r % 32u))) != 0u)
@@ -164,13 +205,15 @@ void main() {
             keep[kept] = order[i];
             kept++;
             uint row = r * p.W;
-            for (uint w = r / 32u; w < p.W; w++)
+            for (uint w = r / 32u; w < words; w++)
                 removed[w] |= mask[row + w];
         }
         keepCount = kept;
         if (p.end == p.c1) {
-            for (uint w = 0u; w < p.W; w++)
+            for (uint w = 0u; w < words; w++)
                 removed[w] = 0u;
+            if (kept < p.maxKeep && p.c1 < m)
+                planChunk(p.chunk + 1u, p.c1, min(min(2u * (p.c1 - p.c0), p.R), p.n - p.c1), kept, m);
         }
     } else {
         if (t < p.maxKeep && t >= keepCount)

@@ -8,7 +8,9 @@ namespace Engine.Gpu;
 /// order; the shader's reflected layout says which are read and which written, and the list inserts
 /// the buffer barriers that order them, so no op ever writes a barrier itself. Record once, then
 /// <see cref="Finish"/> and submit as often as needed. With profiling on, a timestamp follows every
-/// dispatch and <see cref="Timings"/> reports GPU time per dispatch.
+/// dispatch and <see cref="Timings"/> reports GPU time per dispatch. An indirect dispatch takes its
+/// workgroup counts from a tensor an earlier dispatch wrote, so work sized by a count known only on
+/// the GPU records once and costs nothing when that count is zero.
 /// </summary>
 public sealed unsafe class CommandList : IDisposable
 {
@@ -20,8 +22,8 @@ public sealed unsafe class CommandList : IDisposable
     private readonly VkDeviceApi _api;
     private readonly VkCommandPool _pool;
     private readonly bool _profile;
-    private const VkAccessFlags AllAccess =
-        VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead | VkAccessFlags.TransferWrite;
+    private const VkAccessFlags AllAccess = VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead
+        | VkAccessFlags.TransferWrite | VkAccessFlags.IndirectCommandRead;
 
     private readonly List<PendingAccess> _pending = [];
     private readonly List<DescriptorPoolState> _descriptorPools = [];
@@ -62,6 +64,9 @@ public sealed unsafe class CommandList : IDisposable
 
     public int DispatchCount { get; private set; }
 
+    /// <summary>Dispatches among <see cref="DispatchCount"/> whose workgroup counts the GPU decides.</summary>
+    public int IndirectDispatchCount { get; private set; }
+
     public int BarrierCount { get; private set; }
 
     internal VkCommandBuffer Handle { get; }
@@ -79,7 +84,23 @@ public sealed unsafe class CommandList : IDisposable
         Dispatch(pipeline, groups, bytes, tensors);
     }
 
-    private void Dispatch(Pipeline pipeline, Groups groups, ReadOnlySpan<byte> push, ReadOnlySpan<Tensor> tensors)
+    /// <summary>
+    /// Records one dispatch whose workgroup counts are the three uint32 of <paramref name="arguments"/>
+    /// (x, y, z; any of them 0 makes it a no-op), written by earlier work on the GPU. The writer must
+    /// keep each count within the device's maxComputeWorkGroupCount.
+    /// </summary>
+    public void DispatchIndirect<TPush>(Pipeline pipeline, Tensor arguments, in TPush push, params ReadOnlySpan<Tensor> tensors) where TPush : unmanaged
+    {
+        var bytes = new ReadOnlySpan<byte>(Unsafe.AsPointer(ref Unsafe.AsRef(in push)), sizeof(TPush));
+        if (arguments.Type != DataType.UInt32 || arguments.ElementCount != 3 || !arguments.IsContiguous || arguments.ByteOffset % 4 != 0)
+            throw new EngineException($"Indirect dispatch of {pipeline}: arguments {arguments} must be 3 contiguous uint32 (x, y, z) at a 4-byte aligned offset.");
+        Dispatch(pipeline, default, arguments, bytes, tensors);
+    }
+
+    private void Dispatch(Pipeline pipeline, Groups groups, ReadOnlySpan<byte> push, ReadOnlySpan<Tensor> tensors) =>
+        Dispatch(pipeline, groups, null, push, tensors);
+
+    private void Dispatch(Pipeline pipeline, Groups groups, Tensor? arguments, ReadOnlySpan<byte> push, ReadOnlySpan<Tensor> tensors)
     {
         ThrowIfFinished();
         var bindings = pipeline.Layout.Bindings;
@@ -88,9 +109,9 @@ public sealed unsafe class CommandList : IDisposable
         if (push.Length > Pipeline.PushConstantBytes)
             throw new EngineException($"Dispatch of {pipeline}: {push.Length} bytes of push constants, at most {Pipeline.PushConstantBytes}.");
         var limits = _device.Limits;
-        if (groups.X == 0 || groups.Y == 0 || groups.Z == 0)
+        if (arguments is null && (groups.X == 0 || groups.Y == 0 || groups.Z == 0))
             return; // nothing to do: an empty tensor
-        if (groups.X > limits.maxComputeWorkGroupCount[0] || groups.Y > limits.maxComputeWorkGroupCount[1] || groups.Z > limits.maxComputeWorkGroupCount[2])
+        if (arguments is null && groups.X > limits.maxComputeWorkGroupCount[0] || groups.Y > limits.maxComputeWorkGroupCount[1] || groups.Z > limits.maxComputeWorkGroupCount[2])
             throw new EngineException($"Dispatch of {pipeline}: {groups} workgroups exceed the device limit " +
                 $"{limits.maxComputeWorkGroupCount[0]}x{limits.maxComputeWorkGroupCount[1]}x{limits.maxComputeWorkGroupCount[2]}.");
 
@@ -98,7 +119,7 @@ public sealed unsafe class CommandList : IDisposable
         var writes = stackalloc VkWriteDescriptorSet[bindings.Count];
         var bufferInfos = stackalloc VkDescriptorBufferInfo[bindings.Count];
         var views = stackalloc VkBufferView[bindings.Count];
-        Span<PendingAccess> accesses = stackalloc PendingAccess[bindings.Count];
+        Span<PendingAccess> accesses = stackalloc PendingAccess[bindings.Count + 1];
         for (var i = 0; i < bindings.Count; i++)
         {
             var binding = bindings[i];
@@ -126,7 +147,12 @@ public sealed unsafe class CommandList : IDisposable
         }
         _api.vkUpdateDescriptorSets(_api.Device, (uint)bindings.Count, writes, 0, null);
 
-        Synchronize(accesses);
+        if (arguments is not null)
+        {
+            _buffers.Add(arguments.Buffer);
+            accesses[bindings.Count] = new PendingAccess(arguments.Buffer.Handle, arguments.ByteOffset, arguments.ByteOffset + 12, Access.Read, VkPipelineStageFlags.DrawIndirect);
+        }
+        Synchronize(arguments is null ? accesses[..bindings.Count] : accesses);
         _api.vkCmdBindPipeline(Handle, VkPipelineBindPoint.Compute, pipeline.Handle);
         _api.vkCmdBindDescriptorSets(Handle, VkPipelineBindPoint.Compute, pipeline.PipelineLayout, 0, 1, &set, 0, null);
         if (push.Length > 0)
@@ -134,7 +160,15 @@ public sealed unsafe class CommandList : IDisposable
             fixed (byte* p = push)
                 _api.vkCmdPushConstants(Handle, pipeline.PipelineLayout, VkShaderStageFlags.Compute, 0, (uint)push.Length, p);
         }
-        _api.vkCmdDispatch(Handle, groups.X, groups.Y, groups.Z);
+        if (arguments is null)
+        {
+            _api.vkCmdDispatch(Handle, groups.X, groups.Y, groups.Z);
+        }
+        else
+        {
+            _api.vkCmdDispatchIndirect(Handle, arguments.Buffer.Handle, arguments.ByteOffset);
+            IndirectDispatchCount++;
+        }
         DispatchCount++;
         if (_profile)
         {
@@ -219,7 +253,7 @@ public sealed unsafe class CommandList : IDisposable
                 size = earlier.End - earlier.Start,
             });
             srcStages |= earlier.Stage;
-            dstStages |= VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
+            dstStages |= VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer | VkPipelineStageFlags.DrawIndirect;
             _pending.RemoveAt(p);
         }
         if (barriers.Count > 0)
@@ -235,7 +269,7 @@ public sealed unsafe class CommandList : IDisposable
     private static VkAccessFlags AccessMask(PendingAccess access)
     {
         var transfer = access.Stage == VkPipelineStageFlags.Transfer;
-        var mask = VkAccessFlags.None;
+        var mask = access.Stage == VkPipelineStageFlags.DrawIndirect ? VkAccessFlags.IndirectCommandRead : VkAccessFlags.None;
         if ((access.Access & Access.Read) != 0)
             mask |= transfer ? VkAccessFlags.TransferRead : VkAccessFlags.ShaderRead;
         if ((access.Access & Access.Write) != 0)
@@ -292,10 +326,10 @@ public sealed unsafe class CommandList : IDisposable
         var barrier = new VkMemoryBarrier
         {
             srcAccessMask = VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite,
-            dstAccessMask = VkAccessFlags.ShaderRead | VkAccessFlags.ShaderWrite | VkAccessFlags.TransferRead | VkAccessFlags.TransferWrite,
+            dstAccessMask = AllAccess,
         };
         var stages = VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
-        _api.vkCmdPipelineBarrier(Handle, stages, stages, 0, 1, &barrier, 0, null, 0, null);
+        _api.vkCmdPipelineBarrier(Handle, stages, stages | VkPipelineStageFlags.DrawIndirect, 0, 1, &barrier, 0, null, 0, null);
         BarrierCount++;
     }
 

@@ -109,6 +109,16 @@ public sealed unsafe class Device : IDisposable
         }
     }
 
+    /// <summary>The most invocations a one-dimensional workgroup may have (maxComputeWorkGroupSize x and maxComputeWorkGroupInvocations).</summary>
+    public unsafe uint MaxGroupLanes
+    {
+        get
+        {
+            var limits = Limits;
+            return Math.Min(limits.maxComputeWorkGroupSize[0], limits.maxComputeWorkGroupInvocations);
+        }
+    }
+
     public uint QueueFamily { get; }
 
     public uint TimestampValidBits { get; }
@@ -219,7 +229,7 @@ public sealed unsafe class Device : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         size = Math.Max(TensorAlignment, (size + TensorAlignment - 1) / TensorAlignment * TensorAlignment);
         var usage = VkBufferUsageFlags.StorageBuffer | VkBufferUsageFlags.StorageTexelBuffer | VkBufferUsageFlags.UniformTexelBuffer
-            | VkBufferUsageFlags.TransferSrc | VkBufferUsageFlags.TransferDst;
+            | VkBufferUsageFlags.TransferSrc | VkBufferUsageFlags.TransferDst | VkBufferUsageFlags.IndirectBuffer;
         var info = new VkBufferCreateInfo { size = size, usage = usage, sharingMode = VkSharingMode.Exclusive };
         VkBuffer buffer;
         VulkanException.Check(Api.vkCreateBuffer(Api.Device, &info, null, &buffer), nameof(Api.vkCreateBuffer), $"buffer '{name}' ({size} bytes)");

@@ -48,6 +48,7 @@ public sealed unsafe class VkDeviceApi
     public readonly delegate* unmanaged<VkCommandBuffer, VkPipelineBindPoint, VkPipelineLayout, uint, uint, VkDescriptorSet*, uint, uint*, void> vkCmdBindDescriptorSets;
     public readonly delegate* unmanaged<VkCommandBuffer, VkPipelineLayout, VkShaderStageFlags, uint, uint, void*, void> vkCmdPushConstants;
     public readonly delegate* unmanaged<VkCommandBuffer, uint, uint, uint, void> vkCmdDispatch;
+    public readonly delegate* unmanaged<VkCommandBuffer, VkBuffer, ulong, void> vkCmdDispatchIndirect;
     public readonly delegate* unmanaged<VkCommandBuffer, VkPipelineStageFlags, VkPipelineStageFlags, uint, uint, VkMemoryBarrier*, uint, VkBufferMemoryBarrier*, uint, void*, void> vkCmdPipelineBarrier;
     public readonly delegate* unmanaged<VkCommandBuffer, VkBuffer, VkBuffer, uint, VkBufferCopy*, void> vkCmdCopyBuffer;
     public readonly delegate* unmanaged<VkCommandBuffer, VkBuffer, ulong, ulong, uint, void> vkCmdFillBuffer;
@@ -121,6 +122,7 @@ public sealed unsafe class VkDeviceApi
         vkCmdBindDescriptorSets = (delegate* unmanaged<VkCommandBuffer, VkPipelineBindPoint, VkPipelineLayout, uint, uint, VkDescriptorSet*, uint, uint*, void>)L(nameof(vkCmdBindDescriptorSets));
         vkCmdPushConstants = (delegate* unmanaged<VkCommandBuffer, VkPipelineLayout, VkShaderStageFlags, uint, uint, void*, void>)L(nameof(vkCmdPushConstants));
         vkCmdDispatch = (delegate* unmanaged<VkCommandBuffer, uint, uint, uint, void>)L(nameof(vkCmdDispatch));
+        vkCmdDispatchIndirect = (delegate* unmanaged<VkCommandBuffer, VkBuffer, ulong, void>)L(nameof(vkCmdDispatchIndirect));
         vkCmdPipelineBarrier = (delegate* unmanaged<VkCommandBuffer, VkPipelineStageFlags, VkPipelineStageFlags, uint, uint, VkMemoryBarrier*, uint, VkBufferMemoryBarrier*, uint, void*, void>)L(nameof(vkCmdPipelineBarrier));
         vkCmdCopyBuffer = (delegate* unmanaged<VkCommandBuffer, VkBuffer, VkBuffer, uint, VkBufferCopy*, void>)L(nameof(vkCmdCopyBuffer));
         vkCmdFillBuffer = (delegate* unmanaged<VkCommandBuffer, VkBuffer, ulong, ulong, uint, void>)L(nameof(vkCmdFillBuffer));

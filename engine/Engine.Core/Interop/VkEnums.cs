@@ -150,6 +150,7 @@ public enum VkBufferUsageFlags : uint
     StorageTexelBuffer = 0x8,
     UniformBuffer = 0x10,
     StorageBuffer = 0x20,
+    IndirectBuffer = 0x100,
 }
 
 [Flags]
@@ -164,6 +165,7 @@ public enum VkPipelineStageFlags : uint
 {
     None = 0,
     TopOfPipe = 0x1,
+    DrawIndirect = 0x2,
     ComputeShader = 0x800,
     Transfer = 0x1000,
     BottomOfPipe = 0x2000,
@@ -175,6 +177,7 @@ public enum VkPipelineStageFlags : uint
 public enum VkAccessFlags : uint
 {
     None = 0,
+    IndirectCommandRead = 0x1,
     ShaderRead = 0x20,
     ShaderWrite = 0x40,
     TransferRead = 0x800,

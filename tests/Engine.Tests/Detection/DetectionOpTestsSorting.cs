@@ -112,4 +112,26 @@ public sealed class DetectionOpTestsSorting(GpuFixture fixture) : GpuTest(fixtur
         Device.Run(new Nms(Device, boxes, scores, keep, keepCount, 0.5f, scratch, groups: groups).Record);
         Assert.Equal(expected[..maxKeep], Valid(keep, keepCount));
     }
+
+    [Fact]
+    public void Nms_over_counted_candidates_among_many_more_slots_keeps_what_torchvision_keeps()
+    {
+        // nms_many's 12,000 candidates in a scrambled order, then 30,000 slots past the count: the sort
+        // and the chunks are sized on the GPU by the count, not by the 42,000 slots.
+        const string Name = "nms_many";
+        var expected = Ints(Name, "keep");
+        using var boxes = Upload(Device, "boxes", Array(Name, "boxes"));
+        using var scores = Upload(Device, "scores", Array(Name, "scores"));
+        using var groups = Ints(Device, "groups", Ints(Name, "groups"));
+        var n = (int)scores.ElementCount;
+        var candidates = Enumerable.Range(0, n).Select(i => (int)((i * 7919L + 13) % n)).Concat(Enumerable.Repeat(0, 30000)).ToArray();
+        Assert.Equal(n, candidates[..n].Distinct().Count());
+        using var tc = Ints(Device, "candidates", candidates);
+        using var valid = Count(Device, "valid", (uint)n);
+        using var keep = Device.CreateTensor("keep", new Shape(n), DataType.Int32);
+        using var keepCount = Count(Device, "keep count");
+        using var scratch = Scratch(Device, Nms.ScratchBytes(Device, candidates.Length));
+        Device.Run(new Nms(Device, boxes, scores, keep, keepCount, 0.5f, scratch, tc, valid, groups).Record);
+        Assert.Equal(expected, Valid(keep, keepCount));
+    }
 }

@@ -10,23 +10,34 @@ namespace Engine.Ops.Detection;
 /// With <c>groups</c> (class per box, or FPN level) it is torchvision's batched_nms: groups compared
 /// (its _batched_nms_vanilla) past <see cref="OffsetLimit"/> valid candidates, and up to it the IoU
 /// of boxes shifted by group x (largest coordinate + 1) in fp32 (its _batched_nms_coordinate_trick,
-/// whose rounding can decide an IoU at the threshold). Bitmask method in chunks of
-/// <see cref="ChunkRows"/> sorted boxes: per chunk one dispatch marks the boxes an earlier chunk's
-/// kept boxes suppress, one builds the chunk's R x R suppression bits, and one invocation walks the
+/// whose rounding can decide an IoU at the threshold). Bitmask method in chunks of sorted boxes
+/// (<see cref="FirstChunkRows"/>, then twice as many each up to <see cref="ChunkRows"/>): per chunk
+/// one dispatch marks the boxes an earlier chunk's kept boxes suppress, one builds the chunk's
+/// R x R suppression bits, and one invocation walks the
 /// chunk in order (over several dispatches of bounded loop length, see <see cref="WalkIterations"/>),
-/// so scratch grows linearly with the candidates and nothing is cut. Once <c>maxKeep</c> boxes are
-/// kept (or the valid candidates end) the remaining chunks' dispatches return at once: greedy NMS
-/// decides each box from the boxes before it, so the first maxKeep kept are final. Writes the kept
+/// so scratch grows linearly with the candidates and nothing is cut. The chunks' dispatches are
+/// indirect, sized on the GPU by the valid count (as is the sort, see <see cref="BitonicSort"/>):
+/// the first chunk's by the plan after the sort, each later one's by the walk before it, and only
+/// while fewer than <c>maxKeep</c> boxes are kept and valid candidates remain: greedy NMS decides each
+/// box from the boxes before it, so the first maxKeep kept are final, and the chunks past that point
+/// run no workgroups. A frame records dispatches for every chunk the capacity could need but runs
+/// those of the chunks it does need. Writes the kept
 /// indices (into boxes and scores), highest score first, at most the output's length, -1 past
 /// <c>keepCount</c>.
 /// </summary>
 public sealed class Nms : IOp
 {
     /// <summary>
-    /// Sorted boxes per chunk: the suppression mask is ChunkRows^2 / 8 bytes (512 KiB), and the first
-    /// chunk costs what the whole NMS cost when candidates were capped at this many.
+    /// The most sorted boxes per chunk: the suppression mask is ChunkRows^2 / 8 bytes (512 KiB).
     /// </summary>
     public const int ChunkRows = 2048;
+
+    /// <summary>
+    /// Sorted boxes of the first chunk; each next chunk is twice as long up to <see cref="ChunkRows"/>,
+    /// so a result complete after a few hundred boxes (the box head's usual case) builds masks of
+    /// 256^2 + 512^2 bits rather than 2048^2, and a large candidate count adds only three chunks.
+    /// </summary>
+    public const int FirstChunkRows = 256;
 
     /// <summary>
     /// Most valid grouped candidates for which torchvision's batched_nms shifts boxes by group rather
@@ -35,7 +46,6 @@ public sealed class Nms : IOp
     public const int OffsetLimit = 1000;
 
     private const int LocalSize = 64;
-    private const int Segment = 32;
 
     /// <summary>
     /// Loop iterations one walk dispatch may take. Mesa's llvmpipe (lavapipe) silently ends every loop
@@ -53,11 +63,13 @@ public sealed class Nms : IOp
     private readonly Pipeline _walk;
     private readonly Pipeline _finish;
     private readonly Tensor[] _bindings;
+    private readonly Tensor[] _arguments;
     private readonly Push _push;
     private readonly int _n;
     private readonly int _rows;
     private readonly int _words;
     private readonly int _maxKeep;
+    private readonly (int C0, int C1)[] _chunks;
 
     /// <remarks>
     /// <c>boxes</c>: (R, 4) or (R, K, 4) float32, indexed flat like the scores.<br/>
@@ -94,10 +106,15 @@ public sealed class Nms : IOp
         var mask = cursor.Take("mask", new Shape(_rows * _words), DataType.UInt32);
         var removed = cursor.Take("removed", new Shape(_words), DataType.UInt32);
         var state = cursor.Take("state", new Shape(1), DataType.UInt32);
+        _chunks = [.. ChunkBounds(_n, _rows)];
+        var chunks = _chunks.Length;
+        var arguments = cursor.Take("dispatch arguments", new Shape(ArgumentCount(chunks)), DataType.UInt32);
+        _arguments = [.. Enumerable.Range(0, 1 + 3 * chunks).Select(s =>
+            new Tensor(arguments.Buffer, arguments.ByteOffset + (ulong)s * 12, new Shape(3), DataType.UInt32, $"{arguments.Name} [{s}]"))];
         _order = new TopK(device, scores, order, orderCount, topScratch, candidates, count, $"{name} order");
-        _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, state, keep, keepCount];
+        _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, state, keep, keepCount, arguments];
         _maxKeep = maxKeep;
-        _push = new Push((uint)_n, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0, 0, 0, 0);
+        _push = new Push((uint)_n, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0, 0, 0, (uint)_rows, (uint)chunks, 0);
         Pipeline Phase(uint phase) => device.Pipeline("detection/nms", SpecConstant.UInt(0, phase), SpecConstant.Bool(1, groups is not null),
             SpecConstant.UInt(2, OffsetLimit));
         (_prepare, _earlier, _mask, _walk, _reset, _finish) = (Phase(0), Phase(1), Phase(2), Phase(3), Phase(4), Phase(5));
@@ -108,17 +125,50 @@ public sealed class Nms : IOp
 
     public double Flops { get; }
 
-    /// <summary>Working memory for <paramref name="candidates"/> candidates: linear in them (sort keys, order, sorted boxes) plus one chunk's mask.</summary>
+    /// <summary>
+    /// Working memory for <paramref name="candidates"/> candidates: linear in them (sort keys, order,
+    /// sorted boxes, 36 bytes of dispatch arguments per chunk) plus one chunk's mask.
+    /// </summary>
     public static long ScratchBytes(Device device, int candidates)
     {
         var alignment = device.BindingAlignment;
         var n = (ulong)candidates;
-        var rows = (ulong)Rows(device, candidates);
-        var words = (rows + 31) / 32;
+        var rows = Rows(device, candidates);
+        var words = (ulong)(rows + 31) / 32;
+        var arguments = (ulong)ArgumentCount(ChunkBounds(candidates, rows).Count()) * 4;
         ulong total = 0;
-        foreach (var bytes in new ulong[] { (ulong)TopK.ScratchBytes(candidates), n * 4, 4, n * 16, n * 4, rows * words * 4, words * 4, 4 })
+        foreach (var bytes in new ulong[] { (ulong)TopK.ScratchBytes(candidates), n * 4, 4, n * 16, n * 4, (ulong)rows * words * 4, words * 4, 4, arguments })
             total = DetectionTensors.Align(total, alignment) + bytes;
         return (long)total;
+    }
+
+    /// <summary>The chunks [c0, c1) of the sorted candidates: <see cref="FirstChunkRows"/>, then twice as many each, up to <paramref name="rows"/>; at least one.</summary>
+    private static IEnumerable<(int C0, int C1)> ChunkBounds(int candidates, int rows)
+    {
+        var size = Math.Min(FirstChunkRows, rows);
+        var c0 = 0;
+        do
+        {
+            yield return (c0, Math.Min(candidates, c0 + size));
+            c0 += size;
+            size = Math.Min(2 * size, rows);
+        }
+        while (c0 < candidates);
+    }
+
+    /// <summary>uint32 of indirect arguments: PHASE 0's, then each chunk's PHASE 1, 2 and 3 (x, y, z).</summary>
+    private static int ArgumentCount(int chunks) => 3 * (1 + 3 * chunks);
+
+    /// <summary>
+    /// Rows one walk dispatch may take within <see cref="WalkIterations"/>: a walked row costs one
+    /// iteration, a kept one W more (at most maxKeep are kept), clearing Removed W.
+    /// </summary>
+    private static int WalkRows(int rows, int words, int maxKeep)
+    {
+        var budget = (long)WalkIterations - words;
+        var allKept = Math.Max(1, budget / (words + 1));
+        var capped = budget - (long)maxKeep * words;
+        return (int)Math.Clamp(capped >= maxKeep ? capped : allKept, 1, rows);
     }
 
     /// <summary>
@@ -136,23 +186,21 @@ public sealed class Nms : IOp
     public void Record(CommandList list)
     {
         _order.Record(list);
-        list.Dispatch(_reset, new Groups(1), _push, _bindings);
-        list.Dispatch(_prepare, StridedCopy.FlatGrid(Groups.Cover(_n, LocalSize)), _push, _bindings);
-        // Each walked row costs one iteration plus at most one per mask word; clearing costs W.
-        var walkRows = Math.Max(1, (WalkIterations - _words) / (_words + 1));
-        for (var c0 = 0; c0 < _n; c0 += _rows)
+        list.Dispatch(_reset, new Groups(1), _push with { C1 = (uint)_chunks[0].C1 }, _bindings);
+        list.DispatchIndirect(_prepare, _arguments[0], _push, _bindings);
+        for (var c = 0; c < _chunks.Length; c++)
         {
-            var c1 = Math.Min(_n, c0 + _rows);
-            var chunk = _push with { C0 = (uint)c0, C1 = (uint)c1 };
-            var segments = (Math.Min(_maxKeep, c0) + Segment - 1) / Segment;
-            if (segments > 0)
-                list.Dispatch(_earlier, StridedCopy.FlatGrid(Groups.Cover((long)(c1 - c0) * segments, LocalSize)), chunk with { Segments = (uint)segments }, _bindings);
-            list.Dispatch(_mask, StridedCopy.FlatGrid(Groups.Cover((long)(c1 - c0) * _words, LocalSize)), chunk, _bindings);
+            var (c0, c1) = _chunks[c];
+            var chunk = _push with { C0 = (uint)c0, C1 = (uint)c1, Chunk = (uint)c };
+            if (c > 0)
+                list.DispatchIndirect(_earlier, _arguments[1 + 3 * c], chunk, _bindings);
+            list.DispatchIndirect(_mask, _arguments[2 + 3 * c], chunk, _bindings);
+            var walkRows = WalkRows(c1 - c0, (c1 - c0 + 31) / 32, _maxKeep);
             for (var start = c0; start < c1; start += walkRows)
-                list.Dispatch(_walk, new Groups(1), chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
+                list.DispatchIndirect(_walk, _arguments[3 + 3 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
         }
         list.Dispatch(_finish, StridedCopy.FlatGrid(Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
     }
 
-    private readonly record struct Push(uint N, uint W, uint MaxKeep, float Threshold, uint C0, uint C1, uint Start, uint End, uint Segments);
+    private readonly record struct Push(uint N, uint W, uint MaxKeep, float Threshold, uint C0, uint C1, uint Start, uint End, uint Rows, uint Chunks, uint Chunk);
 }

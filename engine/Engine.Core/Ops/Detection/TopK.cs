@@ -57,12 +57,14 @@ public sealed class TopK : IOp
             var hasCount = SpecConstant.Bool(2, count is not null);
             _selectPhases = [.. Enumerable.Range(0, 4).Select(phase => device.Pipeline("detection/select", SpecConstant.UInt(0, (uint)phase), hasCandidates, hasCount))];
             var keys = cursor.Take("keys", new Shape(BitonicSort.Padded(_k) * 2), DataType.UInt32);
-            _sort = new BitonicSort(device, scores, selected, selectedCount, keys, output, outputCount);
+            var arguments = cursor.Take("sort arguments", new Shape(BitonicSort.ArgumentCount(_k)), DataType.UInt32);
+            _sort = new BitonicSort(device, scores, selected, selectedCount, keys, output, outputCount, arguments);
         }
         else
         {
             var keys = cursor.Take("keys", new Shape(BitonicSort.Padded(n) * 2), DataType.UInt32);
-            _sort = new BitonicSort(device, scores, candidates, count, keys, output, outputCount);
+            var arguments = cursor.Take("sort arguments", new Shape(BitonicSort.ArgumentCount(n)), DataType.UInt32);
+            _sort = new BitonicSort(device, scores, candidates, count, keys, output, outputCount, arguments);
         }
     }
 
@@ -70,8 +72,11 @@ public sealed class TopK : IOp
 
     public double Flops => 0;
 
-    /// <summary>Working memory for <paramref name="candidates"/> candidates (either path, any k): 8 bytes per padded key and 4 per candidate.</summary>
-    public static long ScratchBytes(int candidates) => BitonicSort.KeyBytes(candidates) + 4L * candidates + 4096;
+    /// <summary>
+    /// Working memory for <paramref name="candidates"/> candidates (either path, any k): 8 bytes per
+    /// padded key, 4 per candidate and the sort's dispatch arguments.
+    /// </summary>
+    public static long ScratchBytes(int candidates) => BitonicSort.KeyBytes(candidates) + 4L * candidates + 4L * BitonicSort.ArgumentCount(candidates) + 4096;
 
     public void Record(CommandList list)
     {
