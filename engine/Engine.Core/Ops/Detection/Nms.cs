@@ -12,8 +12,8 @@ namespace Engine.Ops.Detection;
 /// of boxes shifted by group x (largest coordinate + 1) in fp32 (its _batched_nms_coordinate_trick,
 /// whose rounding can decide an IoU at the threshold). Bitmask method in chunks of sorted boxes
 /// (<see cref="FirstChunkRows"/>, then twice as many each up to <see cref="ChunkRows"/>): per chunk
-/// one dispatch marks the boxes an earlier chunk's kept boxes suppress, one builds the chunk's
-/// R x R suppression bits, and one invocation walks the
+/// one dispatch builds the chunk's R x R suppression bits and marks the boxes an earlier chunk's
+/// kept boxes suppress, and one invocation walks the
 /// chunk in order (over several dispatches of bounded loop length, see <see cref="WalkIterations"/>),
 /// so scratch grows linearly with the candidates and nothing is cut. The chunks' dispatches are
 /// indirect, sized on the GPU by the valid count (as is the sort, see <see cref="BitonicSort"/>):
@@ -58,7 +58,6 @@ public sealed class Nms : IOp
     private readonly TopK _order;
     private readonly Pipeline _reset;
     private readonly Pipeline _prepare;
-    private readonly Pipeline _earlier;
     private readonly Pipeline _mask;
     private readonly Pipeline _walk;
     private readonly Pipeline _finish;
@@ -109,7 +108,7 @@ public sealed class Nms : IOp
         _chunks = [.. ChunkBounds(_n, _rows)];
         var chunks = _chunks.Length;
         var arguments = cursor.Take("dispatch arguments", new Shape(ArgumentCount(chunks)), DataType.UInt32);
-        _arguments = [.. Enumerable.Range(0, 1 + 3 * chunks).Select(s =>
+        _arguments = [.. Enumerable.Range(0, 1 + 2 * chunks).Select(s =>
             new Tensor(arguments.Buffer, arguments.ByteOffset + (ulong)s * 12, new Shape(3), DataType.UInt32, $"{arguments.Name} [{s}]"))];
         _order = new TopK(device, scores, order, orderCount, topScratch, candidates, count, $"{name} order");
         _bindings = [order, orderCount, boxes, groups ?? keep, sorted, sortedGroups, mask, removed, state, keep, keepCount, arguments];
@@ -117,7 +116,7 @@ public sealed class Nms : IOp
         _push = new Push((uint)_n, (uint)_words, (uint)maxKeep, iouThreshold, 0, 0, 0, 0, (uint)_rows, (uint)chunks, 0);
         Pipeline Phase(uint phase) => device.Pipeline("detection/nms", SpecConstant.UInt(0, phase), SpecConstant.Bool(1, groups is not null),
             SpecConstant.UInt(2, OffsetLimit));
-        (_prepare, _earlier, _mask, _walk, _reset, _finish) = (Phase(0), Phase(1), Phase(2), Phase(3), Phase(4), Phase(5));
+        (_prepare, _mask, _walk, _reset, _finish) = (Phase(0), Phase(2), Phase(3), Phase(4), Phase(5));
         Flops = 12.0 * _n * Math.Min(_n, _rows) / 2;
     }
 
@@ -127,7 +126,7 @@ public sealed class Nms : IOp
 
     /// <summary>
     /// Working memory for <paramref name="candidates"/> candidates: linear in them (sort keys, order,
-    /// sorted boxes, 36 bytes of dispatch arguments per chunk) plus one chunk's mask.
+    /// sorted boxes, 24 bytes of dispatch arguments per chunk) plus one chunk's mask.
     /// </summary>
     public static long ScratchBytes(Device device, int candidates)
     {
@@ -156,8 +155,8 @@ public sealed class Nms : IOp
         while (c0 < candidates);
     }
 
-    /// <summary>uint32 of indirect arguments: PHASE 0's, then each chunk's PHASE 1, 2 and 3 (x, y, z).</summary>
-    private static int ArgumentCount(int chunks) => 3 * (1 + 3 * chunks);
+    /// <summary>uint32 of indirect arguments: PHASE 0's, then each chunk's PHASE 2 and 3 (x, y, z).</summary>
+    private static int ArgumentCount(int chunks) => 3 * (1 + 2 * chunks);
 
     /// <summary>
     /// Rows one walk dispatch may take within <see cref="WalkIterations"/>: a walked row costs one
@@ -192,12 +191,10 @@ public sealed class Nms : IOp
         {
             var (c0, c1) = _chunks[c];
             var chunk = _push with { C0 = (uint)c0, C1 = (uint)c1, Chunk = (uint)c };
-            if (c > 0)
-                list.DispatchIndirect(_earlier, _arguments[1 + 3 * c], chunk, _bindings);
-            list.DispatchIndirect(_mask, _arguments[2 + 3 * c], chunk, _bindings);
+            list.DispatchIndirect(_mask, _arguments[1 + 2 * c], chunk, _bindings);
             var walkRows = WalkRows(c1 - c0, (c1 - c0 + 31) / 32, _maxKeep);
             for (var start = c0; start < c1; start += walkRows)
-                list.DispatchIndirect(_walk, _arguments[3 + 3 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
+                list.DispatchIndirect(_walk, _arguments[2 + 2 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
         }
         list.Dispatch(_finish, StridedCopy.FlatGrid(Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
     }
