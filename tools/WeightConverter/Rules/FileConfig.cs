@@ -16,8 +16,6 @@ internal sealed class FileConfig(JsonObject root, string label, string path)
 
     public JsonNode? Node(string key) => ConfigPath.Get(root, key);
 
-    public bool Has(string key) => Node(key) is not null;
-
     public Choice<string>? String(string key) => Read(key, n => n.GetValueKind() == JsonValueKind.String ? n.GetValue<string>() : null, "a string");
 
     public Choice<bool>? Bool(string key) => Read<bool?>(key, n => n.GetValueKind() switch

@@ -134,7 +134,7 @@ internal static class MmactionRules
     /// <summary>The engine's head is I3DHead's: global average, FC, softmax ('prob' averaging).</summary>
     private static void RequireHead(Derivation d, FileConfig? cfg)
     {
-        if (cfg?.String("model.cls_head.type") is { Value: not ("I3DHead" or "TSNHead") } head)
+        if (cfg?.String("model.cls_head.type") is { Value: not "I3DHead" } head)
             throw d.Refuse(head.Detail, $"'{head.Value}' is not a head this engine builds (I3DHead: global average pool, FC).");
         if (cfg?.String("model.cls_head.spatial_type") is { Value: not "avg" } spatial)
             throw d.Refuse(spatial.Detail, $"'{spatial.Value}' pooling is not built by this engine (avg).");
