@@ -11,8 +11,9 @@ uint ceil_div(uint n, uint b) { return (n + b - 1u) / b; }
 #define flat_invocation() (gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x)
 
 // Workgroup counts (x, y, 1) of an indirect dispatch covering n invocations of `local_size` on the
-// flat 2D grid flat_invocation() reads (the host's StridedCopy.FlatGrid: x at most 65535, the limit
-// every Vulkan device guarantees); (0, 1, 1), a no-op dispatch, when n is 0.
+// flat 2D grid flat_invocation() reads: x at most 65535, the limit every Vulkan device guarantees (the
+// shader cannot read the device's own limit, which the host's StridedCopy.FlatGrid uses); (0, 1, 1), a
+// no-op dispatch, when n is 0.
 uvec3 flat_grid(uint n, uint local_size) {
     uint groups = ceil_div(n, local_size);
     uint x = max(1u, min(groups, 65535u));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engine.Gpu;
+using Engine.Models;
 using Engine.Ops;
 
 namespace Engine.Cli.Commands;
@@ -29,13 +30,13 @@ internal static class BenchNonLocalCommand
             if (dims.Length != 3)
                 throw new EngineException($"--clip {result.GetValue(clip)}: expected TxHxW.");
             using var json = JsonDocument.Parse(result.GetValue(variant)!);
-            var options = NonLocalOptions.Parse(json.RootElement);
+            var options = NonLocalJson.Parse(json.RootElement);
             var c = result.GetValue(channels);
             var cp = (c + 3) / 4 * 4;
             using var logging = CliOptions.Logging(result);
             using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
             var random = new Random(1);
-            using var weights = NonLocalWeights.Create(device, options, c, name =>
+            using var uploaded = new UploadedNonLocalWeights(device, options, c, name =>
             {
                 var count = name switch
                 {
@@ -52,7 +53,7 @@ internal static class BenchNonLocalCommand
             using var z = device.CreateTensor("z", shape);
             var budgetBytes = (long)result.GetValue(budget) << 20;
             using var scratch = device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(device, options, c, shape, budgetBytes) / 4)));
-            var block = new NonLocalBlock(device, x, z, weights, scratch, budgetBytes);
+            var block = new NonLocalBlock(device, x, z, uploaded.Weights, scratch, budgetBytes);
             using var list = device.CreateCommandList("bench nonlocal", profile: true);
             block.Record(list);
             list.Finish();

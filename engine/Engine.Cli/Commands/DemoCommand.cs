@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Engine.Host;
+using Engine.Models;
 using Engine.Video;
 
 namespace Engine.Cli.Commands;
@@ -46,7 +47,7 @@ internal static class DemoCommand
                 ?? throw new EngineException($"{entry.Directory}/plugin.json names no default model; pass --model PACKAGE.");
             if (!File.Exists(modelPath))
                 throw new EngineException($"{modelPath}: the default model is missing; the build converts it from models/default (./engine.sh demo).");
-            var model = ModelPackageInfo.Read(modelPath);
+            var model = PackageMetadata.Read(modelPath).ToModelInfo();
 
             var outDir = Path.GetFullPath(result.GetValue(_out) ?? DefaultOutput());
             Directory.CreateDirectory(outDir);

@@ -40,7 +40,7 @@ internal static class RunModelCommand
                 return (Tensor: d[..eq], File: d[(eq + 1)..]);
             }).ToArray();
             using var package = WeightPackage.Open(result.GetValue(model)!);
-            if (package.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind)
+            if (package.Metadata.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind)
             {
                 var image = NpyArray.Read(result.GetValue(input)!);
                 if (image.Shape.Rank != 3 || image.Shape[0] != 3)
@@ -51,11 +51,11 @@ internal static class RunModelCommand
                 using var detections = detector.Compile(detDevice, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
                 detections.SetInput(DetectorBuilder.Input, image.ToFloats());
                 detections.Run();
-                WriteDetections(detections, package.Labels, result.GetValue(output)!);
+                WriteDetections(detections, package.Metadata.Labels, result.GetValue(output)!);
                 if (result.GetValue(masks) is { } masksFile)
                 {
                     if (!detections.Outputs.Contains(DetectorBuilder.Masks))
-                        throw new EngineException($"{package.Path}: --masks given, but this detector ({package.Kind}) has no mask head.");
+                        throw new EngineException($"{package.Path}: --masks given, but this detector ({package.Metadata.Kind}) has no mask head.");
                     detections.ReadTorch(DetectorBuilder.Masks).Write(masksFile);
                 }
                 foreach (var (tensor, file) in dumps)

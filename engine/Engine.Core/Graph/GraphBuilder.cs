@@ -7,17 +7,24 @@ namespace Engine.Graph;
 /// Describes a network as nodes over named tensors, in any order, and compiles it once for a device:
 /// topological order, shape inference (errors name the node and the shapes), liveness-based
 /// aliasing of intermediate tensors in a few arenas, weights uploaded once, ops created and recorded
-/// into one command list. The result, a <see cref="CompiledGraph"/>, is what runs per frame.
+/// into one command list. The result, a <see cref="CompiledGraph"/>, is what runs per frame. A model's
+/// graph and a plugin's own nodes are one graph (<see cref="Include"/>), so they run as one submission.
 /// </summary>
 public sealed class GraphBuilder(string name)
 {
     private readonly List<(string Name, TensorSpec Spec)> _inputs = [];
     private readonly List<Node> _nodes = [];
-    private readonly List<string> _outputs = [];
+    private readonly List<(string Tensor, string Name)> _outputs = [];
 
     public string Name { get; } = name;
 
     public IReadOnlyList<Node> Nodes => _nodes;
+
+    /// <summary>The declared inputs with their specs.</summary>
+    public IReadOnlyList<(string Name, TensorSpec Spec)> Inputs => _inputs;
+
+    /// <summary>The marked outputs: the tensor and the name it is read by.</summary>
+    public IReadOnlyList<(string Tensor, string Name)> Outputs => _outputs;
 
     /// <summary>Declares a tensor the caller fills before each run.</summary>
     public string Input(string tensor, TensorSpec spec)
@@ -32,8 +39,22 @@ public sealed class GraphBuilder(string name)
         return node;
     }
 
-    /// <summary>Marks a tensor as a result: kept alive and readable after every run.</summary>
-    public void Output(string tensor) => _outputs.Add(tensor);
+    /// <summary>Marks a tensor as a result: kept alive and readable after every run, by its own name or by <paramref name="name"/>.</summary>
+    public void Output(string tensor, string? name = null) => _outputs.Add((tensor, name ?? tensor));
+
+    /// <summary>
+    /// Adds the inputs and nodes of <paramref name="part"/> (a model's graph) to this graph, tensor and
+    /// node names unchanged, so one graph compiles and one list records both; a name both use is an
+    /// error at compile. Its outputs are not marked here: the caller marks what it reads.
+    /// </summary>
+    public void Include(GraphBuilder part)
+    {
+        _inputs.AddRange(part._inputs);
+        _nodes.AddRange(part._nodes);
+    }
+
+    /// <summary>The spec of every tensor of the graph as built so far (shape errors name the node), without compiling it.</summary>
+    public IReadOnlyDictionary<string, TensorSpec> Specs() => InferShapes(TopologicalOrder());
 
     /// <summary>Compile-time work, all of it: nothing here runs again per frame.</summary>
     public CompiledGraph Compile(Device device, CompileOptions? options = null)
@@ -41,7 +62,7 @@ public sealed class GraphBuilder(string name)
         options ??= new CompileOptions();
         var order = TopologicalOrder();
         var specs = InferShapes(order);
-        foreach (var keep in options.Keep.Concat(_outputs))
+        foreach (var keep in options.Keep.Concat(_outputs.Select(o => o.Tensor)))
         {
             if (!specs.ContainsKey(keep))
                 throw new EngineException($"Graph '{Name}': no tensor named '{keep}' to keep; tensors are {string.Join(", ", specs.Keys)}.");
@@ -60,7 +81,7 @@ public sealed class GraphBuilder(string name)
                 first[t] = last[t] = k + 1;
         }
         var end = order.Count + 1;
-        var pinned = new HashSet<string>(options.Keep.Concat(_outputs).Concat(_inputs.Select(i => i.Name)));
+        var pinned = new HashSet<string>(options.Keep.Concat(_outputs.Select(o => o.Tensor)).Concat(_inputs.Select(i => i.Name)));
         foreach (var t in pinned.ToArray())
         {
             if (specs[t].CountTensor is { } count)
@@ -84,7 +105,6 @@ public sealed class GraphBuilder(string name)
         var plan = new MemoryPlan(requests, alignment, options.ArenaLimit);
         var buffers = new List<GpuBuffer>();
         var ops = new List<(Node Node, IOp Op)>();
-        CommandList? list = null, profiled = null;
         try
         {
             for (var a = 0; a < plan.ArenaSizes.Count; a++)
@@ -112,44 +132,19 @@ public sealed class GraphBuilder(string name)
                 ops.Add((node, node.CreateOp(device, bound)));
             }
 
-            // A timestamp after every dispatch costs about 0.1 ms on lavapipe, so profiling records a
-            // second list over the same tensors and plain runs stay unmeasured by it.
-            list = Record(device, Name, ops, profile: false);
-            profiled = options.Profile ? Record(device, $"{Name} (profiled)", ops, profile: true) : null;
-
             var readable = pinned.ToDictionary(t => t, t => (tensors[t], specs[t]));
-            return new CompiledGraph(device, Name, list, profiled, buffers, ops, specs, readable, _inputs.Select(i => i.Name).ToArray(), _outputs.ToArray(),
-                plan.TotalBytes, plan.PeakLiveBytes, weightBytes);
+            foreach (var (tensor, name) in _outputs.Where(o => o.Name != o.Tensor))
+            {
+                if (!readable.TryAdd(name, (tensors[tensor], specs[tensor])) && readable[name].Item1 != tensors[tensor])
+                    throw new EngineException($"Graph '{Name}': output name '{name}' (tensor '{tensor}') is already a tensor's name.");
+            }
+            return new CompiledGraph(device, Name, options.Profile, buffers, ops, specs, readable, _inputs.Select(i => i.Name).ToArray(),
+                _outputs.Select(o => o.Name).Distinct().ToArray(), plan.TotalBytes, plan.PeakLiveBytes, weightBytes);
         }
         catch
         {
-            list?.Dispose();
-            profiled?.Dispose();
-            foreach (var (_, op) in ops)
-                (op as IDisposable)?.Dispose();
             foreach (var b in buffers)
                 b.Dispose();
-            throw;
-        }
-    }
-
-    private static CommandList Record(Device device, string name, List<(Node Node, IOp Op)> ops, bool profile)
-    {
-        var list = device.CreateCommandList(name, profile);
-        try
-        {
-            foreach (var (node, op) in ops)
-            {
-                list.Region = node.Name;
-                op.Record(list);
-            }
-            list.Region = null;
-            list.Finish();
-            return list;
-        }
-        catch
-        {
-            list.Dispose();
             throw;
         }
     }
@@ -202,7 +197,7 @@ public sealed class GraphBuilder(string name)
                     throw new EngineException($"Graph '{Name}': {node} reads '{t}', which no node writes and no input declares.");
             }
         }
-        foreach (var t in _outputs)
+        foreach (var (t, _) in _outputs)
         {
             if (!producer.ContainsKey(t))
                 throw new EngineException($"Graph '{Name}': output '{t}' is never written.");

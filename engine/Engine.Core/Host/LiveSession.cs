@@ -20,8 +20,6 @@ public sealed class LiveSession : IDisposable
     private readonly Device _display;
     private readonly IFrameSource _source;
     private readonly List<PluginRunner> _plugins;
-    private readonly IReadOnlyList<LoadedPlugin> _loaded;
-    private readonly Device _inference;
     private (double X, double Y)? _lastClick;
     private readonly IReadOnlyList<IPresenter> _presenters;
     private readonly LiveOptions _options;
@@ -43,8 +41,6 @@ public sealed class LiveSession : IDisposable
         _frame = new GpuFrame(display, source.Width, source.Height);
         _overlay = new OverlayRenderer(display, source.Width, source.Height);
         _canvas = new OverlayCanvas(source.Width, source.Height);
-        _inference = inference;
-        _loaded = plugins;
         _plugins = [.. plugins.Select(p => new PluginRunner(p, display, inference, source.Width, source.Height, options, _logger))];
     }
 
@@ -144,24 +140,13 @@ public sealed class LiveSession : IDisposable
     }
 
     /// <summary>
-    /// A click moves the attention query of every plugin that has one (parameters query_x, query_y):
-    /// such a plugin is configured and built again with the new position (the frame loop waits for it).
+    /// A click moves the attention query of every node that shows one: the position is written to the
+    /// node's query input before its next run (no rebuild, no new weights).
     /// </summary>
     private void Requery((double X, double Y) click)
     {
-        var parameters = _options.Parameters.Concat([
-            string.Create(CultureInfo.InvariantCulture, $"query_x={click.X:0.####}"),
-            string.Create(CultureInfo.InvariantCulture, $"query_y={click.Y:0.####}")]).ToArray();
-        for (var i = 0; i < _plugins.Count; i++)
-        {
-            var specs = _plugins[i].Plugin.Plugin.Parameters;
-            if (!_plugins[i].Enabled || !specs.Any(s => s.Name == "query_x") || !specs.Any(s => s.Name == "query_y"))
-                continue;
-            _logger.LogInformation("{Plugin}: attention query moved to ({X:0.00}, {Y:0.00})", _plugins[i].Id, click.X, click.Y);
-            _inference.WaitIdle();
-            _plugins[i].Dispose();
-            _plugins[i] = new PluginRunner(_loaded[i], _display, _inference, _source.Width, _source.Height, _options with { Parameters = parameters }, _logger);
-        }
+        foreach (var plugin in _plugins.Where(p => p.MoveQuery(click.X, click.Y)))
+            _logger.LogInformation("{Plugin}: attention query moved to ({X:0.00}, {Y:0.00})", plugin.Id, click.X, click.Y);
     }
 
     private string Hud(long start, long presented, Queue<long> presentTimes)

@@ -1,13 +1,18 @@
 using System.Diagnostics;
 using Engine.Contracts;
+using Engine.Gpu;
+using Engine.Graph;
+using Engine.Graph.Nodes;
 using Engine.Video;
 
 namespace Engine.Host;
 
 /// <summary>
-/// One plugin node in a live session: its clip buffer on the display device, its compiled network on
-/// the inference device, and the scheduling state: at most one run in flight, launched when the
-/// node's cadence fires and a clip is ready; its newest finished result, waiting to be drawn.
+/// One plugin node in a live session: its clip buffer on the display device, its network compiled to
+/// one graph on the inference device (one submission per run), and the scheduling state: at most one
+/// run in flight, launched when the node's cadence fires and a clip is ready; its newest finished
+/// result, waiting to be drawn. A moved attention query is written to the graph's query input before
+/// the next launch: no recompile, no upload of weights.
 /// </summary>
 public sealed class NodeRunner : IDisposable
 {
@@ -15,19 +20,30 @@ public sealed class NodeRunner : IDisposable
     private long _submitTicks;
     private (long Frame, long Ticks) _runClip;
     private bool _inFlight;
+    private Submission? _run;
+    private float[]? _movedQuery;
 
-    public NodeRunner(NodeSpec node, ClipBuffer clips, CompiledNetwork network)
+    /// <summary>A node whose clip goes to the graph input <paramref name="input"/>; <paramref name="attentionQuery"/> names its query input, if any.</summary>
+    public NodeRunner(NodeSpec node, ClipBuffer clips, CompiledGraph network, string input, string? attentionQuery)
     {
         Node = node;
         Clips = clips;
         Network = network;
+        Input = network.Tensor(input);
+        AttentionQuery = attentionQuery;
     }
 
     public NodeSpec Node { get; }
 
     public ClipBuffer Clips { get; }
 
-    public CompiledNetwork Network { get; }
+    public CompiledGraph Network { get; }
+
+    /// <summary>The graph input the clip buffer writes into.</summary>
+    public Tensor Input { get; }
+
+    /// <summary>The graph input holding the attention query (null: the network shows no attention).</summary>
+    public string? AttentionQuery { get; }
 
     public bool InFlight => _inFlight;
 
@@ -56,9 +72,14 @@ public sealed class NodeRunner : IDisposable
         if (Node.EveryFrames > 0 && _launchedAtFrame != long.MinValue && frame - _launchedAtFrame < Node.EveryFrames)
             return false;
         _runClip = Clips.Newest;
-        Clips.TakeClip(Network.Input);
+        Clips.TakeClip(Input);
+        if (_movedQuery is not null)
+        {
+            Network.SetInput(AttentionQuery!, _movedQuery);
+            _movedQuery = null;
+        }
         _submitTicks = Stopwatch.GetTimestamp();
-        Network.Submit();
+        _run = Network.Submit();
         _inFlight = true;
         _launchedAtFrame = frame;
         return true;
@@ -67,18 +88,45 @@ public sealed class NodeRunner : IDisposable
     /// <summary>If the run in flight has finished, reads it back and lets <paramref name="interpret"/> turn it into display metadata.</summary>
     public bool Poll(Func<NodeResult, DisplayMetadata> interpret)
     {
-        if (!_inFlight || Network.IsRunning)
+        if (!_inFlight || _run is { IsComplete: false })
             return false;
         _inFlight = false;
         LastInferenceSeconds = Stopwatch.GetElapsedTime(_submitTicks).TotalSeconds;
         InferenceSecondsTotal += LastInferenceSeconds;
         Runs++;
-        var outputs = Network.Read();
+        var outputs = ReadOutputs(Network);
         var metadata = interpret(new NodeResult(_runClip.Frame, outputs, Clips.CropRegions));
         Latest = (metadata, _runClip.Frame, _runClip.Ticks);
         LatestUndrawn = true;
         return true;
     }
+
+    /// <summary>
+    /// Moves the attention query to (<paramref name="x"/>, <paramref name="y"/>), fractions of the
+    /// frame, for the runs launched from now on; false when the network has no query.
+    /// </summary>
+    public bool MoveQuery(double x, double y)
+    {
+        if (AttentionQuery is null)
+            return false;
+        _movedQuery = NonLocalNode.MiddleFrameQuery(x, y);
+        return true;
+    }
+
+    /// <summary>
+    /// The marked outputs of a finished run as the plugin contract gives them: whole tensors (a
+    /// detector's fixed maximum of rows, its count beside them), integer outputs (detection labels and
+    /// counts) as exact floats, since the contract has one element type.
+    /// </summary>
+    public static IReadOnlyDictionary<string, OutputTensor> ReadOutputs(CompiledGraph network) =>
+        network.Outputs.ToDictionary(name => name, name => ReadAsFloats(network.Tensor(name)));
+
+    private static OutputTensor ReadAsFloats(Tensor tensor) => new(tensor.Shape.Dims.ToArray(), tensor.Type switch
+    {
+        DataType.Int32 => [.. tensor.Download<int>().Select(v => (float)v)],
+        DataType.UInt32 => [.. tensor.Download<uint>().Select(v => (float)v)],
+        _ => tensor.Download<float>(),
+    });
 
     public void Dispose()
     {

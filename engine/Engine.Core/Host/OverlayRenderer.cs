@@ -17,6 +17,9 @@ public sealed class OverlayRenderer : IDisposable
     public const int MaxChars = 16384;
     public const int MaxValues = 1 << 20;
 
+    /// <summary>The largest frame side: a primitive packs x and y into one uint, 16 bits each (shaders/video/overlay.comp).</summary>
+    public const int MaxCoordinate = ushort.MaxValue;
+
     private readonly Pipeline _pipeline;
     private readonly Tensor _prims;
     private readonly Tensor _font;
@@ -27,8 +30,8 @@ public sealed class OverlayRenderer : IDisposable
 
     public OverlayRenderer(Device device, int width, int height)
     {
-        if (width > 65535 || height > 65535)
-            throw new EngineException($"Overlay: a {width}x{height} frame exceeds the 65535-pixel coordinate range.");
+        if (width > MaxCoordinate || height > MaxCoordinate)
+            throw new EngineException($"Overlay: a {width}x{height} frame exceeds the {MaxCoordinate}-pixel coordinate range.");
         Width = width;
         Height = height;
         _pipeline = device.Pipeline("video/overlay");

@@ -1,5 +1,6 @@
 using Engine.Contracts;
 using Engine.Gpu;
+using Engine.Models;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Host;
@@ -28,7 +29,7 @@ public sealed class PluginRunner : IDisposable
             var ownOverrides = options.Parameters.Where(p => specs.Any(s => p.StartsWith(s.Name + "=", StringComparison.Ordinal))).ToArray();
             var parameters = PluginSettings.Resolve(plugin.Id, specs, options.SettingsFile, ownOverrides);
             var modelPath = options.Model ?? plugin.Manifest.DefaultModel;
-            var model = modelPath is null ? null : ModelPackageInfo.Read(modelPath);
+            var model = modelPath is null ? null : PackageMetadata.Read(modelPath).ToModelInfo();
             var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
             foreach (var node in plugin.Plugin.Configure(context))
             {
@@ -38,7 +39,7 @@ public sealed class PluginRunner : IDisposable
                     using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{node.Id}");
                     stage = "build";
                     plugin.Plugin.Build(node, builder);
-                    _nodes.Add(new NodeRunner(node, clips, builder.Compile()));
+                    _nodes.Add(new NodeRunner(node, clips, builder.Compile(), builder.InputName, builder.AttentionQuery));
                     stage = "configure";
                 }
                 catch
@@ -94,6 +95,18 @@ public sealed class PluginRunner : IDisposable
                 return;
             node.TryLaunch(frame);
         }
+    }
+
+    /// <summary>
+    /// Moves the attention query of every node that shows one to (<paramref name="x"/>, <paramref name="y"/>),
+    /// fractions of the frame, from the next run on; true when some node has a query.
+    /// </summary>
+    public bool MoveQuery(double x, double y)
+    {
+        var moved = false;
+        foreach (var node in _nodes)
+            moved |= node.MoveQuery(x, y);
+        return Enabled && moved;
     }
 
     private bool Guard(Func<string> stage, Action action)

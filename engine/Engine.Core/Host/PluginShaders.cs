@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Engine.Gpu;
+using Engine.Ops;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Host;

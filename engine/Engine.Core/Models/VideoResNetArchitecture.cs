@@ -133,7 +133,7 @@ public sealed record VideoResNetArchitecture
         public int[] Padding { get; init; } = [0, 0, 0];
     }
 
-    /// <summary>Where a non-local block goes; its variant is read by <see cref="Ops.NonLocalOptions.Parse"/> from the same JSON entry.</summary>
+    /// <summary>Where a non-local block goes; its variant is read by <see cref="NonLocalJson.Parse"/> into <see cref="PackageMetadata.NonLocal"/> from the same JSON entry.</summary>
     public sealed record NonLocalSpec
     {
         public int Stage { get; init; }

@@ -22,25 +22,33 @@ public static class VideoResNetBuilder
     /// <summary>Tensor name of the channels-last input (N, T, H, W, 4) when the builder is asked for one.</summary>
     public const string ChannelsLastInput = "input";
 
+    /// <summary>The attention query input (<see cref="NonLocalNode.QuerySpec"/>) when an attention map is asked for.</summary>
+    public const string AttentionQuery = "attention.query";
+
+    /// <summary>The attention map output when one is asked for: (1, T', H', W') on the block's key grid.</summary>
+    public const string AttentionMap = "attention.map";
+
     /// <summary>
-    /// <paramref name="attention"/> asks non-local block <c>Block</c> (index in the package's list) for
-    /// its attention map at a query position; the map is the graph output `{block}.nonlocal.attention`.
+    /// <paramref name="attentionBlock"/> asks non-local block <c>attentionBlock</c> (index in the
+    /// package's list) for its attention map: the graph gets the input <see cref="AttentionQuery"/>,
+    /// written before a run, and the output <see cref="AttentionMap"/>.
     /// </summary>
     public static GraphBuilder Build(WeightPackage package, int batch, int frames, int height, int width, bool channelsLastInput = false,
-        (int Block, double X, double Y)? attention = null)
+        int? attentionBlock = null)
     {
-        var arch = VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path);
-        var nonlocalJson = package.Architecture.RootElement.TryGetProperty("nonlocal", out var nl) ? nl.EnumerateArray().ToArray() : [];
-        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, options: ParseNonLocal(package, nonlocalJson[i]), index: i))
+        var arch = VideoResNetArchitecture.Parse(package.Architecture, package.Path);
+        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, options: package.Metadata.NonLocal[i], index: i))
             .ToDictionary(x => (x.spec.Stage, x.spec.Block), x => (x.options, x.index));
-        if (attention is { } a && (a.Block < 0 || a.Block >= arch.Nonlocal.Length))
-            throw new EngineException($"{package.Path}: attention of non-local block {a.Block} asked, the package has {arch.Nonlocal.Length}.");
+        if (attentionBlock is { } a && (a < 0 || a >= arch.Nonlocal.Length))
+            throw new EngineException($"{package.Path}: attention of non-local block {a} asked, the package has {arch.Nonlocal.Length}.");
 
         var graph = new GraphBuilder(System.IO.Path.GetFileNameWithoutExtension(package.Path));
         var graphInput = channelsLastInput
             ? (Name: ChannelsLastInput, Spec: TensorSpec.Activation(batch, frames, height, width, 3))
             : (Name: Input, Spec: new TensorSpec(new Shape(batch, 3, frames, height, width)));
         graph.Input(graphInput.Name, graphInput.Spec);
+        if (attentionBlock is not null)
+            graph.Input(AttentionQuery, NonLocalNode.QuerySpec);
         if (!channelsLastInput)
             graph.Add(new InputLayoutNode("input", Input, ChannelsLastInput));
 
@@ -113,10 +121,10 @@ public static class VideoResNetBuilder
                 if (nonlocals.TryGetValue((s + 2, k), out var nonlocal))
                 {
                     var prefix = $"{block}.nonlocal";
-                    var query = attention is { } q && q.Block == nonlocal.index ? (q.X, q.Y) : ((double, double)?)null;
-                    graph.Add(new NonLocalNode(prefix, x, prefix, nonlocal.options, channels, n => package.Floats($"{prefix}.{n}"), query));
-                    if (query is not null)
-                        graph.Output(prefix + NonLocalNode.AttentionSuffix);
+                    var attention = attentionBlock == nonlocal.index ? (AttentionQuery, AttentionMap) : ((string, string)?)null;
+                    graph.Add(new NonLocalNode(prefix, x, prefix, nonlocal.options, channels, n => package.Floats($"{prefix}.{n}"), attention));
+                    if (attention is not null)
+                        graph.Output(AttentionMap);
                     x = prefix;
                 }
             }
@@ -139,7 +147,7 @@ public static class VideoResNetBuilder
         else
         {
             // Caffe2/PySlowFast testing: fixed average pool (stride 1), classifier and softmax per position, mean of the probabilities.
-            graph.Add(new PoolNode("head.pool", x, "head.pool", PoolKind.Average, HeadPool(package, head.Pool!, graph, graphInput, x), Size3.Cube(1), Size3.Cube(0)));
+            graph.Add(new PoolNode("head.pool", x, "head.pool", PoolKind.Average, HeadPool(package, head.Pool!, graph, x), Size3.Cube(1), Size3.Cube(0)));
             graph.Add(new FullyConnectedNode(Logits, "head.pool", Logits, fcWeight, fcBias, head.Classes));
             graph.Add(new SoftmaxNode("head.softmax", Logits, "head.softmax"));
             graph.Add(new GlobalAveragePoolNode(Probabilities, "head.softmax", Probabilities));
@@ -147,18 +155,6 @@ public static class VideoResNetBuilder
         graph.Output(Logits);
         graph.Output(Probabilities);
         return graph;
-    }
-
-    private static NonLocalOptions ParseNonLocal(WeightPackage package, System.Text.Json.JsonElement entry)
-    {
-        try
-        {
-            return NonLocalOptions.Parse(entry);
-        }
-        catch (EngineException e)
-        {
-            throw new EngineException($"{package.Path}: architecture: {e.Message}");
-        }
     }
 
     private static Size3 Size(int[] v) => new(v[0], v[1], v[2]);
@@ -181,18 +177,11 @@ public static class VideoResNetBuilder
     /// <summary>
     /// The fully_conv head's pool kernel for this clip: a <see cref="VideoResNetArchitecture.WholeExtent"/> axis
     /// spans res5's whole output there (video-nonlocal-net's test-time pool5 follows the clip length), so one
-    /// package runs clips of any length. res5's shape is inferred from the nodes added so far, in order.
+    /// package runs clips of any length. res5's shape is inferred from the nodes added so far.
     /// </summary>
-    private static Size3 HeadPool(WeightPackage package, int[] pool, GraphBuilder graph, (string Name, TensorSpec Spec) input, string res5)
+    private static Size3 HeadPool(WeightPackage package, int[] pool, GraphBuilder graph, string res5)
     {
-        var specs = new Dictionary<string, TensorSpec> { [input.Name] = input.Spec };
-        foreach (var node in graph.Nodes)
-        {
-            var outputs = node.InferOutputs(node.Inputs.Select(t => specs[t]).ToArray());
-            for (var i = 0; i < outputs.Count; i++)
-                specs[node.Outputs[i]] = outputs[i];
-        }
-        var shape = specs[res5].Shape;
+        var shape = graph.Specs()[res5].Shape;
         int[] extent = [shape[1], shape[2], shape[3]];
         var kernel = pool.Select((p, axis) => p == VideoResNetArchitecture.WholeExtent ? extent[axis] : p).ToArray();
         if (kernel.Where((p, axis) => p > extent[axis]).Any())

@@ -10,36 +10,21 @@ namespace Engine.Models;
 /// </summary>
 public sealed class WeightPackage : IDisposable
 {
-    public const string FormatName = "nonlocal-engine/weights";
-    public const int FormatVersion = 2;
-
     private readonly SafeTensorsFile _file;
 
     private WeightPackage(SafeTensorsFile file)
     {
         _file = file;
-        var meta = file.Metadata;
-        if (!meta.TryGetValue("format", out var format) || format != FormatName)
-            throw new EngineException($"{file.Path}: not a weight package (metadata 'format' is {(format is null ? "missing" : $"'{format}'")}, expected '{FormatName}'); convert the checkpoint with the weight converter.");
-        if (!meta.TryGetValue("format_version", out var version) || version != FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            throw new EngineException($"{file.Path}: weight package format version {version ?? "(missing)"}, this engine reads version {FormatVersion}; convert it again with this engine's converter.");
-        Architecture = ParseJson("architecture") ?? throw new EngineException($"{file.Path}: metadata 'architecture' is missing.");
-        Kind = Architecture.RootElement.TryGetProperty("kind", out var kind) && kind.ValueKind == JsonValueKind.String ? kind.GetString()! : "";
-        using var labels = ParseJson("labels");
-        Labels = labels is null ? [] : labels.RootElement.EnumerateArray().Select(l => l.GetString() ?? "").ToArray();
+        Metadata = PackageMetadata.Parse(file.Path, file.Metadata);
     }
 
     public string Path => _file.Path;
 
-    public IReadOnlyDictionary<string, string> Metadata => _file.Metadata;
+    /// <summary>The package's metadata, parsed once: architecture, labels, non-local options, normalization, clip.</summary>
+    public PackageMetadata Metadata { get; }
 
-    /// <summary>The `architecture` metadata as parsed JSON; its `kind` says which builder reads it.</summary>
-    public JsonDocument Architecture { get; }
-
-    public string Kind { get; }
-
-    /// <summary>Class names, index = class id (empty when the package has none).</summary>
-    public IReadOnlyList<string> Labels { get; }
+    /// <summary>The `architecture` metadata; its `kind` (<see cref="PackageMetadata.Kind"/>) says which builder reads it.</summary>
+    public JsonElement Architecture => Metadata.Architecture;
 
     public static WeightPackage Open(string path)
     {
@@ -78,23 +63,5 @@ public sealed class WeightPackage : IDisposable
 
     private static string Describe(long[] shape) => "(" + string.Join(", ", shape) + ")";
 
-    private JsonDocument? ParseJson(string key)
-    {
-        if (!_file.Metadata.TryGetValue(key, out var text))
-            return null;
-        try
-        {
-            return JsonDocument.Parse(text);
-        }
-        catch (JsonException e)
-        {
-            throw new EngineException($"{Path}: metadata '{key}' is not valid JSON: {e.Message}");
-        }
-    }
-
-    public void Dispose()
-    {
-        Architecture.Dispose();
-        _file.Dispose();
-    }
+    public void Dispose() => _file.Dispose();
 }

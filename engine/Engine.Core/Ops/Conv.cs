@@ -43,7 +43,7 @@ public sealed class Conv : IOp
         var pipeline = device.Pipeline("ops/unfold_width");
         var push = new UnfoldPush((uint)(input.Shape[0] * input.Shape[1] * input.Shape[2]), (uint)input.Shape[3], (uint)unfoldedShape[3],
             (uint)unfoldedShape[4] / 4, (uint)spec.Kernel.W, (uint)spec.InChannels, spec.Stride.W, spec.Padding.W, spec.Dilation.W);
-        var grid = StridedCopy.FlatGrid(Groups.Cover(unfoldedShape.ElementCount / 4, 64));
+        var grid = StridedCopy.FlatGrid(device, Groups.Cover(unfoldedShape.ElementCount / 4, 64));
         _dispatches.Add(list => list.Dispatch(pipeline, grid, push, input, unfolded));
         var inner = new Conv(device, spec.WidthUnfolded, unfolded, weight, output, bias, residual, relu, name: name);
         _dispatches.Add(inner.Record);

@@ -41,7 +41,7 @@ public sealed class Elementwise : IOp
         {
             var view = RowChunks.View(texels, start, count, 4);
             var push = new Push((uint)start, (uint)count, (uint)(bb.ElementCount / 4), (uint)(cc.ElementCount / 4), alpha, beta);
-            var groups = StridedCopy.FlatGrid(Groups.Cover(count, LocalSize));
+            var groups = StridedCopy.FlatGrid(device, Groups.Cover(count, LocalSize));
             _dispatches.Add(list => list.Dispatch(pipeline, groups, push, a, bb, cc, view));
         }
         Flops = a.ElementCount * (op == AffineOp ? 2.0 : 1.0);

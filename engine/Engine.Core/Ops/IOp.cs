@@ -16,4 +16,10 @@ public interface IOp
     double Flops { get; }
 
     void Record(CommandList list);
+
+    /// <summary>
+    /// True when a recording made now would differ from the last one (a plugin shader was reloaded);
+    /// a compiled graph then records its list again between runs.
+    /// </summary>
+    bool IsStale => false;
 }

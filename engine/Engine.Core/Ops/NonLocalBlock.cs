@@ -35,13 +35,17 @@ namespace Engine.Ops;
 /// <para>
 /// The block's scratch (projections, pooled tensors, y, the softmax statistics and the score buffer
 /// or M) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/>
-/// bytes, so graphs can alias it.
+/// bytes, carved by <see cref="ScratchCursor"/>, so graphs can alias it; its parameters are
+/// <see cref="NonLocalWeights"/> the caller uploaded (a graph: in its weight arena).
 /// </para>
 /// </summary>
 public sealed class NonLocalBlock : IOp
 {
     /// <summary>Bytes for the per-block score buffer, unless the caller says otherwise.</summary>
     public const long DefaultAttentionBudget = 64L << 20;
+
+    /// <summary>Floats of an attention query: (x, y, t, n), see <see cref="RecordAttentionMap"/>.</summary>
+    public const int QueryElements = 4;
 
     private const int LocalSize = 8;
     // 16 queries per invocation (as the convolutions' 16-pixel tile) took 17% less CPU than 8 on
@@ -91,22 +95,18 @@ public sealed class NonLocalBlock : IOp
             throw new EngineException($"{name}: output {z.Shape} must have the input's shape {x.Shape}.");
         if (!x.IsContiguous || !z.IsContiguous || x.Type != DataType.Float32 || z.Type != DataType.Float32)
             throw new EngineException($"{name}: x {x} and z {z} must be contiguous float32 tensors.");
-        if (scratch.Type != DataType.Float32 || !scratch.IsContiguous || (long)scratch.ByteExtent < _g.ScratchBytes)
-            throw new EngineException($"{name}: scratch {scratch} must be a contiguous float32 tensor of at least {_g.ScratchBytes} bytes.");
-        if (scratch.ByteOffset % device.BindingAlignment != 0)
-            throw new EngineException($"{name}: scratch {scratch} starts at byte {scratch.ByteOffset}, not a multiple of the device's {device.BindingAlignment}-byte binding alignment.");
+        if ((long)scratch.ByteExtent < _g.ScratchBytes)
+            throw new EngineException($"{name}: scratch {scratch} must hold at least {_g.ScratchBytes} bytes.");
 
         var g = _g;
-        Tensor Region(string region, int rows, int cols)
-        {
-            var offset = g.Offsets[region];
-            return new Tensor(scratch.Buffer, scratch.ByteOffset + (ulong)offset, new Shape(rows, cols), DataType.Float32, $"{name}.{region}");
-        }
+        var cursor = new ScratchCursor(name, scratch, device.BindingAlignment);
+        var parts = g.Regions.ToDictionary(r => r.Name, r => cursor.Take(r.Name, new Shape(checked((int)r.Floats))));
+        Tensor Region(string region, int rows, int cols) => parts[region].Reshape(new Shape(rows, cols), $"{name}.{region}");
 
         var x2 = x.Reshape(new Shape(g.Pixels, g.Cp), $"{name}.x");
         var z2 = z.Reshape(new Shape(g.Pixels, g.Cp), $"{name}.z");
         var gaussian = options.Instantiation == NonLocalInstantiation.Gaussian;
-        var pooledX = g.Offsets.ContainsKey("pooled_x") ? Region("pooled_x", g.Keys, g.Cp) : null;
+        var pooledX = parts.ContainsKey("pooled_x") ? Region("pooled_x", g.Keys, g.Cp) : null;
         if (pooledX is not null)
             _poolsBefore.Add(MaxPool(x, pooledX, $"{name}.pool_x"));
 
@@ -266,30 +266,30 @@ public sealed class NonLocalBlock : IOp
     }
 
     /// <summary>
-    /// Records the attention weights f(x_i, x_j)/C(x) of the query at flat position
-    /// ((n*T + t)*H + h)*W + w over its <see cref="KeysPerQuery"/> keys (in the flat order of the
-    /// subsampled positions of its frame, group, clip or time line) into <paramref name="weights"/>.
-    /// It reads the block's scratch, so record it right after <see cref="Record"/>, before anything
-    /// else reuses that memory.
+    /// Records the attention weights f(x_i, x_j)/C(x) of one query over its <see cref="KeysPerQuery"/>
+    /// keys (in the flat order of the subsampled positions of its frame, group, clip or time line)
+    /// into <paramref name="weights"/>. The query is read when the list runs, from
+    /// <paramref name="query"/>: four floats (x, y, t, n), x, y and t fractions of the input's width,
+    /// height and frames (the position is floor(fraction * extent)), n the clip; so a new query is a
+    /// write to that tensor, not a new recording. It reads the block's scratch, so record it right
+    /// after <see cref="Record"/>, before anything else reuses that memory.
     /// </summary>
-    public void RecordAttentionMap(CommandList list, long position, Tensor weights)
+    public void RecordAttentionMap(CommandList list, Tensor query, Tensor weights)
     {
         var g = _g;
-        if (position < 0 || position >= g.Pixels)
-            throw new EngineException($"{Name}: query position {position} is outside the {g.Pixels} positions of {g.Input}.");
+        if (query.ElementCount != QueryElements || query.Type != DataType.Float32 || !query.IsContiguous)
+            throw new EngineException($"{Name}: attention query {query} must be {QueryElements} contiguous floats (x, y, t, clip).");
         if (weights.ElementCount != g.Lk || weights.Type != DataType.Float32 || !weights.IsContiguous)
             throw new EngineException($"{Name}: attention map {weights} must be {g.Lk} contiguous floats.");
-        var (n, t, hw) = (position / g.FramePixels / g.T, position / g.FramePixels % g.T, position % g.FramePixels);
-        var segment = g.Options.Mode switch
+        var (segmentsPerClip, tDiv, tMul, hwMul) = g.Options.Mode switch
         {
-            NonLocalMode.Space => n * g.T + t,
-            NonLocalMode.Time => n * g.FramePixels + hw,
-            _ when g.Options.Group > 0 => n * (g.T / g.Options.Group) + t / g.Options.Group,
-            _ => n,
+            NonLocalMode.Space => (g.T, 1, 1, 0),
+            NonLocalMode.Time => (g.FramePixels, 1, 0, 1),
+            _ when g.Options.Group > 0 => (g.T / g.Options.Group, g.Options.Group, 1, 0),
+            _ => (1, 1, 0, 0),
         };
-        var kBase = segment / g.Per * g.KOuter + segment % g.Per;
-        list.Dispatch(_map, new Groups(1), new MapPush((uint)g.D4, (uint)g.D4, (uint)KeyStride(g), 0, (uint)position,
-            (uint)kBase, (uint)g.Step, (uint)g.Lk, Scale(g)), _q, _k, _concat, weights);
+        list.Dispatch(_map, new Groups(1), new MapPush((uint)g.D4, (uint)g.D4, (uint)KeyStride(g), 0, (uint)g.Input[0], (uint)g.T, (uint)g.H, (uint)g.W,
+            (uint)segmentsPerClip, (uint)tDiv, (uint)tMul, (uint)hwMul, (uint)g.Per, (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, Scale(g)), _q, _k, _concat, weights, query);
     }
 
     /// <summary>Texels per row of the tensor phi is read from: x (Gaussian) or [phi | g].</summary>
@@ -303,12 +303,7 @@ public sealed class NonLocalBlock : IOp
         _ => 1f,
     };
 
-    private Groups FlatGroups(long invocations, int local)
-    {
-        var groups = Groups.Cover(invocations, local);
-        var x = Math.Clamp(groups, 1, _device.MaxGroupsX);
-        return new Groups(x, Groups.Cover(groups, x));
-    }
+    private Groups FlatGroups(long invocations, int local) => StridedCopy.FlatGrid(_device, Groups.Cover(invocations, local));
 
     /// <summary>Max-pool with kernel = stride = the block's pool, between (rows, width) matrices of the input's and the keys' positions.</summary>
     private Pool MaxPool(Tensor input, Tensor output, string name)
@@ -407,7 +402,7 @@ public sealed class NonLocalBlock : IOp
         }
 
         var kvWidth = gaussian ? ip : 2 * ip;
-        var regions = new List<(string, long)>();
+        var regions = new List<(string Name, long Floats)>();
         if (options.Subsample != NonLocalSubsample.None && (options.Subsample == NonLocalSubsample.PoolThenConv || gaussian))
             regions.Add(("pooled_x", keys * cp));
         if (!gaussian)
@@ -421,27 +416,18 @@ public sealed class NonLocalBlock : IOp
         if (softmax)
             regions.Add(("stats", pixels * 4));
         regions.Add(factored ? ("m", segments * ip * ip) : ("scores", blockFloats));
-        var alignment = (long)device.BindingAlignment;
-        var offsets = new Dictionary<string, long>();
-        var bytes = 0L;
-        foreach (var (region, floats) in regions)
-        {
-            offsets[region] = bytes;
-            bytes += RoundUp(floats * 4, alignment);
-        }
+        var bytes = ScratchCursor.Bytes(device.BindingAlignment, regions.Select(r => r.Floats * 4));
 
         return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
-            hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, offsets, bytes);
+            hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, regions, bytes);
     }
 
     private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
 
-    private static long RoundUp(long n, long multiple) => (n + multiple - 1) / multiple * multiple;
-
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored,
         int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
-        IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyDictionary<string, long> Offsets, long ScratchBytes);
+        IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyList<(string Name, long Floats)> Regions, long ScratchBytes);
 
     private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);
 
@@ -453,5 +439,6 @@ public sealed class NonLocalBlock : IOp
     private readonly record struct AttendPush(uint Dv4, uint VStride, uint VOffset, uint YStride, uint Per, uint QOuter, uint KOuter, uint Step,
         uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kb4, uint Kbp, uint First, uint Last, float Scale);
 
-    private readonly record struct MapPush(uint D4, uint QStride, uint KStride, uint KOffset, uint QRow, uint KBase, uint Step, uint Lk, float Scale);
+    private readonly record struct MapPush(uint D4, uint QStride, uint KStride, uint KOffset, uint Clips, uint Frames, uint Height, uint Width,
+        uint SegmentsPerClip, uint TDiv, uint TMul, uint HwMul, uint Per, uint KOuter, uint Step, uint Lk, float Scale);
 }

@@ -33,7 +33,7 @@ public sealed class Softmax : IOp
         foreach (var (start, count) in RowChunks.Split(rows, limits.maxStorageBufferRange, alignment, cols * 4L))
         {
             _chunks.Add((RowChunks.View(input2, start, count, cols), RowChunks.View(output2, start, count, cols),
-                new Push((uint)count, (uint)cols, scale), StridedCopy.FlatGrid((uint)count)));
+                new Push((uint)count, (uint)cols, scale), StridedCopy.FlatGrid(device, (uint)count)));
         }
     }
 

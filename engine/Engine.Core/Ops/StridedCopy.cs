@@ -66,11 +66,10 @@ public sealed class StridedCopy
             list.Dispatch(pipeline, groups, push, _source, destination);
     }
 
-    /// <summary>A 2D grid of <paramref name="groups"/> workgroups for shaders indexing with flat_invocation().</summary>
-    internal static Groups FlatGrid(uint groups)
+    /// <summary>A 2D grid of <paramref name="groups"/> workgroups for shaders indexing with flat_invocation(): x up to the device's limit, the rest in y.</summary>
+    internal static Groups FlatGrid(Device device, uint groups)
     {
-        const uint MaxX = 65535; // the minimum every Vulkan device guarantees
-        var x = Math.Max(1, Math.Min(groups, MaxX));
+        var x = Math.Max(1, Math.Min(groups, device.MaxGroupsX));
         return new Groups(x, Groups.Cover(groups, x));
     }
 

@@ -74,31 +74,29 @@ public sealed class WinogradConv : IOp
             throw new EngineException($"{what}: input {input.Shape} needs more scratch than one binding holds; run the direct kernel.");
         var (alphas, matrices, tiles, tileGrid, slabV, slabM) = layout.Value;
         var alignment = device.BindingAlignment;
-        if (scratch.ByteExtent < (ulong)layout.Value.Bytes)
-            throw new EngineException($"{what}: scratch {scratch.Shape} is smaller than the {layout.Value.Bytes} bytes of V and M.");
-        if (scratch.ByteOffset % alignment != 0 || weight.ByteOffset % alignment != 0)
-            throw new EngineException($"{what}: scratch and weight must start at a multiple of {alignment} bytes.");
+        if (weight.ByteOffset % alignment != 0)
+            throw new EngineException($"{what}: weight must start at a multiple of {alignment} bytes.");
 
-        var allV = new Tensor(scratch.Buffer, scratch.ByteOffset, new Shape(checked((int)(matrices * slabV))), DataType.Float32, $"{name} V");
-        var mOffset = scratch.ByteOffset + (ulong)(matrices * slabV * sizeof(float));
-        var allM = new Tensor(scratch.Buffer, mOffset, new Shape(checked((int)(matrices * slabM))), DataType.Float32, $"{name} M");
+        var cursor = new ScratchCursor(name, scratch, alignment);
+        var allV = cursor.Take("V", new Shape(checked((int)(matrices * slabV))));
+        var allM = cursor.Take("M", new Shape(checked((int)(matrices * slabM))));
         var input4 = device.Pipeline("ops/winograd_input", SpecConstant.Int(0, alphas.T), SpecConstant.Int(1, alphas.H), SpecConstant.Int(2, alphas.W));
         var inPush = new InputPush(Int4.Of(new Size3(input.Shape[1], input.Shape[2], input.Shape[3]), cin / 4), Int4.Of(tileGrid, tiles),
             Int4.Of(spec.Padding, (int)(slabV / 4)));
-        var inGrid = StridedCopy.FlatGrid(Groups.Cover((long)tiles * cin / 4, LocalSize));
+        var inGrid = StridedCopy.FlatGrid(device, Groups.Cover((long)tiles * cin / 4, LocalSize));
         _dispatches.Add(list => list.Dispatch(input4, inGrid, inPush, input, allV));
 
         // One GEMM for all matrices: V_e and M_e are slabs of the scratch, U_e the padded weight matrices.
-        var v = new Tensor(scratch.Buffer, scratch.ByteOffset, new Shape(matrices, tiles, cin), DataType.Float32, $"{name} V", [slabV, cin, 1]);
+        var v = new Tensor(allV.Buffer, allV.ByteOffset, new Shape(matrices, tiles, cin), DataType.Float32, $"{name} V", [slabV, cin, 1]);
         var u = new Tensor(weight.Buffer, weight.ByteOffset, new Shape(matrices, cin, cout), DataType.Float32, $"{name} U", [(long)weight.Shape[1] * cout, cout, 1]);
-        var m = new Tensor(scratch.Buffer, mOffset, new Shape(matrices, tiles, cout), DataType.Float32, $"{name} M", [slabM, cout, 1]);
+        var m = new Tensor(allM.Buffer, allM.ByteOffset, new Shape(matrices, tiles, cout), DataType.Float32, $"{name} M", [slabM, cout, 1]);
         var gemm = new Gemm(device, v, u, m, tileM: ConvDefaults.RowTile(tiles), tileN4: ConvDefaults.ColumnTile(cout / 4), name: $"{name} gemm");
         _dispatches.Add(gemm.Record);
 
         var output4 = device.Pipeline("ops/winograd_output", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null),
             SpecConstant.Bool(2, relu), SpecConstant.Int(3, alphas.T), SpecConstant.Int(4, alphas.H), SpecConstant.Int(5, alphas.W));
         var outPush = new OutputPush(Int4.Of(outSize, cout / 4), Int4.Of(tileGrid, tiles), new Int4((int)(slabM / 4)));
-        var outGrid = StridedCopy.FlatGrid(Groups.Cover((long)tiles * cout / 4, LocalSize));
+        var outGrid = StridedCopy.FlatGrid(device, Groups.Cover((long)tiles * cout / 4, LocalSize));
         // Absent optional inputs are bound to M: the shader never reads them.
         var biasOrAny = bias ?? allM;
         var residualOrAny = residual ?? allM;

@@ -26,7 +26,7 @@ public sealed class VideoConversionTests
                 ConverterFixtures.AssertMatches(package, $"expected_{name}.safetensors");
                 Assert.Equal(dialect, package.Metadata["source_dialect"]);
                 Assert.Equal("nonlocal-engine/weights", package.Metadata["format"]);
-                Assert.Equal(Engine.Models.WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), package.Metadata["format_version"]);
+                Assert.Equal(Engine.Models.PackageMetadata.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), package.Metadata["format_version"]);
                 AssertArchitecture(ConverterFixtures.Architecture(package), ConverterFixtures.Facts(name));
             }
         }

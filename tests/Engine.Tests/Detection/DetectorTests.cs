@@ -66,10 +66,10 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
         try
         {
             using var package = WeightPackage.Open(path);
-            var arch = DetectorArchitecture.Parse(package.Architecture.RootElement, path);
+            var arch = DetectorArchitecture.Parse(package.Architecture, path);
             var nl = Assert.Single(arch.Nonlocal);
             Assert.Equal((4, 5), (nl.Stage, nl.BeforeBlock));
-            var entry = package.Architecture.RootElement.GetProperty("nonlocal")[0];
+            var entry = package.Architecture.GetProperty("nonlocal")[0];
             Assert.Equal("embedded_gaussian", entry.GetProperty("instantiation").GetString());
             Assert.True(entry.GetProperty("scale").GetBoolean());
             Assert.Equal("conv_then_pool", entry.GetProperty("subsample").GetString());

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Engine.Contracts;
 using Engine.Host;
+using Engine.Models;
 using Engine.Tests.Gpu;
 using Engine.Video;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -34,7 +35,7 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
         var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
         using var loaded = catalog.Load("nonlocal-action");
         var plugin = loaded.Plugin;
-        var model = ModelPackageInfo.Read(loaded.Manifest.DefaultModel!);
+        var model = PackageMetadata.Read(loaded.Manifest.DefaultModel!).ToModelInfo();
         Assert.Equal(SceneActions.Labels, model.Labels);
         Assert.Equal((frames, rate), (model.Frames, model.SamplingRate));
         // The clip is fed sample by sample below, so the ring takes every frame it is given.
@@ -61,9 +62,9 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
                 Device.Run(list => clips.RecordSample(list, gpu, frame));
                 ring.Release(frame);
             }
-            clips.TakeClip(network.Input);
+            clips.TakeClip(network.Tensor(builder.InputName));
             network.Submit();
-            var probs = network.Read()["probabilities"].Values;
+            var probs = NodeRunner.ReadOutputs(network)["probabilities"].Values;
             var expected = torchProbs.AsSpan(i * 10, 10).ToArray();
             var engineTop = Array.IndexOf(probs, probs.Max());
             var torchTop = Array.IndexOf(expected, expected.Max());
@@ -89,7 +90,7 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
         using var source = new SyntheticSource(new SourceOptions { AsFastAsPossible = true });
         var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
         using var loaded = catalog.Load("nonlocal-action");
-        var model = ModelPackageInfo.Read(loaded.Manifest.DefaultModel!);
+        var model = PackageMetadata.Read(loaded.Manifest.DefaultModel!).ToModelInfo();
         var presenters = new IPresenter[] { new JsonLinesPresenter(json) };
         using (var session = new LiveSession(Device, Device, source, [loaded], presenters, new LiveOptions { Frames = 1500, Parameters = ["every=12"] }, NullLoggerFactory.Instance))
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Engine.Graph.Nodes;
 using Engine.Host;
 using Engine.Tests.Gpu;
 using Engine.Video;
@@ -187,19 +188,29 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
     }
 
     [Fact]
-    public void A_click_moves_the_attention_query_and_the_rebuilt_plugin_keeps_predicting()
+    public void A_click_moves_the_attention_query_by_a_write_to_the_same_compiled_network()
     {
         var json = Path.Combine(_out.FullName, "click.jsonl");
         using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
-        var (summary, _) = Run(source, ["nonlocal-action"], new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] },
-            [new JsonLinesPresenter(json), new Probe(0, null, clickAt: 12)]);
+        using var loaded = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance).Load("nonlocal-action");
+        var presenters = new IPresenter[] { new JsonLinesPresenter(json), new Probe(0, null, clickAt: 12) };
+        var options = new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] };
+        using var session = new LiveSession(Device, Device, source, [loaded], presenters, options, NullLoggerFactory.Instance);
+        var runner = Assert.Single(session.Plugins);
+        var node = Assert.Single(runner.Nodes);
+        var summary = session.Run();
+        foreach (var p in presenters)
+            p.Dispose();
         Assert.Empty(summary.DisabledPlugins);
-        // The click is seen after frame 11 is presented; the rebuilt node fills a new ring from frame 12,
-        // so no clip ends at frames 12..14 and predictions resume with the clip ending at frame 15.
+        // Nothing was rebuilt or recorded again: the runner, its node and its compiled graph are the ones
+        // from before the click, and the query input holds the click (written at the next launch).
+        Assert.Same(runner, Assert.Single(session.Plugins));
+        Assert.Same(node, Assert.Single(runner.Nodes));
+        Assert.Equal(0, node.Network.Rerecords);
         var frames = Lines(json).Select(l => l.GetProperty("frame").GetInt64()).ToArray();
         Assert.Contains(frames, f => f <= 11);
-        Assert.DoesNotContain(frames, f => f is >= 12 and <= 14);
-        Assert.Contains(15L, frames);
+        Assert.Contains(frames, f => f > 12);
+        Assert.Equal(NonLocalNode.MiddleFrameQuery(0.25, 0.75), node.Network.Read(node.AttentionQuery!));
     }
 
     public new void Dispose()

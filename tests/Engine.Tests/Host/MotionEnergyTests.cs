@@ -34,9 +34,9 @@ public sealed class MotionEnergyTests(GpuFixture fixture) : GpuTest(fixture)
             using var builder = new NetworkBuilder(Device, clip.Shape, shaders, "motion-energy");
             loaded.Plugin.Build(node, builder);
             using var network = builder.Compile();
-            network.Input.Upload<float>(clip.ToFloats());
+            network.SetInput(builder.InputName, clip.ToFloats());
             network.Submit();
-            var energy = network.Read()[Output];
+            var energy = NodeRunner.ReadOutputs(network)[Output];
             Assert.Equal(expected.Shape.Dims.ToArray(), energy.Shape);
             OpFixtures.AssertClose(expected.ToFloats(), energy.Values, $"{name} energy");
         }

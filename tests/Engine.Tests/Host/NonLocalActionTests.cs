@@ -1,5 +1,6 @@
 using Engine.Contracts;
 using Engine.Host;
+using Engine.Models;
 using Engine.Tests.Gpu;
 using Engine.Video;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +25,7 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
         using var loaded = catalog.Load("nonlocal-action");
         var plugin = loaded.Plugin;
         var parameters = PluginSettings.Resolve("nonlocal-action", plugin.Parameters, null, attention ? ["top_k=4", "sampling_rate=1", "attention_block=0"] : ["top_k=4", "sampling_rate=1"]);
-        var model = ModelPackageInfo.Read(TinyPackage);
+        var model = PackageMetadata.Read(TinyPackage).ToModelInfo();
         Assert.Equal(SceneActions.Labels, model.Labels);
         var node = Assert.Single(plugin.Configure(new PluginContext(parameters, model, loaded.Manifest.Directory, _ => { })));
         Assert.Equal((4, 1, 40, 32), (node.Input.Clip.Frames, node.Input.Clip.SamplingRate, node.Input.Clip.ShortSide, node.Input.Clip.Crop));
@@ -46,9 +47,9 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
             ring.Release(frame);
         }
         Assert.True(clips.IsReady);
-        clips.TakeClip(network.Input);
+        clips.TakeClip(network.Tensor(builder.InputName));
         network.Submit();
-        var metadata = plugin.Interpret(node, new NodeResult(3, network.Read(), clips.CropRegions));
+        var metadata = plugin.Interpret(node, new NodeResult(3, NodeRunner.ReadOutputs(network), clips.CropRegions));
 
         var want = expected.Select((p, c) => (Label: SceneActions.Labels[c], Score: (double)p)).OrderByDescending(x => x.Score).Take(4).ToArray();
         Assert.Equal(want.Select(x => x.Label), metadata.TopK.Select(t => t.Label));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Gpu;
 using Engine.Host;
+using Engine.Ops;
 using Engine.Tests.Gpu;
 using Engine.Video;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,7 +45,8 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
         }
     }
 
-    private string CopyColourHead()
+    /// <summary>A copy of colour-head to edit: its folder, its clip_mean.comp and that shader's original text.</summary>
+    private (string Plugin, string Shader, string Original) CopyColourHead()
     {
         var from = Path.Combine(PluginCatalogTests.TestPlugins, "colour-head");
         var to = Path.Combine(_work.FullName, "colour-head");
@@ -54,7 +56,8 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target);
         }
-        return to;
+        var shader = Path.Combine(to, "shaders", "clip_mean.comp");
+        return (to, shader, File.ReadAllText(shader));
     }
 
     private static void WaitFor(Func<bool> condition, string what, PluginShaders shaders)
@@ -83,9 +86,7 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
     [Fact]
     public void An_edited_shader_is_swapped_in_a_broken_one_keeps_the_old_pipeline_with_its_error_and_a_fix_recovers()
     {
-        var plugin = CopyColourHead();
-        var shader = Path.Combine(plugin, "shaders", "clip_mean.comp");
-        var original = File.ReadAllText(shader);
+        var (plugin, shader, original) = CopyColourHead();
         Assert.Contains(MeanLine, original);
         using var loaded = new PluginCatalog([plugin], NullLogger.Instance).Load("colour-head");
         using var source = new SyntheticSource(new SourceOptions { Width = 128, Height = 96, AsFastAsPossible = true, Seed = 3 });
@@ -134,11 +135,37 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
     }
 
     [Fact]
+    public void A_compiled_network_records_again_after_a_reload_and_runs_the_new_shader()
+    {
+        var (plugin, shader, original) = CopyColourHead();
+        using var shaders = new PluginShaders(Device, Path.Combine(plugin, "shaders"), plugin, watch: true, NullLogger.Instance);
+        var clip = new Shape(1, 2, 4, 4, 4);
+        using var builder = new NetworkBuilder(Device, clip, shaders, "colour");
+        builder.Output("mean", builder.Kernel("clip_mean.comp", [1, 4], [builder.Input], [1, 32], (1, 1, 1)));
+        using var network = builder.Compile();
+        network.SetInput(builder.InputName, Enumerable.Repeat(0.5f, (int)clip.ElementCount).ToArray());
+        network.Run();
+        Assert.Equal([0.5f, 0.5f, 0.5f, 0.5f], network.Read("mean"));
+        Assert.False(network.Refresh());
+
+        File.WriteAllText(shader, original.Replace(MeanLine, "o[n] = vec4(1.0, 0.0, 0.0, 0.0) + min(sum, vec4(0.0));", StringComparison.Ordinal));
+        WaitFor(() => shaders.Reloads > 0 && shaders.Error is null, "successful reload", shaders);
+        network.Run();
+        // The recorded list still runs the old pipeline until the network records again.
+        Assert.Equal([0.5f, 0.5f, 0.5f, 0.5f], network.Read("mean"));
+        var dispatches = network.DispatchCount;
+        Assert.True(network.Refresh());
+        Assert.Equal(1, network.Rerecords);
+        Assert.Equal(dispatches, network.DispatchCount);
+        network.Run();
+        Assert.Equal([1f, 0f, 0f, 0f], network.Read("mean"));
+        Assert.False(network.Refresh());
+    }
+
+    [Fact]
     public void A_reloaded_shader_with_other_bindings_keeps_the_old_pipeline_and_says_why()
     {
-        var plugin = CopyColourHead();
-        var shader = Path.Combine(plugin, "shaders", "clip_mean.comp");
-        var original = File.ReadAllText(shader);
+        var (plugin, shader, original) = CopyColourHead();
         using var shaders = new PluginShaders(Device, Path.Combine(plugin, "shaders"), plugin, watch: true, NullLogger.Instance);
         var compiled = shaders.Get("clip_mean.comp");
         using var clip = Device.CreateTensor("clip", new Shape(1, 2, 4, 4, 4));

@@ -105,8 +105,8 @@ public sealed class VideoResNetTests(GpuFixture fixture) : GpuTest(fixture)
     private static WeightPackage ArchitectureOnly(string architecture)
     {
         var writer = new SafeTensorsWriter();
-        writer.AddMetadata("format", WeightPackage.FormatName);
-        writer.AddMetadata("format_version", WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.AddMetadata("format", PackageMetadata.FormatName);
+        writer.AddMetadata("format_version", PackageMetadata.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.AddMetadata("architecture", architecture);
         var path = Path.Combine(Path.GetTempPath(), $"engine-arch-{Guid.NewGuid():N}.safetensors");
         writer.Write(path);

@@ -5,7 +5,7 @@ namespace Engine.Tests.Models;
 
 public sealed class WeightPackageTests : IDisposable
 {
-    private static readonly string _current = WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private static readonly string _current = PackageMetadata.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-package-");
 
@@ -29,7 +29,7 @@ public sealed class WeightPackageTests : IDisposable
     public void A_package_of_another_format_version_is_refused_with_convert_it_again()
     {
         // Version 1 packages were converted by rules that may be silently wrong for the video ResNets version 2 describes.
-        var path = Write(WeightPackage.FormatName, "1", """{"kind": "video-resnet"}""");
+        var path = Write(PackageMetadata.FormatName, "1", """{"kind": "video-resnet"}""");
         var e = Assert.Throws<EngineException>(() => WeightPackage.Open(path));
         Assert.Contains("convert it again", e.Message);
         Assert.Contains("version 1, this engine reads version 2", e.Message);
@@ -45,8 +45,8 @@ public sealed class WeightPackageTests : IDisposable
     [Fact]
     public void Missing_and_misshapen_tensors_are_named_with_the_shape_the_architecture_needs()
     {
-        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, _current, """{"kind": "video-resnet"}""", ("stem.conv.weight", [64, 3, 1, 7, 7])));
-        Assert.Equal("video-resnet", package.Kind);
+        using var package = WeightPackage.Open(Write(PackageMetadata.FormatName, _current, """{"kind": "video-resnet"}""", ("stem.conv.weight", [64, 3, 1, 7, 7])));
+        Assert.Equal("video-resnet", package.Metadata.Kind);
         var wrong = Assert.Throws<EngineException>(() => package.Floats("stem.conv.weight", 64, 3, 5, 7, 7));
         Assert.Contains("'stem.conv.weight' has shape (64, 3, 1, 7, 7), the architecture needs (64, 3, 5, 7, 7)", wrong.Message);
         var missing = Assert.Throws<EngineException>(() => package.Floats("stem.conv.bias", 64));
@@ -55,7 +55,7 @@ public sealed class WeightPackageTests : IDisposable
 
     [Theory]
     [InlineData("""{"kind": "video-resnet", "stage_blocks": [3, 4, 23, 3]}""", "temporal_kernels must give one size per block")]
-    [InlineData("""{"kind": "video-resnet", "nonlocal": [{"stage": 4, "block": 6}]}""", "stage 4 block 6 is outside the network")]
+    [InlineData("""{"kind": "video-resnet", "nonlocal": [{"stage": 4, "block": 6, "instantiation": "dot_product", "inner": 8}]}""", "stage 4 block 6 is outside the network")]
     [InlineData("""{"kind": "video-resnet", "head": {"kind": "fully_conv", "classes": 400}}""", "a fully_conv head needs pool")]
     [InlineData("""{"kind": "video-resnet", "head": {"kind": "fully_conv", "classes": 400, "pool": [-2, 7, 7]}}""", "head pool [-2, 7, 7]: each entry is a positive size or -1")]
     [InlineData("""{"kind": "video-resnet", "block": "wide"}""", "block 'wide' is neither 'bottleneck' nor 'basic'")]
@@ -67,8 +67,8 @@ public sealed class WeightPackageTests : IDisposable
         "basic blocks have no inner width: inner_widths [8, 8, 8, 8] must equal out_widths [8, 16, 32, 64]")]
     public void Architecture_errors_say_what_is_wrong(string json, string message)
     {
-        using var package = WeightPackage.Open(Write(WeightPackage.FormatName, _current, json));
-        var e = Assert.Throws<EngineException>(() => VideoResNetArchitecture.Parse(package.Architecture.RootElement, package.Path));
+        using var package = WeightPackage.Open(Write(PackageMetadata.FormatName, _current, json));
+        var e = Assert.Throws<EngineException>(() => VideoResNetArchitecture.Parse(package.Architecture, package.Path));
         Assert.Contains(message, e.Message);
         Assert.StartsWith($"{package.Path}: architecture: ", e.Message);
     }

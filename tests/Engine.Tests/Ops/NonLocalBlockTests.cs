@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engine.Gpu;
+using Engine.Models;
 using Engine.Ops;
 using Engine.Tests.Gpu;
 
@@ -54,7 +55,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     {
         const string name = "wide_activation";
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
-        var options = NonLocalOptions.Parse(json.RootElement);
+        var options = NonLocalJson.Parse(json.RootElement);
         var dims = json.RootElement.GetProperty("shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var channels = dims[1];
         var shape = new Shape(dims[0], dims[2], dims[3], dims[4], channels);
@@ -69,7 +70,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
             for (var c = 0; c < channels; c++)
                 x[(long)p * channels + c] = u[c] * v[p];
         }
-        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var weights = uploaded.Weights;
         using var tx = Device.CreateTensor<float>("x", shape, x);
         using var tz = Device.CreateTensor("z", shape);
         using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, shape) / 4)));
@@ -103,7 +105,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     {
         var (options, channels, _) = ReadCase(name);
         var (_, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
-        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var weights = uploaded.Weights;
         using var tx = Device.CreateTensor("x", shape);
         using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape) / 4)));
         var block = new NonLocalBlock(Device, tx, tx, weights, scratch);
@@ -124,17 +127,19 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var (options, channels, position) = ReadCase(name);
         var (x, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
         var expected = Fixtures.Npy(Set, $"{name}/attention").ToFloats();
-        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var weights = uploaded.Weights;
         using var tx = Device.CreateTensor<float>("x", shape, x);
         using var tz = Device.CreateTensor("z", tx.Shape);
         using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
         using var map = Device.CreateTensor("map", new Shape(expected.Length));
+        using var query = Device.CreateTensor<float>("query", new Shape(NonLocalBlock.QueryElements), Query(shape, position));
         var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
         Assert.Equal(expected.Length, block.KeysPerQuery);
         Device.Run(list =>
         {
             block.Record(list);
-            block.RecordAttentionMap(list, position, map);
+            block.RecordAttentionMap(list, query, map);
         });
         var actual = map.Download<float>();
         var scale = expected.Max(MathF.Abs);
@@ -150,7 +155,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
             {"stage": 3, "block": 1, "instantiation": "concatenation", "scale": false, "inner": 256,
              "subsample": "conv_then_pool", "pool": [1, 2, 2], "mode": "spacetime", "group": 4, "output": "affine"}
             """);
-        var options = NonLocalOptions.Parse(json.RootElement);
+        var options = NonLocalJson.Parse(json.RootElement);
         Assert.Equal(NonLocalInstantiation.Concatenation, options.Instantiation);
         Assert.Equal(NonLocalSubsample.ConvThenPool, options.Subsample);
         Assert.Equal((1, 2, 2), options.PoolKernel);
@@ -165,7 +170,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     public void Options_reject_variants_that_cannot_run(string entry, string message)
     {
         using var json = JsonDocument.Parse(entry);
-        var e = Assert.Throws<EngineException>(() => NonLocalOptions.Parse(json.RootElement));
+        var e = Assert.Throws<EngineException>(() => NonLocalJson.Parse(json.RootElement));
         Assert.Contains(message, e.Message);
     }
 
@@ -173,7 +178,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     public void Block_rejects_an_input_whose_channels_do_not_match_the_weights()
     {
         var options = new NonLocalOptions(NonLocalInstantiation.DotProduct, false, 4, NonLocalSubsample.None, [1, 1, 1]);
-        using var weights = NonLocalWeights.Create(Device, options, 6, n => new float[n switch
+        using var uploaded = Upload(options, 6, n => new float[n switch
         {
             "out.weight" or "theta.weight" or "phi.weight" or "g.weight" => 24,
             "out.bias" => 6,
@@ -181,7 +186,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         }]);
         using var x = Device.CreateTensor("x", new Shape(1, 2, 3, 3, 4));
         using var scratch = Device.CreateTensor("scratch", new Shape(1 << 16));
-        var e = Assert.Throws<EngineException>(() => new NonLocalBlock(Device, x, x, weights, scratch, name: "res3.1.nonlocal"));
+        var e = Assert.Throws<EngineException>(() => new NonLocalBlock(Device, x, x, uploaded.Weights, scratch, name: "res3.1.nonlocal"));
         Assert.Contains("res3.1.nonlocal", e.Message);
         Assert.Contains("(1, 2, 3, 3, 4)", e.Message);
     }
@@ -190,7 +195,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     public void Weights_name_a_tensor_of_the_wrong_size()
     {
         var options = new NonLocalOptions(NonLocalInstantiation.Concatenation, false, 4, NonLocalSubsample.None, [1, 1, 1]);
-        var e = Assert.Throws<EngineException>(() => NonLocalWeights.Create(Device, options, 6, n => new float[n switch
+        var e = Assert.Throws<EngineException>(() => NonLocalWeights.Pack(options, 6, n => new float[n switch
         {
             "out.weight" or "theta.weight" or "phi.weight" or "g.weight" => 24,
             "out.bias" => 6,
@@ -206,7 +211,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var (options, channels, _) = ReadCase(name);
         var x = Fixtures.Npy(Set, $"{name}/x");
         var expected = Fixtures.Npy(Set, $"{name}/z").ToFloats();
-        using var weights = NonLocalWeights.Create(Device, options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var weights = uploaded.Weights;
         var input = x.ToFloats();
         var (data, shape, _) = OpFixtures.ToChannelsLast(x);
         using var tx = Device.CreateTensor<float>("x", shape, data);
@@ -261,10 +267,20 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         return poolX + poolKv + gemms + 1 + attention;
     }
 
+    private UploadedNonLocalWeights Upload(NonLocalOptions options, int channels, Func<string, float[]> read) => new(Device, options, channels, read);
+
+    /// <summary>The query (x, y, t, clip) whose position is the flat channels-last <paramref name="position"/> of <paramref name="shape"/>: fractions at the centre of the position's cell.</summary>
+    internal static float[] Query(Shape shape, long position)
+    {
+        var (t, h, w) = (shape[1], shape[2], shape[3]);
+        var (n, frame, row, column) = (position / ((long)t * h * w), position / ((long)h * w) % t, position / w % h, position % w);
+        return [(column + 0.5f) / w, (row + 0.5f) / h, (frame + 0.5f) / t, n];
+    }
+
     private static (NonLocalOptions Options, int Channels, long Position) ReadCase(string name)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), name, "case.json")));
         var root = json.RootElement;
-        return (NonLocalOptions.Parse(root), root.GetProperty("channels").GetInt32(), root.GetProperty("position").GetInt64());
+        return (NonLocalJson.Parse(root), root.GetProperty("channels").GetInt32(), root.GetProperty("position").GetInt64());
     }
 }

@@ -21,7 +21,7 @@ internal static class DialectDetector
 
     public static MappedModel Map(Checkpoint checkpoint, ConvertOptions options)
     {
-        if (checkpoint.Metadata.TryGetValue("format", out var format) && format == WeightPackage.FormatName)
+        if (checkpoint.Metadata.TryGetValue("format", out var format) && format == PackageMetadata.FormatName)
             throw new EngineException($"{checkpoint.Path}: already a weight package (converted from {checkpoint.Metadata.GetValueOrDefault("source_file", "?")}); the engine reads it as it is.");
         var (state, wrapper) = Unwrap(checkpoint);
         var requested = options.Dialect;

@@ -32,8 +32,8 @@ internal static class PackageWriter
         if (labels is not null && classes is not null && labels.Count != classes)
             throw new EngineException($"--labels: {labels.Count} names, but the classifier of {checkpoint.Path} has {classes} classes.");
         var writer = new SafeTensorsWriter();
-        writer.AddMetadata("format", WeightPackage.FormatName);
-        writer.AddMetadata("format_version", WeightPackage.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        writer.AddMetadata("format", PackageMetadata.FormatName);
+        writer.AddMetadata("format_version", PackageMetadata.FormatVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
         writer.AddMetadata("architecture", model.Architecture.ToJsonString());
         if (model.Normalization is not null)
             writer.AddMetadata("normalization", model.Normalization.ToJsonString());

@@ -5,31 +5,35 @@ namespace Engine.Graph.Nodes;
 
 /// <summary>
 /// A non-local block (<see cref="NonLocalBlock"/>) on a channels-last activation of
-/// <paramref name="channels"/> channels. Its projections, pooled keys and attention statistics live
-/// in the node's scratch, which the graph reuses for later nodes. <paramref name="read"/> gives the
-/// block's package tensors by their names relative to the block (`theta.weight`, `out.bias`...).
-/// With <paramref name="attentionQuery"/> (fractions of the width and height) the node has a second
-/// output, `{output}.attention`: the attention weights of the query at that position of the middle
-/// frame of clip 0 over its keys, shaped (1, T', H', W') on the key grid (the live host's heat map).
+/// <paramref name="channels"/> channels. Its parameters are packed here (<see cref="NonLocalWeights.Pack"/>)
+/// into the graph's weight arena; its projections, pooled keys and attention statistics live in the
+/// node's scratch, which the graph reuses for later nodes. <paramref name="read"/> gives the block's
+/// package tensors by their names relative to the block (`theta.weight`, `out.bias`...).
+/// With <paramref name="attention"/> the node reads a second input, the query (<see cref="QuerySpec"/>:
+/// x, y, t, clip; see <see cref="NonLocalBlock.RecordAttentionMap"/>), which the caller writes before
+/// a run, and writes a second output: the attention weights of that query over its keys, shaped
+/// (1, T', H', W') on the key grid (the live host's heat map). Moving the query is a write, never a recompile.
 /// </summary>
 public sealed class NonLocalNode(string name, string input, string output, NonLocalOptions options, int channels, Func<string, float[]> read,
-    (double X, double Y)? attentionQuery = null)
-    : Node(name, [input], attentionQuery is null ? [output] : [output, output + AttentionSuffix])
+    (string Query, string Map)? attention = null)
+    : Node(name, attention is { } a ? [input, a.Query] : [input], attention is { } b ? [output, b.Map] : [output])
 {
-    public const string AttentionSuffix = ".attention";
+    /// <summary>The spec of the query input: (x, y, t, clip).</summary>
+    public static TensorSpec QuerySpec { get; } = new(new Shape(NonLocalBlock.QueryElements));
 
-    private long _queryPosition;
+    /// <summary>The query at fractions (<paramref name="x"/>, <paramref name="y"/>) of the width and height, at the middle frame of clip 0.</summary>
+    public static float[] MiddleFrameQuery(double x, double y) => [(float)x, (float)y, 0.5f, 0f];
 
     public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
     {
         var x = inputs[0];
         if (x.Shape.Rank != 5 || x.Channels != channels)
             throw ShapeError(inputs, $"expected a channels-last (N, T, H, W, Cp) activation of {channels} channels");
-        if (attentionQuery is not { } q)
+        if (attention is null)
             return [x];
+        if (inputs[1].Shape != QuerySpec.Shape || inputs[1].Type != DataType.Float32)
+            throw ShapeError(inputs, $"expected the attention query as {QuerySpec}");
         var (t, h, w) = (x.Shape[1], x.Shape[2], x.Shape[3]);
-        var (qh, qw) = (Math.Clamp((int)(q.Y * h), 0, h - 1), Math.Clamp((int)(q.X * w), 0, w - 1));
-        _queryPosition = ((long)(t / 2) * h + qh) * w + qw;
         var (pt, ph, pw) = options.PoolKernel;
         // The keys one query attends to, in their flat order (see NonLocalBlock.RecordAttentionMap).
         var grid = options.Mode switch
@@ -54,23 +58,18 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
         }
     }
 
+    public override IEnumerable<WeightData> Weights() =>
+        NonLocalWeights.Pack(options, channels, read, Name).Select(w => new WeightData(w.Name, w.Shape, w.Values));
+
     public override IOp CreateOp(Device device, NodeTensors tensors)
     {
-        var weights = NonLocalWeights.Create(device, options, channels, read, Name);
-        try
-        {
-            var block = new NonLocalBlock(device, tensors.Inputs[0], tensors.Outputs[0], weights, tensors.Scratch!, name: Name);
-            return new Owner(block, weights, attentionQuery is null ? null : (_queryPosition, tensors.Outputs[1]));
-        }
-        catch
-        {
-            weights.Dispose();
-            throw;
-        }
+        var block = new NonLocalBlock(device, tensors.Inputs[0], tensors.Outputs[0], NonLocalWeights.Bind(options, channels, tensors.OptionalWeight),
+            tensors.Scratch!, name: Name);
+        return new WithAttention(block, attention is null ? null : (tensors.Inputs[1], tensors.Outputs[1]));
     }
 
-    /// <summary>The block with the parameter tensors it uploaded for itself, released with the graph.</summary>
-    private sealed class Owner(NonLocalBlock block, NonLocalWeights weights, (long Position, Tensor Map)? attention) : IOp, IDisposable
+    /// <summary>The block, followed by the attention map of the query when the node has one.</summary>
+    private sealed class WithAttention(NonLocalBlock block, (Tensor Query, Tensor Map)? attention) : IOp
     {
         public string Name => block.Name;
 
@@ -81,9 +80,7 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
             block.Record(list);
             // The map reads the block's scratch: it must follow the block before anything reuses it.
             if (attention is { } a)
-                block.RecordAttentionMap(list, a.Position, a.Map);
+                block.RecordAttentionMap(list, a.Query, a.Map);
         }
-
-        public void Dispose() => weights.Dispose();
     }
 }

@@ -43,7 +43,7 @@ public sealed record DetectorArchitecture
 
     /// <summary>
     /// Non-local blocks in the backbone; each entry also carries the block's variant (read by
-    /// <see cref="Ops.NonLocalOptions.Parse"/>) and runs right before block <c>before_block</c> of
+    /// <see cref="NonLocalJson.Parse"/>, in <see cref="PackageMetadata.NonLocal"/>) and runs right before block <c>before_block</c> of
     /// stage <c>stage</c> (the paper's placement: before the last res4 block).
     /// </summary>
     public NonLocalSpec[] Nonlocal { get; init; } = [];

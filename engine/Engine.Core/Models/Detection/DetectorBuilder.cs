@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Contracts;
 using Engine.Gpu;
 using Engine.Graph;
@@ -60,7 +59,8 @@ public static class DetectorBuilder
         var graph = new GraphBuilder(Path.GetFileNameWithoutExtension(package.Path));
         var (resized, padded) = InputSize(arch, height, width);
         graph.Input(Input, channelsLastInput ? TensorSpec.Activation(1, 1, height, width, 3) : new TensorSpec(new Shape(3, height, width)));
-        graph.Add(new ImageTransformNode("transform", Input, TransformedImage, ReadNormalization(package), resized, padded));
+        // A package without `normalization` gets torchvision's ImageNet RGB 0..1.
+        graph.Add(new ImageTransformNode("transform", Input, TransformedImage, package.Metadata.Normalization ?? Normalization.ImageNet, resized, padded));
 
         var features = Backbone(graph, package, arch, TransformedImage, padded);
         var pyramid = Fpn(graph, package, arch, features);
@@ -86,7 +86,7 @@ public static class DetectorBuilder
     /// <summary>The package's architecture with the transform sizes overridden where given.</summary>
     public static DetectorArchitecture Architecture(WeightPackage package, int? minSize = null, int? maxSize = null)
     {
-        var arch = DetectorArchitecture.Parse(package.Architecture.RootElement, package.Path);
+        var arch = DetectorArchitecture.Parse(package.Architecture, package.Path);
         arch = arch with { MinSize = minSize ?? arch.MinSize, MaxSize = maxSize ?? arch.MaxSize };
         if (arch.MinSize <= 0 || arch.MaxSize < arch.MinSize)
             throw new EngineException($"{package.Path}: min size {arch.MinSize} and max size {arch.MaxSize} must be positive and ordered.");
@@ -238,9 +238,8 @@ public static class DetectorBuilder
     /// <summary>Stem and four stages; returns the outputs of res2..res5 with their sizes.</summary>
     private static (string Name, (int H, int W) Size)[] Backbone(GraphBuilder graph, WeightPackage package, DetectorArchitecture arch, string input, (int H, int W) size)
     {
-        var nonlocalJson = package.Architecture.RootElement.TryGetProperty("nonlocal", out var nl) && nl.ValueKind == JsonValueKind.Array ? nl.EnumerateArray().ToArray() : [];
-        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, json: nonlocalJson[i]))
-            .ToDictionary(x => (x.spec.Stage, x.spec.BeforeBlock), x => ParseNonLocal(package, x.json));
+        var nonlocals = arch.Nonlocal.Select((spec, i) => (spec, options: package.Metadata.NonLocal[i]))
+            .ToDictionary(x => (x.spec.Stage, x.spec.BeforeBlock), x => x.options);
 
         var stemOut = $"backbone.stem";
         size = Conv(graph, package, "backbone.stem.conv", input, stemOut + ".conv", 3, arch.StemWidth, 7, 2, 3, size, null, relu: true);
@@ -341,34 +340,4 @@ public static class DetectorBuilder
 
     /// <summary>A 3x3 stride-2 pad-1 (or 1x1 stride-2) output size: every downsampling in a ResNet-FPN.</summary>
     private static (int H, int W) Half((int H, int W) size) => ((size.H - 1) / 2 + 1, (size.W - 1) / 2 + 1);
-
-    private static NonLocalOptions ParseNonLocal(WeightPackage package, JsonElement entry)
-    {
-        try
-        {
-            return NonLocalOptions.Parse(entry);
-        }
-        catch (EngineException e)
-        {
-            throw new EngineException($"{package.Path}: architecture: {e.Message}");
-        }
-    }
-
-    /// <summary>The package's `normalization` metadata; torchvision's ImageNet RGB 0..1 when absent.</summary>
-    private static Normalization ReadNormalization(WeightPackage package)
-    {
-        if (!package.Metadata.TryGetValue("normalization", out var text))
-            return Normalization.ImageNet;
-        try
-        {
-            using var doc = JsonDocument.Parse(text);
-            var n = doc.RootElement;
-            return new Normalization(n.GetProperty("scale").GetDouble(), [.. n.GetProperty("mean").EnumerateArray().Select(e => e.GetDouble())],
-                [.. n.GetProperty("std").EnumerateArray().Select(e => e.GetDouble())], n.TryGetProperty("space", out var space) && space.GetString() == "bgr");
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            throw new EngineException($"{package.Path}: metadata 'normalization' is malformed: {e.Message}");
-        }
-    }
 }

@@ -40,7 +40,7 @@ public sealed class Anchors : IOp
         var packed = new BaseValues();
         baseAnchors.CopyTo(packed);
         _push = new Push((uint)featureHeight, (uint)featureWidth, (uint)a, (uint)strideY, (uint)strideX, 0, 0, 0, packed);
-        _groups = StridedCopy.FlatGrid(Groups.Cover(rows, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover(rows, LocalSize));
         _pipeline = device.Pipeline("detection/anchors");
     }
 

@@ -23,6 +23,7 @@ internal sealed class BitonicSort
     private const int LocalSize = 64;
     private const int MaxBlockLanes = 256;
 
+    private readonly Device _device;
     private readonly Pipeline _fill;
     private readonly Pipeline _step;
     private readonly Pipeline _emit;
@@ -40,6 +41,7 @@ internal sealed class BitonicSort
     /// </remarks>
     public BitonicSort(Device device, Tensor scores, Tensor? candidates, Tensor? count, Tensor keys, Tensor @out, Tensor outCount, Tensor? arguments = null)
     {
+        _device = device;
         _n = checked((int)(candidates ?? scores).ElementCount);
         Size = Padded(_n);
         if (keys.ElementCount < Size || keys.Type != DataType.UInt32)
@@ -102,7 +104,7 @@ internal sealed class BitonicSort
 
     public void Record(CommandList list)
     {
-        var pairs = StridedCopy.FlatGrid(Groups.Cover(Size / 2, LocalSize));
+        var pairs = StridedCopy.FlatGrid(_device, Groups.Cover(Size / 2, LocalSize));
         if (_plan is not null)
         {
             list.Dispatch(_plan, new Groups(1), MakePush(), _bindings);
@@ -110,9 +112,9 @@ internal sealed class BitonicSort
         }
         else
         {
-            list.Dispatch(_fill, StridedCopy.FlatGrid(Groups.Cover(Size, LocalSize)), MakePush(), _bindings);
+            list.Dispatch(_fill, StridedCopy.FlatGrid(_device, Groups.Cover(Size, LocalSize)), MakePush(), _bindings);
         }
-        var blocks = StridedCopy.FlatGrid((uint)(Size / _block));
+        var blocks = StridedCopy.FlatGrid(_device, (uint)(Size / _block));
         var stage = 1;
         void Local(uint first, uint last)
         {
@@ -137,7 +139,7 @@ internal sealed class BitonicSort
 
     /// <summary>Writes the first <paramref name="k"/> sorted indices and min(k, count) to the output slots (for <see cref="TopK"/>).</summary>
     public void RecordEmit(CommandList list, int k) =>
-        list.Dispatch(_emit, StridedCopy.FlatGrid(Groups.Cover(k, LocalSize)), MakePush(outK: (uint)k), _bindings);
+        list.Dispatch(_emit, StridedCopy.FlatGrid(_device, Groups.Cover(k, LocalSize)), MakePush(outK: (uint)k), _bindings);
 
     private readonly record struct Push(uint N, uint P, uint K, uint Stage, uint Step);
 }

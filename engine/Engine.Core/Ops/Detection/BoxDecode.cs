@@ -54,7 +54,7 @@ public sealed class BoxDecode : IOp
         _count = count ?? output;
         var clip = clipTo ?? (0, 0);
         _push = new Push((uint)rows, (uint)k, 0, 0, weights.X, weights.Y, weights.W, weights.H, clip.Width, clip.Height, MaxLogScale);
-        _groups = StridedCopy.FlatGrid(Groups.Cover((long)rows * k, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover((long)rows * k, LocalSize));
         _pipeline = device.Pipeline("detection/decode",
             SpecConstant.Bool(0, indices is not null), SpecConstant.Bool(1, count is not null), SpecConstant.Bool(2, clipTo is not null));
         Flops = 20.0 * rows * k;

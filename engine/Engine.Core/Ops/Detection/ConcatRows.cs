@@ -53,7 +53,7 @@ public sealed class ConcatRows : IOp
         for (var i = 0; i < sources.Count; i++)
         {
             var push = new Push((uint)sources[i].Shape[0], (uint)cols, i);
-            _parts.Add((sources[i], counts[i], push, StridedCopy.FlatGrid(Groups.Cover((long)sources[i].Shape[0] * cols, LocalSize))));
+            _parts.Add((sources[i], counts[i], push, StridedCopy.FlatGrid(device, Groups.Cover((long)sources[i].Shape[0] * cols, LocalSize))));
         }
         var ids = SpecConstant.Bool(1, sourceIds is not null);
         _copy = device.Pipeline("detection/concat_rows", SpecConstant.UInt(0, 0), ids);

@@ -3,8 +3,7 @@ using Engine.Gpu;
 namespace Engine.Ops.Detection;
 
 /// <summary>
-/// Shape checks and scratch views shared by the detection ops: count tensors, box lists, typed
-/// vectors, and sub-views of a node's scratch at bindable offsets.
+/// Shape checks shared by the detection ops: count tensors, box lists and typed vectors.
 /// </summary>
 internal static class DetectionTensors
 {
@@ -29,23 +28,5 @@ internal static class DetectionTensors
         if (tensor.Type != type || !tensor.IsContiguous || tensor.Shape.Rank < 1)
             throw new EngineException($"{op}: {role} {tensor} must be a contiguous {type.NumpyName()} tensor.");
         return checked((int)tensor.ElementCount);
-    }
-
-    public static ulong Align(ulong bytes, ulong alignment) => (bytes + alignment - 1) / alignment * alignment;
-
-    /// <summary>Carves consecutive typed views out of a scratch tensor, each at an aligned offset.</summary>
-    public sealed class ScratchCursor(string op, Tensor scratch, ulong alignment)
-    {
-        private ulong _used;
-
-        public Tensor Take(string role, Shape shape, DataType type)
-        {
-            var bytes = (ulong)(shape.ElementCount * type.Size());
-            var start = Align(_used, alignment);
-            if (start + bytes > scratch.ByteExtent)
-                throw new EngineException($"{op}: scratch {scratch} of {scratch.ByteExtent} bytes is too small (needs at least {start + bytes}).");
-            _used = start + bytes;
-            return new Tensor(scratch.Buffer, scratch.ByteOffset + start, shape, type, $"{op} {role}");
-        }
     }
 }

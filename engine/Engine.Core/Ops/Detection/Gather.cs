@@ -40,7 +40,7 @@ public sealed class Gather : IOp
         (_source, _indices, _output) = (source, indices, output);
         _count = count ?? indices;
         _push = new Push((uint)k, (uint)cols, (uint)source.Shape[0]);
-        _groups = StridedCopy.FlatGrid(Groups.Cover((long)k * cols, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover((long)k * cols, LocalSize));
         _pipeline = device.Pipeline("detection/gather", SpecConstant.Bool(0, count is not null), SpecConstant.Bool(1, sigmoid));
     }
 

@@ -45,7 +45,7 @@ public sealed class ImageTransform : IOp
             new Float4((float)normalization.Mean[0], (float)normalization.Mean[1], (float)normalization.Mean[2], 0),
             new Float4((float)normalization.Std[0], (float)normalization.Std[1], (float)normalization.Std[2], 1),
             new Float4((float)normalization.Scale, (float)h / resized.H, (float)w / resized.W, 0));
-        _groups = StridedCopy.FlatGrid(Groups.Cover((long)hp * wp, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover((long)hp * wp, LocalSize));
         _pipeline = device.Pipeline("detection/image_transform", SpecConstant.Bool(0, channelsLast));
     }
 

@@ -55,6 +55,7 @@ public sealed class Nms : IOp
     /// </summary>
     private const int WalkIterations = 32768;
 
+    private readonly Device _device;
     private readonly TopK _order;
     private readonly Pipeline _reset;
     private readonly Pipeline _prepare;
@@ -83,6 +84,7 @@ public sealed class Nms : IOp
     public Nms(Device device, Tensor boxes, Tensor scores, Tensor keep, Tensor keepCount, float iouThreshold, Tensor scratch,
         Tensor? candidates = null, Tensor? count = null, Tensor? groups = null, string name = "nms")
     {
+        _device = device;
         Name = name;
         var r = DetectionTensors.RequireBoxes(name, "boxes", boxes);
         if (DetectionTensors.RequireVector(name, "scores", scores, DataType.Float32) != r)
@@ -96,7 +98,7 @@ public sealed class Nms : IOp
         _rows = Rows(device, _n);
         _words = (_rows + 31) / 32;
 
-        var cursor = new DetectionTensors.ScratchCursor(name, scratch, device.BindingAlignment);
+        var cursor = new ScratchCursor(name, scratch, device.BindingAlignment);
         var topScratch = cursor.Take("top-k scratch", new Shape(checked((int)((TopK.ScratchBytes(_n) + 3) / 4))), DataType.Float32);
         var order = cursor.Take("order", new Shape(_n), DataType.Int32);
         var orderCount = cursor.Take("order count", new Shape(1), DataType.UInt32);
@@ -130,15 +132,12 @@ public sealed class Nms : IOp
     /// </summary>
     public static long ScratchBytes(Device device, int candidates)
     {
-        var alignment = device.BindingAlignment;
-        var n = (ulong)candidates;
+        var n = (long)candidates;
         var rows = Rows(device, candidates);
-        var words = (ulong)(rows + 31) / 32;
-        var arguments = (ulong)ArgumentCount(ChunkBounds(candidates, rows).Count()) * 4;
-        ulong total = 0;
-        foreach (var bytes in new ulong[] { (ulong)TopK.ScratchBytes(candidates), n * 4, 4, n * 16, n * 4, (ulong)rows * words * 4, words * 4, 4, arguments })
-            total = DetectionTensors.Align(total, alignment) + bytes;
-        return (long)total;
+        var words = (long)(rows + 31) / 32;
+        var arguments = (long)ArgumentCount(ChunkBounds(candidates, rows).Count()) * 4;
+        // In the order the constructor takes them.
+        return ScratchCursor.Bytes(device.BindingAlignment, TopK.ScratchBytes(candidates), n * 4, 4, n * 16, n * 4, rows * words * 4, words * 4, 4, arguments);
     }
 
     /// <summary>The chunks [c0, c1) of the sorted candidates: <see cref="FirstChunkRows"/>, then twice as many each, up to <paramref name="rows"/>; at least one.</summary>
@@ -196,7 +195,7 @@ public sealed class Nms : IOp
             for (var start = c0; start < c1; start += walkRows)
                 list.DispatchIndirect(_walk, _arguments[2 + 2 * c], chunk with { Start = (uint)start, End = (uint)Math.Min(c1, start + walkRows) }, _bindings);
         }
-        list.Dispatch(_finish, StridedCopy.FlatGrid(Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
+        list.Dispatch(_finish, StridedCopy.FlatGrid(_device, Groups.Cover(_maxKeep, LocalSize)), _push, _bindings);
     }
 
     private readonly record struct Push(uint N, uint W, uint MaxKeep, float Threshold, uint C0, uint C1, uint Start, uint End, uint Rows, uint Chunks, uint Chunk);

@@ -66,7 +66,7 @@ public sealed class PasteMasks : IOp
         foreach (var (start, rows) in RowChunks.Split(r, maxChunkBytes, limits.minStorageBufferOffsetAlignment, plane * sizeof(float)))
         {
             var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand, groupsPerBox);
-            _dispatches.Add((push, StridedCopy.FlatGrid((uint)(rows * groupsPerBox)), RowChunks.View(flat, start, rows, (int)plane)));
+            _dispatches.Add((push, StridedCopy.FlatGrid(device, (uint)(rows * groupsPerBox)), RowChunks.View(flat, start, rows, (int)plane)));
         }
         _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null), SpecConstant.UInt(1, TileX));
     }

@@ -77,7 +77,7 @@ public sealed class RoiAlign : IOp
             options.CanonicalLevel, options.CanonicalSize, options.LevelEpsilon, H(0), H(1), H(2), H(3), H(4), W(0), W(1), W(2), W(3), W(4),
             S(0), S(1), S(2), S(3), S(4));
         var tiles = (cp / 4 + tileC4 - 1) / tileC4;
-        _groups = StridedCopy.FlatGrid(Groups.Cover((long)r * options.OutputHeight * options.OutputWidth * tiles, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover((long)r * options.OutputHeight * options.OutputWidth * tiles, LocalSize));
         var fixedSampling = options.SamplingRatio <= MaxFixedSampling ? (uint)options.SamplingRatio : 0;
         _pipeline = device.Pipeline("detection/roi_align", SpecConstant.UInt(0, (uint)features.Count), SpecConstant.Bool(1, options.Aligned),
             SpecConstant.Bool(2, count is not null), SpecConstant.Bool(3, options.EpsilonInsideLog), SpecConstant.UInt(4, (uint)tileC4),

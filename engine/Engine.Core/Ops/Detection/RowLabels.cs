@@ -24,7 +24,7 @@ public sealed class RowLabels : IOp
             throw new EngineException($"{name}: divisor {divisor} and modulo {modulo} must be positive.");
         _output = output;
         _push = new Push((uint)n, (uint)divisor, (uint)modulo);
-        _groups = StridedCopy.FlatGrid(Groups.Cover(n, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover(n, LocalSize));
         _pipeline = device.Pipeline("detection/row_labels");
     }
 

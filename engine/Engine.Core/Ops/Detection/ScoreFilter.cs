@@ -52,7 +52,7 @@ public sealed class ScoreFilter : IOp
         _boxes = boxes ?? scores;
         _rowCount = rowCount ?? keptCount;
         _push = new Push((uint)n, (uint)k, excludeColumn ?? -1, threshold, minSize);
-        _groups = StridedCopy.FlatGrid(Groups.Cover(n, LocalSize));
+        _groups = StridedCopy.FlatGrid(device, Groups.Cover(n, LocalSize));
         _pipeline = device.Pipeline("detection/score_filter", SpecConstant.Bool(0, sigmoid), SpecConstant.Bool(1, inclusive),
             SpecConstant.Bool(2, boxes is not null), SpecConstant.Bool(3, rowCount is not null));
     }

@@ -19,6 +19,7 @@ public sealed class TopK : IOp
 
     private const int LocalSize = 64;
 
+    private readonly Device _device;
     private readonly BitonicSort _sort;
     private readonly int _k;
     private readonly Tensor[]? _select;
@@ -36,6 +37,7 @@ public sealed class TopK : IOp
     public TopK(Device device, Tensor scores, Tensor output, Tensor outputCount, Tensor scratch, Tensor? candidates = null, Tensor? count = null,
         string name = "top_k")
     {
+        _device = device;
         Name = name;
         DetectionTensors.RequireVector(name, "scores", scores, DataType.Float32);
         _k = DetectionTensors.RequireVector(name, "output", output, DataType.Int32);
@@ -45,7 +47,7 @@ public sealed class TopK : IOp
         if (_k == 0 || _k > n)
             throw new EngineException($"{name}: k = {_k} (output {output.Shape}) must be between 1 and the {n} candidates.");
         _n = n;
-        var cursor = new DetectionTensors.ScratchCursor(name, scratch, device.BindingAlignment);
+        var cursor = new ScratchCursor(name, scratch, device.BindingAlignment);
         if (n > RadixThreshold && 4L * _k <= n)
         {
             var hist = cursor.Take("histogram", new Shape(256), DataType.UInt32);
@@ -83,7 +85,7 @@ public sealed class TopK : IOp
         if (_select is not null)
         {
             var one = new Groups(1);
-            var all = StridedCopy.FlatGrid(Groups.Cover(_n, LocalSize));
+            var all = StridedCopy.FlatGrid(_device, Groups.Cover(_n, LocalSize));
             list.Dispatch(_selectPhases[3], one, new SelectPush((uint)_n, (uint)_k, 0), _select);
             for (uint pass = 0; pass < 8; pass++)
             {

@@ -1,12 +1,11 @@
 using Engine.Gpu;
-using Engine.Ops;
 
-namespace Engine.Host;
+namespace Engine.Ops;
 
 /// <summary>
 /// A plugin's own compute shader as an op: inputs in bindings 0..n-1, the output last, push constants
 /// as given. It records the shader's current pipeline; after a hot reload it is <see cref="IsStale"/>
-/// until its network records it again.
+/// until its graph records it again.
 /// </summary>
 public sealed class PluginKernel : IOp
 {
@@ -21,17 +20,26 @@ public sealed class PluginKernel : IOp
         Name = Path.GetFileNameWithoutExtension(shader.Path);
         _shader = shader;
         _tensors = [.. inputs, output];
+        Check(shader, inputs.Count, push.Length);
+        shader.Bind(_tensors.Length);
+        _push = push;
+        _groups = groups;
+    }
+
+    /// <summary>
+    /// Refuses a shader whose bindings or push constants do not fit <paramref name="inputs"/> inputs,
+    /// one output and <paramref name="pushWords"/> push-constant words (at build time, before any tensor exists).
+    /// </summary>
+    public static void Check(PluginShader shader, int inputs, int pushWords)
+    {
         // Bindings are matched by number: the compiler drops bindings a shader never uses, so a shader may
         // declare fewer than the kernel binds, never one beyond them.
         var bindings = shader.Pipeline.Layout.Bindings;
-        if (bindings.Count == 0 || bindings.Max(b => b.Binding) >= _tensors.Length || bindings.Max(b => b.Binding) < _tensors.Length - 1)
-            throw new EngineException($"{shader.Path}: the shader binds [{string.Join(", ", bindings.Select(b => b.Binding))}], but {inputs.Count} inputs " +
-                $"(bindings 0..{inputs.Count - 1}) and 1 output (binding {inputs.Count}) were given.");
-        shader.Bind(_tensors.Length);
-        if (push.Length * 4 > Pipeline.PushConstantBytes)
-            throw new EngineException($"{shader.Path}: {push.Length * 4} bytes of push constants, at most {Pipeline.PushConstantBytes}.");
-        _push = push;
-        _groups = groups;
+        if (bindings.Count == 0 || bindings.Max(b => b.Binding) > inputs || bindings.Max(b => b.Binding) < inputs)
+            throw new EngineException($"{shader.Path}: the shader binds [{string.Join(", ", bindings.Select(b => b.Binding))}], but {inputs} inputs " +
+                $"(bindings 0..{inputs - 1}) and 1 output (binding {inputs}) were given.");
+        if (pushWords * 4 > Pipeline.PushConstantBytes)
+            throw new EngineException($"{shader.Path}: {pushWords * 4} bytes of push constants, at most {Pipeline.PushConstantBytes}.");
     }
 
     public string Name { get; }

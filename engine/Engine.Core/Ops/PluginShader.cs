@@ -1,11 +1,11 @@
 using Engine.Gpu;
 
-namespace Engine.Host;
+namespace Engine.Ops;
 
 /// <summary>
 /// One GLSL file of a plugin, compiled to the pipeline its kernels record. A reload replaces
 /// <see cref="Pipeline"/> from the watcher's thread; kernels compare it with the pipeline they last
-/// recorded and the network re-records at a frame boundary, so a command buffer in flight never
+/// recorded and their graph re-records at a frame boundary, so a command buffer in flight never
 /// changes under the GPU.
 /// </summary>
 public sealed class PluginShader
