@@ -2,8 +2,9 @@ namespace Engine.Contracts;
 
 /// <summary>
 /// The graph API plugins build their networks with; the host implements it over the engine's graph
-/// and compiles the result once (shape checks happen here, at build time, never mid-frame). Plugins
-/// never see Vulkan objects: tensors are <see cref="NetworkTensor"/> handles.
+/// (a model and the plugin's own steps are one graph) and compiles the result once (shape checks
+/// happen here, at build time, never mid-frame); each run is one submission. Plugins never see
+/// Vulkan objects: tensors are <see cref="NetworkTensor"/> handles.
 /// </summary>
 public interface INetworkBuilder
 {
@@ -22,7 +23,10 @@ public interface INetworkBuilder
     /// <summary>A constant tensor (weights of a plugin's own head), row-major.</summary>
     NetworkTensor Constant(string name, IReadOnlyList<int> shape, float[] values);
 
-    /// <summary>x (M, K) times weight (K, N) plus bias (N): a fully connected layer. K and N must be multiples of 4.</summary>
+    /// <summary>
+    /// x (M, K) times weight (K, N) plus bias (N): a fully connected layer. K and N must be multiples
+    /// of 4; weight and bias must be <see cref="Constant"/>s (the host packs them with the model's weights).
+    /// </summary>
     NetworkTensor Linear(NetworkTensor x, NetworkTensor weight, NetworkTensor? bias = null);
 
     /// <summary>The same elements seen with another shape.</summary>
