@@ -9,7 +9,7 @@
 // matrix), folded into the per-invocation row and column offsets so the k loop is the plain one's.
 // Tile: each invocation computes TILE_M rows x (4 * TILE_N4) columns in registers, with no shared
 // memory: on lavapipe texel loads take a vectorised gather path and barriers are expensive, so
-// register blocking over texel buffers is the fast form (see docs on lavapipe). A workgroup's lanes
+// register blocking over texel buffers is the fast form (docs/bench-log.md, 2026-12-06). A workgroup's lanes
 // take LANES_C consecutive column tiles of LOCAL / LANES_C consecutive row tiles (as ops/conv.comp),
 // so a C of fewer than LOCAL column tiles keeps every lane busy. x walks groups of column tiles, y
 // groups of row tiles; edges are clamped on load and bounds-checked on store.
@@ -20,8 +20,8 @@ layout(constant_id = 3) const bool HAS_BIAS = false;
 layout(constant_id = 4) const bool HAS_RESIDUAL = false;
 layout(constant_id = 5) const bool RELU = false;
 layout(constant_id = 6) const uint LANES_C = 8; // divides the local size
-// false (one matrix): z = 0 and the strides fold away, leaving the unbatched kernel; with the z
-// offsets applied at run time plain GEMMs measured 0.99-1.22x its time (docs/ops.md).
+// false (one matrix): z = 0 and the strides fold away, leaving the unbatched kernel: z offsets
+// applied at run time can slow plain GEMMs (docs/bench-log.md, 2026-12-05).
 layout(constant_id = 7) const bool BATCHED = false;
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer A;

@@ -5,11 +5,11 @@
 // floor(canonicalLevel + log2(sqrt(area) / canonicalSize) + eps) (detectron2: eps inside the log),
 // clamped to the given levels. With one level the mapping is skipped.
 // One dispatch covers every level. Each level has its own binding F0..F4 and its own copy of the
-// channel loop whose trip count is zero unless the box maps to that level: a load that picks among
-// buffers at run time is several times slower on lavapipe, an if does not skip work there (both
-// sides run masked) and a loop appears to run its body once even when no lane enters it (a
-// dispatch per level with an early return cost 1.6x one level), so each other level costs one
-// masked texel, not a quarter of a bin's samples.
+// channel loop whose trip count is zero unless the box maps to that level: on lavapipe a load that
+// picks among buffers at run time is slow, an if does not skip work (both sides run masked) and a
+// loop appears to run its body once even when no lane enters it (so a dispatch per level with an
+// early return costs more than one level holding every box), so each other level costs one masked
+// texel, not a quarter of a bin's samples (docs/bench-log.md, 2026-11-21 and 2026-11-22).
 // With a fixed sampling ratio of at most MAX_FIXED (FIXED > 0) the bin's sample offsets and
 // weights are computed once per invocation and reused for every channel texel; otherwise the
 // samples are recomputed per texel.

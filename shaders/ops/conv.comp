@@ -14,7 +14,8 @@
 // Taps outside the input for every pixel of a tile are not visited (the temporal padding of a
 // 3x1x1 or 5x7x7 kernel on 8 frames is 8-15% of its taps); within the visited range,
 // padding is a multiplicative mask on the input texel rather than a branch: llvmpipe runs both sides
-// of a branch it cannot prove uniform, and a masked-only loop measured faster than two copies.
+// of a branch it cannot prove uniform, so a masked-only loop beats two copies (docs/bench-log.md,
+// 2026-11-21).
 // Bounds: input taps outside the volume read as zero (mask); loads clamp the last pixel/channel tile,
 // stores are bounds-checked. Chunking: Out is bound at pixel `row0` and holds `rows` pixels, so an
 // output larger than one storage-buffer range is written by several dispatches; R is bound whole.

@@ -106,7 +106,7 @@ internal static class BenchCommand
         direct?.Run();
 
         // Wall and CPU time come from plain runs; the per-node table from a few profiled runs after them,
-        // since a timestamp after every dispatch slows a run (about 0.1 ms each on lavapipe).
+        // since a timestamp after every dispatch slows a run (docs/bench-log.md, 2026-12-05).
         var (wall, cpuPerRun, directWall, directCpuPerRun) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         var cpu = ProcessorTime();
         for (var i = 0; i < iterations; i++)
@@ -181,8 +181,8 @@ internal static class BenchCommand
 
     /// <summary>
     /// The nodes that ran as Winograd (more dispatches than in the direct graph): the sum of their
-    /// per-node GPU time medians in both graphs. (Every Winograd node is 3 dispatches, so the count no
-    /// longer tells 1x3x3 from 3x1x1; `engine bench conv --compare-direct` compares single layers.)
+    /// per-node GPU time medians in both graphs. (Every Winograd node is 3 dispatches, so the count does
+    /// not tell 1x3x3 from 3x1x1; `engine bench conv --compare-direct` compares single layers.)
     /// </summary>
     private static void PrintWinogradNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> directProfiles)
     {

@@ -41,9 +41,9 @@ internal sealed class BenchRuns
     /// <summary>
     /// Times <paramref name="list"/> <paramref name="iterations"/> times, or, with <paramref name="other"/>,
     /// alternates the two run by run: on a shared machine only an A/B in one process, interleaved,
-    /// compares them (separate processes vary by +-40% for identical code). The order flips every run
-    /// (ABBA): the first of two back-to-back submits measured 5-10% slower than the second with the very
-    /// same command list.
+    /// compares them, since separate processes of identical code vary widely. The order flips every run
+    /// (ABBA) because the first of two back-to-back submits of the same command list tends to be slower
+    /// (docs/bench-log.md, 2026-12-05).
     /// </summary>
     public static (List<BenchRuns> Runs, List<BenchRuns> OtherRuns) Alternate(Device device, CommandList list, CommandList? other, int iterations,
         Func<DispatchTiming, string> groupBy)

@@ -1,18 +1,16 @@
 namespace Engine.Ops;
 
 /// <summary>
-/// The register tile of shaders/ops/conv.comp, chosen by measurement on lavapipe with `engine bench conv`:
-/// 16 pixels x 8 channels beat 8x8 on ResNet-50's layers at 56x56 to 14x14 (larger register tiles won for
-/// GEMM too, docs/bench-log.md), but on 7x7 outputs a 16-pixel tile wastes 15 of 64 rows and 8x8 was twice as fast, so the
-/// pixel tile drops to 8 when 16 would waste more than 15% of its rows. 1x1 convolutions run as
-/// <see cref="Gemm"/> with the same row tile (16 rows was as fast or faster there too).
+/// The register tile of shaders/ops/conv.comp on lavapipe, chosen with `engine bench conv`: 16 pixels
+/// per invocation, 8 where a 16-pixel tile would waste more than 15% of its rows (7x7 outputs waste
+/// 15 of 64), since the idle rows cost more than the smaller tile; 1x1 convolutions run as
+/// <see cref="Gemm"/> with the same row tile.
 /// <para>
-/// The channel tile: 16 channels beat 8 by 10-25% in CPU time on the I3D R50 layers (3x1x1, 1x3x3 and
-/// 1x1, 7x7 to 56x56 outputs); 32 channels was no better and often worse. The 8 invocations of a
-/// workgroup walk consecutive channel tiles of the same pixels (<see cref="LaneColumns"/>): on an
-/// output with fewer than 8 channel tiles (64 channels are 4 tiles of 16) the other invocations take
-/// the next pixel tiles, so 64-channel outputs (the I3D stem and res2) get the 16-channel tile too and
-/// ran 25-30% faster in CPU time than with 8 channels (`engine bench conv`, 8x56x56 and the unfolded stem).
+/// The channel tile: 16 channels from 64 output channels up, else 8 (wider tiles were no better). The 8
+/// invocations of a workgroup walk consecutive channel tiles of the same pixels (<see cref="LaneColumns"/>):
+/// on an output with fewer than 8 channel tiles (64 channels are 4 tiles of 16) the other invocations
+/// take the next pixel tiles, so 64-channel outputs (the I3D stem and res2) get the 16-channel tile with
+/// no idle lanes. Measurements: docs/bench-log.md, 2026-11-21 and 2026-11-22.
 /// Other devices may want other tiles: pass them to <see cref="Conv"/>.
 /// </para>
 /// </summary>

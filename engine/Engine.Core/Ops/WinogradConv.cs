@@ -26,20 +26,16 @@ public sealed class WinogradConv : IOp
     private const int LocalSize = 64;
 
     /// <summary>
-    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe. With the GEMMs batched
-    /// (3 dispatches per layer) they pay from small layers on: `engine bench conv --kernel 1x3x3
-    /// --pad 0x1x1 --winograd-tile 4 --compare-direct` (Winograd / direct GPU time, alternating in one
-    /// process, machine loaded) gave 0.97 at 0.058 GFLOP (64 ch 28x28), 0.61 (128 ch 14x14), 0.88 at
-    /// 0.12 GFLOP (64 ch 2x28x28), 0.65 at 0.23 GFLOP (512 ch 7x7); `engine bench conv --resnet50
-    /// --compare-direct` gave 0.91, 0.65, 0.51, 0.45 for its stride-1 3x3 layers (64 to 512 ch) and 0.79
-    /// for all its convolutions. The packed weights are 4x (F(4x4)) the direct ones.
+    /// The smallest convolution (direct FLOPs) worth the transforms on lavapipe: below it the two
+    /// transform passes over memory cost more than the multiplications they save. With the GEMMs batched
+    /// (3 dispatches per layer) that point is low; ResNet-50's and I3D R50's stride-1 3x3 layers all pay
+    /// (docs/bench-log.md, 2026-12-05). The packed weights are 4x (F(4x4)) the direct ones.
     /// </summary>
     public const double DefaultMinFlops = 0.1e9;
 
     /// <summary>
-    /// The share of the minimum FLOPs a 3x1x1 convolution needs. Same measure, F(4, 3) with
-    /// `--kernel 3x1x1 --pad 1x0x0`: 0.91 at 0.077 GFLOP (128 ch 4x14x14), 0.87-0.89 at 0.15 GFLOP
-    /// (64 ch and 256->64 ch, 8 frames), 0.70 at 0.31 GFLOP (512 ch 4x7x7).
+    /// The share of the minimum FLOPs a 3x1x1 convolution needs: its transforms move 6 inputs per 4
+    /// outputs, not 36 per 16, so they pay on smaller layers (docs/bench-log.md, 2026-12-05).
     /// </summary>
     private const double TemporalMinFlopsShare = 0.75;
 
@@ -239,19 +235,13 @@ public sealed class WinogradConv : IOp
 
     /// <summary>
     /// The tile a convolution of <paramref name="spec"/> uses (its weights are packed for it): 4 outputs
-    /// along each transformed axis for every layer. 1x3x3, F(4x4, 3x3): `engine bench conv --compare-direct --winograd-tile 2|4` on the I3D R50 1x3x3
-    /// layers (8 frames; GPU time over the direct kernel, alternating in one process) gave F(2x2) / F(4x4):
-    /// 64 ch 56x56 0.94-0.97 / 0.90-1.02, 128 ch 28x28 0.73 / 0.67, 256 ch 14x14 0.61 / 0.62, 512 ch
-    /// 7x7 0.61 / 0.50. F(4x4) does 1.8x fewer multiplications and moves 1.8x less V and M per output;
-    /// its larger transforms cost more per tile on lavapipe (at 64 channels they are half its time),
-    /// but it was never clearly slower. Its rounding error (transform entries up to 8) kept the full
-    /// ResNet-50 and NL I3D R50 within the 1e-4 parity tolerance. 3x1x1, F(4, 3) along time:
-    /// `engine bench conv --kernel 3x1x1 --pad 1x0x0 --compare-direct --winograd-tile 2|4` on the I3D R50
-    /// 3x1x1 layers (8 frames, same measure) gave F(2, 3) / F(4, 3): 64->64 56x56 1.02 / 0.64, 256->64
-    /// 56x56 1.08 / 0.75, 256->128 56x56 0.77 / 0.68, 512->128 28x28 0.90 / 0.54, 1024->256 14x14
-    /// 0.76 / 0.70, 2048->512 7x7 0.67 / 0.50. F(2, 3) saves a third of the multiplications but writes
-    /// and reads twice the input and output in V and M; F(4, 3) halves them and moves 1.5x, and 8 frames
-    /// are exactly two of its tiles.
+    /// along each transformed axis for every layer. F(4x4, 3x3) does 1.8x fewer multiplications than
+    /// F(2x2) and moves 1.8x less V and M per output; its larger transforms cost more per tile on
+    /// lavapipe, but it was never clearly slower on the I3D R50 1x3x3 layers, and its rounding error
+    /// (transform entries up to 8) keeps the full ResNet-50 and NL I3D R50 within the 1e-4 parity
+    /// tolerance. F(2, 3) saves only a third of the multiplications but writes and reads twice the
+    /// input and output in V and M; F(4, 3) halves them, moves 1.5x, and 8 frames are exactly two of its
+    /// tiles: it was faster on every I3D R50 3x1x1 layer (docs/bench-log.md, 2026-11-22).
     /// </summary>
     public static int TileFor(ConvSpec spec) => 4;
 
@@ -260,7 +250,7 @@ public sealed class WinogradConv : IOp
     /// <paramref name="output"/> is worth running as Winograd: at least <paramref name="minFlops"/> of
     /// direct arithmetic (1x3x3), or <see cref="TemporalMinFlopsShare"/> of it and whole tiles of output
     /// frames (3x1x1: a partial tile wastes a quarter or more of its arithmetic, while the direct kernel
-    /// skips the padded frames; 3 frames measured 1.27, 2 frames 2.2-2.3).
+    /// skips the padded frames; docs/bench-log.md, 2026-11-22).
     /// </summary>
     public static bool Pays(ConvSpec spec, Shape output, double minFlops)
     {
