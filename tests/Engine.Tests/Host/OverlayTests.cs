@@ -19,13 +19,17 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
 
         using var gpu = new GpuFrame(Device, W, H);
         using var overlay = new OverlayRenderer(Device, W, H);
-        gpu.Write(frame);
+        using var layer = new OverlayLayer(Device, W, H);
         var canvas = new OverlayCanvas(W, H);
         canvas.Fill(2, 3, 20, 9, 0x80FF0000);          // half-transparent red
         canvas.Outline(22, 2, 35, 12, 0xFF00FF00, 1);  // opaque green outline
         canvas.Text(1, 16, "A1g", 2, 0xFFFFFFFF);       // white, scale 2
-        overlay.Upload(canvas);
-        Device.Run(list => overlay.Record(list, gpu));
+        Assert.Equal(3 * 8 * 4 + 3 * 4, layer.Write(canvas));
+        Device.Run(list =>
+        {
+            gpu.Write(frame, list);
+            overlay.Record(list, gpu, layer);
+        });
         var image = overlay.Image.Download<byte>();
 
         for (var y = 0; y < H; y++)
