@@ -47,6 +47,7 @@ internal sealed record LiveRun
         var loaded = new List<LoadedPlugin>();
         var presenters = new List<IPresenter>();
         Instance? instance = null;
+        Instance? inferenceInstance = null;
         Device? display = null;
         Device? inference = null;
         try
@@ -57,7 +58,18 @@ internal sealed record LiveRun
             opened?.Invoke(source);
             instance = CliOptions.Instance(result, logging, Window ? WindowPresenter.RequiredInstanceExtensions() : null);
             display = instance.CreateDevice(CliOptions.DeviceOptions(result, logging) with { Presentation = Window });
-            inference = SameDevice ? null : instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
+            if (!SameDevice)
+            {
+                // A CPU device (lavapipe) runs the dispatches of every device of one instance on one
+                // compute thread pool (the driver's, per physical device), first come first served, so
+                // the display's few small dispatches queue behind the network's long ones: NL I3D R50
+                // presented 20.8 fps with one instance against 29.2 with two (docs/bench-log.md,
+                // 2026-12-06). There, and only there, inference gets an instance of its own; a GPU
+                // runs the two devices' queues side by side, so both come from the one instance.
+                if (display.Info.Type == Interop.VkPhysicalDeviceType.Cpu)
+                    inferenceInstance = CliOptions.Instance(result, logging);
+                inference = (inferenceInstance ?? instance).CreateDevice(CliOptions.DeviceOptions(result, logging));
+            }
             if (Window)
                 presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, display));
             if (Json is { } json)
@@ -89,6 +101,7 @@ internal sealed record LiveRun
             foreach (var presenter in presenters)
                 presenter.Dispose();
             inference?.Dispose();
+            inferenceInstance?.Dispose();
             display?.Dispose();
             instance?.Dispose();
             foreach (var plugin in loaded)

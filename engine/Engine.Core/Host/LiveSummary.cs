@@ -10,7 +10,7 @@ namespace Engine.Host;
 /// overhead, which should stay within about two frame intervals. Host↔device bytes: those of the
 /// frame path (the frame upload, the overlay layer (<see cref="OverlayBytes"/>, part of the
 /// uploads), presenters' downloads) and those of inference runs (the clip bridge between devices,
-/// result readback, plugin rebuilds).
+/// result readback, plugin rebuilds), given per finished run (a run still in flight at the end adds its share).
 /// </summary>
 public sealed record LiveSummary(double Seconds, long Captured, long Presented, long Dropped, int Reconnects, long InferenceRuns,
     double CaptureFps, double PresentFps, double InferenceFps, double InferenceMsMean, double LatencyP50Ms, double LatencyP95Ms,
