@@ -55,14 +55,16 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         public void Dispose() => _copy.Dispose();
     }
 
-    private (LiveSummary Summary, LiveSession Session) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters)
+    /// <summary>Runs a session on the fixture's device (and <paramref name="inference"/> if given); returns its summary and its nodes' clip shapes.</summary>
+    private (LiveSummary Summary, Shape[] ClipShapes) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters, Device? inference = null)
     {
         var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins, PluginCatalogTests.Plugins], NullLogger.Instance);
         var loaded = plugins.Select(catalog.Load).ToArray();
-        var session = new LiveSession(Device, Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
+        var session = new LiveSession(Device, inference ?? Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
         try
         {
-            return (session.Run(), session);
+            var summary = session.Run();
+            return (summary, [.. session.Plugins.SelectMany(p => p.Nodes).Select(n => n.Clips.ClipShape)]);
         }
         finally
         {
@@ -190,6 +192,31 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.True(summary.RunTraffic.Downloaded > 0);
         Assert.Equal(0, summary.RunTraffic.Uploaded);
         Assert.Contains($"host->device {(double)summary.FrameTraffic.Uploaded / Frames:0} B/frame", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void With_inference_on_another_device_each_run_takes_its_clip_through_the_host_and_predicts_the_same()
+    {
+        const int W = 96, H = 64, Frames = 20;
+        var file = TestMedia.SolidColour("red", W, H, 1.5);
+        var json = Path.Combine(_out.FullName, "bridge.jsonl");
+        using var inference = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = null });
+        using var source = SourceFactory.Open($"file:{file}", new SourceOptions { AsFastAsPossible = true }, NullLoggerFactory.Instance);
+        var (summary, clips) = Run(source, ["colour-head"], new LiveOptions { Frames = Frames }, [new JsonLinesPresenter(json)], inference);
+
+        Assert.Empty(summary.DisabledPlugins);
+        Assert.True(summary.InferenceRuns >= 1, $"{summary.InferenceRuns} runs");
+        var lines = JsonLinesPresenter.TopLabels(json, "colour-head").ToArray();
+        Assert.Equal(summary.InferenceRuns, lines.Length);
+        Assert.All(lines, l => Assert.Equal("red", l.Label));
+        // The frame path is unchanged; every launched run moved its clip down from the display device
+        // and up to the inference device once (a run in flight at the end has moved its clip too).
+        Assert.Equal((long)Frames * W * H * 3, summary.FrameTraffic.Uploaded - summary.OverlayBytes);
+        Assert.Equal(0, summary.FrameTraffic.Downloaded);
+        var clipBytes = Assert.Single(clips).ElementCount * sizeof(float);
+        Assert.Equal(0, summary.RunTraffic.Uploaded % clipBytes);
+        Assert.InRange(summary.RunTraffic.Uploaded / clipBytes, summary.InferenceRuns, summary.InferenceRuns + 1);
+        Assert.True(summary.RunTraffic.Downloaded >= summary.RunTraffic.Uploaded, "each clip is read back from the display device before it is written to the inference device");
     }
 
     [ToolFact("ffmpeg", "ffprobe")]
