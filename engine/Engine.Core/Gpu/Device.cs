@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Gpu;
 
 /// <summary>
-/// A logical Vulkan device with one compute queue: it creates buffers, tensors and pipelines,
+/// A logical Vulkan device with one compute queue, opened from the process's <see cref="Gpu.Instance"/>
+/// (<see cref="Gpu.Instance.CreateDevice"/>): it creates buffers, tensors and pipelines,
 /// submits command lists, and destroys objects once the GPU has finished with them. Every
 /// submission signals the next value of one timeline semaphore, which is what "finished" means.
 /// </summary>

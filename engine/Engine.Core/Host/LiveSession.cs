@@ -25,7 +25,7 @@ public sealed class LiveSession : IDisposable
 {
     /// <summary>
     /// Frames whose GPU work may be queued at once. Three: one being written by the host, one the GPU
-    /// draws, one a presenter still copies or reads; more only adds latency.
+    /// draws, one a presenter still copies or reads.
     /// </summary>
     public const int FramesInFlight = 3;
 
