@@ -21,10 +21,13 @@ internal static class CliOptions
         })
         .SetMinimumLevel(result.GetValue(Verbose) ? LogLevel.Debug : LogLevel.Warning));
 
+    /// <summary>The command's one Vulkan instance (`--validation`); <paramref name="extensions"/> are a window's surface extensions.</summary>
+    public static Instance Instance(ParseResult result, ILoggerFactory logging, IReadOnlyList<string>? extensions = null) =>
+        Gpu.Instance.Create(result.GetValue(Validation), logging, extensions);
+
     public static DeviceOptions DeviceOptions(ParseResult result, ILoggerFactory logging) => new()
     {
         DeviceIndex = result.GetValue(Device),
-        Validation = result.GetValue(Validation),
         LoggerFactory = logging,
     };
 

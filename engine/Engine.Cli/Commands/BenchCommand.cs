@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Engine.Files;
-using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -93,7 +92,8 @@ internal static class BenchCommand
         if (iterations <= 0)
             throw new EngineException($"--iters {iterations}: at least one timed run.");
         using var logging = CliOptions.Logging(result);
-        using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+        using var instance = CliOptions.Instance(result, logging);
+        using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
         var compileClock = Stopwatch.StartNew();
         using var graph = build().Compile(device, new CompileOptions { Profile = true });
         var compileMs = compileClock.Elapsed.TotalMilliseconds;

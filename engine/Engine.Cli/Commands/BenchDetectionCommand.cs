@@ -32,7 +32,8 @@ internal static class BenchDetectionCommand
                 throw new EngineException("bench detection-ops: --image HxW, and --k between 100 and --candidates.");
             var (h, w) = (dims[0], dims[1]);
             using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            using var instance = CliOptions.Instance(result, logging);
+            using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var random = new Random(1);
             var boxValues = new float[n * 4];
             for (var i = 0; i < n; i++)

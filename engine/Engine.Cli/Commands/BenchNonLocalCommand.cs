@@ -34,7 +34,8 @@ internal static class BenchNonLocalCommand
             var c = result.GetValue(channels);
             var cp = (c + 3) / 4 * 4;
             using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            using var instance = CliOptions.Instance(result, logging);
+            using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var random = new Random(1);
             using var uploaded = new UploadedNonLocalWeights(device, options, c, name =>
             {

@@ -35,7 +35,8 @@ internal static class ConvBenchCommand
         command.SetAction(result =>
         {
             using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            using var instance = CliOptions.Instance(result, logging);
+            using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var layers = result.GetValue(resnet)
                 ? ResNet50()
                 : [(Dims(result.GetValue(input)!, 5), new ConvSpec(Dims(result.GetValue(input)!, 5)[1], result.GetValue(outChannels),

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Engine.Gpu;
 using Spectre.Console;
 
 namespace Engine.Cli.Commands;
@@ -13,7 +12,7 @@ internal static class DevicesCommand
         command.SetAction(result =>
         {
             using var logging = CliOptions.Logging(result);
-            using var instance = Instance.Create(result.GetValue(CliOptions.Validation), logging);
+            using var instance = CliOptions.Instance(result, logging);
             var devices = instance.Devices();
             var selected = instance.Select(result.GetValue(CliOptions.Device));
             foreach (var d in devices)

@@ -36,7 +36,8 @@ internal static class GemmBenchCommand
             if (count <= 0)
                 throw new EngineException($"--batch {count}: give at least one matrix.");
             using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            using var instance = CliOptions.Instance(result, logging);
+            using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var (tm, tn) = (result.GetValue(tileM) ?? ConvDefaults.RowTile(m), result.GetValue(tileN4) ?? ConvDefaults.ColumnTile(n / 4));
             var random = new Random(1);
             using var a = Slabs(device, random, "A", count, m, k);

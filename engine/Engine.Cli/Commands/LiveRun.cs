@@ -8,9 +8,10 @@ namespace Engine.Cli.Commands;
 
 /// <summary>
 /// One live session as `engine live` and `engine demo` run it: loads the plugins, opens the source
-/// (before any device, so a missing camera fails first), a display device and (unless
-/// <see cref="SameDevice"/>) a second inference device, the presenters, and runs until the session's
-/// bound or Ctrl-C.
+/// (before any device, so a missing camera fails first), the process's one Vulkan instance (with a
+/// window's surface extensions when there is a window), from it a display device (which also
+/// presents to the window) and, unless <see cref="SameDevice"/>, a second logical device for
+/// inference, the presenters, and runs until the session's bound or Ctrl-C.
 /// </summary>
 internal sealed record LiveRun
 {
@@ -45,6 +46,9 @@ internal sealed record LiveRun
             throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
         var loaded = new List<LoadedPlugin>();
         var presenters = new List<IPresenter>();
+        Instance? instance = null;
+        Instance? inferenceInstance = null;
+        Device? display = null;
         Device? inference = null;
         try
         {
@@ -52,10 +56,22 @@ internal sealed record LiveRun
                 loaded.Add(catalog.Load(id));
             var source = SourceFactory.Open(Source, SourceOptions, logging);
             opened?.Invoke(source);
-            using var display = Device.Create(CliOptions.DeviceOptions(result, logging));
-            inference = SameDevice ? null : Device.Create(CliOptions.DeviceOptions(result, logging));
+            instance = CliOptions.Instance(result, logging, Window ? WindowPresenter.RequiredInstanceExtensions() : null);
+            display = instance.CreateDevice(CliOptions.DeviceOptions(result, logging) with { Presentation = Window });
+            if (!SameDevice)
+            {
+                // A CPU device (lavapipe) runs the dispatches of every device of one instance on one
+                // compute thread pool (the driver's, per physical device), first come first served, so
+                // the display's few small dispatches queue behind the network's long ones: NL I3D R50
+                // presented 20.8 fps with one instance against 29.2 with two (docs/bench-log.md,
+                // 2026-12-06). There, and only there, inference gets an instance of its own; a GPU
+                // runs the two devices' queues side by side, so both come from the one instance.
+                if (display.Info.Type == Interop.VkPhysicalDeviceType.Cpu)
+                    inferenceInstance = CliOptions.Instance(result, logging);
+                inference = (inferenceInstance ?? instance).CreateDevice(CliOptions.DeviceOptions(result, logging));
+            }
             if (Window)
-                presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, CliOptions.DeviceOptions(result, logging)));
+                presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, display));
             if (Json is { } json)
                 presenters.Add(new JsonLinesPresenter(json));
             if (Record is { } record)
@@ -81,9 +97,13 @@ internal sealed record LiveRun
         }
         finally
         {
+            // Presenters hold the display device's swapchain; devices go before their instance.
             foreach (var presenter in presenters)
                 presenter.Dispose();
             inference?.Dispose();
+            inferenceInstance?.Dispose();
+            display?.Dispose();
+            instance?.Dispose();
             foreach (var plugin in loaded)
                 plugin.Dispose();
         }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engine.Files;
-using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -46,7 +45,8 @@ internal static class RunModelCommand
                 if (image.Shape.Rank != 3 || image.Shape[0] != 3)
                     throw new EngineException($"{result.GetValue(input)}: image {image.Shape} must be (3, H, W) RGB 0..1.");
                 using var detLogging = CliOptions.Logging(result);
-                using var detDevice = Device.Create(CliOptions.DeviceOptions(result, detLogging));
+                using var detInstance = CliOptions.Instance(result, detLogging);
+                using var detDevice = detInstance.CreateDevice(CliOptions.DeviceOptions(result, detLogging));
                 var detector = DetectorBuilder.Build(package, image.Shape[1], image.Shape[2], result.GetValue(minSize), result.GetValue(maxSize));
                 using var detections = detector.Compile(detDevice, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
                 detections.SetInput(DetectorBuilder.Input, image.ToFloats());
@@ -67,7 +67,8 @@ internal static class RunModelCommand
                 throw new EngineException($"{result.GetValue(input)}: clip {clip.Shape} must be (N, 3, T, H, W).");
 
             using var logging = CliOptions.Logging(result);
-            using var device = Device.Create(CliOptions.DeviceOptions(result, logging));
+            using var instance = CliOptions.Instance(result, logging);
+            using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var builder = ModelBuilder.Build(package, clip.Shape[0], clip.Shape[2], clip.Shape[3], clip.Shape[4]);
             using var graph = builder.Compile(device, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
             graph.SetInput(VideoResNetBuilder.Input, clip.ToFloats());

@@ -333,12 +333,19 @@ public sealed unsafe class CommandList : IDisposable
         BarrierCount++;
     }
 
-    /// <summary>Ends recording. Results written by the GPU become visible to the host once a submission completes.</summary>
+    /// <summary>
+    /// Ends recording. Results written by the GPU become visible to the host once a submission
+    /// completes, and to every later submission on the device's queue (a barrier's second scope
+    /// reaches commands later in submission order): so a frame's clip copy feeds the network run
+    /// submitted after it, and the window copies the overlay image the frame drew, without the host
+    /// waiting in between.
+    /// </summary>
     public void Finish()
     {
         ThrowIfFinished();
-        var barrier = new VkMemoryBarrier { srcAccessMask = VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite, dstAccessMask = VkAccessFlags.HostRead };
-        _api.vkCmdPipelineBarrier(Handle, VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer, VkPipelineStageFlags.Host, 0, 1, &barrier, 0, null, 0, null);
+        var barrier = new VkMemoryBarrier { srcAccessMask = VkAccessFlags.ShaderWrite | VkAccessFlags.TransferWrite, dstAccessMask = AllAccess | VkAccessFlags.HostRead };
+        var stages = VkPipelineStageFlags.ComputeShader | VkPipelineStageFlags.Transfer;
+        _api.vkCmdPipelineBarrier(Handle, stages, stages | VkPipelineStageFlags.DrawIndirect | VkPipelineStageFlags.Host, 0, 1, &barrier, 0, null, 0, null);
         VulkanException.Check(_api.vkEndCommandBuffer(Handle), nameof(_api.vkEndCommandBuffer), $"command list '{Name}'");
         _finished = true;
     }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Gpu;
 
 /// <summary>
-/// A logical Vulkan device with one compute queue: it creates buffers, tensors and pipelines,
+/// A logical Vulkan device with one compute queue, opened from the process's <see cref="Gpu.Instance"/>
+/// (<see cref="Gpu.Instance.CreateDevice"/>): it creates buffers, tensors and pipelines,
 /// submits command lists, and destroys objects once the GPU has finished with them. Every
 /// submission signals the next value of one timeline semaphore, which is what "finished" means.
 /// </summary>
@@ -16,7 +17,6 @@ public sealed unsafe class Device : IDisposable
     public const int TensorAlignment = 16;
 
     private readonly Instance _instance;
-    private readonly bool _ownsInstance;
     private readonly ILogger _logger;
     private readonly VkPhysicalDeviceMemoryProperties _memory;
     private readonly VkQueue _queue;
@@ -26,12 +26,13 @@ public sealed unsafe class Device : IDisposable
     private readonly Queue<(ulong Value, Action Destroy)> _garbage = new();
     private readonly Lock _submitLock = new();
     private ulong _lastSubmitted;
+    private long _uploadedBytes;
+    private long _downloadedBytes;
     private bool _disposed;
 
-    private Device(Instance instance, bool ownsInstance, DeviceInfo info, VkPhysicalDevice physical, DeviceOptions options)
+    internal Device(Instance instance, DeviceInfo info, VkPhysicalDevice physical, DeviceOptions options)
     {
         _instance = instance;
-        _ownsInstance = ownsInstance;
         _logger = options.LoggerFactory.CreateLogger<Device>();
         Info = info;
         PhysicalDevice = physical;
@@ -141,25 +142,6 @@ public sealed unsafe class Device : IDisposable
     public long PipelineCacheBytesLoaded => _pipelineCache.BytesLoaded;
 
     internal VkPipelineCache PipelineCacheHandle => _pipelineCache.Handle;
-
-    /// <summary>Opens the device <paramref name="options"/> asks for (or the most capable one).</summary>
-    public static Device Create(DeviceOptions? options = null)
-    {
-        options ??= new DeviceOptions();
-        var instance = Instance.Create(options.Validation, options.LoggerFactory, options.InstanceExtensions);
-        try
-        {
-            var info = instance.Select(options.DeviceIndex);
-            if (!info.TimelineSemaphores)
-                throw new EngineException($"Vulkan device '{info.Name}' lacks timeline semaphores (Vulkan 1.2 core); the engine needs them.");
-            return new Device(instance, ownsInstance: true, info, instance.PhysicalDevice(info.Index), options);
-        }
-        catch
-        {
-            instance.Dispose();
-            throw;
-        }
-    }
 
     private static VkDeviceApi CreateLogicalDevice(VkInstanceApi api, VkPhysicalDevice physical, DeviceInfo info, bool presentation)
     {
@@ -317,14 +299,12 @@ public sealed unsafe class Device : IDisposable
             throw new EngineException($"Upload to {tensor}: {bytes.Length} bytes given, the tensor holds {tensor.ByteExtent} contiguous bytes.");
         if (tensor.Buffer.IsMapped)
         {
-            // The GPU may still read the old contents: writing now would race with it.
-            Wait(tensor.Buffer.LastUse);
-            bytes.CopyTo(new Span<byte>(tensor.Buffer.Mapped + tensor.ByteOffset, bytes.Length));
+            WriteMapped(tensor.Buffer, tensor.ByteOffset, bytes);
             return;
         }
         var size = (ulong)bytes.Length;
         using var staging = CreateBuffer($"{tensor.Name} (upload)", size, hostVisible: true);
-        bytes.CopyTo(new Span<byte>(staging.Mapped, bytes.Length));
+        WriteMapped(staging, 0, bytes);
         Run(list => list.CopyBuffer(staging, 0, tensor.Buffer, tensor.ByteOffset, size));
     }
 
@@ -336,14 +316,41 @@ public sealed unsafe class Device : IDisposable
         var result = new T[bytes / Unsafe.SizeOf<T>()];
         if (tensor.Buffer.IsMapped)
         {
-            Wait(tensor.Buffer.LastUse);
-            new ReadOnlySpan<byte>(tensor.Buffer.Mapped + tensor.ByteOffset, bytes).CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+            ReadMapped(tensor.Buffer, tensor.ByteOffset, MemoryMarshal.AsBytes(result.AsSpan()));
             return result;
         }
         using var staging = CreateBuffer($"{tensor.Name} (readback)", (ulong)bytes, hostVisible: true);
         Run(list => list.CopyBuffer(tensor.Buffer, tensor.ByteOffset, staging, 0, (ulong)bytes));
-        new ReadOnlySpan<byte>(staging.Mapped, bytes).CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
+        ReadMapped(staging, 0, MemoryMarshal.AsBytes(result.AsSpan()));
         return result;
+    }
+
+    /// <summary>Bytes the host wrote into and read from this device's memory since it opened.</summary>
+    public HostTraffic Traffic => new(Interlocked.Read(ref _uploadedBytes), Interlocked.Read(ref _downloadedBytes));
+
+    /// <summary>
+    /// The one place host bytes enter this device's memory (uploads, staging buffers, frames, overlay
+    /// layers, the clip bridge), so <see cref="Traffic"/> counts every crossing once: copies
+    /// <paramref name="bytes"/> into mapped <paramref name="buffer"/> at <paramref name="offset"/> once
+    /// the GPU is done with the buffer (it may still read the old contents: writing now would race).
+    /// </summary>
+    internal void WriteMapped(GpuBuffer buffer, ulong offset, ReadOnlySpan<byte> bytes)
+    {
+        if (!buffer.IsMapped || offset + (ulong)bytes.Length > buffer.Size)
+            throw new EngineException($"Host write of {bytes.Length} bytes at {offset} into {buffer}: it must be host-visible and hold them.");
+        Wait(buffer.LastUse);
+        bytes.CopyTo(new Span<byte>(buffer.Mapped + offset, bytes.Length));
+        Interlocked.Add(ref _uploadedBytes, bytes.Length);
+    }
+
+    /// <summary>The one place device bytes reach the host: reads mapped <paramref name="buffer"/> once the GPU has finished writing it.</summary>
+    internal void ReadMapped(GpuBuffer buffer, ulong offset, Span<byte> destination)
+    {
+        if (!buffer.IsMapped || offset + (ulong)destination.Length > buffer.Size)
+            throw new EngineException($"Host read of {destination.Length} bytes at {offset} from {buffer}: it must be host-visible and hold them.");
+        Wait(buffer.LastUse);
+        new ReadOnlySpan<byte>(buffer.Mapped + offset, destination.Length).CopyTo(destination);
+        Interlocked.Add(ref _downloadedBytes, destination.Length);
     }
 
     // ---------------------------------------------------------------- pipelines
@@ -374,7 +381,13 @@ public sealed unsafe class Device : IDisposable
     public CommandList CreateCommandList(string name, bool profile = false) => new(this, name, profile);
 
     /// <summary>Submits a finished command list; its work signals the returned submission.</summary>
-    public Submission Submit(CommandList list)
+    public Submission Submit(CommandList list) => Submit(list, default);
+
+    /// <summary>
+    /// Submits a finished command list that also signals the binary semaphore <paramref name="signal"/>
+    /// (a swapchain image's "copied" semaphore, which presentation waits on: it cannot wait on a timeline).
+    /// </summary>
+    internal Submission Submit(CommandList list, VkSemaphore signal)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         list.ThrowIfNotFinished();
@@ -384,15 +397,17 @@ public sealed unsafe class Device : IDisposable
             Wait(list.LastSubmission);
             var value = ++_lastSubmitted;
             var cb = list.Handle;
-            var timeline = _timeline;
-            var timelineInfo = new VkTimelineSemaphoreSubmitInfo { signalSemaphoreValueCount = 1, pSignalSemaphoreValues = &value };
+            var semaphores = stackalloc VkSemaphore[] { _timeline, signal };
+            var values = stackalloc ulong[] { value, 0 };
+            var count = signal.Handle == 0 ? 1u : 2u;
+            var timelineInfo = new VkTimelineSemaphoreSubmitInfo { signalSemaphoreValueCount = count, pSignalSemaphoreValues = values };
             var submit = new VkSubmitInfo
             {
                 pNext = &timelineInfo,
                 commandBufferCount = 1,
                 pCommandBuffers = &cb,
-                signalSemaphoreCount = 1,
-                pSignalSemaphores = &timeline,
+                signalSemaphoreCount = count,
+                pSignalSemaphores = semaphores,
             };
             VulkanException.Check(Api.vkQueueSubmit(_queue, 1, &submit, default), nameof(Api.vkQueueSubmit), $"command list '{list.Name}'");
             list.MarkSubmitted(value);
@@ -491,7 +506,5 @@ public sealed unsafe class Device : IDisposable
         _disposed = true;
         Api.vkDestroySemaphore(Api.Device, _timeline, null);
         Api.vkDestroyDevice(Api.Device, null);
-        if (_ownsInstance)
-            _instance.Dispose();
     }
 }

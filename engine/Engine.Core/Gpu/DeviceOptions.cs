@@ -3,12 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Gpu;
 
-/// <summary>How to open a device. A value: it can be logged, compared and reused.</summary>
+/// <summary>How to open a device from an <see cref="Instance"/>. A value: it can be logged, compared and reused.</summary>
 public sealed record DeviceOptions
 {
-    /// <summary>Load the Khronos validation layer and route its messages to the logger.</summary>
-    public bool Validation { get; init; }
-
     /// <summary>Index into the enumerated physical devices; null picks the most capable one.</summary>
     public int? DeviceIndex { get; init; }
 
@@ -16,9 +13,6 @@ public sealed record DeviceOptions
     public string? PipelineCacheDirectory { get; init; } = DefaultCacheDirectory();
 
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
-
-    /// <summary>Extra instance extensions (a window system's surface extensions, as GLFW lists them).</summary>
-    public IReadOnlyList<string> InstanceExtensions { get; init; } = [];
 
     /// <summary>Enable VK_KHR_swapchain, for a device that presents to a window.</summary>
     public bool Presentation { get; init; }

@@ -5,8 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Gpu;
 
 /// <summary>
-/// A Vulkan instance: the validation layer and debug messenger when asked, and the list of physical
-/// devices. Validation messages go to the logger; those above INFO are also kept so tests can fail on them.
+/// The process's Vulkan instance: the validation layer and debug messenger when asked, the list of
+/// physical devices, and the logical devices taken from it (<see cref="CreateDevice"/>). One instance
+/// per process or session: a window's surface belongs to it, so any of its devices can present, and
+/// validation sees every device's calls. Validation messages go to the logger; those above INFO are
+/// also kept so tests can fail on them. Dispose the devices first.
 /// </summary>
 public sealed unsafe class Instance : IDisposable
 {
@@ -110,6 +113,20 @@ public sealed unsafe class Instance : IDisposable
         if (debugUtils)
             instance.CreateMessenger();
         return instance;
+    }
+
+    /// <summary>
+    /// Opens a logical device (one compute queue) on the physical device <paramref name="options"/>
+    /// names, or the most capable one. Two devices opened on one physical device share nothing but it:
+    /// their memory is separate, so data crosses between them only through the host (<c>ClipBridge</c>).
+    /// </summary>
+    public Device CreateDevice(DeviceOptions? options = null)
+    {
+        options ??= new DeviceOptions();
+        var info = Select(options.DeviceIndex);
+        if (!info.TimelineSemaphores)
+            throw new EngineException($"Vulkan device '{info.Name}' lacks timeline semaphores (Vulkan 1.2 core); the engine needs them.");
+        return new Device(this, info, PhysicalDevice(info.Index), options);
     }
 
     /// <summary>Every physical device with the facts `engine devices` prints.</summary>

@@ -2,12 +2,12 @@ namespace Engine.Host;
 
 /// <summary>
 /// Where presented frames go: a window, a recording, snapshots, JSON lines. Called on the host's
-/// frame thread once per presented frame (the image is width x height x 4 bytes, B, G, R, A)
-/// and once per finished prediction.
+/// frame thread once per presented frame, with the overlay image still on the display device (only
+/// presenters that need the pixels on the host download them), and once per finished prediction.
 /// </summary>
 public interface IPresenter : IDisposable
 {
-    void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame);
+    void Present(OverlayImage image, long frame);
 
     void Prediction(PredictionRecord record)
     {

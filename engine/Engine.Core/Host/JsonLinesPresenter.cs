@@ -38,7 +38,7 @@ public sealed class JsonLinesPresenter : IPresenter
         }
     }
 
-    public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+    public void Present(OverlayImage image, long frame)
     {
     }
 

@@ -8,15 +8,27 @@ namespace Engine.Host;
 
 /// <summary>
 /// The live loop. At camera rate: take the newest frame (older ones were dropped by the ring),
-/// write it to the GPU, collect finished network runs, preprocess the frame into the clip buffers
-/// that sample it and draw the overlay in one submission, then launch the runs whose cadence fired
-/// (at most one in flight per node; they run on the inference device while frames keep flowing)
-/// and hand the image to the presenters. When the display and inference devices are one device
-/// with one queue, runs serialise with frames; the CLI opens a second device for inference. The
-/// session owns the source and disposes it.
+/// write it to the GPU (the frame path's one whole-frame crossing), collect finished network runs,
+/// preprocess the frame into the clip buffers that sample it and draw the overlay in one
+/// submission, then launch the runs whose cadence fired (at most one in flight per node; they run
+/// on the inference device while frames keep flowing) and hand the GPU image to the presenters.
+/// The loop never waits for a frame's submission: <see cref="FramesInFlight"/> frames and overlay
+/// layers rotate, and writing one waits only if the GPU still reads it (the resource is about to be
+/// reused); only presenters that download (the recorder, snapshots) wait for the frame's drawing.
+/// When the display and inference devices are one device with one queue, runs serialise with
+/// frames; the CLI opens a second device for inference, and clips cross to it through the host
+/// (<see cref="Video.ClipBuffer.TakeClip"/>). Host↔device bytes are counted on both devices: those
+/// of the frame path per frame, those of runs (clip bridge, result readback, rebuilds) per run.
+/// The session owns the source and disposes it.
 /// </summary>
 public sealed class LiveSession : IDisposable
 {
+    /// <summary>
+    /// Frames whose GPU work may be queued at once. Three: one being written by the host, one the GPU
+    /// draws, one a presenter still copies or reads.
+    /// </summary>
+    public const int FramesInFlight = 3;
+
     private readonly Device _display;
     private readonly IFrameSource _source;
     private readonly List<PluginRunner> _plugins;
@@ -24,11 +36,14 @@ public sealed class LiveSession : IDisposable
     private readonly IReadOnlyList<IPresenter> _presenters;
     private readonly LiveOptions _options;
     private readonly ILogger _logger;
-    private readonly GpuFrame _frame;
+    private readonly GpuFrame[] _frames;
+    private readonly OverlayLayer[] _layers;
     private readonly OverlayRenderer _overlay;
     private readonly OverlayCanvas _canvas;
     private readonly List<double> _latencies = [];
     private readonly List<double> _overheads = [];
+    private HostTraffic _runTraffic;
+    private long _overlayBytes;
 
     public LiveSession(Device display, Device inference, IFrameSource source, IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<IPresenter> presenters,
         LiveOptions options, ILoggerFactory logging)
@@ -38,7 +53,8 @@ public sealed class LiveSession : IDisposable
         _presenters = presenters;
         _options = options;
         _logger = logging.CreateLogger<LiveSession>();
-        _frame = new GpuFrame(display, source.Width, source.Height);
+        _frames = [.. Enumerable.Range(0, FramesInFlight).Select(_ => new GpuFrame(display, source.Width, source.Height))];
+        _layers = [.. Enumerable.Range(0, FramesInFlight).Select(i => new OverlayLayer(display, source.Width, source.Height, $"overlay {i}"))];
         _overlay = new OverlayRenderer(display, source.Width, source.Height);
         _canvas = new OverlayCanvas(source.Width, source.Height);
         _plugins = [.. plugins.Select(p => new PluginRunner(p, display, inference, source.Width, source.Height, options, _logger))];
@@ -50,6 +66,7 @@ public sealed class LiveSession : IDisposable
     public LiveSummary Run(CancellationToken cancel = default)
     {
         var start = Stopwatch.GetTimestamp();
+        var trafficAtStart = Traffic();
         long presented = 0;
         long predictions = 0;
         var lastFrameTicks = start;
@@ -77,26 +94,28 @@ public sealed class LiveSession : IDisposable
             }
             lastFrameTicks = Stopwatch.GetTimestamp();
             var number = frame.Number;
+            var slot = (int)(presented % FramesInFlight);
             try
             {
-                _frame.Write(frame);
-                foreach (var plugin in _plugins)
-                    plugin.Poll();
+                using var list = _display.CreateCommandList("frame");
+                _frames[slot].Write(frame, list);
+                CountRunTraffic(() =>
+                {
+                    foreach (var plugin in _plugins)
+                        plugin.Poll();
+                });
 
                 _canvas.Clear();
                 OverlayComposer.Compose(_canvas, _plugins, Hud(start, presented, presentTimes));
-                _overlay.Upload(_canvas);
-                using (var list = _display.CreateCommandList("frame"))
+                _overlayBytes += _layers[slot].Write(_canvas);
+                foreach (var node in _plugins.Where(p => p.Enabled).SelectMany(p => p.Nodes))
                 {
-                    foreach (var node in _plugins.Where(p => p.Enabled).SelectMany(p => p.Nodes))
-                    {
-                        if (node.Clips.WantsFrame(frame))
-                            node.Clips.RecordSample(list, _frame, frame);
-                    }
-                    _overlay.Record(list, _frame);
-                    list.Finish();
-                    _display.Submit(list).Wait();
+                    if (node.Clips.WantsFrame(frame))
+                        node.Clips.RecordSample(list, _frames[slot], frame);
                 }
+                _overlay.Record(list, _frames[slot], _layers[slot]);
+                list.Finish();
+                _display.Submit(list);
             }
             finally
             {
@@ -120,12 +139,12 @@ public sealed class LiveSession : IDisposable
                         presenter.Prediction(record);
                     predictions++;
                 }
-                plugin.Launch(number);
+                CountRunTraffic(() => plugin.Launch(number));
             }
 
-            var image = _overlay.Image.Download<byte>();
+            var image = new OverlayImage(_overlay.Image, _source.Width, _source.Height);
             foreach (var presenter in _presenters)
-                presenter.Present(image, _source.Width, _source.Height, number);
+                presenter.Present(image, number);
             presented++;
             presentTimes.Enqueue(Stopwatch.GetTimestamp());
             if (_presenters.Any(p => p.QuitRequested))
@@ -133,10 +152,21 @@ public sealed class LiveSession : IDisposable
             if (_presenters.Select(p => p.LastClick).FirstOrDefault(c => c is not null) is { } click && click != _lastClick)
             {
                 _lastClick = click;
-                Requery(click);
+                CountRunTraffic(() => Requery(click));
             }
         }
-        return Summary(start, presented);
+        return Summary(start, presented, Traffic() - trafficAtStart);
+    }
+
+    /// <summary>Host↔device bytes so far on the display and (if another) the inference device.</summary>
+    private HostTraffic Traffic() => _display == _inference ? _display.Traffic : _display.Traffic + _inference.Traffic;
+
+    /// <summary>Runs inference work (polling, launching, rebuilding), counting its host↔device bytes apart from the frame path's.</summary>
+    private void CountRunTraffic(Action work)
+    {
+        var before = Traffic();
+        work();
+        _runTraffic += Traffic() - before;
     }
 
     /// <summary>
@@ -172,7 +202,7 @@ public sealed class LiveSession : IDisposable
         return (sorted[(int)Math.Round(0.5 * (sorted.Length - 1))], sorted[(int)Math.Round(0.95 * (sorted.Length - 1))]);
     }
 
-    private LiveSummary Summary(long start, long presented)
+    private LiveSummary Summary(long start, long presented, HostTraffic traffic)
     {
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
         var nodes = _plugins.SelectMany(p => p.Nodes).ToArray();
@@ -180,7 +210,7 @@ public sealed class LiveSession : IDisposable
         var (p50, p95) = Percentiles();
         var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
             _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : nodes.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
-            p50, p95, Percentiles(_overheads).P95, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
+            p50, p95, Percentiles(_overheads).P95, traffic - _runTraffic, _overlayBytes, _runTraffic, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
         _logger.LogInformation("{Summary}", summary);
         return summary;
     }
@@ -192,6 +222,9 @@ public sealed class LiveSession : IDisposable
         foreach (var plugin in _plugins)
             plugin.Dispose();
         _overlay.Dispose();
-        _frame.Dispose();
+        foreach (var layer in _layers)
+            layer.Dispose();
+        foreach (var frame in _frames)
+            frame.Dispose();
     }
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Host;
 
 /// <summary>
-/// `--record out.mp4`: presented frames piped raw (BGRA) into an ffmpeg child that encodes H.264
+/// `--record out.mp4`: presented frames downloaded and piped raw (BGRA) into an ffmpeg child that encodes H.264
 /// at the source's frame rate (4:2:0 for even sizes, 4:4:4 otherwise, which 4:2:0 cannot hold).
 /// </summary>
 public sealed class RecordingPresenter : IPresenter
@@ -44,13 +44,13 @@ public sealed class RecordingPresenter : IPresenter
 
     public long Frames { get; private set; }
 
-    public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+    public void Present(OverlayImage image, long frame)
     {
-        if (width != _width || height != _height)
-            throw new EngineException($"--record {_path}: frame {width}x{height}, the recording is {_width}x{_height}.");
+        if (image.Width != _width || image.Height != _height)
+            throw new EngineException($"--record {_path}: frame {image.Width}x{image.Height}, the recording is {_width}x{_height}.");
         try
         {
-            _stdin.Write(bgra);
+            _stdin.Write(image.Download());
             Frames++;
         }
         catch (IOException e)

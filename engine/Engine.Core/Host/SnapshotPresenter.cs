@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Engine.Host;
 
-/// <summary>`--snapshot-every N`: every N-th presented frame as DIR/frame-NNNNNN.png (N = the source frame number).</summary>
+/// <summary>`--snapshot-every N`: every N-th presented frame downloaded and saved as DIR/frame-NNNNNN.png (N = the source frame number); the others are not read back.</summary>
 public sealed class SnapshotPresenter : IPresenter
 {
     private readonly string _directory;
@@ -18,10 +18,10 @@ public sealed class SnapshotPresenter : IPresenter
         Directory.CreateDirectory(directory);
     }
 
-    public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+    public void Present(OverlayImage image, long frame)
     {
         if (_count++ % _every == 0)
-            PngWriter.WriteBgra(Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"frame-{frame:000000}.png")), bgra, width, height);
+            PngWriter.WriteBgra(Path.Combine(_directory, string.Create(CultureInfo.InvariantCulture, $"frame-{frame:000000}.png")), image.Download(), image.Width, image.Height);
     }
 
     public void Dispose()

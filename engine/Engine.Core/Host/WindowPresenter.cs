@@ -6,23 +6,29 @@ namespace Engine.Host;
 
 /// <summary>
 /// A resizable window (GLFW, no client API) showing the presented frames through a Vulkan swapchain
-/// on a presenting device of its own. Each frame is scaled (nearest, aspect kept, black bars) into a
-/// mapped staging buffer of the swapchain's size and copied into the acquired image; acquisition is
-/// waited on the host with a fence and presentation follows the finished copy, so no binary
-/// semaphores are needed. `q`, Esc or closing the window asks the session to stop; a left click
-/// records where (fractions of the frame) in <see cref="LastClick"/>, which moves attention queries.
+/// of the display device, the device that drew the overlay: each frame's overlay image is scaled on
+/// the GPU (nearest, aspect kept, black bars; <c>shaders/video/letterbox.comp</c>) into a buffer of
+/// the swapchain's size and copied into the acquired image, with no host round trip. Acquisition is
+/// waited on the host with a fence (it waits for the presentation engine, not for the GPU's work);
+/// the copy signals a semaphore of that swapchain image, which presentation waits on, so the frame
+/// loop never waits for the copy. `q`, Esc or closing the window asks the session to stop; a left
+/// click records where (fractions of the frame) in <see cref="LastClick"/>, which moves attention queries.
 /// </summary>
 public sealed unsafe class WindowPresenter : IPresenter
 {
+    private const int LocalSize = 8;
+
     private readonly nint _window;
     private readonly Device _device;
     private readonly VkSwapchainApi _khr;
     private readonly VkSurfaceKHR _surface;
     private readonly VkFence _fence;
+    private readonly Pipeline _letterbox;
     private VkSwapchainKHR _swapchain;
     private VkImage[] _images = [];
+    private VkSemaphore[] _copied = [];
     private VkExtent2D _extent;
-    private GpuBuffer? _staging;
+    private Tensor? _scaled;
     private bool _quit;
     private bool _disposed;
 
@@ -53,7 +59,26 @@ public sealed unsafe class WindowPresenter : IPresenter
         }
     }
 
-    public WindowPresenter(string title, int width, int height, DeviceOptions options)
+    /// <summary>
+    /// The instance extensions a window surface needs (GLFW's list): the process's one instance must
+    /// be created with them before the display device is opened from it.
+    /// </summary>
+    public static IReadOnlyList<string> RequiredInstanceExtensions()
+    {
+        InitGlfw();
+        try
+        {
+            uint count;
+            var names = Glfw.glfwGetRequiredInstanceExtensions(&count);
+            return [.. Enumerable.Range(0, (int)count).Select(i => Marshal.PtrToStringUTF8((nint)names[i])!)];
+        }
+        finally
+        {
+            Glfw.glfwTerminate();
+        }
+    }
+
+    private static void InitGlfw()
     {
         try
         {
@@ -64,13 +89,24 @@ public sealed unsafe class WindowPresenter : IPresenter
         {
             throw new EngineException("cannot open a window: libglfw.so.3 is not installed (Debian: apt-get install libglfw3); use --headless.");
         }
+        if (Glfw.glfwVulkanSupported() != Glfw.True)
+        {
+            var error = Glfw.LastError();
+            Glfw.glfwTerminate();
+            throw new EngineException($"cannot open a window: GLFW finds no Vulkan loader ({error}); use --headless.");
+        }
+    }
+
+    /// <summary>
+    /// Opens the window and its swapchain on <paramref name="display"/>, a device opened with
+    /// <see cref="DeviceOptions.Presentation"/> from an instance created with <see cref="RequiredInstanceExtensions"/>.
+    /// </summary>
+    public WindowPresenter(string title, int width, int height, Device display)
+    {
+        _device = display;
+        InitGlfw();
         try
         {
-            if (Glfw.glfwVulkanSupported() != Glfw.True)
-                throw new EngineException($"cannot open a window: GLFW finds no Vulkan loader ({Glfw.LastError()}); use --headless.");
-            uint count;
-            var names = Glfw.glfwGetRequiredInstanceExtensions(&count);
-            var extensions = Enumerable.Range(0, (int)count).Select(i => Marshal.PtrToStringUTF8((nint)names[i])!).ToArray();
             Glfw.glfwWindowHint(Glfw.ClientApi, Glfw.NoApi);
             Glfw.glfwWindowHint(Glfw.Resizable, Glfw.True);
             var titleBytes = NativeString.Utf8(title);
@@ -78,12 +114,9 @@ public sealed unsafe class WindowPresenter : IPresenter
                 _window = Glfw.glfwCreateWindow(width, height, t, 0, 0);
             if (_window == 0)
                 throw new EngineException($"cannot open a window: {Glfw.LastError()}; use --headless.");
-            _device = Device.Create(options with { InstanceExtensions = extensions, Presentation = true });
         }
         catch
         {
-            if (_window != 0)
-                Glfw.glfwDestroyWindow(_window);
             Glfw.glfwTerminate();
             throw;
         }
@@ -102,6 +135,7 @@ public sealed unsafe class WindowPresenter : IPresenter
         VkFence fence;
         VulkanException.Check(_device.Api.vkCreateFence(_device.Api.Device, &fenceInfo, null, &fence), nameof(_device.Api.vkCreateFence), "the window's acquire fence");
         _fence = fence;
+        _letterbox = _device.Pipeline("video/letterbox");
         CreateSwapchain();
     }
 
@@ -170,17 +204,33 @@ public sealed unsafe class WindowPresenter : IPresenter
         {
             _device.WaitIdle();
             _khr.vkDestroySwapchainKHR(api.Device, old, null);
+            DestroySemaphores();
         }
         _swapchain = swapchain;
         _khr.vkGetSwapchainImagesKHR(api.Device, _swapchain, &count, null);
         _images = new VkImage[count];
         fixed (VkImage* p = _images)
             VulkanException.Check(_khr.vkGetSwapchainImagesKHR(api.Device, _swapchain, &count, p), nameof(_khr.vkGetSwapchainImagesKHR), "the swapchain");
-        _staging?.Dispose();
-        _staging = _device.CreateBuffer("window staging", (ulong)_extent.width * _extent.height * 4, hostVisible: true);
+        _copied = new VkSemaphore[count];
+        for (var i = 0; i < count; i++)
+        {
+            var semaphoreInfo = new VkSemaphoreCreateInfo();
+            VkSemaphore semaphore;
+            VulkanException.Check(api.vkCreateSemaphore(api.Device, &semaphoreInfo, null, &semaphore), nameof(api.vkCreateSemaphore), $"the window's semaphore for swapchain image {i}");
+            _copied[i] = semaphore;
+        }
+        _scaled?.Dispose();
+        _scaled = _device.CreateTensor($"window {_extent.width}x{_extent.height}", new Shape(checked((int)(_extent.width * _extent.height))), DataType.UInt32);
     }
 
-    public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+    private void DestroySemaphores()
+    {
+        foreach (var semaphore in _copied)
+            _device.Api.vkDestroySemaphore(_device.Api.Device, semaphore, null);
+        _copied = [];
+    }
+
+    public void Present(OverlayImage image, long frame)
     {
         Glfw.glfwPollEvents();
         if (Glfw.glfwWindowShouldClose(_window) != 0 || Glfw.glfwGetKey(_window, Glfw.KeyQ) == Glfw.Press || Glfw.glfwGetKey(_window, Glfw.KeyEscape) == Glfw.Press)
@@ -192,6 +242,7 @@ public sealed unsafe class WindowPresenter : IPresenter
             CreateSwapchain();
         if (_swapchain.Handle == 0)
             return;
+        var (width, height) = (image.Width, image.Height);
         var (sx, sy, scale) = Letterbox(width, height);
         if (Glfw.glfwGetMouseButton(_window, Glfw.MouseButtonLeft) == Glfw.Press)
         {
@@ -214,18 +265,19 @@ public sealed unsafe class WindowPresenter : IPresenter
         VulkanException.Check(api.vkWaitForFences(api.Device, 1, &fence, 1, ulong.MaxValue), nameof(api.vkWaitForFences), "the window's acquire fence");
         VulkanException.Check(api.vkResetFences(api.Device, 1, &fence), nameof(api.vkResetFences), "the window's acquire fence");
 
-        Scale(bgra, width, height, sx, sy, scale);
         using (var list = _device.CreateCommandList("present"))
         {
-            list.CopyToSwapchainImage(_khr, _staging!, _images[index], _extent.width, _extent.height);
+            var push = new LetterboxPush((uint)width, (uint)height, _extent.width, _extent.height, sx, sy, (float)scale);
+            list.Dispatch(_letterbox, new Groups(Groups.Cover(_extent.width, LocalSize), Groups.Cover(_extent.height, LocalSize)), push, image.Pixels, _scaled!);
+            list.CopyToSwapchainImage(_khr, _scaled!.Buffer, _images[index], _extent.width, _extent.height);
             list.Finish();
-            _device.Submit(list).Wait();
+            _device.Submit(list, _copied[index]);
         }
-        var (presentIndex, presentSwapchain) = (index, _swapchain);
+        var (presentIndex, presentSwapchain, copied) = (index, _swapchain, _copied[index]);
         result = _device.WithQueue(queue =>
         {
-            var (i, s) = (presentIndex, presentSwapchain);
-            var present = new VkPresentInfoKHR { swapchainCount = 1, pSwapchains = &s, pImageIndices = &i };
+            var (i, s, c) = (presentIndex, presentSwapchain, copied);
+            var present = new VkPresentInfoKHR { waitSemaphoreCount = 1, pWaitSemaphores = &c, swapchainCount = 1, pSwapchains = &s, pImageIndices = &i };
             return _khr.vkQueuePresentKHR(queue, &present);
         });
         if (result is VkResult.ErrorOutOfDateKhr or VkResult.SuboptimalKhr)
@@ -241,34 +293,6 @@ public sealed unsafe class WindowPresenter : IPresenter
         return ((int)((_extent.width - width * scale) / 2), (int)((_extent.height - height * scale) / 2), scale);
     }
 
-    private void Scale(ReadOnlySpan<byte> bgra, int width, int height, int x0, int y0, double scale)
-    {
-        var (w, h) = ((int)_extent.width, (int)_extent.height);
-        var dst = new Span<uint>(_staging!.Mapped, w * h);
-        var src = MemoryMarshal.Cast<byte, uint>(bgra);
-        if (w == width && h == height)
-        {
-            src[..(w * h)].CopyTo(dst);
-            return;
-        }
-        const uint Black = 0xFF000000;
-        for (var y = 0; y < h; y++)
-        {
-            var row = dst.Slice(y * w, w);
-            var sy = (int)((y - y0 + 0.5) / scale);
-            if (sy < 0 || sy >= height)
-            {
-                row.Fill(Black);
-                continue;
-            }
-            for (var x = 0; x < w; x++)
-            {
-                var sx = (int)((x - x0 + 0.5) / scale);
-                row[x] = sx < 0 || sx >= width ? Black : src[sy * width + sx];
-            }
-        }
-    }
-
     public void Dispose()
     {
         if (_disposed)
@@ -278,11 +302,13 @@ public sealed unsafe class WindowPresenter : IPresenter
         var api = _device.Api;
         if (_swapchain.Handle != 0)
             _khr.vkDestroySwapchainKHR(api.Device, _swapchain, null);
+        DestroySemaphores();
         api.vkDestroyFence(api.Device, _fence, null);
-        _staging?.Dispose();
+        _scaled?.Dispose();
         _khr.vkDestroySurfaceKHR(_device.Instance.Handle, _surface, null);
-        _device.Dispose();
         Glfw.glfwDestroyWindow(_window);
         Glfw.glfwTerminate();
     }
+
+    private readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
 }

@@ -25,6 +25,7 @@ public sealed class ClipBuffer : IDisposable
     private long _samples;
     private long _samplesAtTake;
     private long _lastSampledFrame = long.MinValue;
+    private ClipBridge? _bridge;
 
     public ClipBuffer(Device device, ClipGeometry geometry, int frameWidth, int frameHeight, int hop = 1)
         : this(device, new NodeInput(geometry), frameWidth, frameHeight, hop)
@@ -159,18 +160,39 @@ public sealed class ClipBuffer : IDisposable
         new(Ring.Buffer, Ring.ByteOffset + (ulong)(slot * _slotFloats * 4), new Shape(Geometry.Crops * Width * Height * 4), DataType.Float32, $"clip ring slot {slot}");
 
     /// <summary>
-    /// Copies the current clip into <paramref name="destination"/> ((N, T, S, S, 4) fp32, contiguous):
-    /// on the GPU when it lives on this buffer's device, else through mapped memory. Marks the clip taken.
+    /// Copies the current clip into <paramref name="destination"/> ((N, T, S, S, 4) fp32, contiguous)
+    /// and marks it taken. On this buffer's device the copy is recorded and submitted without waiting:
+    /// the network run submitted after it on the same queue reads it (<see cref="CommandList.Finish"/>
+    /// orders the two). A destination on another device receives it through the host, the one bridge
+    /// between devices (<see cref="ClipBridge"/>), which waits for the copy.
     /// </summary>
-    public unsafe void TakeClip(Tensor destination)
+    public void TakeClip(Tensor destination)
     {
         if (!IsReady)
             throw new EngineException($"Clip buffer: no clip is ready ({_samples} samples of {Length}).");
         if (destination.Shape != ClipShape || !destination.IsContiguous || destination.Type != DataType.Float32)
             throw new EngineException($"Clip buffer: the clip is {ClipShape} fp32, the destination is {destination}.");
+        if (destination.Buffer.Device == _device)
+        {
+            using var list = _device.CreateCommandList("clip copy");
+            RecordCopies(list, destination.Buffer, destination.ByteOffset);
+            list.Finish();
+            _device.Submit(list);
+        }
+        else
+        {
+            _bridge ??= new ClipBridge(_device, (long)destination.ByteExtent);
+            _bridge.Move((list, staging) => RecordCopies(list, staging, 0), destination);
+        }
+        _samplesAtTake = _samples;
+    }
+
+    /// <summary>Records the copies of each clip frame from its ring slot to its place in the clip at <paramref name="offset"/> of <paramref name="destination"/>.</summary>
+    private void RecordCopies(CommandList list, GpuBuffer destination, ulong offset)
+    {
         var g = Geometry;
         var frameFloats = (long)Width * Height * 4;
-        var copies = new List<(long Source, long Destination)>();
+        var bytes = (ulong)frameFloats * 4;
         for (var c = 0; c < g.Clips; c++)
         {
             var end = _samples - 1 - (g.Clips - 1 - c) * (long)g.ClipStride;
@@ -179,40 +201,19 @@ public sealed class ClipBuffer : IDisposable
                 for (var t = 0; t < g.Frames; t++)
                 {
                     var slot = (end - g.Frames + 1 + t) % Length;
-                    copies.Add((slot * _slotFloats + k * frameFloats, ((c * g.Crops + k) * (long)g.Frames + t) * frameFloats));
+                    var source = slot * _slotFloats + k * frameFloats;
+                    var target = ((c * g.Crops + k) * (long)g.Frames + t) * frameFloats;
+                    list.CopyBuffer(Ring.Buffer, Ring.ByteOffset + (ulong)source * 4, destination, offset + (ulong)target * 4, bytes);
                 }
             }
         }
-        var bytes = (ulong)frameFloats * 4;
-        if (destination.Buffer.Device == _device)
-        {
-            _device.Run(list =>
-            {
-                foreach (var (s, d) in copies)
-                    list.CopyBuffer(Ring.Buffer, Ring.ByteOffset + (ulong)s * 4, destination.Buffer, destination.ByteOffset + (ulong)d * 4, bytes);
-            }, "clip copy");
-        }
-        else if (Ring.Buffer.IsMapped && destination.Buffer.IsMapped)
-        {
-            _device.Wait(Ring.Buffer.LastUse);
-            destination.Buffer.Device.Wait(destination.Buffer.LastUse);
-            var src = Ring.Buffer.Mapped + Ring.ByteOffset;
-            var dst = destination.Buffer.Mapped + destination.ByteOffset;
-            foreach (var (s, d) in copies)
-                Buffer.MemoryCopy(src + s * 4, dst + d * 4, (long)bytes, (long)bytes);
-        }
-        else
-        {
-            var ring = Ring.Download<float>();
-            var clip = new float[destination.ElementCount];
-            foreach (var (s, d) in copies)
-                Array.Copy(ring, s, clip, d, frameFloats);
-            destination.Upload<float>(clip);
-        }
-        _samplesAtTake = _samples;
     }
 
-    public void Dispose() => Ring.Dispose();
+    public void Dispose()
+    {
+        _bridge?.Dispose();
+        Ring.Dispose();
+    }
 
     [StructLayout(LayoutKind.Sequential)]
     private struct PreprocessPush

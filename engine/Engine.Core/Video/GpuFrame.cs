@@ -4,12 +4,15 @@ namespace Engine.Video;
 
 /// <summary>
 /// A captured frame on the GPU: the RGB24 bytes as 32-bit words (plus one word of slack, since the
-/// kernels read a pixel's 3 bytes as two aligned words). Written straight into mapped memory on
-/// unified-memory devices; through a staging copy otherwise.
+/// kernels read a pixel's 3 bytes as two aligned words). The host writes it once per frame, the
+/// frame path's only whole-frame crossing (<see cref="UploadBytes"/>): straight into mapped memory
+/// on unified-memory devices; otherwise into a staging buffer of its own whose copy is recorded at
+/// the head of the frame's command list, so neither way waits for the GPU unless it still reads
+/// this frame's previous contents (the live loop rotates several frames so it does not).
 /// </summary>
-public sealed unsafe class GpuFrame : IDisposable
+public sealed class GpuFrame : IDisposable
 {
-    private readonly byte[]? _staging;
+    private readonly GpuBuffer? _staging;
 
     public GpuFrame(Device device, int width, int height)
     {
@@ -18,7 +21,7 @@ public sealed unsafe class GpuFrame : IDisposable
         var words = (width * height * 3 + 3) / 4 + 1;
         Pixels = device.CreateTensor($"frame {width}x{height}", new Shape(words), DataType.UInt32);
         if (!Pixels.Buffer.IsMapped)
-            _staging = new byte[words * 4];
+            _staging = device.CreateBuffer($"frame {width}x{height} (upload)", (ulong)words * 4, hostVisible: true);
     }
 
     public int Width { get; }
@@ -27,20 +30,27 @@ public sealed unsafe class GpuFrame : IDisposable
 
     public Tensor Pixels { get; }
 
-    public void Write(Frame frame)
+    /// <summary>Bytes one <see cref="Write"/> moves from host to device: the RGB24 frame.</summary>
+    public long UploadBytes => (long)Width * Height * 3;
+
+    /// <summary>Writes <paramref name="frame"/>; when it goes through staging, the copy is recorded into <paramref name="list"/> before anything reads the pixels.</summary>
+    public void Write(Frame frame, CommandList list)
     {
         if (frame.Width != Width || frame.Height != Height)
             throw new EngineException($"Frame {frame.Width}x{frame.Height} does not fit the GPU frame {Width}x{Height}.");
+        var device = Pixels.Buffer.Device;
         if (_staging is null)
         {
-            var buffer = Pixels.Buffer;
-            buffer.Device.Wait(buffer.LastUse);
-            frame.Pixels.CopyTo(new Span<byte>(buffer.Mapped + Pixels.ByteOffset, frame.Pixels.Length));
+            device.WriteMapped(Pixels.Buffer, Pixels.ByteOffset, frame.Pixels);
             return;
         }
-        frame.Pixels.CopyTo(_staging, 0);
-        Pixels.Upload<byte>(_staging);
+        device.WriteMapped(_staging, 0, frame.Pixels);
+        list.CopyBuffer(_staging, 0, Pixels.Buffer, Pixels.ByteOffset, (ulong)frame.Pixels.Length);
     }
 
-    public void Dispose() => Pixels.Dispose();
+    public void Dispose()
+    {
+        _staging?.Dispose();
+        Pixels.Dispose();
+    }
 }

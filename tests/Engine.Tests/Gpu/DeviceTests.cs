@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Gpu;
 using Engine.Interop;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Gpu;
 
@@ -13,7 +14,7 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
         try
         {
             var options = new DeviceOptions { PipelineCacheDirectory = dir };
-            using (var first = Device.Create(options))
+            using (var first = Fixture.Instance.CreateDevice(options))
             {
                 Assert.Equal(0, first.PipelineCacheBytesLoaded);
                 first.Pipeline("gemm", SpecConstant.Int(0, 8), SpecConstant.Int(1, 8), SpecConstant.Int(2, 2));
@@ -30,7 +31,7 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
             Assert.Equal(Device.Info.VendorId, BitConverter.ToUInt32(bytes, 8));
             Assert.Equal(Device.Info.DeviceId, BitConverter.ToUInt32(bytes, 12));
 
-            using var second = Device.Create(options);
+            using var second = Fixture.Instance.CreateDevice(options);
             Assert.Equal(bytes.Length, second.PipelineCacheBytesLoaded);
             second.Pipeline("gemm", SpecConstant.Int(0, 8), SpecConstant.Int(1, 8), SpecConstant.Int(2, 2));
         }
@@ -48,7 +49,7 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
         {
             var path = Path.Combine(dir, $"pipelines-{Device.Info.DeviceUuid}-{Device.Info.DriverVersion:x8}.bin");
             File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8]);
-            using (var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = dir }))
+            using (var device = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = dir }))
             {
                 Assert.Equal(0, device.PipelineCacheBytesLoaded);
                 device.Pipeline("ops/elementwise");
@@ -86,7 +87,8 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
     public void A_failed_vulkan_call_names_the_call_and_the_object()
     {
         // Without validation: the point is the driver's own error, which the layer would flag first.
-        using var device = Device.Create(new DeviceOptions { PipelineCacheDirectory = null });
+        using var instance = Instance.Create(validation: false, NullLoggerFactory.Instance);
+        using var device = instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = null });
         var error = Assert.Throws<VulkanException>(() => device.CreateBuffer("absurd", 1ul << 50));
         Assert.True(error.Result < 0);
         Assert.StartsWith("vk", error.Call, StringComparison.Ordinal);

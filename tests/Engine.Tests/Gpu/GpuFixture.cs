@@ -1,4 +1,5 @@
 using Engine.Gpu;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Gpu;
 
@@ -12,12 +13,16 @@ public sealed class GpuFixture : IDisposable
     public GpuFixture()
     {
         CacheDirectory = Directory.CreateTempSubdirectory("engine-tests-cache-").FullName;
-        Device = Device.Create(new DeviceOptions { Validation = true, PipelineCacheDirectory = CacheDirectory });
+        Instance = Instance.Create(validation: true, NullLoggerFactory.Instance);
+        Device = Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = CacheDirectory });
         MessagesAtCreation = Device.ValidationMessages;
     }
 
     /// <summary>What the validation layer said while the instance and device were created.</summary>
     public IReadOnlyList<string> MessagesAtCreation { get; }
+
+    /// <summary>The validated instance the device came from; tests open further devices from it (two logical devices on one physical device).</summary>
+    public Instance Instance { get; }
 
     public Device Device { get; }
 
@@ -26,6 +31,7 @@ public sealed class GpuFixture : IDisposable
     public void Dispose()
     {
         Device.Dispose();
+        Instance.Dispose();
         Directory.Delete(CacheDirectory, recursive: true);
     }
 }

@@ -58,8 +58,11 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
                 scene.Render(starts[i] + k * rate, f.Pixels);
                 ring.Publish(f);
                 var frame = ring.Take(TimeSpan.FromSeconds(1))!;
-                gpu.Write(frame);
-                Device.Run(list => clips.RecordSample(list, gpu, frame));
+                Device.Run(list =>
+                {
+                    gpu.Write(frame, list);
+                    clips.RecordSample(list, gpu, frame);
+                });
                 ring.Release(frame);
             }
             clips.TakeClip(network.Tensor(builder.InputName));

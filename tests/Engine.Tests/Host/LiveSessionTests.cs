@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Engine.Gpu;
 using Engine.Graph.Nodes;
 using Engine.Host;
 using Engine.Tests.Gpu;
@@ -23,12 +24,12 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
 
         public List<long> Frames { get; } = [];
 
-        public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+        public void Present(OverlayImage image, long frame)
         {
             if (++_count == atFrame)
                 action?.Invoke();
             Frames.Add(frame);
-            Last = bgra.ToArray();
+            Last = image.Download().ToArray();
         }
 
         public void Dispose()
@@ -36,14 +37,35 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         }
     }
 
-    private (LiveSummary Summary, LiveSession Session) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters)
+    /// <summary>Consumes the GPU image as the window does, with a copy on the display device and no download.</summary>
+    private sealed class GpuCopy(Device device, int width, int height) : IPresenter
+    {
+        private readonly Tensor _copy = device.CreateTensor("presented copy", new Shape(width * height), DataType.UInt32);
+
+        public int Frames { get; private set; }
+
+        public void Present(OverlayImage image, long frame)
+        {
+            using var list = device.CreateCommandList("presented copy");
+            list.Copy(image.Pixels, _copy);
+            list.Finish();
+            device.Submit(list);
+            Frames++;
+        }
+
+        public void Dispose() => _copy.Dispose();
+    }
+
+    /// <summary>Runs a session on the fixture's device (and <paramref name="inference"/> if given); returns its summary and its nodes' clip shapes.</summary>
+    private (LiveSummary Summary, Shape[] ClipShapes) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters, Device? inference = null)
     {
         var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins, PluginCatalogTests.Plugins], NullLogger.Instance);
         var loaded = plugins.Select(catalog.Load).ToArray();
-        var session = new LiveSession(Device, Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
+        var session = new LiveSession(Device, inference ?? Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
         try
         {
-            return (session.Run(), session);
+            var summary = session.Run();
+            return (summary, [.. session.Plugins.SelectMany(p => p.Nodes).Select(n => n.Clips.ClipShape)]);
         }
         finally
         {
@@ -151,6 +173,67 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.Equal(40, summary.Presented);
         Assert.Contains("ffmpeg exited with code", source.LastFailure);
         Assert.NotEqual(killed, source.ProcessId);
+    }
+
+    [Fact]
+    public void With_presenters_that_stay_on_the_gpu_the_frame_path_uploads_only_the_frame_and_the_overlay_layer()
+    {
+        const int W = 96, H = 64, Frames = 20;
+        using var source = new SyntheticSource(new SourceOptions { Width = W, Height = H, AsFastAsPossible = true });
+        var copy = new GpuCopy(Device, W, H);
+        var (summary, _) = Run(source, ["colour-head"], new LiveOptions { Frames = Frames }, [copy]);
+        Assert.Equal(Frames, summary.Presented);
+        Assert.Equal(Frames, copy.Frames);
+        Assert.True(summary.InferenceRuns >= 1, $"{summary.InferenceRuns} runs");
+        // The frame (RGB24) once per frame, the overlay's primitive list beside it, nothing read back.
+        Assert.Equal((long)Frames * W * H * 3, summary.FrameTraffic.Uploaded - summary.OverlayBytes);
+        Assert.Equal(0, summary.FrameTraffic.Downloaded);
+        Assert.InRange(summary.OverlayBytesPerFrame, 1, W * H * 4 / 4.0);
+        // Results are read back per run; the clip stays on the device (one device here: no bridge).
+        Assert.True(summary.RunTraffic.Downloaded > 0);
+        Assert.Equal(0, summary.RunTraffic.Uploaded);
+        Assert.Contains($"host->device {(double)summary.FrameTraffic.Uploaded / Frames:0} B/frame", summary.ToString(), StringComparison.Ordinal);
+    }
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void With_inference_on_another_device_each_run_takes_its_clip_through_the_host_and_predicts_the_same()
+    {
+        const int W = 96, H = 64, Frames = 20;
+        var file = TestMedia.SolidColour("red", W, H, 1.5);
+        var json = Path.Combine(_out.FullName, "bridge.jsonl");
+        using var inference = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = null });
+        using var source = SourceFactory.Open($"file:{file}", new SourceOptions { AsFastAsPossible = true }, NullLoggerFactory.Instance);
+        var (summary, clips) = Run(source, ["colour-head"], new LiveOptions { Frames = Frames }, [new JsonLinesPresenter(json)], inference);
+
+        Assert.Empty(summary.DisabledPlugins);
+        Assert.True(summary.InferenceRuns >= 1, $"{summary.InferenceRuns} runs");
+        var lines = JsonLinesPresenter.TopLabels(json, "colour-head").ToArray();
+        Assert.Equal(summary.InferenceRuns, lines.Length);
+        Assert.All(lines, l => Assert.Equal("red", l.Label));
+        // The frame path is unchanged; every launched run moved its clip down from the display device
+        // and up to the inference device once (a run in flight at the end has moved its clip too).
+        Assert.Equal((long)Frames * W * H * 3, summary.FrameTraffic.Uploaded - summary.OverlayBytes);
+        Assert.Equal(0, summary.FrameTraffic.Downloaded);
+        var clipBytes = Assert.Single(clips).ElementCount * sizeof(float);
+        Assert.Equal(0, summary.RunTraffic.Uploaded % clipBytes);
+        Assert.InRange(summary.RunTraffic.Uploaded / clipBytes, summary.InferenceRuns, summary.InferenceRuns + 1);
+        Assert.True(summary.RunTraffic.Downloaded >= summary.RunTraffic.Uploaded, "each clip is read back from the display device before it is written to the inference device");
+    }
+
+    [ToolFact("ffmpeg", "ffprobe")]
+    public void The_recorder_and_snapshots_add_one_image_download_per_frame()
+    {
+        const int W = 64, H = 48, Frames = 12;
+        var video = Path.Combine(_out.FullName, "bytes.mp4");
+        using var source = new SyntheticSource(new SourceOptions { Width = W, Height = H, AsFastAsPossible = true });
+        var (summary, _) = Run(source, ["colour-head"], new LiveOptions { Frames = Frames },
+            [new RecordingPresenter(video, W, H, 30, NullLogger.Instance), new SnapshotPresenter(Path.Combine(_out.FullName, "shots"), 3)]);
+        Assert.Equal(Frames, summary.Presented);
+        Assert.Equal((long)Frames * W * H * 3, summary.FrameTraffic.Uploaded - summary.OverlayBytes);
+        // Snapshots of every third frame share the recorder's download of that frame.
+        Assert.Equal((long)Frames * W * H * 4, summary.FrameTraffic.Downloaded);
+        Assert.Equal(4, Directory.GetFiles(Path.Combine(_out.FullName, "shots")).Length);
+        Assert.Equal((Frames, W, H), TestMedia.Probe(video));
     }
 
     [Fact]

@@ -42,8 +42,11 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
             frameArray.Data.CopyTo(f.Pixels, 0);
             ring.Publish(f);
             var frame = ring.Take(TimeSpan.FromSeconds(1))!;
-            gpu.Write(frame);
-            Device.Run(list => clips.RecordSample(list, gpu, frame));
+            Device.Run(list =>
+            {
+                gpu.Write(frame, list);
+                clips.RecordSample(list, gpu, frame);
+            });
             ring.Release(frame);
         }
         Assert.True(clips.IsReady);

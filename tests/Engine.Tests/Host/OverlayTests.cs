@@ -1,3 +1,4 @@
+using Engine.Gpu;
 using Engine.Host;
 using Engine.Tests.Gpu;
 using Engine.Video;
@@ -19,13 +20,17 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
 
         using var gpu = new GpuFrame(Device, W, H);
         using var overlay = new OverlayRenderer(Device, W, H);
-        gpu.Write(frame);
+        using var layer = new OverlayLayer(Device, W, H);
         var canvas = new OverlayCanvas(W, H);
         canvas.Fill(2, 3, 20, 9, 0x80FF0000);          // half-transparent red
         canvas.Outline(22, 2, 35, 12, 0xFF00FF00, 1);  // opaque green outline
         canvas.Text(1, 16, "A1g", 2, 0xFFFFFFFF);       // white, scale 2
-        overlay.Upload(canvas);
-        Device.Run(list => overlay.Record(list, gpu));
+        Assert.Equal(3 * 8 * 4 + 3 * 4, layer.Write(canvas));
+        Device.Run(list =>
+        {
+            gpu.Write(frame, list);
+            overlay.Record(list, gpu, layer);
+        });
         var image = overlay.Image.Download<byte>();
 
         for (var y = 0; y < H; y++)
@@ -53,6 +58,35 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
         }
         ring.Release(frame);
     }
+
+    [Theory]
+    [InlineData(37, 29, 100, 60)]
+    [InlineData(37, 29, 37, 29)]
+    [InlineData(40, 30, 23, 71)]
+    public void The_window_letterbox_scales_the_image_nearest_with_black_bars(int width, int height, int outWidth, int outHeight)
+    {
+        var pixels = Enumerable.Range(0, width * height).Select(i => 0xFF000000u | (uint)(i * 2654435761u >> 8)).ToArray();
+        using var image = Device.CreateTensor<uint>("image", new Shape(width * height), pixels, DataType.UInt32);
+        using var scaled = Device.CreateTensor("scaled", new Shape(outWidth * outHeight), DataType.UInt32);
+        // Centred, aspect kept: the image is scale times larger and the rest of the window is black.
+        var scale = Math.Min((double)outWidth / width, (double)outHeight / height);
+        var (x0, y0) = ((int)((outWidth - width * scale) / 2), (int)((outHeight - height * scale) / 2));
+        Device.Run(list => list.Dispatch(Device.Pipeline("video/letterbox"), new Groups(Groups.Cover(outWidth, 8), Groups.Cover(outHeight, 8)),
+            new LetterboxPush((uint)width, (uint)height, (uint)outWidth, (uint)outHeight, x0, y0, (float)scale), image, scaled));
+        var got = scaled.Download<uint>();
+        for (var y = 0; y < outHeight; y++)
+        {
+            for (var x = 0; x < outWidth; x++)
+            {
+                // Nearest: the image pixel under the output pixel's centre.
+                var (sx, sy) = (Math.Floor((x + 0.5 - x0) / scale), Math.Floor((y + 0.5 - y0) / scale));
+                var want = sx >= 0 && sy >= 0 && sx < width && sy < height ? pixels[(int)sy * width + (int)sx] : 0xFF000000u;
+                Assert.True(want == got[y * outWidth + x], $"({x}, {y}): {got[y * outWidth + x]:x8}, expected {want:x8}");
+            }
+        }
+    }
+
+    private readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
 
     [Fact]
     public void Every_printable_ascii_glyph_is_distinct_and_space_is_empty()

@@ -31,9 +31,9 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
 
         public void At(long frame, Action action) => _actions[frame] = action;
 
-        public void Present(ReadOnlySpan<byte> bgra, int width, int height, long frame)
+        public void Present(OverlayImage image, long frame)
         {
-            Images[frame] = bgra.ToArray();
+            Images[frame] = image.Download().ToArray();
             if (_actions.TryGetValue(frame, out var action))
                 action();
         }

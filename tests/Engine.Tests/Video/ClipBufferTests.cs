@@ -66,8 +66,11 @@ public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
         var (h, w) = (frameArray.Shape[0], frameArray.Shape[1]);
         using var gpu = new GpuFrame(Device, w, h);
         var frame = FrameOf(frameArray.Data, w, h);
-        gpu.Write(frame);
-        Device.Run(list => clips.RecordSample(list, gpu, frame));
+        Device.Run(list =>
+        {
+            gpu.Write(frame, list);
+            clips.RecordSample(list, gpu, frame);
+        });
         using var clip = Device.CreateTensor("clip", clips.ClipShape);
         clips.TakeClip(clip);
         var got = clip.Download<float>();
@@ -99,8 +102,11 @@ public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
             var frame = ring.Take(TimeSpan.FromSeconds(1))!;
             if (clips.WantsFrame(frame))
             {
-                gpu.Write(frame);
-                Device.Run(list => clips.RecordSample(list, gpu, frame));
+                Device.Run(list =>
+                {
+                    gpu.Write(frame, list);
+                    clips.RecordSample(list, gpu, frame);
+                });
             }
             ring.Release(frame);
             if (clips.IsReady)
@@ -118,6 +124,52 @@ public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
         float[] want = [4, 6, 8, 6, 8, 10];
         for (var i = 0; i < want.Length; i++)
             Assert.Equal(want[i], values[i * frameFloats]);
+    }
+
+    [Fact]
+    public void A_clip_for_a_network_on_another_device_crosses_through_the_host_bit_exact_and_counted()
+    {
+        // Two logical devices on one physical device share no memory: the clip must take the bridge.
+        const int W = 24, H = 18;
+        var geometry = new ClipGeometry(3, 1, 16, 12, Normalization.ImageNet, Clips: 2, Crops: 3, ClipStride: 1);
+        using var other = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = null });
+        using var here = new ClipBuffer(Device, geometry, W, H);
+        using var there = new ClipBuffer(Device, geometry, W, H);
+        using var gpu = new GpuFrame(Device, W, H);
+        var random = new Random(7);
+        var ring = new FrameRing(W, H, buffers: 2);
+        for (var n = 0; n < 5; n++)
+        {
+            var f = ring.Rent();
+            random.NextBytes(f.Pixels);
+            ring.Publish(f);
+            var frame = ring.Take(TimeSpan.FromSeconds(1))!;
+            Device.Run(list =>
+            {
+                gpu.Write(frame, list);
+                here.RecordSample(list, gpu, frame);
+                there.RecordSample(list, gpu, frame);
+            });
+            ring.Release(frame);
+        }
+        Assert.True(here.IsReady && there.IsReady);
+        using var local = Device.CreateTensor("clip", here.ClipShape);
+        using var remote = other.CreateTensor("clip on another device", there.ClipShape);
+        var clipBytes = (long)remote.ByteExtent;
+
+        var (hereBefore, otherBefore) = (Device.Traffic, other.Traffic);
+        here.TakeClip(local);
+        Device.WaitIdle();
+        Assert.Equal(new HostTraffic(0, 0), Device.Traffic - hereBefore);
+        there.TakeClip(remote);
+        Assert.Equal(new HostTraffic(0, clipBytes), Device.Traffic - hereBefore);
+        Assert.Equal(new HostTraffic(clipBytes, 0), other.Traffic - otherBefore);
+
+        var want = local.Download<uint>();
+        var got = remote.Download<uint>();
+        Assert.Equal(want.Length, got.Length);
+        Assert.True(want.AsSpan().SequenceEqual(got), "the clip on the other device differs from the one copied on the GPU");
+        Assert.Contains(want, v => v != 0);
     }
 
     [Fact]
