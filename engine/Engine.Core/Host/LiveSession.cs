@@ -30,6 +30,7 @@ public sealed class LiveSession : IDisposable
     public const int FramesInFlight = 3;
 
     private readonly Device _display;
+    private readonly Device _inference;
     private readonly IFrameSource _source;
     private readonly List<PluginRunner> _plugins;
     private (double X, double Y)? _lastClick;
@@ -49,6 +50,7 @@ public sealed class LiveSession : IDisposable
         LiveOptions options, ILoggerFactory logging)
     {
         _display = display;
+        _inference = inference;
         _source = source;
         _presenters = presenters;
         _options = options;
