@@ -58,7 +58,8 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         if (!model.Outputs.Contains(DetectorBuilder.Boxes))
             throw new EngineException($"{Name}: {packagePath} is not a detector (outputs {string.Join(", ", model.Outputs)}); a classifier goes through Model().");
         return new DetectionOutputs(Add(model.Tensor(DetectorBuilder.Boxes)), Add(model.Tensor(DetectorBuilder.Scores)), Add(model.Tensor(DetectorBuilder.Labels)),
-            Add(model.Tensor(DetectorBuilder.Count)), model.Outputs.Contains(DetectorBuilder.Masks) ? Add(model.Tensor(DetectorBuilder.Masks)) : null);
+            Add(model.Tensor(DetectorBuilder.Count)), model.Outputs.Contains(DetectorBuilder.Masks) ? Add(model.Tensor(DetectorBuilder.Masks)) : null,
+            model.Outputs.Contains(DetectorBuilder.Keypoints) ? Add(model.Tensor(DetectorBuilder.Keypoints)) : null);
     }
 
     // Compiles the package's graph for the node's input and makes its input tensor the node's (the
