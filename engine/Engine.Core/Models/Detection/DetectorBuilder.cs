@@ -9,9 +9,10 @@ using Engine.Ops.Detection;
 namespace Engine.Models.Detection;
 
 /// <summary>
-/// Builds the inference graph of a ResNet-FPN Mask/Faster R-CNN package (torchvision's
+/// Builds the inference graph of a ResNet-FPN Mask/Faster/Keypoint R-CNN package (torchvision's
 /// maskrcnn_resnet50_fpn and its relatives) for one image of height x width: transform, backbone
-/// (with the package's non-local blocks), FPN, RPN head, proposals, box head and mask head. Tensor
+/// (with the package's non-local blocks), FPN, RPN head, proposals, box head and the mask head or
+/// the keypoint head (<see cref="KeypointHead"/>). Tensor
 /// names (the `--dump` contract): input `image` (3, H, W) RGB 0..1; `transform.image`;
 /// `backbone.stem`, `backbone.res{s}.{k}`, `backbone.nonlocal` (the first non-local block's output);
 /// `fpn.p{2..6}`; `rpn.objectness.p{2..6}` and `rpn.deltas.p{2..6}`; `rpn.proposals` and
