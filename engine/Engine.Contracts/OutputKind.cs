@@ -7,4 +7,5 @@ public enum OutputKind
     Boxes,
     Masks,
     HeatMap,
+    Lines,
 }

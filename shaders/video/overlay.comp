@@ -6,7 +6,9 @@
 //   p0 = (kind, x0 | y0 << 16, x1 | y1 << 16, colour R | G << 8 | B << 16 | A << 24), box [x0, x1) x [y0, y1)
 //   kind 1 fill (alpha blend), 2 outline (p1.x = thickness), 3 text (p1 = first char, char count, scale:
 //   6x8 cells of the 5x7 font, one line), 4 heat map and 5 mask (p1 = first value in Values, width,
-//   height; nearest sample; heat maps use a blue-red ramp, masks the colour, alpha scaled by the value).
+//   height; nearest sample; heat maps use a blue-red ramp, masks the colour, alpha scaled by the value),
+//   6 line (p1 = end points x | y << 16 as 16-bit signed pixels, thickness: the pixels whose centre
+//   lies within thickness / 2 of the segment between the end pixels' centres; the box bounds it).
 // Font: one r32ui word per glyph row (bit 4 = leftmost column), 8 rows per glyph from ASCII 32.
 // Chars: one r32ui word per character.
 // Passes: the base pass (base = 1) converts the whole frame into Out; then one dispatch per primitive
@@ -90,6 +92,14 @@ void main() {
                 continue;
             uint row = imageLoad(Font, int((ch - 32u) * 8u + ly)).x;
             if ((row & (16u >> col)) == 0u)
+                continue;
+        } else if (a.x == 6u) {
+            vec2 pa = vec2(bitfieldExtract(int(b.x), 0, 16), bitfieldExtract(int(b.x), 16, 16));
+            vec2 pb = vec2(bitfieldExtract(int(b.y), 0, 16), bitfieldExtract(int(b.y), 16, 16));
+            vec2 d = pb - pa;
+            vec2 q = vec2(x, y) - pa;
+            float t = dot(d, d) > 0.0 ? clamp(dot(q, d) / dot(d, d), 0.0, 1.0) : 0.0;
+            if (length(q - t * d) > 0.5 * float(b.z))
                 continue;
         } else if (a.x == 4u || a.x == 5u) {
             uint u = min((x - x0) * b.y / (x1 - x0), b.y - 1u);

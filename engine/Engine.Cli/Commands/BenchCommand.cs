@@ -34,7 +34,7 @@ internal static class BenchCommand
         {
             var path = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
             using var package = WeightPackage.Open(path);
-            return package.Metadata.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind
+            return DetectorArchitecture.IsDetector(package.Metadata.Kind)
                 ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations), result.GetValue(compareDirect))
                 : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations), result.GetValue(compareDirect));
         });

@@ -11,7 +11,7 @@ namespace Engine.Cli.Commands;
 /// `engine run-model`: one preprocessed clip (float32 .npy, N x C x T x H x W) through a package's
 /// network; writes the class probabilities (or logits) and any named tensor, in PyTorch layout.
 /// A detector package takes one float32 (3, H, W) RGB 0..1 image and writes its detections as JSON
-/// (boxes in input pixels) and, with --masks, the pasted mask probabilities (D, H, W).
+/// (boxes and keypoints in input pixels) and, with --masks, the pasted mask probabilities (D, H, W).
 /// </summary>
 internal static class RunModelCommand
 {
@@ -39,7 +39,7 @@ internal static class RunModelCommand
                 return (Tensor: d[..eq], File: d[(eq + 1)..]);
             }).ToArray();
             using var package = WeightPackage.Open(result.GetValue(model)!);
-            if (package.Metadata.Kind is DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind)
+            if (DetectorArchitecture.IsDetector(package.Metadata.Kind))
             {
                 var image = NpyArray.Read(result.GetValue(input)!);
                 if (image.Shape.Rank != 3 || image.Shape[0] != 3)
@@ -81,13 +81,19 @@ internal static class RunModelCommand
         return command;
     }
 
-    /// <summary>`{"detections": [{"x1", "y1", "x2", "y2", "label", "label_id", "score"}]}`, best first, boxes in input pixels.</summary>
+    /// <summary>
+    /// `{"detections": [{"x1", "y1", "x2", "y2", "label", "label_id", "score"}]}`, best first, boxes in
+    /// input pixels; a keypoint detector adds `"keypoints": [[x, y, score], ...]` (input pixels, the
+    /// package's keypoint_names order) to each.
+    /// </summary>
     private static void WriteDetections(CompiledGraph graph, IReadOnlyList<string> labels, string path)
     {
         var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
         var boxes = graph.Read(DetectorBuilder.Boxes);
         var scores = graph.Read(DetectorBuilder.Scores);
         var ids = graph.Tensor(DetectorBuilder.Labels).Download<int>();
+        var keypoints = graph.Outputs.Contains(DetectorBuilder.Keypoints) ? graph.Read(DetectorBuilder.Keypoints) : null;
+        var k = keypoints is null ? 0 : graph.Spec(DetectorBuilder.Keypoints).Shape[1];
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
@@ -102,6 +108,18 @@ internal static class RunModelCommand
             json.WriteString("label", ids[i] >= 0 && ids[i] < labels.Count ? labels[ids[i]] : ids[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
             json.WriteNumber("label_id", ids[i]);
             json.WriteNumber("score", scores[i]);
+            if (keypoints is not null)
+            {
+                json.WriteStartArray("keypoints");
+                for (var j = 0; j < k; j++)
+                {
+                    json.WriteStartArray();
+                    for (var v = 0; v < 3; v++)
+                        json.WriteNumberValue(keypoints[(i * k + j) * 3 + v]);
+                    json.WriteEndArray();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();

@@ -84,11 +84,12 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         if (shape[0] != 1 || shape[1] != 1)
             throw new EngineException($"{Name}: a detector runs on one whole frame (1, 1, H, W, 4), the input is {shape}.");
         var package = OpenModel(packagePath, input);
-        if (package.Metadata.Kind is not (DetectorArchitecture.MaskKind or DetectorArchitecture.BoxKind))
+        if (!DetectorArchitecture.IsDetector(package.Metadata.Kind))
             throw new EngineException($"{Name}: {packagePath} is a '{package.Metadata.Kind}' package, not a detector; a classifier goes through Model().");
         Include(DetectorBuilder.Build(package, shape[2], shape[3], channelsLastInput: true), DetectorBuilder.Input);
-        var masks = _graph.Nodes.Any(n => n.Outputs.Contains(DetectorBuilder.Masks)) ? Add(DetectorBuilder.Masks) : null;
-        return new DetectionOutputs(Add(DetectorBuilder.Boxes), Add(DetectorBuilder.Scores), Add(DetectorBuilder.Labels), Add(DetectorBuilder.Count), masks);
+        NetworkTensor? Optional(string name) => _graph.Nodes.Any(n => n.Outputs.Contains(name)) ? Add(name) : null;
+        return new DetectionOutputs(Add(DetectorBuilder.Boxes), Add(DetectorBuilder.Scores), Add(DetectorBuilder.Labels), Add(DetectorBuilder.Count),
+            Optional(DetectorBuilder.Masks), Optional(DetectorBuilder.Keypoints));
     }
 
     private WeightPackage OpenModel(string packagePath, NetworkTensor input)

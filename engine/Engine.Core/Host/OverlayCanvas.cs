@@ -4,7 +4,7 @@ namespace Engine.Host;
 
 /// <summary>
 /// The overlay of one frame as drawing primitives for shaders/video/overlay.comp (its header states
-/// the encoding): filled and outlined rectangles, text lines, heat maps and masks, drawn in the order
+/// the encoding): filled and outlined rectangles, text lines, heat maps, masks and line segments, drawn in the order
 /// added. Colours are 0xAARRGGBB. Coordinates are pixels of the frame, clipped to it.
 /// </summary>
 public sealed class OverlayCanvas(int width, int height)
@@ -64,6 +64,17 @@ public sealed class OverlayCanvas(int width, int height)
         foreach (var v in mask.Values)
             _values.Add(v);
         Add(5, x0, y0, x1, y1, argb, first, (uint)mask.Width, (uint)mask.Height);
+    }
+
+    /// <summary>
+    /// A segment from (x0, y0) to (x1, y1), <paramref name="thickness"/> pixels wide with round ends
+    /// (coinciding ends draw a dot); ends may lie outside the frame, within 16-bit signed pixels.
+    /// </summary>
+    public void Line(int x0, int y0, int x1, int y1, uint argb, int thickness)
+    {
+        var reach = (thickness + 1) / 2 + 1;
+        static uint Pack(int x, int y) => (uint)(ushort)(short)Math.Clamp(x, short.MinValue, short.MaxValue) | ((uint)(ushort)(short)Math.Clamp(y, short.MinValue, short.MaxValue) << 16);
+        Add(6, Math.Min(x0, x1) - reach, Math.Min(y0, y1) - reach, Math.Max(x0, x1) + reach + 1, Math.Max(y0, y1) + reach + 1, argb, Pack(x0, y0), Pack(x1, y1), (uint)thickness);
     }
 
     private void Add(uint kind, int x0, int y0, int x1, int y1, uint argb, uint a, uint b, uint c)

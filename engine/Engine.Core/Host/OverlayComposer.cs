@@ -52,6 +52,12 @@ public static class OverlayComposer
                     var (x0, y0, x1, y1) = Pixels(canvas, heat.Region);
                     canvas.HeatMap(x0, y0, x1, y1, heat, 0.45);
                 }
+                foreach (var line in m.Lines ?? [])
+                {
+                    var (x0, y0, x1, y1) = Pixels(canvas, new RegionF(line.X0, line.Y0, line.X1, line.Y1));
+                    var opacity = line.Rgb >> 24 is var a && a != 0 ? a : 0xFF;
+                    canvas.Line(x0, y0, x1, y1, (opacity << 24) | (line.Rgb & 0xFFFFFF), line.Width * scale);
+                }
                 foreach (var box in m.Boxes)
                 {
                     var (x0, y0, x1, y1) = Pixels(canvas, box.Region);

@@ -16,7 +16,7 @@ public static class ModelBuilder
         int? attentionBlock = null) => package.Metadata.Kind switch
         {
             VideoResNetArchitecture.KindName => VideoResNetBuilder.Build(package, batch, frames, height, width, channelsLastInput, attentionBlock),
-            Detection.DetectorArchitecture.MaskKind or Detection.DetectorArchitecture.BoxKind => Detection.DetectorBuilder.Build(package, height, width, channelsLastInput: channelsLastInput),
-            var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName}, {Detection.DetectorArchitecture.MaskKind}, {Detection.DetectorArchitecture.BoxKind})."),
+            var kind when Detection.DetectorArchitecture.IsDetector(kind) => Detection.DetectorBuilder.Build(package, height, width, channelsLastInput: channelsLastInput),
+            var kind => throw new EngineException($"{package.Path}: architecture kind '{kind}' has no builder in this engine (known: {VideoResNetArchitecture.KindName}, {Detection.DetectorArchitecture.MaskKind}, {Detection.DetectorArchitecture.BoxKind}, {Detection.DetectorArchitecture.KeypointKind})."),
         };
 }

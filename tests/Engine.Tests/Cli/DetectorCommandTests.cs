@@ -5,7 +5,7 @@ using static Engine.Tests.Cli.CliProcess;
 
 namespace Engine.Tests.Cli;
 
-/// <summary>`engine run-model` on a detector package (tests/fixtures/gen_detector.py), as a user runs it.</summary>
+/// <summary>`engine run-model` on a detector package (tests/fixtures/gen_detector.py, gen_keypoint.py), as a user runs it.</summary>
 public sealed class DetectorCommandTests : IDisposable
 {
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-cli-det-");
@@ -42,6 +42,38 @@ public sealed class DetectorCommandTests : IDisposable
             var masks = RunEngine("run-model", "--model", package, "--input", image, "--output", json, "--masks", Path.Combine(_work.FullName, "m.npy"));
             Assert.Equal(2, masks.Code);
             Assert.Contains("no mask head", masks.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(package);
+        }
+    }
+
+    [Fact]
+    public void Run_model_on_a_keypoint_detector_writes_the_keypoints_of_every_detection()
+    {
+        var package = DetectorTests.Convert("stock.pth", "keypoint");
+        try
+        {
+            var json = Path.Combine(_work.FullName, "kp.json");
+            var run = RunEngine("run-model", "--model", package, "--input", Path.Combine(Fixtures.Dir("keypoint"), "stock.image.npy"), "--output", json,
+                "--min-size", "320");
+            Assert.True(run.Code == 0, run.Stderr);
+            using var doc = JsonDocument.Parse(File.ReadAllText(json));
+            var detections = doc.RootElement.GetProperty("detections").EnumerateArray().ToArray();
+            var expected = Fixtures.Npy("keypoint", "stock.detections.keypoints").ToFloats();
+            var expectedScores = Fixtures.Npy("keypoint", "stock.detections.keypoints_scores").ToFloats();
+            Assert.Equal(expectedScores.Length / 17, detections.Length);
+            Assert.All(detections, d => Assert.Equal(17, d.GetProperty("keypoints").GetArrayLength()));
+            // The best detection is torchvision's first; each keypoint is its [x, y, score] (a near-tie of
+            // two maxima may move x and y, never the score: see KeypointTests).
+            var best = detections[0].GetProperty("keypoints").EnumerateArray().Select(k => k.EnumerateArray().Select(v => v.GetSingle()).ToArray()).ToArray();
+            for (var j = 0; j < 17; j++)
+            {
+                Assert.True(Math.Abs(best[j][2] - expectedScores[j]) <= 1e-5, $"keypoint {j} score {best[j][2]}, torchvision {expectedScores[j]}");
+                Assert.True(Math.Abs(best[j][0] - expected[3 * j]) <= 0.5 && Math.Abs(best[j][1] - expected[3 * j + 1]) <= 0.5,
+                    $"keypoint {j} at ({best[j][0]}, {best[j][1]}), torchvision ({expected[3 * j]}, {expected[3 * j + 1]})");
+            }
         }
         finally
         {

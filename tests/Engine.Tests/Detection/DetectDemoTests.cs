@@ -43,13 +43,16 @@ public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output
     private static ModelInfo Package(string kind = "maskrcnn-fpn") =>
         new("demo.safetensors", _shapeLabels, null, null, null, null, null, $$"""{"kind": "{{kind}}", "min_size": 160, "max_size": 320}""", 1);
 
-    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, params string[] parameters)
+    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, params string[] parameters) =>
+        Configure(model, masks, 0, parameters);
+
+    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, int keypoints, string[] parameters)
     {
         var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
         var loaded = catalog.Load("nonlocal-detect");
         var values = PluginSettings.Resolve("nonlocal-detect", loaded.Plugin.Parameters, null, parameters);
         var node = Assert.Single(loaded.Plugin.Configure(new PluginContext(values, model, loaded.Manifest.Directory, _ => { })));
-        var network = new RecordingNetworkBuilder(40, 20, masks);
+        var network = new RecordingNetworkBuilder(40, 20, masks, keypoints);
         loaded.Plugin.Build(node, network);
         return (loaded.Plugin, node, network, loaded);
     }
@@ -141,6 +144,39 @@ public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output
             Assert.Equal(1f, m.Values[(3 - 1) * 10 + 5 - 3]);
             Assert.Equal(0f, m.Values[(4 - 1) * 10 + 10 - 3]);
         }
+    }
+
+    [Fact]
+    public void Interpret_draws_the_coco_skeleton_of_each_shown_keypoint_detection_without_its_low_scoring_keypoints()
+    {
+        string[] names = ["nose", "left_eye", "right_eye", "left_ear", "right_ear", "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+            "left_wrist", "right_wrist", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle"];
+        var architecture = JsonSerializer.Serialize(new Dictionary<string, object> { ["kind"] = "keypointrcnn-fpn", ["min_size"] = 160, ["max_size"] = 320, ["keypoint_names"] = names });
+        var model = new ModelInfo("kp.safetensors", ["no person", "person"], null, null, null, null, null, architecture, 1);
+        var (plugin, node, network, loaded) = Configure(model, masks: false, 17, ["score_threshold=0.5", "keypoint_threshold=0"]);
+        using var _ = loaded;
+        Assert.Equal([OutputKind.Boxes, OutputKind.Lines], node.Outputs);
+        Assert.Equal(["boxes", "scores", "labels", "count", "keypoints"], network.Outputs.Keys);
+        const int W = 40, H = 20;
+        // Two rows: row 1 scores below the threshold; row 0's keypoint j sits at (2j + 1, j), the nose (0) scoring below 0.
+        var keypoints = new float[2 * 17 * 3];
+        for (var j = 0; j < 17; j++)
+            (keypoints[3 * j], keypoints[3 * j + 1], keypoints[3 * j + 2], keypoints[51 + 3 * j + 2]) = (2 * j + 1, j, j == 0 ? -1f : 1f, 5f);
+        var outputs = new Dictionary<string, OutputTensor>
+        {
+            ["boxes"] = new([2, 4], [0, 0, 39, 19, 0, 0, 39, 19]),
+            ["scores"] = new([2], [0.9f, 0.3f]),
+            ["labels"] = new([2], [1, 1]),
+            ["count"] = new([1], [2f]),
+            ["keypoints"] = new([2, 17, 3], keypoints),
+        };
+        var lines = plugin.Interpret(node, new NodeResult(3, outputs, [RegionF.Full])).Lines!;
+        // COCO's 19 skeleton pairs less the nose's two, then 16 dots.
+        Assert.Equal(17 + 16, lines.Count);
+        Assert.Equal(new LineF(31.0 / W, 15.0 / H, 27.0 / W, 13.0 / H, lines[0].Rgb), lines[0]); // left_ankle - left_knee
+        Assert.Equal(new LineF(3.0 / W, 1.0 / H, 5.0 / W, 2.0 / H, lines[0].Rgb), lines[12]);   // left_eye - right_eye
+        Assert.Equal(new LineF(3.0 / W, 1.0 / H, 3.0 / W, 1.0 / H, lines[0].Rgb, 4), lines[17]); // left_eye's dot
+        Assert.All(lines, l => Assert.Equal(lines[0].Rgb, l.Rgb));
     }
 
     [Fact]

@@ -244,7 +244,7 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
         return MemoryMarshal.Cast<byte, int>(a.Data).ToArray();
     }
 
-    private static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var iw = Math.Max(0, Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]));
         var ih = Math.Max(0, Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]));
@@ -271,11 +271,11 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
         Assert.True(worst <= tolerance * scale, $"{name} {tensor}: max abs error {worst:g3} at {at} ({a[at]} vs {e[at]}), allowed {tolerance * scale:g3}");
     }
 
-    /// <summary>Converts a fixture checkpoint into a temporary package; the caller deletes it.</summary>
-    internal static string Convert(string checkpoint)
+    /// <summary>Converts a checkpoint of fixture set <paramref name="set"/> into a temporary package; the caller deletes it.</summary>
+    internal static string Convert(string checkpoint, string set = Set)
     {
         var output = Path.Combine(Path.GetTempPath(), $"detector-{Guid.NewGuid():N}.safetensors");
-        using var source = CheckpointReader.Open(Path.Combine(Fixtures.Dir(Set), checkpoint));
+        using var source = CheckpointReader.Open(Path.Combine(Fixtures.Dir(set), checkpoint));
         var options = new ConvertOptions();
         PackageWriter.Write(DialectDetector.Map(source, options), source, output, options.Labels);
         return output;

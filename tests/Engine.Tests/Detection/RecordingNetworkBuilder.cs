@@ -7,7 +7,7 @@ namespace Engine.Tests.Detection;
 /// yields tensors of the contract's shapes (100 detections), so a plugin's Build and Interpret can be
 /// checked against hand-made results.
 /// </summary>
-public sealed class RecordingNetworkBuilder(int width, int height, bool masks) : INetworkBuilder
+public sealed class RecordingNetworkBuilder(int width, int height, bool masks, int keypoints = 0) : INetworkBuilder
 {
     private int _next = 1;
 
@@ -20,7 +20,8 @@ public sealed class RecordingNetworkBuilder(int width, int height, bool masks) :
     public DetectionOutputs Detector(string packagePath, NetworkTensor input)
     {
         DetectorPackage = packagePath;
-        return new DetectionOutputs(Tensor(100, 4), Tensor(100), Tensor(100), Tensor(1), masks ? Tensor(100, height, width) : null);
+        return new DetectionOutputs(Tensor(100, 4), Tensor(100), Tensor(100), Tensor(1), masks ? Tensor(100, height, width) : null,
+            keypoints > 0 ? Tensor(100, keypoints, 3) : null);
     }
 
     public void Output(string name, NetworkTensor tensor) => Outputs.Add(name, tensor);

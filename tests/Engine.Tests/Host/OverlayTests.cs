@@ -89,6 +89,61 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
     private readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
 
     [Fact]
+    public void The_overlay_pass_draws_lines_with_round_ends_and_dots_of_their_thickness()
+    {
+        const int W = 41, H = 31;
+        var ring = new FrameRing(W, H, buffers: 2);
+        var f = ring.Rent();
+        Array.Fill(f.Pixels, (byte)40);
+        ring.Publish(f);
+        var frame = ring.Take(TimeSpan.FromSeconds(1))!;
+        using var gpu = new GpuFrame(Device, W, H);
+        using var overlay = new OverlayRenderer(Device, W, H);
+        using var layer = new OverlayLayer(Device, W, H);
+        var canvas = new OverlayCanvas(W, H);
+        (int X0, int Y0, int X1, int Y1, int Thickness)[] segments = [(3, 4, 30, 20, 3), (10, 25, 10, 25, 4), (-20, 2, 60, 2, 1)];
+        canvas.Line(3, 4, 30, 20, 0xFF00FF00, 3);    // green, diagonal
+        canvas.Line(10, 25, 10, 25, 0xFFFF0000, 4);  // red dot
+        canvas.Line(-20, 2, 60, 2, 0xFF0000FF, 1);   // blue, across the frame with both ends outside it
+        layer.Write(canvas);
+        Device.Run(list =>
+        {
+            gpu.Write(frame, list);
+            overlay.Record(list, gpu, layer);
+        });
+        var image = overlay.Image.Download<byte>();
+        (byte R, byte G, byte B)[] colours = [(0, 255, 0), (255, 0, 0), (0, 0, 255)];
+        var drawn = new int[3];
+        for (var y = 0; y < H; y++)
+        {
+            for (var x = 0; x < W; x++)
+            {
+                // The last segment covering a pixel's centre wins; pixels within 1e-3 of an edge are either.
+                (byte R, byte G, byte B) expected = (40, 40, 40);
+                var edge = false;
+                for (var s = 0; s < segments.Length; s++)
+                {
+                    var (x0, y0, x1, y1, t) = segments[s];
+                    var (dx, dy) = ((double)x1 - x0, (double)y1 - y0);
+                    var along = dx * dx + dy * dy > 0 ? Math.Clamp(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy), 0, 1) : 0;
+                    var distance = Math.Sqrt(Math.Pow(x - x0 - along * dx, 2) + Math.Pow(y - y0 - along * dy, 2));
+                    edge |= Math.Abs(distance - t / 2.0) < 1e-3;
+                    if (distance <= t / 2.0)
+                        (expected, drawn[s]) = (colours[s], drawn[s] + 1);
+                }
+                var i = y * W + x;
+                var actual = (image[i * 4 + 2], image[i * 4 + 1], image[i * 4]);
+                Assert.True(edge || actual == expected, $"pixel ({x}, {y}): {actual}, expected {expected}");
+            }
+        }
+        // A 3-px line over ~32 px, a dot of radius 2 (13 pixel centres), and the frame's whole row 2.
+        Assert.InRange(drawn[0], 80, 120);
+        Assert.Equal(13, drawn[1]);
+        Assert.Equal(W, drawn[2]);
+        ring.Release(frame);
+    }
+
+    [Fact]
     public void Every_printable_ascii_glyph_is_distinct_and_space_is_empty()
     {
         var atlas = BitmapFont.Build();

@@ -5,7 +5,7 @@ using WeightConverter.Package;
 namespace WeightConverter.Dialects;
 
 /// <summary>
-/// Maps torchvision Mask/Faster R-CNN R50-FPN checkpoints (current and legacy key names) and detectron2
+/// Maps torchvision Mask/Faster/Keypoint R-CNN R50-FPN checkpoints (current and legacy key names) and detectron2
 /// ones to the canonical detector names of docs/weight-package.md, folding the frozen BNs of the
 /// backbone, and the mmcv-style non-local blocks inserted before a backbone block
 /// (`backbone.body.layer{s-1}.{k}.nonlocal_block.*`, the paper's detector placement). The detector
@@ -115,9 +115,10 @@ internal static class DetectorMapper
             folder.Emit("roi.mask.deconv", Plain(detectron2 ? "roi_heads.mask_head.deconv" : "roi_heads.mask_predictor.conv5_mask"), [maskDim, maskDim, 2, 2], false);
             folder.Emit("roi.mask.logits", Plain(detectron2 ? "roi_heads.mask_head.predictor" : "roi_heads.mask_predictor.mask_fcn_logits"), [detectron2 ? classes - 1 : classes, maskDim, 1, 1], false);
         }
+        var keypointHead = detectron2 ? null : KeypointMapper.Map(source, folder, model, fpn);
         model.Architecture = new JsonObject
         {
-            ["kind"] = hasMask ? "maskrcnn-fpn" : "fasterrcnn-fpn",
+            ["kind"] = hasMask ? "maskrcnn-fpn" : keypointHead is not null ? "keypointrcnn-fpn" : "fasterrcnn-fpn",
             ["depth"] = 3 * blocks.Sum() + 2,
             ["stem_width"] = width,
             ["stage_blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
@@ -134,6 +135,8 @@ internal static class DetectorMapper
             ["max_size"] = options.MaxSize ?? 1333,
             ["nonlocal"] = nonLocal,
         };
+        foreach (var (key, value) in keypointHead ?? [])
+            model.Architecture[key] = value?.DeepClone();
         model.Normalization = detectron2
             ? new JsonObject { ["space"] = "bgr", ["scale"] = 255, ["mean"] = new JsonArray(103.53, 116.28, 123.675), ["std"] = new JsonArray(1, 1, 1) }
             : Rules.Normalizations.ImageNet01;

@@ -3,13 +3,18 @@ using System.Text.Json;
 namespace Engine.Models.Detection;
 
 /// <summary>
-/// The `architecture` metadata of a detector package (`"kind": "maskrcnn-fpn"` or `"fasterrcnn-fpn"`),
-/// as documented in docs/weight-package.md (Detectors): a ResNet-FPN Mask/Faster R-CNN.
+/// The `architecture` metadata of a detector package (`"kind": "maskrcnn-fpn"`, `"fasterrcnn-fpn"` or
+/// `"keypointrcnn-fpn"`), as documented in docs/weight-package.md (Detectors): a ResNet-FPN
+/// Mask/Faster/Keypoint R-CNN.
 /// </summary>
 public sealed record DetectorArchitecture
 {
     public const string MaskKind = "maskrcnn-fpn";
     public const string BoxKind = "fasterrcnn-fpn";
+    public const string KeypointKind = "keypointrcnn-fpn";
+
+    /// <summary>Whether a package kind is one of the detectors <see cref="DetectorBuilder"/> builds.</summary>
+    public static bool IsDetector(string? kind) => kind is MaskKind or BoxKind or KeypointKind;
 
     public string Kind { get; init; } = MaskKind;
 
@@ -36,6 +41,14 @@ public sealed record DetectorArchitecture
 
     public bool RoiAlignAligned { get; init; }
 
+    /// <summary>Width and count of the keypoint head's 3x3 convs (torchvision's KeypointRCNNHeads: 8 of 512).</summary>
+    public int? KeypointHeadDim { get; init; }
+
+    public int KeypointHeadConvs { get; init; } = 8;
+
+    /// <summary>Keypoint names in heatmap order (torchvision's COCO person keypoints for 17).</summary>
+    public string[] KeypointNames { get; init; } = [];
+
     /// <summary>The transform's target short side and long-side cap (torchvision's min_size, max_size).</summary>
     public int MinSize { get; init; } = 800;
 
@@ -49,6 +62,8 @@ public sealed record DetectorArchitecture
     public NonLocalSpec[] Nonlocal { get; init; } = [];
 
     public bool HasMasks => Kind == MaskKind;
+
+    public bool HasKeypoints => Kind == KeypointKind;
 
     /// <summary>Inner (bottleneck) width of stage s (2..5).</summary>
     public int InnerWidth(int stage) => StemWidth << (stage - 2);
@@ -65,12 +80,14 @@ public sealed record DetectorArchitecture
     private void Validate(string source)
     {
         void Check(bool ok, string message) => ArchitectureJson.Require(ok, source, message);
-        Check(Kind is MaskKind or BoxKind, $"kind '{Kind}' is neither '{MaskKind}' nor '{BoxKind}'");
+        Check(IsDetector(Kind), $"kind '{Kind}' is none of '{MaskKind}', '{BoxKind}', '{KeypointKind}'");
         Check(StageBlocks.Length == 4 && StageBlocks.All(b => b > 0), $"stage_blocks [{string.Join(", ", StageBlocks)}] must be four positive counts");
         Check(StemWidth > 0 && FpnChannels > 0 && BoxHeadDim > 0 && AnchorsPerLocation > 0, "widths and anchors must be positive");
         Check(Classes > 1, $"classes {Classes} must count the background and at least one class");
         Check(Background is "first" or "last", $"background '{Background}' is neither 'first' nor 'last'");
         Check(!HasMasks || MaskHeadDim > 0, "a mask network needs mask_head_dim");
+        Check(!HasKeypoints || (KeypointHeadDim > 0 && KeypointHeadConvs > 0 && KeypointNames.Length > 0),
+            "a keypoint network needs keypoint_head_dim, keypoint_head_convs and keypoint_names");
         Check(MinSize > 0 && MaxSize >= MinSize, $"min_size {MinSize} and max_size {MaxSize} must be positive and ordered");
         foreach (var nl in Nonlocal)
         {

@@ -8,9 +8,10 @@ using Engine.Ops.Detection;
 namespace Engine.Models.Detection;
 
 /// <summary>
-/// Builds the inference graph of a ResNet-FPN Mask/Faster R-CNN package (torchvision's
+/// Builds the inference graph of a ResNet-FPN Mask/Faster/Keypoint R-CNN package (torchvision's
 /// maskrcnn_resnet50_fpn and its relatives) for one image of height x width: transform, backbone
-/// (with the package's non-local blocks), FPN, RPN head, proposals, box head and mask head. Tensor
+/// (with the package's non-local blocks), FPN, RPN head, proposals, box head and the mask head or
+/// the keypoint head (<see cref="KeypointHead"/>). Tensor
 /// names (the `--dump` contract): input `image` (3, H, W) RGB 0..1; `transform.image`;
 /// `backbone.stem`, `backbone.res{s}.{k}`, `backbone.nonlocal` (the first non-local block's output);
 /// `fpn.p{2..6}`; `rpn.objectness.p{2..6}` and `rpn.deltas.p{2..6}`; `rpn.proposals` and
@@ -27,8 +28,12 @@ public static class DetectorBuilder
     public const string Labels = "detections.labels";
     public const string Count = "detections.count";
     public const string Masks = "detections.masks";
+    public const string Keypoints = "detections.keypoints";
     public const string ProposalsTensor = "rpn.proposals";
     public const string ProposalScores = "rpn.proposals.scores";
+
+    /// <summary>The kept detections' boxes in resized-image pixels (what the mask and keypoint heads pool).</summary>
+    internal const string KeptBoxes = "roi.box.kept";
 
     /// <summary>The mask paste's node (its own stage in <see cref="DetectorStages"/>).</summary>
     public const string PasteNode = "roi.mask.paste";
@@ -78,6 +83,8 @@ public static class DetectorBuilder
         BoxHead(graph, package, arch, pyramid, resized, (height, width));
         if (arch.HasMasks)
             MaskHead(graph, package, arch, pyramid, (height, width));
+        if (arch.HasKeypoints)
+            KeypointHead.Add(graph, package, arch, [.. pyramid.Take(4).Select(p => p.Name)], [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f], resized, (height, width));
         foreach (var output in Outputs(arch))
             graph.Output(output);
         return graph;
@@ -102,7 +109,7 @@ public static class DetectorBuilder
 
     /// <summary>The graph outputs of a detector package: the contract with the CLI and the plugin.</summary>
     public static IReadOnlyList<string> Outputs(DetectorArchitecture arch) =>
-        arch.HasMasks ? [Boxes, Scores, Labels, Count, Masks] : [Boxes, Scores, Labels, Count];
+        arch.HasMasks ? [Boxes, Scores, Labels, Count, Masks] : arch.HasKeypoints ? [Boxes, Scores, Labels, Count, Keypoints] : [Boxes, Scores, Labels, Count];
 
     /// <summary>
     /// torchvision's RPN filter_proposals: per level the top 1000 anchors by objectness logit, their
@@ -328,7 +335,7 @@ public static class DetectorBuilder
     }
 
     /// <summary>A square 2D convolution whose weights are the package's `{weights}.weight`/`.bias`; returns its output size.</summary>
-    private static (int H, int W) Conv(GraphBuilder graph, WeightPackage package, string weights, string input, string output, int cin, int cout,
+    internal static (int H, int W) Conv(GraphBuilder graph, WeightPackage package, string weights, string input, string output, int cin, int cout,
         int kernel, int stride, int padding, (int H, int W) inputSize, string? residual, bool relu, string? name = null)
     {
         var spec = new ConvSpec(cin, cout, Size3.Planar(kernel, kernel), Size3.Planar(stride, stride), new Size3(0, padding, padding));
