@@ -244,7 +244,7 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
         return MemoryMarshal.Cast<byte, int>(a.Data).ToArray();
     }
 
-    private static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    internal static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         var iw = Math.Max(0, Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]));
         var ih = Math.Max(0, Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]));

@@ -33,7 +33,7 @@ internal static class DialectDetector
             var detectron = state.Has("backbone.bottom_up.stem.conv1.weight");
             var dialect = detectron ? "detectron2" : "torchvision";
             Require(checkpoint, requested, dialect, detectron ? "detectron2" : "torchvision detector");
-            return DetectorMapper.Map(state, detectron, options);
+            return DetectorMapper.Map(state, detectron, options, new Derivation(checkpoint.Path));
         }
         if (state.ShapeOf(TorchvisionVideoMapper.Probe) is { Length: 5 })
         {
