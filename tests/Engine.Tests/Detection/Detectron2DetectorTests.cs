@@ -30,6 +30,7 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
     [Theory]
     [InlineData("plain")] // 320x427: padded width 448
     [InlineData("nonlocal")] // 400x320: a P6 of 7 rows, where detectron2's fixed stride 64 differs from torchvision's 416 // 7
+    [InlineData("empty")] // one class regressed off the image: 18 of the NMS's 100 are empty boxes, which detectron2 keeps until its postprocess drops them
     public void Detectron2_detector_matches_detectron2_from_input_to_masks(string name)
     {
         var c = _cases.Value.GetProperty(name);
@@ -67,6 +68,17 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
             File.Delete(path);
         }
     }
+
+    // Sizes detectron2's data/transforms/augmentation_impl.py:ResizeShortestEdge.get_output_shape printed
+    // (the mirror's detectron2, 2026-12-06); torchvision's floor gives (800, 1066), (1066, 800), (443, 1333) and (799, 1199) for the first four.
+    [Theory]
+    [InlineData(480, 640, 800, 1333, 800, 1067)]
+    [InlineData(640, 480, 800, 1333, 1067, 800)]
+    [InlineData(333, 1000, 800, 1333, 444, 1333)]
+    [InlineData(427, 640, 800, 1333, 800, 1199)]
+    [InlineData(200, 260, 320, 480, 320, 416)]
+    public void Resized_size_is_resize_shortest_edge_rounded(int h, int w, int minSize, int maxSize, int expectedH, int expectedW) =>
+        Assert.Equal((expectedH, expectedW), Detectron2Rules.ResizedSize(h, w, minSize, maxSize));
 
     /// <summary>
     /// The proposals as a set: as many as detectron2's, logits non-increasing, and each detectron2
