@@ -210,12 +210,14 @@ public static class DetectorBuilder
             : new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: 0,
                 boxes: "roi.box.boxes", minSize: 1e-2f, rowCount: "rpn.count"));
         // detectron2 filters the NMS survivors once more (Detectron2Rules.DropEmptyDetections), so they get names of their own.
-        var (kept, scores, labels, count) = d2 ? ("roi.box.nms.boxes", "roi.box.nms.scores", "roi.box.nms.labels", "roi.box.nms.count") : ("roi.box.kept", Scores, Labels, Count);
+        var (gathers, kept, scores, labels, count) = d2
+            ? ("roi.box.nms", "roi.box.nms.boxes", "roi.box.nms.scores", "roi.box.nms.labels", "roi.box.nms.count")
+            : ("roi.box.detections", "roi.box.kept", Scores, Labels, Count);
         graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", count, 0.5f, MaxDetections,
             "roi.box.valid", "roi.box.valid.count", "roi.box.classes"));
         graph.Add(new GatherNode(kept, "roi.box.boxes", "roi.box.keep", kept, count));
-        graph.Add(new GatherNode(d2 ? scores : "roi.box.detections.scores", "roi.box.scores", "roi.box.keep", scores, count));
-        graph.Add(new GatherNode(d2 ? labels : "roi.box.detections.labels", "roi.box.classes", "roi.box.keep", labels, count));
+        graph.Add(new GatherNode($"{gathers}.scores", "roi.box.scores", "roi.box.keep", scores, count));
+        graph.Add(new GatherNode($"{gathers}.labels", "roi.box.classes", "roi.box.keep", labels, count));
         if (d2)
             Detectron2Rules.DropEmptyDetections(graph, MaxDetections);
         var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
