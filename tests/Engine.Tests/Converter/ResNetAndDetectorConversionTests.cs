@@ -54,6 +54,14 @@ public sealed class ResNetAndDetectorConversionTests
                 Assert.Equal(dialect == "detectron2", architecture["stride_in_1x1"]!.GetValue<bool>());
                 Assert.Equal(dialect, package.Metadata["source_dialect"]);
                 Assert.Equal(kind == "maskrcnn-fpn", package.Contains("roi.mask.logits.weight"));
+                if (dialect == "detectron2")
+                {
+                    // A detectron2 checkpoint carries no config: what its weights cannot tell is config/defaults.py's, each a recorded assumption.
+                    var assumed = JsonNode.Parse(package.Metadata["settings"])!.AsArray().Where(s => s!["source"]!.GetValue<string>() == "default (warning)")
+                        .Select(s => s!["setting"]!.GetValue<string>());
+                    Assert.Equal(["stride_in_1x1", "min_size", "max_size", "normalization"], assumed);
+                    Assert.Equal("bgr", JsonNode.Parse(package.Metadata["normalization"])!["space"]!.GetValue<string>());
+                }
             }
         }
         finally

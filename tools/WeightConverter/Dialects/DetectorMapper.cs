@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Engine;
 using WeightConverter.Package;
+using WeightConverter.Rules;
 
 namespace WeightConverter.Dialects;
 
@@ -10,14 +11,17 @@ namespace WeightConverter.Dialects;
 /// backbone, and the mmcv-style non-local blocks inserted before a backbone block
 /// (`backbone.body.layer{s-1}.{k}.nonlocal_block.*`, the paper's detector placement). The detector
 /// network itself is built elsewhere (Engine.Models.Detection); this records what it needs to know.
+/// A detectron2 checkpoint (DetectionCheckpointer's {"model": ...} or a model-zoo pickle) carries no
+/// config: the settings its weights cannot tell are detectron2's config/defaults.py values, each
+/// reported as an assumption (<see cref="Detectron2Defaults"/>).
 /// </summary>
 internal static class DetectorMapper
 {
     private const double Epsilon = 1e-5;
 
-    public static MappedModel Map(StateDict source, bool detectron2, ConvertOptions options)
+    public static MappedModel Map(StateDict source, bool detectron2, ConvertOptions options, Derivation derivation)
     {
-        var model = new MappedModel(detectron2 ? "detectron2" : "torchvision", source);
+        var model = new MappedModel(detectron2 ? "detectron2" : "torchvision", source) { Derivation = detectron2 ? derivation : null };
         var folder = new ConvFolder(source, model, Epsilon);
         source.SkipTrainingState();
         foreach (var buffer in new[] { "pixel_mean", "pixel_std" })
@@ -122,7 +126,7 @@ internal static class DetectorMapper
             ["depth"] = 3 * blocks.Sum() + 2,
             ["stem_width"] = width,
             ["stage_blocks"] = new JsonArray(blocks.Select(b => (JsonNode)b).ToArray()),
-            ["stride_in_1x1"] = detectron2,
+            ["stride_in_1x1"] = detectron2 && Detectron2Defaults.StrideIn1x1(derivation),
             ["fpn_channels"] = fpn,
             ["anchors_per_location"] = anchors,
             ["box_head_dim"] = boxDim,
@@ -131,15 +135,13 @@ internal static class DetectorMapper
             ["mask_head_dim"] = hasMask ? maskDim : null,
             ["roi_align_aligned"] = detectron2,
             ["bn_epsilon"] = Epsilon,
-            ["min_size"] = options.MinSize ?? 800,
-            ["max_size"] = options.MaxSize ?? 1333,
+            ["min_size"] = detectron2 ? Detectron2Defaults.MinSize(derivation, options) : options.MinSize ?? 800,
+            ["max_size"] = detectron2 ? Detectron2Defaults.MaxSize(derivation, options) : options.MaxSize ?? 1333,
             ["nonlocal"] = nonLocal,
         };
         foreach (var (key, value) in keypointHead ?? [])
             model.Architecture[key] = value?.DeepClone();
-        model.Normalization = detectron2
-            ? new JsonObject { ["space"] = "bgr", ["scale"] = 255, ["mean"] = new JsonArray(103.53, 116.28, 123.675), ["std"] = new JsonArray(1, 1, 1) }
-            : Rules.Normalizations.ImageNet01;
+        model.Normalization = detectron2 ? Detectron2Defaults.Normalization(derivation) : Rules.Normalizations.ImageNet01;
         return model;
     }
 

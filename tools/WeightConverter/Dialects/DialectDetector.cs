@@ -15,6 +15,9 @@ namespace WeightConverter.Dialects;
 /// </summary>
 internal static class DialectDetector
 {
+    /// <summary>The key that marks a detectron2 detector: its ResNet stem's conv.</summary>
+    private const string Detectron2Probe = "backbone.bottom_up.stem.conv1.weight";
+
     public static readonly string[] Dialects = ["video-nonlocal-net", "pyslowfast", "mmaction2", "torchvision", "detectron2"];
 
     private static readonly HashSet<string> _trainingState = ["epoch", "optimizer", "optimizer_state", "param_schedulers", "message_hub", "scheduler", "lr", "model_iter"];
@@ -28,12 +31,12 @@ internal static class DialectDetector
         if (requested is not null && !Dialects.Contains(requested))
             throw new EngineException($"--dialect '{requested}': expected one of {string.Join(", ", Dialects)}.");
 
-        if (state.Has("backbone.body.conv1.weight") || state.Has("backbone.bottom_up.stem.conv1.weight"))
+        if (state.Has("backbone.body.conv1.weight") || state.Has(Detectron2Probe))
         {
-            var detectron = state.Has("backbone.bottom_up.stem.conv1.weight");
+            var detectron = state.Has(Detectron2Probe);
             var dialect = detectron ? "detectron2" : "torchvision";
             Require(checkpoint, requested, dialect, detectron ? "detectron2" : "torchvision detector");
-            return DetectorMapper.Map(state, detectron, options);
+            return DetectorMapper.Map(state, detectron, options, new Derivation(checkpoint.Path));
         }
         if (state.ShapeOf(TorchvisionVideoMapper.Probe) is { Length: 5 })
         {
@@ -114,7 +117,9 @@ internal static class DialectDetector
         PyDict tensors = dict;
         foreach (var candidate in new[] { "blobs", "model_state", "state_dict", "model" })
         {
-            if (dict.TryGetValue(candidate, out var inner) && inner is PyDict innerDict && (candidate != "model" || dict.TryGetValue("__author__", out _) || dict.Count > 1))
+            // A bare {"model": ...} is detectron2's when it holds detectron2's keys (fvcore Checkpointer.save with nothing else to save).
+            if (dict.TryGetValue(candidate, out var inner) && inner is PyDict innerDict
+                && (candidate != "model" || dict.TryGetValue("__author__", out _) || dict.Count > 1 || innerDict.TryGetValue(Detectron2Probe, out _)))
             {
                 wrapper = candidate;
                 tensors = innerDict;

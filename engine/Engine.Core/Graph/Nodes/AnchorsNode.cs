@@ -8,10 +8,12 @@ namespace Engine.Graph.Nodes;
 /// The anchors of one FPN level (<see cref="Anchors"/>) for a feature map (1, 1, H, W, Cp) of a
 /// (padded) image of <paramref name="imageHeight"/> x <paramref name="imageWidth"/>: strides are
 /// image // feature as in torchvision; output (H * W * A, 4). The feature map is an input for its
-/// shape only.
+/// shape only. With <paramref name="detectron2Stride"/> the anchors are detectron2's
+/// DefaultAnchorGenerator's instead: unrounded cell anchors (<see cref="Anchors.Detectron2CellAnchors"/>)
+/// at that fixed stride, which differs from image // feature on a P6 of odd size.
 /// </summary>
 public sealed class AnchorsNode(string name, string feature, string output, int imageHeight, int imageWidth, IReadOnlyList<float> sizes,
-    IReadOnlyList<float> aspectRatios) : Node(name, [feature], [output])
+    IReadOnlyList<float> aspectRatios, int? detectron2Stride = null) : Node(name, [feature], [output])
 {
     private int _h;
     private int _w;
@@ -25,6 +27,7 @@ public sealed class AnchorsNode(string name, string feature, string output, int 
         return [new TensorSpec(new Shape(_h * _w * sizes.Count * aspectRatios.Count, 4))];
     }
 
-    public override IOp CreateOp(Device device, NodeTensors tensors) =>
-        new Anchors(device, tensors.Outputs[0], _h, _w, imageHeight / _h, imageWidth / _w, sizes, aspectRatios, Name);
+    public override IOp CreateOp(Device device, NodeTensors tensors) => detectron2Stride is { } stride
+        ? new Anchors(device, tensors.Outputs[0], _h, _w, stride, stride, Anchors.Detectron2CellAnchors(sizes, aspectRatios), Name)
+        : new Anchors(device, tensors.Outputs[0], _h, _w, imageHeight / _h, imageWidth / _w, sizes, aspectRatios, Name);
 }

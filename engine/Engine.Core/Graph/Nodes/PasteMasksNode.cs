@@ -7,9 +7,11 @@ namespace Engine.Graph.Nodes;
 /// <summary>
 /// Pastes each box's predicted-class mask into a <paramref name="height"/> x <paramref name="width"/>
 /// image as torchvision's paste_masks_in_image (<see cref="PasteMasks"/>): mask logits (R, 1, M, M, Cp),
-/// labels (R) int32, boxes (R, 4) in output pixels; output (R, H, W) probabilities.
+/// labels (R) int32, boxes (R, 4) in output pixels; output (R, H, W) probabilities. With
+/// <paramref name="detectron2"/>, detectron2's paste_masks_in_image instead.
 /// </summary>
-public sealed class PasteMasksNode(string name, string maskLogits, string labels, string boxes, string output, int height, int width, string? count = null)
+public sealed class PasteMasksNode(string name, string maskLogits, string labels, string boxes, string output, int height, int width, string? count = null,
+    bool detectron2 = false)
     : Node(name, DetectionInputs.List(maskLogits, labels, boxes, count), [output])
 {
     public override IReadOnlyList<TensorSpec> InferOutputs(IReadOnlyList<TensorSpec> inputs)
@@ -25,6 +27,6 @@ public sealed class PasteMasksNode(string name, string maskLogits, string labels
     {
         var r = tensors.Inputs[0].Shape[0];
         return new PasteMasks(device, tensors.Inputs[0], tensors.Inputs[1].Reshape(new Shape(r)), tensors.Inputs[2].Reshape(new Shape(r, 4)),
-            tensors.Outputs[0], DetectionInputs.Tensor(this, tensors, count), Name);
+            tensors.Outputs[0], DetectionInputs.Tensor(this, tensors, count), Name, detectron2);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Engine.Models.Detection;
 
@@ -23,6 +24,8 @@ public sealed record DetectorArchitecture
     public int[] StageBlocks { get; init; } = [3, 4, 6, 3];
 
     /// <summary>detectron2's MSRA models stride the first 1x1 of a block; torchvision the 3x3.</summary>
+    /// <remarks>Named explicitly: the snake-case policy would read `stride_in1x1`, not the documented key.</remarks>
+    [JsonPropertyName("stride_in_1x1")]
     public bool StrideIn1x1 { get; init; }
 
     public int FpnChannels { get; init; } = 256;
@@ -65,6 +68,12 @@ public sealed record DetectorArchitecture
 
     public bool HasKeypoints => Kind == KeypointKind;
 
+    /// <summary>
+    /// A detectron2 network (background last): its test-time rules replace torchvision's from the
+    /// resize to the mask paste (<see cref="Detectron2Rules"/>).
+    /// </summary>
+    public bool Detectron2 => Background == "last";
+
     /// <summary>Inner (bottleneck) width of stage s (2..5).</summary>
     public int InnerWidth(int stage) => StemWidth << (stage - 2);
 
@@ -85,6 +94,7 @@ public sealed record DetectorArchitecture
         Check(StemWidth > 0 && FpnChannels > 0 && BoxHeadDim > 0 && AnchorsPerLocation > 0, "widths and anchors must be positive");
         Check(Classes > 1, $"classes {Classes} must count the background and at least one class");
         Check(Background is "first" or "last", $"background '{Background}' is neither 'first' nor 'last'");
+        Check(RoiAlignAligned == Detectron2, $"roi_align_aligned {RoiAlignAligned} with background '{Background}': detectron2 networks (background last) pool with RoIAlignV2 (aligned), torchvision ones without");
         Check(!HasMasks || MaskHeadDim > 0, "a mask network needs mask_head_dim");
         Check(!HasKeypoints || (KeypointHeadDim > 0 && KeypointHeadConvs > 0 && KeypointNames.Length > 0),
             "a keypoint network needs keypoint_head_dim, keypoint_head_convs and keypoint_names");

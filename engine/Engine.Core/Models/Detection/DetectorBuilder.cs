@@ -16,7 +16,10 @@ namespace Engine.Models.Detection;
 /// `backbone.stem`, `backbone.res{s}.{k}`, `backbone.nonlocal` (the first non-local block's output);
 /// `fpn.p{2..6}`; `rpn.objectness.p{2..6}` and `rpn.deltas.p{2..6}`; `rpn.proposals` and
 /// `rpn.proposals.scores` (count `rpn.count`); `roi.box.logits` and `roi.box.deltas`; the
-/// `detections.*` outputs. Weights are read from the package only while the graph compiles.
+/// `detections.*` outputs. Weights are read from the package only while the graph compiles. A
+/// detectron2 package (background last) runs detectron2's test-time rules instead of torchvision's
+/// where they differ (<see cref="Detectron2Rules"/>): then `rpn.proposals.scores` are objectness
+/// logits and `detections.labels` detectron2's pred_classes (0..K-1).
 /// </summary>
 public static class DetectorBuilder
 {
@@ -103,7 +106,8 @@ public static class DetectorBuilder
     /// <summary>The resized (before padding) and padded network input sizes for an image.</summary>
     public static ((int H, int W) Resized, (int H, int W) Padded) InputSize(DetectorArchitecture arch, int height, int width)
     {
-        var resized = ImageTransform.ResizedSizeOf(height, width, arch.MinSize, arch.MaxSize);
+        var resized = arch.Detectron2 ? Detectron2Rules.ResizedSize(height, width, arch.MinSize, arch.MaxSize)
+            : ImageTransform.ResizedSizeOf(height, width, arch.MinSize, arch.MaxSize);
         return (resized, ImageTransform.Padded(resized));
     }
 
@@ -126,6 +130,9 @@ public static class DetectorBuilder
     /// per-level keep lists are exactly torchvision's. Across levels the survivors are concatenated
     /// level by level in keep order, so the final top 1000 is torchvision's order when it runs one
     /// offset NMS (at most 1000 candidates) and one valid order of its unstable sort otherwise.
+    /// detectron2 (proposal_generator/proposal_utils.py:find_top_rpn_proposals) differs in three
+    /// rules: its anchors (<see cref="AnchorsNode"/>), the ranking by logit with no sigmoid or score
+    /// threshold, and Boxes.nonempty (side > 0) for the 1e-3 minimum size.
     /// </remarks>
     private static void Proposals(GraphBuilder graph, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) padded, (int H, int W) resized)
     {
@@ -135,6 +142,7 @@ public static class DetectorBuilder
         var scores = new List<string>();
         var counts = new List<string>();
         var total = 0;
+        var d2 = arch.Detectron2;
         for (var i = 0; i < pyramid.Length; i++)
         {
             var (feature, size) = pyramid[i];
@@ -143,14 +151,15 @@ public static class DetectorBuilder
             var k = Math.Min(ProposalsPerLevel, candidates);
             total += k;
             var (top, topCount) = ($"rpn.topk.p{l}", $"rpn.topk.p{l}.count");
-            graph.Add(new AnchorsNode($"rpn.anchors.p{l}", feature, $"rpn.anchors.p{l}", padded.H, padded.W, [32f * (1 << i)], ratios));
+            graph.Add(new AnchorsNode($"rpn.anchors.p{l}", feature, $"rpn.anchors.p{l}", padded.H, padded.W, [32f * (1 << i)], ratios,
+                d2 ? Detectron2Rules.Stride(l) : null));
             graph.Add(new CompactChannelsNode($"rpn.logits.p{l}", $"rpn.objectness.p{l}", $"rpn.logits.p{l}"));
             graph.Add(new TopKNode(top, $"rpn.logits.p{l}", top, topCount, k));
-            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", top, $"rpn.scores.p{l}", topCount, sigmoid: true));
+            graph.Add(new GatherNode($"rpn.scores.p{l}", $"rpn.logits.p{l}", top, $"rpn.scores.p{l}", topCount, sigmoid: !d2));
             graph.Add(new BoxDecodeNode($"rpn.boxes.p{l}", $"rpn.anchors.p{l}", $"rpn.deltas.p{l}", $"rpn.boxes.p{l}", BoxWeights.Rpn, (resized.H, resized.W),
                 indices: top, count: topCount));
-            graph.Add(new ScoreFilterNode($"rpn.valid.p{l}", $"rpn.scores.p{l}", $"rpn.valid.p{l}", $"rpn.valid.p{l}.count", 0f, inclusive: true,
-                boxes: $"rpn.boxes.p{l}", minSize: 1e-3f, rowCount: topCount));
+            graph.Add(new ScoreFilterNode($"rpn.valid.p{l}", $"rpn.scores.p{l}", $"rpn.valid.p{l}", $"rpn.valid.p{l}.count", d2 ? -float.MaxValue : 0f, inclusive: true,
+                boxes: $"rpn.boxes.p{l}", minSize: d2 ? Detectron2Rules.NonEmpty : 1e-3f, rowCount: topCount));
             graph.Add(new NmsNode($"rpn.nms.p{l}", $"rpn.boxes.p{l}", $"rpn.scores.p{l}", $"rpn.keep.p{l}", $"rpn.keep.p{l}.count", 0.7f, k,
                 $"rpn.valid.p{l}", $"rpn.valid.p{l}.count"));
             graph.Add(new GatherNode($"rpn.kept.boxes.p{l}", $"rpn.boxes.p{l}", $"rpn.keep.p{l}", $"rpn.kept.boxes.p{l}", $"rpn.keep.p{l}.count"));
@@ -173,39 +182,51 @@ public static class DetectorBuilder
     /// `roi.box.deltas` (one padded class of zero deltas so classes stay whole vec4 rows), softmax,
     /// per-class decode (10, 10, 5, 5) clipped to the resized image, score > 0.05 without the
     /// background, boxes under 1e-2 dropped, class-aware NMS 0.5, the best 100; boxes scaled back to
-    /// input pixels as torchvision's resize_boxes (fp32 ratios input / resized).
+    /// input pixels as torchvision's resize_boxes (fp32 ratios input / resized). detectron2
+    /// (roi_heads/fast_rcnn.py:fast_rcnn_inference_single_image, postprocessing.py:detector_postprocess):
+    /// RoIAlignV2, background in the last column, class-specific deltas for the K foreground classes
+    /// only, no minimum box size, and empty boxes dropped after the 100 (<see cref="Detectron2Rules.DropEmptyDetections"/>).
     /// </summary>
     private static void BoxHead(GraphBuilder graph, WeightPackage package, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid,
         (int H, int W) resized, (int H, int W) image)
     {
-        if (arch.Background != "first" || arch.RoiAlignAligned)
-            throw new EngineException($"{package.Path}: detectron2 conventions (background last, RoIAlignV2) are not built by this engine yet; torchvision detector packages are.");
         var (f, d, k) = (arch.FpnChannels, arch.BoxHeadDim, arch.Classes);
+        var d2 = arch.Detectron2;
         var kp = ChannelsLast.Padded(k);
         var rows = ProposalsPerLevel;
         string[] levels = [.. pyramid.Take(4).Select(p => p.Name)];
         float[] scales = [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f];
-        graph.Add(new RoiAlignNode("roi.box.features", levels, ProposalsTensor, "roi.box.features", scales, RoiAlignOptions.Torchvision(7), "rpn.count"));
+        graph.Add(new RoiAlignNode("roi.box.features", levels, ProposalsTensor, "roi.box.features", scales, d2 ? RoiAlignOptions.Detectron2(7) : RoiAlignOptions.Torchvision(7), "rpn.count"));
         graph.Add(new RoiFullyConnectedNode("roi.box.fc1", "roi.box.features", "roi.box.fc1", () => package.Floats("roi.box.fc1.weight", d, f * 49),
             () => package.Floats("roi.box.fc1.bias", d), d, relu: true));
         graph.Add(new FullyConnectedNode("roi.box.fc2", "roi.box.fc1", "roi.box.fc2", () => package.Floats("roi.box.fc2.weight", d, d),
             () => package.Floats("roi.box.fc2.bias", d), d, relu: true));
         graph.Add(new FullyConnectedNode("roi.box.logits", "roi.box.fc2", "roi.box.logits", () => package.Floats("roi.box.cls.weight", k, d),
             () => package.Floats("roi.box.cls.bias", k), k));
-        graph.Add(new FullyConnectedNode("roi.box.deltas", "roi.box.fc2", "roi.box.deltas", () => PadRows(package.Floats("roi.box.deltas.weight", 4 * k, d), 4 * kp, d),
-            () => PadRows(package.Floats("roi.box.deltas.bias", 4 * k), 4 * kp, 1), 4 * kp));
+        // detectron2 regresses the K foreground classes only (FastRCNNOutputLayers.bbox_pred 4K): the background column decodes zero deltas.
+        var regressed = d2 ? k - 1 : k;
+        graph.Add(new FullyConnectedNode("roi.box.deltas", "roi.box.fc2", "roi.box.deltas", () => PadRows(package.Floats("roi.box.deltas.weight", 4 * regressed, d), 4 * kp, d),
+            () => PadRows(package.Floats("roi.box.deltas.bias", 4 * regressed), 4 * kp, 1), 4 * kp));
         graph.Add(new SoftmaxNode("roi.box.probs", "roi.box.logits", "roi.box.probs"));
         graph.Add(new ReshapeNode("roi.box.scores", "roi.box.probs", "roi.box.scores", new Shape(rows * kp)));
         graph.Add(new BoxDecodeNode("roi.box.decoded", ProposalsTensor, "roi.box.deltas", "roi.box.decoded", BoxWeights.RoiHeads, (resized.H, resized.W), kp, count: "rpn.count"));
         graph.Add(new ReshapeNode("roi.box.boxes", "roi.box.decoded", "roi.box.boxes", new Shape(rows * kp, 4)));
         graph.Add(new RowLabelsNode("roi.box.classes", "roi.box.classes", rows * kp, 1, kp));
-        graph.Add(new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: 0,
-            boxes: "roi.box.boxes", minSize: 1e-2f, rowCount: "rpn.count"));
-        graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", Count, 0.5f, MaxDetections,
+        graph.Add(d2
+            ? new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: k - 1, rowCount: "rpn.count")
+            : new ScoreFilterNode("roi.box.valid", "roi.box.scores", "roi.box.valid", "roi.box.valid.count", 0.05f, columns: kp, excludeColumn: 0,
+                boxes: "roi.box.boxes", minSize: 1e-2f, rowCount: "rpn.count"));
+        // detectron2 filters the NMS survivors once more (Detectron2Rules.DropEmptyDetections), so they get names of their own.
+        var (gathers, kept, scores, labels, count) = d2
+            ? ("roi.box.nms", "roi.box.nms.boxes", "roi.box.nms.scores", "roi.box.nms.labels", "roi.box.nms.count")
+            : ("roi.box.detections", "roi.box.kept", Scores, Labels, Count);
+        graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", count, 0.5f, MaxDetections,
             "roi.box.valid", "roi.box.valid.count", "roi.box.classes"));
-        graph.Add(new GatherNode("roi.box.kept", "roi.box.boxes", "roi.box.keep", "roi.box.kept", Count));
-        graph.Add(new GatherNode("roi.box.detections.scores", "roi.box.scores", "roi.box.keep", Scores, Count));
-        graph.Add(new GatherNode("roi.box.detections.labels", "roi.box.classes", "roi.box.keep", Labels, Count));
+        graph.Add(new GatherNode(kept, "roi.box.boxes", "roi.box.keep", kept, count));
+        graph.Add(new GatherNode($"{gathers}.scores", "roi.box.scores", "roi.box.keep", scores, count));
+        graph.Add(new GatherNode($"{gathers}.labels", "roi.box.classes", "roi.box.keep", labels, count));
+        if (d2)
+            Detectron2Rules.DropEmptyDetections(graph, MaxDetections);
         var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
         graph.Add(new ChannelAffineNode("roi.box.detections.boxes", "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
     }
@@ -213,14 +234,17 @@ public static class DetectorBuilder
     /// <summary>
     /// The mask head on the kept detections: RoIAlign 14x14, four 3x3 convs + ReLU, ConvTranspose2d
     /// 2x2/2 + ReLU, 1x1 logits, then each detection's predicted-class mask pasted (sigmoid, expand
-    /// 30/28, bilinear) into an image of the input's size: `detections.masks` (100, H, W).
+    /// 30/28, bilinear) into an image of the input's size: `detections.masks` (100, H, W). detectron2
+    /// (roi_heads/mask_head.py:mask_rcnn_inference, layers/mask_ops.py:paste_masks_in_image): RoIAlignV2,
+    /// K foreground mask channels, its own paste; its binary masks are `detections.masks` >= 0.5.
     /// </summary>
     private static void MaskHead(GraphBuilder graph, WeightPackage package, DetectorArchitecture arch, (string Name, (int H, int W) Size)[] pyramid, (int H, int W) image)
     {
-        var (f, m, k) = (arch.FpnChannels, arch.MaskHeadDim!.Value, arch.Classes);
+        var (f, m, k) = (arch.FpnChannels, arch.MaskHeadDim!.Value, arch.Detectron2 ? arch.Classes - 1 : arch.Classes);
         string[] levels = [.. pyramid.Take(4).Select(p => p.Name)];
         float[] scales = [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f];
-        graph.Add(new RoiAlignNode("roi.mask.features", levels, "roi.box.kept", "roi.mask.features", scales, RoiAlignOptions.Torchvision(14), Count));
+        graph.Add(new RoiAlignNode("roi.mask.features", levels, "roi.box.kept", "roi.mask.features", scales,
+            arch.Detectron2 ? RoiAlignOptions.Detectron2(14) : RoiAlignOptions.Torchvision(14), Count));
         var x = "roi.mask.features";
         var channels = f;
         for (var i = 1; i <= 4; i++)
@@ -231,7 +255,7 @@ public static class DetectorBuilder
         graph.Add(new ConvTransposeNode("roi.mask.deconv", x, "roi.mask.deconv", new ConvTransposeSpec(m, m, (2, 2), (2, 2)),
             () => package.Floats("roi.mask.deconv.weight", m, m, 2, 2), () => package.Floats("roi.mask.deconv.bias", m), relu: true));
         Conv(graph, package, "roi.mask.logits", "roi.mask.deconv", "roi.mask.logits", m, k, 1, 1, 0, (28, 28), null, relu: false);
-        graph.Add(new PasteMasksNode(PasteNode, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count));
+        graph.Add(new PasteMasksNode(PasteNode, "roi.mask.logits", Labels, Boxes, Masks, image.H, image.W, Count, arch.Detectron2));
     }
 
     /// <summary>A (rows, cols) matrix with zero rows appended up to <paramref name="padded"/> rows.</summary>

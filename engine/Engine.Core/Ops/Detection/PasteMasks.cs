@@ -8,7 +8,10 @@ namespace Engine.Ops.Detection;
 /// expanded by (M + 2) / M and cast to integers, and the mask is resized bilinearly into the image.
 /// Output (R, H, W) float32 probabilities, zero outside the box and for rows at or past
 /// <c>count</c>: one transfer fill clears the output, then the kernel writes only each box's integer
-/// rectangle, in chunks of rows when the output is larger than one storage-buffer binding.
+/// rectangle, in chunks of rows when the output is larger than one storage-buffer binding. With
+/// <c>detectron2</c> the paste is detectron2's (layers/mask_ops.py:paste_masks_in_image, CPU path):
+/// grid_sample of the unpadded sigmoid mask over the box, no expansion (the shader's header has the
+/// rule); its binary mask is the output >= 0.5.
 /// </summary>
 public sealed class PasteMasks : IOp
 {
@@ -37,13 +40,15 @@ public sealed class PasteMasks : IOp
     /// <c>output</c>: (R, H, W) float32.<br/>
     /// <c>count</c>: Optional (1) uint32 valid rows.<br/>
     /// </remarks>
-    public PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count = null, string name = "paste_masks")
-        : this(device, maskLogits, labels, boxes, output, count, name, device.Limits.maxStorageBufferRange)
+    public PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count = null, string name = "paste_masks",
+        bool detectron2 = false)
+        : this(device, maskLogits, labels, boxes, output, count, name, device.Limits.maxStorageBufferRange, detectron2)
     {
     }
 
     /// <summary>As the public constructor with the chunk size forced (tests of the chunked path).</summary>
-    internal PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count, string name, ulong maxChunkBytes)
+    internal PasteMasks(Device device, Tensor maskLogits, Tensor labels, Tensor boxes, Tensor output, Tensor? count, string name, ulong maxChunkBytes,
+        bool detectron2 = false)
     {
         Name = name;
         ChannelsLast.Require(name, "mask logits", maskLogits);
@@ -68,7 +73,8 @@ public sealed class PasteMasks : IOp
             var push = new Push((uint)start, (uint)rows, (uint)h, (uint)w, (uint)m, (uint)(cp / 4), expand, groupsPerBox);
             _dispatches.Add((push, StridedCopy.FlatGrid(device, (uint)(rows * groupsPerBox)), RowChunks.View(flat, start, rows, (int)plane)));
         }
-        _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null), SpecConstant.UInt(1, TileX));
+        _pipeline = device.Pipeline("detection/paste_masks", SpecConstant.Bool(0, count is not null), SpecConstant.UInt(1, TileX),
+            SpecConstant.Bool(2, detectron2));
     }
 
     public string Name { get; }
