@@ -1,7 +1,7 @@
 namespace Engine.Contracts;
 
 /// <summary>
-/// The clip a video node consumes: <see cref="Frames"/> frames taken every <see cref="SamplingRate"/>-th
+/// The clip a plugin network consumes: <see cref="Frames"/> frames taken every <see cref="SamplingRate"/>-th
 /// captured frame, each resized so its short side is <see cref="ShortSide"/> and cropped to
 /// <see cref="Crop"/> x <see cref="Crop"/>. <see cref="Clips"/> windows (each <see cref="Frames"/> samples,
 /// the newest ending at the newest frame, earlier ones <see cref="ClipStride"/> samples apart) times

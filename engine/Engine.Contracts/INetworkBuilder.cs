@@ -8,7 +8,7 @@ namespace Engine.Contracts;
 /// </summary>
 public interface INetworkBuilder
 {
-    /// <summary>The node's input clip, channels-last (N, T, H, W, 4), channel 3 zero.</summary>
+    /// <summary>The network's input clip, channels-last (N, T, H, W, 4), channel 3 zero.</summary>
     NetworkTensor Input { get; }
 
     /// <summary>The network a weight package describes (any converted C2D/I3D variant), applied to <paramref name="input"/>.</summary>
@@ -16,7 +16,7 @@ public interface INetworkBuilder
 
     /// <summary>
     /// The detector a weight package describes (Mask/Faster R-CNN, API 1.1) applied to <paramref name="input"/>,
-    /// a whole frame (<see cref="NodeInput(FrameGeometry)"/>): the network's own transform resizes and pads it.
+    /// a whole frame (<see cref="NetworkInput(FrameGeometry)"/>): the network's own transform resizes and pads it.
     /// </summary>
     DetectionOutputs Detector(string packagePath, NetworkTensor input);
 

@@ -1,6 +1,6 @@
 namespace Engine.Contracts;
 
-/// <summary>The kinds of display metadata a node can produce.</summary>
+/// <summary>The kinds of display metadata a network can produce.</summary>
 public enum OutputKind
 {
     Scores,

@@ -6,7 +6,7 @@ namespace MotionEnergy;
 /// Where the picture moves: shaders/motion_energy.comp reduces each clip to a G x G grid of motion
 /// energies (mean squared change between consecutive frames); the first clip's grid is drawn as a heat
 /// map over its crop, and the most active regions above a threshold are boxed. Uses nothing but the
-/// public contracts: a clip node, one kernel, and display metadata.
+/// public contracts: a clip network, one kernel, and display metadata.
 /// </summary>
 public sealed class MotionEnergyPlugin : IPlugin
 {
@@ -28,7 +28,7 @@ public sealed class MotionEnergyPlugin : IPlugin
         ParameterSpec.Int("every", "run every N captured frames (0: as soon as the previous run is done)", 0, 0, 1000),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         var p = context.Parameters;
         if (p.Int("grid") > p.Int("size"))
@@ -38,10 +38,10 @@ public sealed class MotionEnergyPlugin : IPlugin
         _top = p.Int("top");
         // Pixels as 0..1 RGB, so energies and the threshold do not depend on a model's normalisation.
         var clip = new ClipGeometry(p.Int("frames"), p.Int("sampling_rate"), p.Int("size"), p.Int("size"), new Normalization(1.0, [0, 0, 0], [1, 1, 1]));
-        return [new NodeSpec("motion", new NodeInput(clip), [OutputKind.HeatMap, OutputKind.Boxes], p.Int("every"))];
+        return [new NetworkSpec("motion", new NetworkInput(clip), [OutputKind.HeatMap, OutputKind.Boxes], p.Int("every"))];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network)
+    public void Build(NetworkSpec spec, INetworkBuilder network)
     {
         var shape = network.Input.Shape; // (N, T, H, W, 4)
         // One invocation per (clip, region), 8 per workgroup (the shader's local_size_x).
@@ -51,7 +51,7 @@ public sealed class MotionEnergyPlugin : IPlugin
         network.Output(Output, energy);
     }
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result)
     {
         var output = result.Outputs[Output];
         var grid = output.Shape[1];

@@ -35,7 +35,7 @@ public sealed class NonLocalActionPlugin : IPlugin
         ParameterSpec.Float("query_y", "attention query position, fraction of the height", 0.5, 0.0, 1.0),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         _parameters = context.Parameters;
         _model = context.Model ?? throw new InvalidOperationException("nonlocal-action needs a converted weight package: pass --model PATH.safetensors (see weight-converter).");
@@ -59,10 +59,10 @@ public sealed class NonLocalActionPlugin : IPlugin
         var geometry = new ClipGeometry(frames, Geometry("sampling_rate", _model.SamplingRate), Geometry("short_side", _model.ShortSide), Geometry("crop", _model.Crop), normalization,
             clips, context.Parameters["crops"] == "three" ? 3 : 1, clips > 1 ? stride : 0);
         OutputKind[] outputs = block >= 0 ? [OutputKind.Scores, OutputKind.HeatMap] : [OutputKind.Scores];
-        return [new NodeSpec("action", new NodeInput(geometry), outputs, context.Parameters.Int("every"))];
+        return [new NetworkSpec("action", new NetworkInput(geometry), outputs, context.Parameters.Int("every"))];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network)
+    public void Build(NetworkSpec spec, INetworkBuilder network)
     {
         var p = _parameters!;
         var block = p.Int("attention_block");
@@ -73,7 +73,7 @@ public sealed class NonLocalActionPlugin : IPlugin
             network.Output("attention", attention);
     }
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result)
     {
         var p = _parameters!;
         var probabilities = result.Outputs["probabilities"];

@@ -55,7 +55,7 @@ public sealed class NonLocalDetectPlugin : IPlugin
         ParameterSpec.Int("every", "run every N frames (0 = whenever the previous run has finished)", 0, 0, 10000),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         _parameters = context.Parameters;
         _model = context.Model ?? throw new InvalidOperationException("nonlocal-detect needs a converted detector package: pass --model PATH.safetensors (see weight-converter).");
@@ -79,10 +79,10 @@ public sealed class NonLocalDetectPlugin : IPlugin
             var names = arch.TryGetProperty("keypoint_names", out var n) && n.ValueKind == JsonValueKind.Array ? n.EnumerateArray().Select(e => e.GetString()).ToArray() : [];
             _skeleton = names.SequenceEqual(_cocoKeypointNames) ? _cocoSkeleton : [];
         }
-        return [new NodeSpec("detect", new NodeInput(frame), outputs, context.Parameters.Int("every"))];
+        return [new NetworkSpec("detect", new NetworkInput(frame), outputs, context.Parameters.Int("every"))];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network)
+    public void Build(NetworkSpec spec, INetworkBuilder network)
     {
         _input = (network.Input.Shape[3], network.Input.Shape[2]);
         var d = network.Detector(_model!.Path, network.Input);
@@ -96,7 +96,7 @@ public sealed class NonLocalDetectPlugin : IPlugin
             network.Output("keypoints", keypoints);
     }
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result)
     {
         var p = _parameters!;
         var (boxes, scores, labels) = (result.Outputs["boxes"].Values, result.Outputs["scores"].Values, result.Outputs["labels"].Values);
@@ -107,7 +107,7 @@ public sealed class NonLocalDetectPlugin : IPlugin
             .OrderByDescending(i => scores[i]).ThenBy(i => i)
             .Take(p.Int("max_detections")).ToArray();
 
-        // Boxes are in pixels of the node's input, which covers crop 0 (the whole frame).
+        // Boxes are in pixels of the spec's input, which covers crop 0 (the whole frame).
         var crop = result.Crops[0];
         var (w, h) = _input;
         RegionF Region(double x1, double y1, double x2, double y2) => new(

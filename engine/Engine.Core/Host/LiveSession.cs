@@ -10,7 +10,7 @@ namespace Engine.Host;
 /// The live loop. At camera rate: take the newest frame (older ones were dropped by the ring),
 /// write it to the GPU (the frame path's one whole-frame crossing), collect finished network runs,
 /// preprocess the frame into the clip buffers that sample it and draw the overlay in one
-/// submission, then launch the runs whose cadence fired (at most one in flight per node; they run
+/// submission, then launch the runs whose cadence fired (at most one in flight per network; they run
 /// on the inference device while frames keep flowing) and hand the GPU image to the presenters.
 /// The loop never waits for a frame's submission: <see cref="FramesInFlight"/> frames and overlay
 /// layers rotate, and writing one waits only if the GPU still reads it (the resource is about to be
@@ -110,10 +110,10 @@ public sealed class LiveSession : IDisposable
                 _canvas.Clear();
                 OverlayComposer.Compose(_canvas, _plugins, Hud(start, presented, presentTimes));
                 _overlayBytes += _layers[slot].Write(_canvas);
-                foreach (var node in _plugins.Where(p => p.Enabled).SelectMany(p => p.Nodes))
+                foreach (var network in _plugins.Where(p => p.Enabled).SelectMany(p => p.Networks))
                 {
-                    if (node.Clips.WantsFrame(frame))
-                        node.Clips.RecordSample(list, _frames[slot], frame);
+                    if (network.Clips.WantsFrame(frame))
+                        network.Clips.RecordSample(list, _frames[slot], frame);
                 }
                 _overlay.Record(list, _frames[slot], _layers[slot]);
                 list.Finish();
@@ -128,13 +128,13 @@ public sealed class LiveSession : IDisposable
             var time = Stopwatch.GetElapsedTime(start, drawn).TotalSeconds;
             foreach (var plugin in _plugins)
             {
-                foreach (var node in plugin.Nodes.Where(n => n.LatestUndrawn))
+                foreach (var network in plugin.Networks.Where(n => n.LatestUndrawn))
                 {
-                    node.LatestUndrawn = false;
-                    var latest = node.Latest!.Value;
+                    network.LatestUndrawn = false;
+                    var latest = network.Latest!.Value;
                     var latency = Stopwatch.GetElapsedTime(latest.CaptureTicks, drawn).TotalMilliseconds;
                     _latencies.Add(latency);
-                    _overheads.Add(latency - node.LastInferenceSeconds * 1000);
+                    _overheads.Add(latency - network.LastInferenceSeconds * 1000);
                     var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
                     foreach (var presenter in _presenters)
@@ -172,8 +172,8 @@ public sealed class LiveSession : IDisposable
     }
 
     /// <summary>
-    /// A click moves the attention query of every node that shows one: the position is written to the
-    /// node's query input before its next run (no rebuild, no new weights).
+    /// A click moves the attention query of every network that shows one: the position is written to the
+    /// network's query input before its next run (no rebuild, no new weights).
     /// </summary>
     private void Requery((double X, double Y) click)
     {
@@ -187,7 +187,7 @@ public sealed class LiveSession : IDisposable
         var now = Stopwatch.GetTimestamp();
         while (presentTimes.Count > 0 && now - presentTimes.Peek() > Stopwatch.Frequency)
             presentTimes.Dequeue();
-        var runs = _plugins.SelectMany(p => p.Nodes).Sum(n => n.Runs);
+        var runs = _plugins.SelectMany(p => p.Networks).Sum(n => n.Runs);
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
         var (p50, p95) = Percentiles();
         return string.Create(CultureInfo.InvariantCulture,
@@ -207,11 +207,11 @@ public sealed class LiveSession : IDisposable
     private LiveSummary Summary(long start, long presented, HostTraffic traffic)
     {
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        var nodes = _plugins.SelectMany(p => p.Nodes).ToArray();
-        var runs = nodes.Sum(n => n.Runs);
+        var networks = _plugins.SelectMany(p => p.Networks).ToArray();
+        var runs = networks.Sum(n => n.Runs);
         var (p50, p95) = Percentiles();
         var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
-            _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : nodes.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
+            _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : networks.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
             p50, p95, Percentiles(_overheads).P95, traffic - _runTraffic, _overlayBytes, _runTraffic, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);
         _logger.LogInformation("{Summary}", summary);
         return summary;

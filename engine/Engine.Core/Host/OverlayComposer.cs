@@ -36,9 +36,9 @@ public static class OverlayComposer
 
         foreach (var plugin in plugins.Where(p => p.Enabled))
         {
-            foreach (var node in plugin.Nodes)
+            foreach (var network in plugin.Networks)
             {
-                if (node.Latest is not { } latest)
+                if (network.Latest is not { } latest)
                     continue;
                 var m = latest.Metadata;
                 foreach (var mask in m.Masks)
@@ -97,9 +97,9 @@ public static class OverlayComposer
                 canvas.Fill(0, y - scale, BitmapFont.Width(text, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
                 canvas.Text(2 * scale, y + scale, text, scale, ErrorColour);
             }
-            foreach (var node in plugin.Nodes.Reverse())
+            foreach (var network in plugin.Networks.Reverse())
             {
-                var latest = node.Latest;
+                var latest = network.Latest;
                 var topk = latest?.Metadata.TopK ?? [];
                 for (var i = topk.Count - 1; i >= 0; i--)
                 {
@@ -111,8 +111,8 @@ public static class OverlayComposer
                 }
                 y -= lineHeight;
                 var title = latest is { } l
-                    ? $"{plugin.Id}/{node.Node.Id} (age {Stopwatch.GetElapsedTime(l.CaptureTicks, now).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)"
-                    : $"{plugin.Id}/{node.Node.Id}: collecting {node.Clips.Samples}/{node.Clips.Length} frames";
+                    ? $"{plugin.Id}/{network.Spec.Id} (age {Stopwatch.GetElapsedTime(l.CaptureTicks, now).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)"
+                    : $"{plugin.Id}/{network.Spec.Id}: collecting {network.Clips.Samples}/{network.Clips.Length} frames";
                 canvas.Fill(0, y - scale, BitmapFont.Width(title, scale) + 4 * scale, y + lineHeight - scale, BarBackground);
                 canvas.Text(2 * scale, y + scale, title, scale, TextColour);
             }

@@ -6,16 +6,16 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Host;
 
 /// <summary>
-/// A loaded plugin in a live session: configures it, builds and compiles its nodes, and guards every
+/// A loaded plugin in a live session: configures it, builds and compiles its networks, and guards every
 /// call into plugin code: the first exception disables the plugin (its error is kept for the overlay
 /// and logged) while the host runs on. Its shaders are compiled on the inference device and, with
-/// <see cref="LiveOptions.WatchShaders"/>, reloaded when edited: each node records the new pipelines
+/// <see cref="LiveOptions.WatchShaders"/>, reloaded when edited: each network records the new pipelines
 /// at the first frame boundary where no run of it is in flight.
 /// </summary>
 public sealed class PluginRunner : IDisposable
 {
     private readonly ILogger _logger;
-    private readonly List<NodeRunner> _nodes = [];
+    private readonly List<NetworkRunner> _networks = [];
 
     public PluginRunner(LoadedPlugin plugin, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
     {
@@ -31,15 +31,15 @@ public sealed class PluginRunner : IDisposable
             var modelPath = options.Model ?? plugin.Manifest.DefaultModel;
             var model = modelPath is null ? null : PackageMetadata.Read(modelPath).ToModelInfo();
             var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
-            foreach (var node in plugin.Plugin.Configure(context))
+            foreach (var spec in plugin.Plugin.Configure(context))
             {
-                var clips = new Video.ClipBuffer(display, node.Input, width, height, options.Hop);
+                var clips = new Video.ClipBuffer(display, spec.Input, width, height, options.Hop);
                 try
                 {
-                    using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{node.Id}");
+                    using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{spec.Id}");
                     stage = "build";
-                    plugin.Plugin.Build(node, builder);
-                    _nodes.Add(new NodeRunner(node, clips, builder.Compile(), builder.InputName, builder.AttentionQuery));
+                    plugin.Plugin.Build(spec, builder);
+                    _networks.Add(new NetworkRunner(spec, clips, builder.Compile(), builder.InputName, builder.AttentionQuery));
                     stage = "configure";
                 }
                 catch
@@ -55,7 +55,7 @@ public sealed class PluginRunner : IDisposable
 
     public string Id => Plugin.Id;
 
-    public IReadOnlyList<NodeRunner> Nodes => _nodes;
+    public IReadOnlyList<NetworkRunner> Networks => _networks;
 
     public PluginShaders Shaders { get; }
 
@@ -64,48 +64,48 @@ public sealed class PluginRunner : IDisposable
 
     public bool Enabled => Error is null;
 
-    /// <summary>Polls every node for finished runs and interprets them.</summary>
+    /// <summary>Polls every network for finished runs and interprets them.</summary>
     public void Poll()
     {
         if (!Enabled)
             return;
-        foreach (var node in _nodes)
+        foreach (var network in _networks)
         {
-            if (!Guard(() => "interpret", () => node.Poll(result => Plugin.Plugin.Interpret(node.Node, result))))
+            if (!Guard(() => "interpret", () => network.Poll(result => Plugin.Plugin.Interpret(network.Spec, result))))
                 return;
         }
     }
 
     /// <summary>
-    /// Swaps reloaded shaders into idle nodes, then launches runs whose cadence fires (host code: its
+    /// Swaps reloaded shaders into idle networks, then launches runs whose cadence fires (host code: its
     /// errors are engine errors, not the plugin's).
     /// </summary>
     public void Launch(long frame)
     {
         if (!Enabled)
             return;
-        foreach (var node in _nodes)
+        foreach (var network in _networks)
         {
             // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is disabled.
-            if (!node.InFlight && !Guard(() => "shader reload", () =>
+            if (!network.InFlight && !Guard(() => "shader reload", () =>
             {
-                if (node.Network.Refresh())
-                    _logger.LogInformation("{Plugin}/{Node}: recorded with the reloaded shaders", Id, node.Node.Id);
+                if (network.Graph.Refresh())
+                    _logger.LogInformation("{Plugin}/{Network}: recorded with the reloaded shaders", Id, network.Spec.Id);
             }))
                 return;
-            node.TryLaunch(frame);
+            network.TryLaunch(frame);
         }
     }
 
     /// <summary>
-    /// Moves the attention query of every node that shows one to (<paramref name="x"/>, <paramref name="y"/>),
-    /// fractions of the frame, from the next run on; true when some node has a query.
+    /// Moves the attention query of every network that shows one to (<paramref name="x"/>, <paramref name="y"/>),
+    /// fractions of the frame, from the next run on; true when some network has a query.
     /// </summary>
     public bool MoveQuery(double x, double y)
     {
         var moved = false;
-        foreach (var node in _nodes)
-            moved |= node.MoveQuery(x, y);
+        foreach (var network in _networks)
+            moved |= network.MoveQuery(x, y);
         return Enabled && moved;
     }
 
@@ -129,9 +129,9 @@ public sealed class PluginRunner : IDisposable
 
     public void Dispose()
     {
-        foreach (var node in _nodes)
-            node.Dispose();
-        _nodes.Clear();
+        foreach (var network in _networks)
+            network.Dispose();
+        _networks.Clear();
         Shaders.Dispose();
     }
 }

@@ -5,7 +5,7 @@ using Engine.Gpu;
 namespace Engine.Video;
 
 /// <summary>
-/// A GPU ring of preprocessed frames for one node input. Every r-th captured frame (by source
+/// A GPU ring of preprocessed frames for one network input. Every r-th captured frame (by source
 /// frame number, so dropped frames keep time) is resized, cropped and normalised into the next ring
 /// slot in one dispatch, channels-last (crops, S, S, 4); a whole-frame input keeps the frame's aspect
 /// and is one (1, H, W, 4) "crop" covering all of it. A clip is ready once the ring is full and
@@ -28,11 +28,11 @@ public sealed class ClipBuffer : IDisposable
     private ClipBridge? _bridge;
 
     public ClipBuffer(Device device, ClipGeometry geometry, int frameWidth, int frameHeight, int hop = 1)
-        : this(device, new NodeInput(geometry), frameWidth, frameHeight, hop)
+        : this(device, new NetworkInput(geometry), frameWidth, frameHeight, hop)
     {
     }
 
-    public ClipBuffer(Device device, NodeInput input, int frameWidth, int frameHeight, int hop = 1)
+    public ClipBuffer(Device device, NetworkInput input, int frameWidth, int frameHeight, int hop = 1)
     {
         var geometry = input.Clip;
         var whole = input.Frame;

@@ -43,10 +43,10 @@ public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output
     private static ModelInfo Package(string kind = "maskrcnn-fpn") =>
         new("demo.safetensors", _shapeLabels, null, null, null, null, null, $$"""{"kind": "{{kind}}", "min_size": 160, "max_size": 320}""", 1);
 
-    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, params string[] parameters) =>
+    private static (IPlugin Plugin, NetworkSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, params string[] parameters) =>
         Configure(model, masks, 0, parameters);
 
-    private static (IPlugin Plugin, NodeSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, int keypoints, string[] parameters)
+    private static (IPlugin Plugin, NetworkSpec Node, RecordingNetworkBuilder Network, LoadedPlugin Loaded) Configure(ModelInfo model, bool masks, int keypoints, string[] parameters)
     {
         var catalog = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance);
         var loaded = catalog.Load("nonlocal-detect");
@@ -122,7 +122,7 @@ public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output
             ["count"] = new([1], [3f]),
             ["masks"] = new([4, H, W], masks),
         };
-        var metadata = plugin.Interpret(node, new NodeResult(7, outputs, [RegionF.Full]));
+        var metadata = plugin.Interpret(node, new NetworkResult(7, outputs, [RegionF.Full]));
 
         var expected = shown.OrderByDescending(i => scores[i]).ToArray();
         Assert.Equal(expected.Select(i => _shapeLabels[(int)labels[i]]), metadata.Boxes.Select(b => b.Label));
@@ -170,7 +170,7 @@ public sealed class DetectDemoTests(GpuFixture fixture, ITestOutputHelper output
             ["count"] = new([1], [2f]),
             ["keypoints"] = new([2, 17, 3], keypoints),
         };
-        var lines = plugin.Interpret(node, new NodeResult(3, outputs, [RegionF.Full])).Lines!;
+        var lines = plugin.Interpret(node, new NetworkResult(3, outputs, [RegionF.Full])).Lines!;
         // COCO's 19 skeleton pairs less the nose's two, then 16 dots.
         Assert.Equal(17 + 16, lines.Count);
         Assert.Equal(new LineF(31.0 / W, 15.0 / H, 27.0 / W, 13.0 / H, lines[0].Rgb), lines[0]); // left_ankle - left_knee

@@ -67,7 +67,7 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
             }
             clips.TakeClip(network.Tensor(builder.InputName));
             network.Submit();
-            var probs = NodeRunner.ReadOutputs(network)["probabilities"].Values;
+            var probs = NetworkRunner.ReadOutputs(network)["probabilities"].Values;
             var expected = torchProbs.AsSpan(i * 10, 10).ToArray();
             var engineTop = Array.IndexOf(probs, probs.Max());
             var torchTop = Array.IndexOf(expected, expected.Max());

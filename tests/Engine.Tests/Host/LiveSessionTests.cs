@@ -56,7 +56,7 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         public void Dispose() => _copy.Dispose();
     }
 
-    /// <summary>Runs a session on the fixture's device (and <paramref name="inference"/> if given); returns its summary and its nodes' clip shapes.</summary>
+    /// <summary>Runs a session on the fixture's device (and <paramref name="inference"/> if given); returns its summary and its networks' clip shapes.</summary>
     private (LiveSummary Summary, Shape[] ClipShapes) Run(IFrameSource source, string[] plugins, LiveOptions options, IPresenter[] presenters, Device? inference = null)
     {
         var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins, PluginCatalogTests.Plugins], NullLogger.Instance);
@@ -65,7 +65,7 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         try
         {
             var summary = session.Run();
-            return (summary, [.. session.Plugins.SelectMany(p => p.Nodes).Select(n => n.Clips.ClipShape)]);
+            return (summary, [.. session.Plugins.SelectMany(p => p.Networks).Select(n => n.Clips.ClipShape)]);
         }
         finally
         {
@@ -280,20 +280,20 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         var options = new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] };
         using var session = new LiveSession(Device, Device, source, [loaded], presenters, options, NullLoggerFactory.Instance);
         var runner = Assert.Single(session.Plugins);
-        var node = Assert.Single(runner.Nodes);
+        var network = Assert.Single(runner.Networks);
         var summary = session.Run();
         foreach (var p in presenters)
             p.Dispose();
         Assert.Empty(summary.DisabledPlugins);
-        // Nothing was rebuilt or recorded again: the runner, its node and its compiled graph are the ones
+        // Nothing was rebuilt or recorded again: the runner, its network and its compiled graph are the ones
         // from before the click, and the query input holds the click (written at the next launch).
         Assert.Same(runner, Assert.Single(session.Plugins));
-        Assert.Same(node, Assert.Single(runner.Nodes));
-        Assert.Equal(0, node.Network.Rerecords);
+        Assert.Same(network, Assert.Single(runner.Networks));
+        Assert.Equal(0, network.Graph.Rerecords);
         var frames = Lines(json).Select(l => l.GetProperty("frame").GetInt64()).ToArray();
         Assert.Contains(frames, f => f <= 11);
         Assert.Contains(frames, f => f > 12);
-        Assert.Equal(NonLocalNode.MiddleFrameQuery(0.25, 0.75), node.Network.Read(node.AttentionQuery!));
+        Assert.Equal(NonLocalNode.MiddleFrameQuery(0.25, 0.75), network.Graph.Read(network.AttentionQuery!));
     }
 
     public new void Dispose()

@@ -12,7 +12,7 @@ public sealed class MotionEnergyTests(GpuFixture fixture) : GpuTest(fixture)
     /// <summary>The output the plugin marks (the test sees the plugin only through the host, like the engine does).</summary>
     private const string Output = "energy";
 
-    private (LoadedPlugin Loaded, NodeSpec Node) Configure(params string[] parameters)
+    private (LoadedPlugin Loaded, NetworkSpec Node) Configure(params string[] parameters)
     {
         var loaded = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance).Load("motion-energy");
         var values = PluginSettings.Resolve("motion-energy", loaded.Plugin.Parameters, null, parameters);
@@ -36,7 +36,7 @@ public sealed class MotionEnergyTests(GpuFixture fixture) : GpuTest(fixture)
             using var network = builder.Compile();
             network.SetInput(builder.InputName, clip.ToFloats());
             network.Submit();
-            var energy = NodeRunner.ReadOutputs(network)[Output];
+            var energy = NetworkRunner.ReadOutputs(network)[Output];
             Assert.Equal(expected.Shape.Dims.ToArray(), energy.Shape);
             OpFixtures.AssertClose(expected.ToFloats(), energy.Values, $"{name} energy");
         }
@@ -52,7 +52,7 @@ public sealed class MotionEnergyTests(GpuFixture fixture) : GpuTest(fixture)
         using (loaded)
         {
             var crop = new RegionF(0.25, 0, 0.75, 1);
-            var result = new NodeResult(9, new Dictionary<string, OutputTensor> { [Output] = new([1, 3, 3], energy) }, [crop]);
+            var result = new NetworkResult(9, new Dictionary<string, OutputTensor> { [Output] = new([1, 3, 3], energy) }, [crop]);
             var metadata = loaded.Plugin.Interpret(node, result);
 
             Assert.Equal(crop, metadata.HeatMap!.Region);

@@ -52,7 +52,7 @@ public sealed class NonLocalActionTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.True(clips.IsReady);
         clips.TakeClip(network.Tensor(builder.InputName));
         network.Submit();
-        var metadata = plugin.Interpret(node, new NodeResult(3, NodeRunner.ReadOutputs(network), clips.CropRegions));
+        var metadata = plugin.Interpret(node, new NetworkResult(3, NetworkRunner.ReadOutputs(network), clips.CropRegions));
 
         var want = expected.Select((p, c) => (Label: SceneActions.Labels[c], Score: (double)p)).OrderByDescending(x => x.Score).Take(4).ToArray();
         Assert.Equal(want.Select(x => x.Label), metadata.TopK.Select(t => t.Label));

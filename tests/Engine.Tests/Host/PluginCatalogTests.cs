@@ -24,11 +24,11 @@ public sealed class PluginCatalogTests : IDisposable
     public void A_plugin_asking_for_another_api_major_is_skipped_with_the_reason_before_it_loads()
     {
         // The assembly named does not even exist: the manifest check must reject the plugin first.
-        WritePlugin("future", """{"id": "future", "version": "1.0.0", "api": ">=2.0 <3.0", "assembly": "Future.dll", "type": "Future.Plugin"}""");
+        WritePlugin("future", """{"id": "future", "version": "1.0.0", "api": ">=3.0 <4.0", "assembly": "Future.dll", "type": "Future.Plugin"}""");
         var catalog = new PluginCatalog([_root.FullName], NullLogger.Instance);
         var entry = Assert.Single(catalog.Entries);
         Assert.Equal(PluginStatus.Skipped, entry.Status);
-        Assert.Contains(">=2.0 <3.0", entry.Reason);
+        Assert.Contains(">=3.0 <4.0", entry.Reason);
         Assert.Contains($"implements {PluginApi.Version}", entry.Reason);
         Assert.Contains("another major version", entry.Reason);
         var e = Assert.Throws<EngineException>(() => catalog.Load("future"));
@@ -36,9 +36,9 @@ public sealed class PluginCatalogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("""{"id": "Bad Id", "version": "1.0.0", "api": "^1.0", "assembly": "x.dll", "type": "X"}""", "lowercase")]
-    [InlineData("""{"id": "noversion", "api": "^1.0", "assembly": "x.dll", "type": "X"}""", "\"version\" is missing")]
-    [InlineData("""{"id": "noasm", "version": "1.0.0", "api": "^1.0", "assembly": "missing.dll", "type": "X"}""", "does not exist")]
+    [InlineData("""{"id": "Bad Id", "version": "1.0.0", "api": "^2.0", "assembly": "x.dll", "type": "X"}""", "lowercase")]
+    [InlineData("""{"id": "noversion", "api": "^2.0", "assembly": "x.dll", "type": "X"}""", "\"version\" is missing")]
+    [InlineData("""{"id": "noasm", "version": "1.0.0", "api": "^2.0", "assembly": "missing.dll", "type": "X"}""", "does not exist")]
     [InlineData("""{"id": "badrange", "version": "1.0.0", "api": "about one", "assembly": "x.dll", "type": "X"}""", "not a comparator")]
     [InlineData("""not json""", "plugin.json")]
     public void Invalid_manifests_are_skipped_with_a_reason(string json, string reason)

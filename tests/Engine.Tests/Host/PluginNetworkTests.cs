@@ -83,7 +83,7 @@ public sealed class PluginNetworkTests(GpuFixture fixture) : GpuTest(fixture)
         second.Wait();
         Assert.Equal(first.Value + 1, second.Value);
 
-        var outputs = NodeRunner.ReadOutputs(network);
+        var outputs = NetworkRunner.ReadOutputs(network);
         var probs = outputs["probabilities"].Values;
         OpFixtures.AssertClose(alone.Read(VideoResNetBuilder.Probabilities), probs, "probabilities", 1e-6);
         var expectedHead = new float[Out];

@@ -127,7 +127,7 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
         Assert.All(before.Concat(broken), p => Assert.NotEqual("red", p.Label));
         Assert.True(after.Length >= 3, $"{after.Length} predictions after the fix");
         Assert.All(after, p => Assert.Equal("red", p.Label));
-        Assert.True(runner.Nodes[0].Network.Rerecords >= 1);
+        Assert.True(runner.Networks[0].Graph.Rerecords >= 1);
 
         // The error is on the overlay while the shader is broken, and gone once it compiles.
         Assert.True(ErrorPixels(script.Images[15]) > 20, $"{ErrorPixels(script.Images[15])} error-coloured pixels while broken");

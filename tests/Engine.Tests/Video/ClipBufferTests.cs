@@ -51,7 +51,7 @@ public sealed class ClipBufferTests(GpuFixture fixture) : GpuTest(fixture)
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir("detect_demo"), "cases.json")));
         var c = doc.RootElement.GetProperty(name);
         var (h, w) = (frameArray.Shape[0], frameArray.Shape[1]);
-        var input = new NodeInput(new FrameGeometry(c.GetProperty("long_cap").GetInt32(), c.GetProperty("short_cap").GetInt32(), Normalization.ImageNet));
+        var input = new NetworkInput(new FrameGeometry(c.GetProperty("long_cap").GetInt32(), c.GetProperty("short_cap").GetInt32(), Normalization.ImageNet));
 
         using var clips = new ClipBuffer(Device, input, w, h);
         Assert.Equal(new Shape(1, 1, height, width, 4), clips.ClipShape);

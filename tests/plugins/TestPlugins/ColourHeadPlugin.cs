@@ -17,13 +17,13 @@ public sealed class ColourHeadPlugin : IPlugin
         ParameterSpec.Int("every", "run every N frames (0 = when idle)", 0, 0, 1000),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         var geometry = new ClipGeometry(context.Parameters.Int("frames"), 1, 32, 32, new Normalization(1.0, [0, 0, 0], [1, 1, 1]));
-        return [new NodeSpec("colour", new NodeInput(geometry), [OutputKind.Scores], context.Parameters.Int("every"))];
+        return [new NetworkSpec("colour", new NetworkInput(geometry), [OutputKind.Scores], context.Parameters.Int("every"))];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network)
+    public void Build(NetworkSpec spec, INetworkBuilder network)
     {
         var input = network.Input;
         var batch = input.Shape[0];
@@ -42,7 +42,7 @@ public sealed class ColourHeadPlugin : IPlugin
         network.Output("logits", network.Linear(mean, w, b));
     }
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result)
     {
         var logits = result.Outputs["logits"].Values;
         var max = logits.Take(4).Max();

@@ -12,15 +12,15 @@ public sealed class ThrowingPlugin : IPlugin
         ParameterSpec.Choice("throw_in", "the stage that throws", "interpret", "configure", "build", "interpret"),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         _stage = context.Parameters["throw_in"];
         Throw("configure");
         var geometry = new ClipGeometry(1, 1, 16, 16, new Normalization(1.0, [0, 0, 0], [1, 1, 1]));
-        return [new NodeSpec("node", new NodeInput(geometry), [OutputKind.Scores])];
+        return [new NetworkSpec("node", new NetworkInput(geometry), [OutputKind.Scores])];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network)
+    public void Build(NetworkSpec spec, INetworkBuilder network)
     {
         Throw("build");
         var input = network.Input;
@@ -28,7 +28,7 @@ public sealed class ThrowingPlugin : IPlugin
         network.Output("mean", network.Kernel("clip_mean.comp", [input.Shape[0], 4], [input], [(uint)input.Shape[0], (uint)texels], (1, 1, 1)));
     }
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result)
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result)
     {
         Throw("interpret");
         return DisplayMetadata.Empty;

@@ -31,7 +31,7 @@ public static class ChannelStatsHead
     }
 
     /// <summary>The channels of the first clip ranked by their share of the motion energy, or of the mean in a still clip.</summary>
-    public static IReadOnlyList<LabelScore> Interpret(NodeResult result, int topK)
+    public static IReadOnlyList<LabelScore> Interpret(NetworkResult result, int topK)
     {
         var v = result.Outputs[Output].Values;
         var energy = v.AsSpan(4, 3).ToArray();

@@ -4,7 +4,7 @@ namespace {{Name}};
 
 /// <summary>
 /// The {{Id}} plugin. The host calls, on its threads and never concurrently: <see cref="Configure"/>
-/// with validated parameters (again when they change), <see cref="Build"/> once per node it returned,
+/// with validated parameters (again when they change), <see cref="Build"/> once per network it returned,
 /// then <see cref="Interpret"/> for every finished run. An exception from any of them disables the
 /// plugin (the overlay shows why) while the host runs on.
 /// </summary>
@@ -22,16 +22,16 @@ public sealed class {{Name}}Plugin : IPlugin
         ParameterSpec.Int("top_k", "labels shown", 3, 1, ChannelStatsHead.Channels.Length),
     ];
 
-    public IReadOnlyList<NodeSpec> Configure(PluginContext context)
+    public IReadOnlyList<NetworkSpec> Configure(PluginContext context)
     {
         var p = context.Parameters;
         _topK = p.Int("top_k");
         var clip = new ClipGeometry(p.Int("frames"), p.Int("sampling_rate"), p.Int("size"), p.Int("size"), ChannelStatsHead.Normalization);
-        return [new NodeSpec("stats", new NodeInput(clip), [OutputKind.Scores], p.Int("every"))];
+        return [new NetworkSpec("stats", new NetworkInput(clip), [OutputKind.Scores], p.Int("every"))];
     }
 
-    public void Build(NodeSpec node, INetworkBuilder network) => ChannelStatsHead.Build(network);
+    public void Build(NetworkSpec spec, INetworkBuilder network) => ChannelStatsHead.Build(network);
 
-    public DisplayMetadata Interpret(NodeSpec node, NodeResult result) =>
+    public DisplayMetadata Interpret(NetworkSpec spec, NetworkResult result) =>
         new(ChannelStatsHead.Interpret(result, _topK), [], [], null);
 }

@@ -13,7 +13,7 @@ public sealed class {{Name}}PluginTests
 
     private static Dictionary<string, string> Defaults(IPlugin plugin) => plugin.Parameters.ToDictionary(p => p.Name, p => p.Default);
 
-    private static NodeResult Result(float[] stats) =>
+    private static NetworkResult Result(float[] stats) =>
         new(7, new Dictionary<string, OutputTensor> { [ChannelStatsHead.Output] = new([1, 8], stats) }, [RegionF.Full]);
 
     [Fact]
@@ -41,9 +41,9 @@ public sealed class {{Name}}PluginTests
         var values = Defaults(plugin);
         values["frames"] = "4";
         values["size"] = "32";
-        var node = Assert.Single(plugin.Configure(new PluginContext(new ParameterValues(values), null, _folder, _ => { })));
-        Assert.Equal((4, 32, 32), (node.Input.Clip.Frames, node.Input.Clip.ShortSide, node.Input.Clip.Crop));
-        Assert.Equal([OutputKind.Scores], node.Outputs);
+        var spec = Assert.Single(plugin.Configure(new PluginContext(new ParameterValues(values), null, _folder, _ => { })));
+        Assert.Equal((4, 32, 32), (spec.Input.Clip.Frames, spec.Input.Clip.ShortSide, spec.Input.Clip.Crop));
+        Assert.Equal([OutputKind.Scores], spec.Outputs);
     }
 
     [Fact]
@@ -64,9 +64,9 @@ public sealed class {{Name}}PluginTests
     public void Interpret_ranks_channels_by_their_share_of_the_motion_energy()
     {
         var plugin = new {{Name}}Plugin();
-        var node = Assert.Single(plugin.Configure(new PluginContext(new ParameterValues(Defaults(plugin)), null, _folder, _ => { })));
+        var spec = Assert.Single(plugin.Configure(new PluginContext(new ParameterValues(Defaults(plugin)), null, _folder, _ => { })));
         // Mostly red, but green changes most.
-        var topk = plugin.Interpret(node, Result([0.9f, 0.1f, 0.1f, 0, 0.01f, 0.06f, 0.03f, 0])).TopK;
+        var topk = plugin.Interpret(spec, Result([0.9f, 0.1f, 0.1f, 0, 0.01f, 0.06f, 0.03f, 0])).TopK;
         Assert.Equal(["green", "blue", "red"], topk.Select(t => t.Label));
         Assert.Equal(0.6, topk[0].Score, 1e-6);
         Assert.Equal(1.0, topk.Sum(t => t.Score), 1e-6);

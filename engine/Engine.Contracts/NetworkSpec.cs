@@ -5,4 +5,4 @@ namespace Engine.Contracts;
 /// (run every <see cref="EveryFrames"/> captured frames, at most one run in flight; 0 = as soon as
 /// the previous run has finished and a new frame has arrived).
 /// </summary>
-public sealed record NodeSpec(string Id, NodeInput Input, IReadOnlyList<OutputKind> Outputs, int EveryFrames = 0);
+public sealed record NetworkSpec(string Id, NetworkInput Input, IReadOnlyList<OutputKind> Outputs, int EveryFrames = 0);

@@ -8,13 +8,13 @@ using Engine.Video;
 namespace Engine.Host;
 
 /// <summary>
-/// One plugin node in a live session: its clip buffer on the display device, its network compiled to
+/// One plugin network in a live session: its clip buffer on the display device, its network compiled to
 /// one graph on the inference device (one submission per run), and the scheduling state: at most one
-/// run in flight, launched when the node's cadence fires and a clip is ready; its newest finished
+/// run in flight, launched when the network's cadence fires and a clip is ready; its newest finished
 /// result, waiting to be drawn. A moved attention query is written to the graph's query input before
 /// the next launch: no recompile, no upload of weights.
 /// </summary>
-public sealed class NodeRunner : IDisposable
+public sealed class NetworkRunner : IDisposable
 {
     private long _launchedAtFrame = long.MinValue;
     private long _submitTicks;
@@ -23,21 +23,21 @@ public sealed class NodeRunner : IDisposable
     private Submission? _run;
     private float[]? _movedQuery;
 
-    /// <summary>A node whose clip goes to the graph input <paramref name="input"/>; <paramref name="attentionQuery"/> names its query input, if any.</summary>
-    public NodeRunner(NodeSpec node, ClipBuffer clips, CompiledGraph network, string input, string? attentionQuery)
+    /// <summary>A network whose clip goes to the graph input <paramref name="input"/>; <paramref name="attentionQuery"/> names its query input, if any.</summary>
+    public NetworkRunner(NetworkSpec spec, ClipBuffer clips, CompiledGraph graph, string input, string? attentionQuery)
     {
-        Node = node;
+        Spec = spec;
         Clips = clips;
-        Network = network;
-        Input = network.Tensor(input);
+        Graph = graph;
+        Input = graph.Tensor(input);
         AttentionQuery = attentionQuery;
     }
 
-    public NodeSpec Node { get; }
+    public NetworkSpec Spec { get; }
 
     public ClipBuffer Clips { get; }
 
-    public CompiledGraph Network { get; }
+    public CompiledGraph Graph { get; }
 
     /// <summary>The graph input the clip buffer writes into.</summary>
     public Tensor Input { get; }
@@ -69,24 +69,24 @@ public sealed class NodeRunner : IDisposable
     {
         if (_inFlight || !Clips.IsReady || Clips.Newest.Frame != frame)
             return false;
-        if (Node.EveryFrames > 0 && _launchedAtFrame != long.MinValue && frame - _launchedAtFrame < Node.EveryFrames)
+        if (Spec.EveryFrames > 0 && _launchedAtFrame != long.MinValue && frame - _launchedAtFrame < Spec.EveryFrames)
             return false;
         _runClip = Clips.Newest;
         Clips.TakeClip(Input);
         if (_movedQuery is not null)
         {
-            Network.SetInput(AttentionQuery!, _movedQuery);
+            Graph.SetInput(AttentionQuery!, _movedQuery);
             _movedQuery = null;
         }
         _submitTicks = Stopwatch.GetTimestamp();
-        _run = Network.Submit();
+        _run = Graph.Submit();
         _inFlight = true;
         _launchedAtFrame = frame;
         return true;
     }
 
     /// <summary>If the run in flight has finished, reads it back and lets <paramref name="interpret"/> turn it into display metadata.</summary>
-    public bool Poll(Func<NodeResult, DisplayMetadata> interpret)
+    public bool Poll(Func<NetworkResult, DisplayMetadata> interpret)
     {
         if (!_inFlight || _run is { IsComplete: false })
             return false;
@@ -94,8 +94,8 @@ public sealed class NodeRunner : IDisposable
         LastInferenceSeconds = Stopwatch.GetElapsedTime(_submitTicks).TotalSeconds;
         InferenceSecondsTotal += LastInferenceSeconds;
         Runs++;
-        var outputs = ReadOutputs(Network);
-        var metadata = interpret(new NodeResult(_runClip.Frame, outputs, Clips.CropRegions));
+        var outputs = ReadOutputs(Graph);
+        var metadata = interpret(new NetworkResult(_runClip.Frame, outputs, Clips.CropRegions));
         Latest = (metadata, _runClip.Frame, _runClip.Ticks);
         LatestUndrawn = true;
         return true;
@@ -130,7 +130,7 @@ public sealed class NodeRunner : IDisposable
 
     public void Dispose()
     {
-        Network.Dispose();
+        Graph.Dispose();
         Clips.Dispose();
     }
 }
