@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Engine.Files;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -20,6 +19,8 @@ namespace Engine.Tests.Detection;
 public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) : GpuTest(fixture)
 {
     private const string Set = "detector";
+
+    private readonly DetectionSets _sets = new(Set, "torchvision", output);
 
     private static readonly Lazy<JsonElement> _cases = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
@@ -100,20 +101,20 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
             using var graph = builder.Compile(Device, new CompileOptions { Keep = keep });
             graph.SetInput(DetectorBuilder.Input, image.ToFloats());
             graph.Run();
-            Compare(name, "transformed", graph.ReadTorch(DetectorBuilder.TransformedImage));
+            _sets.Compare(name, "transformed", graph.ReadTorch(DetectorBuilder.TransformedImage).ToFloats());
             if (nonlocal)
-                Compare(name, "backbone.nonlocal", graph.ReadTorch(DetectorBuilder.NonLocalOutput));
+                _sets.Compare(name, "backbone.nonlocal", graph.ReadTorch(DetectorBuilder.NonLocalOutput).ToFloats());
             foreach (var level in DetectorBuilder.Levels)
             {
-                Compare(name, $"rpn.objectness.p{level}", graph.ReadTorch($"rpn.objectness.p{level}"));
-                Compare(name, $"rpn.deltas.p{level}", graph.ReadTorch($"rpn.deltas.p{level}"));
+                _sets.Compare(name, $"rpn.objectness.p{level}", graph.ReadTorch($"rpn.objectness.p{level}").ToFloats());
+                _sets.Compare(name, $"rpn.deltas.p{level}", graph.ReadTorch($"rpn.deltas.p{level}").ToFloats());
             }
             if (denseOnly)
                 return;
-            var order = MatchProposals(name, graph);
+            var order = _sets.MatchProposals(name, graph);
             var classes = Fixtures.Npy(Set, $"{name}.roi.box.logits").Shape[1];
-            Compare(name, "roi.box.logits", Rows(graph, "roi.box.logits", order, classes));
-            Compare(name, "roi.box.deltas", Rows(graph, "roi.box.deltas", order, 4 * classes));
+            _sets.Compare(name, "roi.box.logits", DetectionSets.Rows(graph, "roi.box.logits", order, classes));
+            _sets.Compare(name, "roi.box.deltas", DetectionSets.Rows(graph, "roi.box.deltas", order, 4 * classes));
             if (c.TryGetProperty("box_candidates", out var candidates))
             {
                 var valid = (int)graph.Tensor("roi.box.valid.count").Download<uint>()[0];
@@ -130,110 +131,29 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
     }
 
     /// <summary>
-    /// The proposals in torchvision's order up to the order of near-equal scores: as many as
-    /// torchvision's, in non-increasing probability, and each torchvision proposal i matched by a
-    /// distinct engine proposal whose box is within 1e-4 of the proposals' largest coordinate and
-    /// whose probability is within 1e-4 of its own. Both lists are sorted, so a match can only move a
-    /// row among rows of equal score to 1e-4: the order of scores closer than the dense network's fp32
-    /// noise is not defined by torchvision either (it moves between torch runs). Returns the engine
-    /// row of each torchvision row.
-    /// </summary>
-    private int[] MatchProposals(string name, CompiledGraph graph)
-    {
-        var expected = Fixtures.Npy(Set, $"{name}.rpn.proposals").ToFloats();
-        var expectedScores = Fixtures.Npy(Set, $"{name}.rpn.scores").ToFloats();
-        var count = (int)graph.Tensor("rpn.count").Download<uint>()[0];
-        Assert.True(count == expectedScores.Length, $"{name}: {count} proposals, torchvision {expectedScores.Length}");
-        var boxes = graph.Read(DetectorBuilder.ProposalsTensor);
-        var scores = graph.Read(DetectorBuilder.ProposalScores);
-        for (var j = 1; j < count; j++)
-            Assert.True(scores[j] <= scores[j - 1], $"{name}: proposal {j} scores {scores[j]} after {scores[j - 1]}");
-        var tolerance = 1e-4 * expected.Max(v => Math.Abs((double)v));
-        var order = new int[count];
-        var used = new bool[count];
-        for (var i = 0; i < count; i++)
-        {
-            var match = -1;
-            for (var j = 0; j < count && match < 0; j++)
-            {
-                if (!used[j] && Math.Abs(scores[j] - expectedScores[i]) <= 1e-4 && MaxAbsDifference(boxes.AsSpan(4 * j, 4), expected.AsSpan(4 * i, 4)) <= tolerance)
-                    match = j;
-            }
-            Assert.True(match >= 0, $"{name}: torchvision proposal {i} (score {expectedScores[i]}, box {string.Join(", ", expected.AsSpan(4 * i, 4).ToArray())}) "
-                + $"has no engine match; engine row {i}: score {scores[i]}, box {string.Join(", ", boxes.AsSpan(4 * i, 4).ToArray())}");
-            (order[i], used[match]) = (match, true);
-        }
-        output.WriteLine($"{name} rpn.proposals: {count} matched, {order.Where((j, i) => j != i).Count()} rows moved among near-equal scores");
-        return order;
-    }
-
-    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var worst = 0.0;
-        for (var i = 0; i < a.Length; i++)
-            worst = Math.Max(worst, Math.Abs((double)a[i] - b[i]));
-        return worst;
-    }
-
-    /// <summary>Rows <paramref name="order"/> and the first <paramref name="columns"/> columns of a (R, 1, 1, 1, Cp) head output.</summary>
-    private static NpyArray Rows(CompiledGraph graph, string tensor, int[] order, int columns)
-    {
-        var values = graph.Read(tensor);
-        var cp = graph.Spec(tensor).Shape[-1];
-        var result = new float[order.Length * columns];
-        for (var r = 0; r < order.Length; r++)
-            Array.Copy(values, (long)order[r] * cp, result, (long)r * columns, columns);
-        return NpyArray.FromFloats(new Engine.Gpu.Shape(order.Length, columns), result);
-    }
-
-    /// <summary>
     /// Final detections as sets: the same number, and every torchvision detection matched by an engine
     /// detection of the same label at IoU >= 0.99 with the score within 1e-4; the matched masks' mean
     /// absolute difference at most 1e-3.
     /// </summary>
     private void CompareDetections(string name, CompiledGraph graph, bool masks)
     {
-        var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
-        var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
-        var expectedLabels = Ints($"{name}.detections.labels");
-        var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
-        Assert.True(count == expectedScores.Length, $"{name}: {count} detections, torchvision {expectedScores.Length}");
-        var boxes = graph.Read(DetectorBuilder.Boxes);
-        var scores = graph.Read(DetectorBuilder.Scores);
-        var labels = graph.Tensor(DetectorBuilder.Labels).Download<int>();
-        var (h, w) = (0, 0);
-        float[]? actualMasks = null, expectedMasks = null;
+        var order = _sets.MatchDetections(name, graph);
+        var maskError = 0.0;
         if (masks)
         {
             var spec = graph.Spec(DetectorBuilder.Masks).Shape;
-            (h, w) = (spec[1], spec[2]);
-            actualMasks = graph.Read(DetectorBuilder.Masks);
-            expectedMasks = Fixtures.Npy(Set, $"{name}.detections.masks").ToFloats();
-        }
-        var used = new bool[count];
-        var maskError = 0.0;
-        for (var e = 0; e < count; e++)
-        {
-            var match = -1;
-            for (var a = 0; a < count && match < 0; a++)
-            {
-                if (!used[a] && labels[a] == expectedLabels[e] && Math.Abs(scores[a] - expectedScores[e]) <= 1e-4
-                    && Iou(boxes.AsSpan(4 * a, 4), expectedBoxes.AsSpan(4 * e, 4)) >= 0.99)
-                    match = a;
-            }
-            Assert.True(match >= 0, $"{name}: torchvision detection {e} (label {expectedLabels[e]}, score {expectedScores[e]}, box "
-                + $"{string.Join(", ", expectedBoxes.AsSpan(4 * e, 4).ToArray())}) has no engine match");
-            used[match] = true;
-            if (masks)
+            var plane = (long)spec[1] * spec[2];
+            var actualMasks = graph.Read(DetectorBuilder.Masks);
+            var expectedMasks = Fixtures.Npy(Set, $"{name}.detections.masks").ToFloats();
+            for (var e = 0; e < order.Length; e++)
             {
                 double sum = 0;
-                var plane = (long)h * w;
                 for (long i = 0; i < plane; i++)
-                    sum += Math.Abs(actualMasks![match * plane + i] - expectedMasks![e * plane + i]);
+                    sum += Math.Abs(actualMasks[order[e] * plane + i] - expectedMasks[e * plane + i]);
                 maskError = Math.Max(maskError, sum / plane);
             }
         }
-        output.WriteLine($"{name} detections: {count} matched" + (masks ? $", worst mask mean absolute difference {maskError:g3}" : ""));
+        output.WriteLine($"{name} detections: {order.Length} matched" + (masks ? $", worst mask mean absolute difference {maskError:g3}" : ""));
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
     }
 
@@ -242,33 +162,6 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
         var a = Fixtures.Npy(Set, array);
         Assert.Equal(Engine.Gpu.DataType.Int32, a.Type);
         return MemoryMarshal.Cast<byte, int>(a.Data).ToArray();
-    }
-
-    internal static double Iou(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var iw = Math.Max(0, Math.Min(a[2], b[2]) - Math.Max(a[0], b[0]));
-        var ih = Math.Max(0, Math.Min(a[3], b[3]) - Math.Max(a[1], b[1]));
-        var inter = (double)iw * ih;
-        var union = (double)(a[2] - a[0]) * (a[3] - a[1]) + (double)(b[2] - b[0]) * (b[3] - b[1]) - inter;
-        return union > 0 ? inter / union : a.SequenceEqual(b) ? 1 : 0;
-    }
-
-    /// <summary>Every element within 1e-4 of the expected tensor's largest magnitude; (N, C, 1, H, W) dumps compare with torch's (N, C, H, W).</summary>
-    private void Compare(string name, string tensor, NpyArray actual, double tolerance = 1e-4)
-    {
-        var expected = Fixtures.Npy(Set, $"{name}.{tensor}");
-        Assert.True(expected.Shape.ElementCount == actual.Shape.ElementCount, $"{name} {tensor}: {actual.Shape}, torchvision {expected.Shape}");
-        var (e, a) = (expected.ToFloats(), actual.ToFloats());
-        var scale = Math.Max(1e-6, e.Max(v => Math.Abs((double)v)));
-        var (worst, at) = (0.0, 0);
-        for (var i = 0; i < e.Length; i++)
-        {
-            var d = Math.Abs((double)e[i] - a[i]);
-            if (d > worst)
-                (worst, at) = (d, i);
-        }
-        output.WriteLine($"{name} {tensor}: max abs error {worst / scale:g3} of the largest magnitude");
-        Assert.True(worst <= tolerance * scale, $"{name} {tensor}: max abs error {worst:g3} at {at} ({a[at]} vs {e[at]}), allowed {tolerance * scale:g3}");
     }
 
     /// <summary>Converts a checkpoint of fixture set <paramref name="set"/> into a temporary package; the caller deletes it.</summary>

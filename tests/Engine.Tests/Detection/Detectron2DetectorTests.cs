@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Engine.Graph;
 using Engine.Models;
@@ -23,6 +22,8 @@ namespace Engine.Tests.Detection;
 public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelper output) : GpuTest(fixture)
 {
     private const string Set = "detector_detectron2";
+
+    private readonly DetectionSets _sets = new(Set, "detectron2", output);
 
     private static readonly Lazy<JsonElement> _cases = new(() =>
         JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
@@ -49,18 +50,18 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
             using var graph = builder.Compile(Device, new CompileOptions { Keep = keep });
             graph.SetInput(DetectorBuilder.Input, image.ToFloats());
             graph.Run();
-            Compare(name, "transformed", graph.ReadTorch(DetectorBuilder.TransformedImage).ToFloats());
+            _sets.Compare(name, "transformed", graph.ReadTorch(DetectorBuilder.TransformedImage).ToFloats());
             if (nonlocal)
-                Compare(name, "backbone.nonlocal", graph.ReadTorch(DetectorBuilder.NonLocalOutput).ToFloats());
+                _sets.Compare(name, "backbone.nonlocal", graph.ReadTorch(DetectorBuilder.NonLocalOutput).ToFloats());
             foreach (var level in DetectorBuilder.Levels)
             {
-                Compare(name, $"rpn.objectness.p{level}", graph.ReadTorch($"rpn.objectness.p{level}").ToFloats());
-                Compare(name, $"rpn.deltas.p{level}", graph.ReadTorch($"rpn.deltas.p{level}").ToFloats());
+                _sets.Compare(name, $"rpn.objectness.p{level}", graph.ReadTorch($"rpn.objectness.p{level}").ToFloats());
+                _sets.Compare(name, $"rpn.deltas.p{level}", graph.ReadTorch($"rpn.deltas.p{level}").ToFloats());
             }
-            var order = MatchProposals(name, graph);
+            var order = _sets.MatchProposals(name, graph);
             var classes = arch.Classes;
-            Compare(name, "roi.box.logits", Rows(graph, "roi.box.logits", order, classes));
-            Compare(name, "roi.box.deltas", Rows(graph, "roi.box.deltas", order, 4 * (classes - 1)));
+            _sets.Compare(name, "roi.box.logits", DetectionSets.Rows(graph, "roi.box.logits", order, classes));
+            _sets.Compare(name, "roi.box.deltas", DetectionSets.Rows(graph, "roi.box.deltas", order, 4 * (classes - 1)));
             CompareDetections(name, graph);
         }
         finally
@@ -80,117 +81,30 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
     public void Resized_size_is_resize_shortest_edge_rounded(int h, int w, int minSize, int maxSize, int expectedH, int expectedW) =>
         Assert.Equal((expectedH, expectedW), Detectron2Rules.ResizedSize(h, w, minSize, maxSize));
 
-    /// <summary>
-    /// The proposals as a set: as many as detectron2's, logits non-increasing, and each detectron2
-    /// proposal matched by a distinct engine proposal within 1e-4 of the boxes' scale whose logit is
-    /// within 1e-4 (near-equal logits may swap rows). Returns the engine row of each detectron2 row.
-    /// </summary>
-    private int[] MatchProposals(string name, CompiledGraph graph)
-    {
-        var expected = Fixtures.Npy(Set, $"{name}.rpn.proposals").ToFloats();
-        var expectedScores = Fixtures.Npy(Set, $"{name}.rpn.scores").ToFloats();
-        var count = (int)graph.Tensor("rpn.count").Download<uint>()[0];
-        Assert.True(count == expectedScores.Length, $"{name}: {count} proposals, detectron2 {expectedScores.Length}");
-        var boxes = graph.Read(DetectorBuilder.ProposalsTensor);
-        var scores = graph.Read(DetectorBuilder.ProposalScores);
-        for (var j = 1; j < count; j++)
-            Assert.True(scores[j] <= scores[j - 1], $"{name}: proposal {j} logit {scores[j]} after {scores[j - 1]}");
-        var tolerance = 1e-4 * expected.Max(v => Math.Abs((double)v));
-        var order = new int[count];
-        var used = new bool[count];
-        for (var i = 0; i < count; i++)
-        {
-            var match = -1;
-            for (var j = 0; j < count && match < 0; j++)
-            {
-                if (!used[j] && Math.Abs(scores[j] - expectedScores[i]) <= 1e-4 && MaxAbsDifference(boxes.AsSpan(4 * j, 4), expected.AsSpan(4 * i, 4)) <= tolerance)
-                    match = j;
-            }
-            Assert.True(match >= 0, $"{name}: detectron2 proposal {i} (logit {expectedScores[i]}, box {string.Join(", ", expected.AsSpan(4 * i, 4).ToArray())}) has no engine match");
-            (order[i], used[match]) = (match, true);
-        }
-        output.WriteLine($"{name} rpn.proposals: {count} matched, {order.Where((j, i) => j != i).Count()} rows moved among near-equal logits");
-        return order;
-    }
-
     /// <summary>Every detectron2 detection matched by a distinct engine detection: same label, score within 1e-4, IoU >= 0.99; then its masks.</summary>
     private void CompareDetections(string name, CompiledGraph graph)
     {
-        var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
-        var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
-        var expectedLabels = MemoryMarshal.Cast<byte, int>(Fixtures.Npy(Set, $"{name}.detections.labels").Data).ToArray();
+        var order = _sets.MatchDetections(name, graph);
         var expectedMasks = Fixtures.Npy(Set, $"{name}.detections.masks").ToFloats();
         var expectedBits = Fixtures.Npy(Set, $"{name}.detections.bitmasks").Data;
-        var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
-        Assert.True(count == expectedScores.Length, $"{name}: {count} detections, detectron2 {expectedScores.Length}");
-        var boxes = graph.Read(DetectorBuilder.Boxes);
-        var scores = graph.Read(DetectorBuilder.Scores);
-        var labels = graph.Tensor(DetectorBuilder.Labels).Download<int>();
         var masks = graph.Read(DetectorBuilder.Masks);
-        var plane = expectedMasks.LongLength / Math.Max(1, count);
-        var used = new bool[count];
+        var plane = expectedMasks.LongLength / Math.Max(1, order.Length);
         var (maskError, bitErrors) = (0.0, 0L);
-        for (var e = 0; e < count; e++)
+        for (var e = 0; e < order.Length; e++)
         {
-            var match = -1;
-            for (var a = 0; a < count && match < 0; a++)
-            {
-                if (!used[a] && labels[a] == expectedLabels[e] && Math.Abs(scores[a] - expectedScores[e]) <= 1e-4
-                    && DetectorTests.Iou(boxes.AsSpan(4 * a, 4), expectedBoxes.AsSpan(4 * e, 4)) >= 0.99)
-                    match = a;
-            }
-            Assert.True(match >= 0, $"{name}: detectron2 detection {e} (label {expectedLabels[e]}, score {expectedScores[e]}, box "
-                + $"{string.Join(", ", expectedBoxes.AsSpan(4 * e, 4).ToArray())}) has no engine match");
-            used[match] = true;
             double sum = 0;
             for (long i = 0; i < plane; i++)
             {
-                var p = masks[match * plane + i];
+                var p = masks[order[e] * plane + i];
                 sum += Math.Abs(p - expectedMasks[e * plane + i]);
                 bitErrors += (p >= 0.5f ? 1 : 0) != expectedBits[e * plane + i] ? 1 : 0;
             }
             maskError = Math.Max(maskError, sum / plane);
         }
-        var bitFraction = (double)bitErrors / Math.Max(1, plane * count);
-        output.WriteLine($"{name} detections: {count} matched, worst mask mean absolute difference {maskError:g3}, binary masks differ on {bitErrors} pixels ({bitFraction:g3})");
+        var bitFraction = (double)bitErrors / Math.Max(1, plane * order.Length);
+        output.WriteLine($"{name} detections: {order.Length} matched, worst mask mean absolute difference {maskError:g3}, binary masks differ on {bitErrors} pixels ({bitFraction:g3})");
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
         Assert.True(bitFraction <= 1e-3, $"{name}: binary masks differ on {bitFraction:g3} of the pixels > 1e-3");
-    }
-
-    /// <summary>Rows <paramref name="order"/> and the first <paramref name="columns"/> columns of a (R, 1, 1, 1, Cp) head output.</summary>
-    private static float[] Rows(CompiledGraph graph, string tensor, int[] order, int columns)
-    {
-        var values = graph.Read(tensor);
-        var cp = graph.Spec(tensor).Shape[-1];
-        var result = new float[order.Length * columns];
-        for (var r = 0; r < order.Length; r++)
-            Array.Copy(values, (long)order[r] * cp, result, (long)r * columns, columns);
-        return result;
-    }
-
-    private static double MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        var worst = 0.0;
-        for (var i = 0; i < a.Length; i++)
-            worst = Math.Max(worst, Math.Abs((double)a[i] - b[i]));
-        return worst;
-    }
-
-    /// <summary>Every element within 1e-4 of the expected tensor's largest magnitude.</summary>
-    private void Compare(string name, string tensor, float[] actual)
-    {
-        var e = Fixtures.Npy(Set, $"{name}.{tensor}").ToFloats();
-        Assert.True(e.Length == actual.Length, $"{name} {tensor}: {actual.Length} values, detectron2 {e.Length}");
-        var scale = Math.Max(1e-6, e.Max(v => Math.Abs((double)v)));
-        var (worst, at) = (0.0, 0);
-        for (var i = 0; i < e.Length; i++)
-        {
-            var d = Math.Abs((double)e[i] - actual[i]);
-            if (d > worst)
-                (worst, at) = (d, i);
-        }
-        output.WriteLine($"{name} {tensor}: max abs error {worst / scale:g3} of the largest magnitude");
-        Assert.True(worst <= 1e-4 * scale, $"{name} {tensor}: max abs error {worst:g3} at {at} ({actual[at]} vs {e[at]}), allowed {1e-4 * scale:g3}");
     }
 
     private static string Convert(string checkpoint)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Engine.Graph;
 using Engine.Models;
@@ -102,31 +101,16 @@ public sealed class KeypointTests(GpuFixture fixture, ITestOutputHelper output) 
     /// </summary>
     private void CompareDetections(string name, CompiledGraph graph)
     {
-        var expectedBoxes = Fixtures.Npy(Set, $"{name}.detections.boxes").ToFloats();
-        var expectedScores = Fixtures.Npy(Set, $"{name}.detections.scores").ToFloats();
-        var expectedLabels = MemoryMarshal.Cast<byte, int>(Fixtures.Npy(Set, $"{name}.detections.labels").Data).ToArray();
+        var order = new DetectionSets(Set, "torchvision", output).MatchDetections(name, graph);
+        var count = order.Length;
         var expectedKeypoints = Fixtures.Npy(Set, $"{name}.detections.keypoints").ToFloats();
         var expectedKeypointScores = Fixtures.Npy(Set, $"{name}.detections.keypoints_scores").ToFloats();
-        var count = (int)graph.Tensor(DetectorBuilder.Count).Download<uint>()[0];
-        Assert.True(count == expectedScores.Length, $"{name}: {count} detections, torchvision {expectedScores.Length}");
-        var boxes = graph.Read(DetectorBuilder.Boxes);
-        var scores = graph.Read(DetectorBuilder.Scores);
-        var labels = graph.Tensor(DetectorBuilder.Labels).Download<int>();
         var keypoints = graph.Read(DetectorBuilder.Keypoints);
         var k = graph.Spec(DetectorBuilder.Keypoints).Shape[1];
-        var used = new bool[count];
         var (worstDistance, worstScore, nearTies) = (0.0, 0.0, 0);
         for (var e = 0; e < count; e++)
         {
-            var match = -1;
-            for (var a = 0; a < count && match < 0; a++)
-            {
-                if (!used[a] && labels[a] == expectedLabels[e] && Math.Abs(scores[a] - expectedScores[e]) <= 1e-4
-                    && DetectorTests.Iou(boxes.AsSpan(4 * a, 4), expectedBoxes.AsSpan(4 * e, 4)) >= 0.99)
-                    match = a;
-            }
-            Assert.True(match >= 0, $"{name}: torchvision detection {e} (label {expectedLabels[e]}, score {expectedScores[e]}) has no engine match");
-            used[match] = true;
+            var match = order[e];
             for (var j = 0; j < k; j++)
             {
                 var (x, y, s) = (keypoints[(match * k + j) * 3], keypoints[(match * k + j) * 3 + 1], keypoints[(match * k + j) * 3 + 2]);

@@ -11,34 +11,22 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
     public void The_overlay_pass_blends_rectangles_and_draws_font_glyphs_over_the_frame()
     {
         const int W = 37, H = 29;
-        var ring = new FrameRing(W, H, buffers: 2);
-        var f = ring.Rent();
+        var pixels = new byte[W * H * 3];
         for (var i = 0; i < W * H; i++)
-            (f.Pixels[i * 3], f.Pixels[i * 3 + 1], f.Pixels[i * 3 + 2]) = ((byte)(i % 251), (byte)(i * 7 % 253), (byte)(i * 13 % 241));
-        ring.Publish(f);
-        var frame = ring.Take(TimeSpan.FromSeconds(1))!;
-
-        using var gpu = new GpuFrame(Device, W, H);
-        using var overlay = new OverlayRenderer(Device, W, H);
-        using var layer = new OverlayLayer(Device, W, H);
-        var canvas = new OverlayCanvas(W, H);
-        canvas.Fill(2, 3, 20, 9, 0x80FF0000);          // half-transparent red
-        canvas.Outline(22, 2, 35, 12, 0xFF00FF00, 1);  // opaque green outline
-        canvas.Text(1, 16, "A1g", 2, 0xFFFFFFFF);       // white, scale 2
-        Assert.Equal(3 * 8 * 4 + 3 * 4, layer.Write(canvas));
-        Device.Run(list =>
+            (pixels[i * 3], pixels[i * 3 + 1], pixels[i * 3 + 2]) = ((byte)(i % 251), (byte)(i * 7 % 253), (byte)(i * 13 % 241));
+        var image = Draw(W, H, pixels, canvas =>
         {
-            gpu.Write(frame, list);
-            overlay.Record(list, gpu, layer);
-        });
-        var image = overlay.Image.Download<byte>();
+            canvas.Fill(2, 3, 20, 9, 0x80FF0000);          // half-transparent red
+            canvas.Outline(22, 2, 35, 12, 0xFF00FF00, 1);  // opaque green outline
+            canvas.Text(1, 16, "A1g", 2, 0xFFFFFFFF);       // white, scale 2
+        }, expectedLayerBytes: 3 * 8 * 4 + 3 * 4);
 
         for (var y = 0; y < H; y++)
         {
             for (var x = 0; x < W; x++)
             {
                 var i = y * W + x;
-                double r = frame.Pixels[i * 3], g = frame.Pixels[i * 3 + 1], b = frame.Pixels[i * 3 + 2];
+                double r = pixels[i * 3], g = pixels[i * 3 + 1], b = pixels[i * 3 + 2];
                 if (x >= 2 && x < 20 && y >= 3 && y < 9)
                 {
                     var a = 128 / 255.0;
@@ -56,7 +44,31 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
                 Assert.True(Math.Abs(gr - r) <= 1 && Math.Abs(gg - g) <= 1 && Math.Abs(gb - b) <= 1, $"pixel ({x}, {y}): got ({gr}, {gg}, {gb}), expected ({r:0}, {g:0}, {b:0})");
             }
         }
+    }
+
+    /// <summary>The overlay pass over a frame of <paramref name="pixels"/> (RGB) with what <paramref name="draw"/> puts on the canvas; the image's bytes B, G, R, A.</summary>
+    private byte[] Draw(int width, int height, byte[] pixels, Action<OverlayCanvas> draw, int? expectedLayerBytes = null)
+    {
+        var ring = new FrameRing(width, height, buffers: 2);
+        var f = ring.Rent();
+        pixels.CopyTo(f.Pixels, 0);
+        ring.Publish(f);
+        var frame = ring.Take(TimeSpan.FromSeconds(1))!;
+        using var gpu = new GpuFrame(Device, width, height);
+        using var overlay = new OverlayRenderer(Device, width, height);
+        using var layer = new OverlayLayer(Device, width, height);
+        var canvas = new OverlayCanvas(width, height);
+        draw(canvas);
+        var bytes = layer.Write(canvas);
+        if (expectedLayerBytes is { } expected)
+            Assert.Equal(expected, bytes);
+        Device.Run(list =>
+        {
+            gpu.Write(frame, list);
+            overlay.Record(list, gpu, layer);
+        });
         ring.Release(frame);
+        return overlay.Image.Download<byte>();
     }
 
     [Theory]
@@ -92,26 +104,13 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
     public void The_overlay_pass_draws_lines_with_round_ends_and_dots_of_their_thickness()
     {
         const int W = 41, H = 31;
-        var ring = new FrameRing(W, H, buffers: 2);
-        var f = ring.Rent();
-        Array.Fill(f.Pixels, (byte)40);
-        ring.Publish(f);
-        var frame = ring.Take(TimeSpan.FromSeconds(1))!;
-        using var gpu = new GpuFrame(Device, W, H);
-        using var overlay = new OverlayRenderer(Device, W, H);
-        using var layer = new OverlayLayer(Device, W, H);
-        var canvas = new OverlayCanvas(W, H);
         (int X0, int Y0, int X1, int Y1, int Thickness)[] segments = [(3, 4, 30, 20, 3), (10, 25, 10, 25, 4), (-20, 2, 60, 2, 1)];
-        canvas.Line(3, 4, 30, 20, 0xFF00FF00, 3);    // green, diagonal
-        canvas.Line(10, 25, 10, 25, 0xFFFF0000, 4);  // red dot
-        canvas.Line(-20, 2, 60, 2, 0xFF0000FF, 1);   // blue, across the frame with both ends outside it
-        layer.Write(canvas);
-        Device.Run(list =>
+        var image = Draw(W, H, Enumerable.Repeat((byte)40, W * H * 3).ToArray(), canvas =>
         {
-            gpu.Write(frame, list);
-            overlay.Record(list, gpu, layer);
+            canvas.Line(3, 4, 30, 20, 0xFF00FF00, 3);    // green, diagonal
+            canvas.Line(10, 25, 10, 25, 0xFFFF0000, 4);  // red dot
+            canvas.Line(-20, 2, 60, 2, 0xFF0000FF, 1);   // blue, across the frame with both ends outside it
         });
-        var image = overlay.Image.Download<byte>();
         (byte R, byte G, byte B)[] colours = [(0, 255, 0), (255, 0, 0), (0, 0, 255)];
         var drawn = new int[3];
         for (var y = 0; y < H; y++)
@@ -140,7 +139,6 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
         Assert.InRange(drawn[0], 80, 120);
         Assert.Equal(13, drawn[1]);
         Assert.Equal(W, drawn[2]);
-        ring.Release(frame);
     }
 
     [Fact]
