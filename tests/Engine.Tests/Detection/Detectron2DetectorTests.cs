@@ -3,9 +3,6 @@ using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
 using Engine.Tests.Gpu;
-using WeightConverter.Containers;
-using WeightConverter.Dialects;
-using WeightConverter.Package;
 using Xunit.Abstractions;
 
 namespace Engine.Tests.Detection;
@@ -36,7 +33,7 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
     {
         var c = _cases.Value.GetProperty(name);
         var image = Fixtures.Npy(Set, $"{name}.image");
-        var path = Convert($"{name}.pth");
+        var path = DetectorTests.Convert($"{name}.pth", Set);
         try
         {
             using var package = WeightPackage.Open(path);
@@ -105,14 +102,5 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
         output.WriteLine($"{name} detections: {order.Length} matched, worst mask mean absolute difference {maskError:g3}, binary masks differ on {bitErrors} pixels ({bitFraction:g3})");
         Assert.True(maskError <= 1e-3, $"{name}: mask mean absolute difference {maskError:g3} > 1e-3");
         Assert.True(bitFraction <= 1e-3, $"{name}: binary masks differ on {bitFraction:g3} of the pixels > 1e-3");
-    }
-
-    private static string Convert(string checkpoint)
-    {
-        var output = Path.Combine(Path.GetTempPath(), $"detectron2-{Guid.NewGuid():N}.safetensors");
-        using var source = CheckpointReader.Open(Path.Combine(Fixtures.Dir(Set), checkpoint));
-        var options = new ConvertOptions();
-        PackageWriter.Write(DialectDetector.Map(source, options), source, output, options.Labels);
-        return output;
     }
 }
