@@ -277,7 +277,9 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
         using var loaded = new PluginCatalog([PluginCatalogTests.Plugins], NullLogger.Instance).Load("nonlocal-action");
         var presenters = new IPresenter[] { new JsonLinesPresenter(json), new Probe(0, null, clickAt: 12) };
-        var options = new LiveOptions { Frames = 40, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] };
+        // Runs are launched one at a time at increasing frames of an unpaced, lossless source, so the 14th
+        // prediction is of a frame past the click at frame 12 however long each run takes.
+        var options = new LiveOptions { Predictions = 14, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] };
         using var session = new LiveSession(Device, Device, source, [loaded], presenters, options, NullLoggerFactory.Instance);
         var runner = Assert.Single(session.Plugins);
         var network = Assert.Single(runner.Networks);
