@@ -251,9 +251,8 @@ public sealed unsafe class Device : IDisposable
     /// default transparent-huge-page mode is madvise: lavapipe's arenas had no huge pages at all). Its
     /// kernels gather from tensors of tens of MiB, so ask for 2 MiB pages before the first touch: fewer
     /// TLB misses, and cache-set placement that no longer depends on which 4 KiB pages a process got.
-    /// On a busy machine this took about 4% less CPU time for an I3D res3 non-local block (8
-    /// alternating process pairs, `engine bench nonlocal`). Only a hint: a refusal (another OS, THP
-    /// disabled) changes nothing, and arenas under 2 MiB are left alone.
+    /// It measured less CPU time on the non-local block (docs/bench-log.md, 2026-11-22). Only a hint: a
+    /// refusal (another OS, THP disabled) changes nothing, and arenas under 2 MiB are left alone.
     /// </summary>
     private static void AdviseHugePages(byte* mapped, ulong size)
     {

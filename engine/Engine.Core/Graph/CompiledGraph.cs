@@ -175,8 +175,8 @@ public sealed class CompiledGraph : IDisposable
 
     private (CommandList List, CommandList? Profiled) RecordLists()
     {
-        // A timestamp after every dispatch costs about 0.1 ms on lavapipe, so profiling records a
-        // second list over the same tensors and plain runs stay unmeasured by it.
+        // A timestamp after every dispatch is not free (docs/bench-log.md, 2026-12-05), so profiling
+        // records a second list over the same tensors and plain runs stay unmeasured by it.
         var list = Record(Name, profile: false);
         try
         {

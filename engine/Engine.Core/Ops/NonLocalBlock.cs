@@ -20,9 +20,8 @@ namespace Engine.Ops;
 /// Concatenation and blocked dot product skip the softmax pass (their 1/N is in the logits). The
 /// softmax pass turns the block's logits into probabilities in place, so one score buffer (at most
 /// <c>attentionBudget</c> and never more than one storage-buffer binding) serves all three passes:
-/// the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block, which took
-/// 10-20% less CPU time for that block than two key blocks with separate logits and probabilities
-/// (`engine bench nonlocal`, busy machine).
+/// the I3D R50 res3 affinity (6272 x 1568) then fits the default budget as one key block, cheaper
+/// than two key blocks with separate logits and probabilities (docs/bench-log.md, 2026-11-22).
 /// </para>
 /// <para>
 /// Dot product has no softmax, so the products reassociate: y = theta (phi^T g) / N costs
@@ -48,8 +47,8 @@ public sealed class NonLocalBlock : IOp
     public const int QueryElements = 4;
 
     private const int LocalSize = 8;
-    // 16 queries per invocation (as the convolutions' 16-pixel tile) took 17% less CPU than 8 on
-    // lavapipe for the I3D R50 res3 block (6272 queries, 1568 keys) and the same on res4.
+    // 16 queries per invocation (as the convolutions' 16-pixel tile): cheaper than 8 on lavapipe for
+    // the I3D R50 res3 block and no worse on res4 (docs/bench-log.md, 2026-11-21).
     private const int TileQ = 16;
     private const int TileK4 = 4;
     private const int TileC4 = 4;

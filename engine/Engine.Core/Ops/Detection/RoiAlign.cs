@@ -17,8 +17,8 @@ public sealed class RoiAlign : IOp
 
     /// <summary>
     /// Texels per invocation (a loop, so fewer channels cost nothing): the bin's sample offsets and
-    /// weights are computed once for up to 256 channels. On lavapipe 64 texels took a third of the
-    /// time of 4 (bench detection-ops), 32 about 15% more than 64.
+    /// weights are computed once for up to 256 channels. 64 was the fastest tile measured on lavapipe
+    /// (docs/bench-log.md, 2026-11-22).
     /// </summary>
     private const int TileC4 = 64;
 
