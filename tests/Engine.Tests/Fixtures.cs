@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Engine.Files;
 
 namespace Engine.Tests;
@@ -10,6 +12,8 @@ namespace Engine.Tests;
 /// </summary>
 public static class Fixtures
 {
+    private static readonly ConcurrentDictionary<string, JsonElement> _cases = new();
+
     private static readonly Dictionary<string, string> _ready = [];
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -42,6 +46,10 @@ public static class Fixtures
             return dir;
         }
     }
+
+    /// <summary>Case <paramref name="name"/> of set <paramref name="set"/>'s `cases.json` (an object keyed by case), read once per set.</summary>
+    public static JsonElement Case(string set, string name) =>
+        _cases.GetOrAdd(set, s => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir(s), "cases.json"))).RootElement).GetProperty(name);
 
     /// <summary>Reads fixture array <paramref name="array"/> (without .npy) of set <paramref name="name"/>.</summary>
     public static NpyArray Npy(string name, string array) => NpyArray.Read(Path.Combine(Dir(name), array + ".npy"));

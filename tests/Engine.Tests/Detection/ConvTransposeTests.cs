@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Gpu;
 using Engine.Graph;
 using Engine.Graph.Nodes;
@@ -12,9 +11,6 @@ namespace Engine.Tests.Detection;
 public sealed class ConvTransposeTests(GpuFixture fixture) : GpuTest(fixture)
 {
     private const string Set = "conv_transpose";
-
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
 
     [Theory]
     [InlineData("mask_head_2x2_s2", false)]
@@ -79,7 +75,7 @@ public sealed class ConvTransposeTests(GpuFixture fixture) : GpuTest(fixture)
 
     private static (ConvTransposeSpec Spec, bool Relu) Spec(string name)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         (int, int) Pair(string key) => (c.GetProperty(key)[0].GetInt32(), c.GetProperty(key)[1].GetInt32());
         var w = Fixtures.Npy(Set, $"{name}.w").Shape;
         return (new ConvTransposeSpec(w[0], w[1], Pair("kernel"), Pair("stride"), Pair("padding"), Pair("output_padding")), c.GetProperty("relu").GetBoolean());

@@ -10,10 +10,7 @@ public static class DetectionFixtures
 {
     public const string Set = "detection_ops";
 
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
-
-    public static JsonElement Case(string name) => _cases.Value.GetProperty(name);
+    public static JsonElement Case(string name) => Fixtures.Case(Set, name);
 
     public static NpyArray Array(string name, string array) => Fixtures.Npy(Set, $"{name}.{array}");
 

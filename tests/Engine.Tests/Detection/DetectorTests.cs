@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -21,9 +20,6 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
     private const string Set = "detector";
 
     private readonly DetectionSets _sets = new(Set, "torchvision", output);
-
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
 
     // The whole detector for every package kind at min size 320: the dense parts are compared as in
     // the 800x1088 case, then proposals, box-head outputs, detections and masks.
@@ -86,7 +82,7 @@ public sealed class DetectorTests(GpuFixture fixture, ITestOutputHelper output) 
 
     private void Compare(string name, string checkpoint, bool denseOnly)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         var image = Fixtures.Npy(Set, $"{name}.image");
         var path = Convert(checkpoint);
         try

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -22,16 +21,13 @@ public sealed class Detectron2DetectorTests(GpuFixture fixture, ITestOutputHelpe
 
     private readonly DetectionSets _sets = new(Set, "detectron2", output);
 
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
-
     [Theory]
     [InlineData("plain")] // 320x427: padded width 448
     [InlineData("nonlocal")] // 400x320: a P6 of 7 rows, where detectron2's fixed stride 64 differs from torchvision's 416 // 7
     [InlineData("empty")] // one class regressed off the image: 18 of the NMS's 100 are empty boxes, which detectron2 keeps until its postprocess drops them
     public void Detectron2_detector_matches_detectron2_from_input_to_masks(string name)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         var image = Fixtures.Npy(Set, $"{name}.image");
         var path = DetectorTests.Convert($"{name}.pth", Set);
         try

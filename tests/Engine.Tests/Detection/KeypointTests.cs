@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -31,9 +30,6 @@ public sealed class KeypointTests(GpuFixture fixture, ITestOutputHelper output) 
     /// either; gen_keypoint.py), and at most one keypoint in this many may be one.
     /// </summary>
     private const int KeypointsPerNearTie = 100;
-
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
 
     // Input and output of torchvision's heatmaps_to_keypoints itself: the same maps give the same pixels.
     [Theory]
@@ -70,7 +66,7 @@ public sealed class KeypointTests(GpuFixture fixture, ITestOutputHelper output) 
     [InlineData("nonlocal", "nonlocal.pth")]
     public void Keypoint_rcnn_matches_torchvision(string name, string checkpoint)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         var image = Fixtures.Npy(Set, $"{name}.image");
         var path = DetectorTests.Convert(checkpoint, Set);
         try

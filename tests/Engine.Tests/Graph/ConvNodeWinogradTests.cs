@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Graph;
 using Engine.Graph.Nodes;
 using Engine.Ops;
@@ -31,7 +30,7 @@ public sealed class ConvNodeWinogradTests(GpuFixture fixture) : GpuTest(fixture)
     /// <summary>Compiles and runs the case as a one-node graph, checks it against torch, returns the node's dispatch count.</summary>
     private (ConvSpec Spec, int Dispatches) Run(string name, CompileOptions options)
     {
-        var c = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir("winograd"), "cases.json"))).RootElement.GetProperty(name);
+        var c = Fixtures.Case("winograd", name);
         var spec = WinogradConvTests.Spec(c);
         var (x, xShape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy("winograd", $"{name}.x"));
         var weights = Fixtures.Npy("winograd", $"{name}.w").ToFloats();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Engine.Gpu;
 using Engine.Ops;
 using Engine.Tests.Gpu;
@@ -12,9 +11,6 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
     /// <summary>Written into the gaps between matrices: a read of a gap shows in C, a write into one is caught.</summary>
     private const float Gap = float.NaN;
 
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
-
     [Theory]
     [InlineData("batch5_odd_m", false, 0u)]
     [InlineData("shared_b_bias_relu", false, 0u)]
@@ -27,7 +23,7 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("shared_b_all_epilogues", false, 3u)]
     public void Batched_gemm_on_slabs_at_the_binding_alignment_matches_torch_bmm(string name, bool sharedAsStrideZero, uint maxGroupsZ)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         var (batch, m, k, n) = (c.GetProperty("batch").GetInt32(), c.GetProperty("m").GetInt32(), c.GetProperty("k").GetInt32(), c.GetProperty("n").GetInt32());
         var a = Fixtures.Npy(Set, $"{name}.a");
         var b = Fixtures.Npy(Set, $"{name}.b");

@@ -9,9 +9,6 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
 {
     private const string Set = "winograd";
 
-    private static readonly Lazy<JsonElement> _cases = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(Set), "cases.json"))).RootElement);
-
     [Theory]
     [InlineData("odd_1x5x7_pad1", 2)]
     [InlineData("odd_3x13x9_pad0", 2)]
@@ -102,7 +99,7 @@ public sealed class WinogradConvTests(GpuFixture fixture) : GpuTest(fixture)
     /// <summary>Runs case <paramref name="name"/> through <see cref="Conv"/>'s choosing constructor; returns whether it took Winograd.</summary>
     private bool Run(string name, int tile, long? scratchShortBy)
     {
-        var c = _cases.Value.GetProperty(name);
+        var c = Fixtures.Case(Set, name);
         var spec = Spec(c);
         var (x, xShape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}.x"));
         var (expected, yShape, cout) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}.y"));
