@@ -8,8 +8,10 @@ namespace Engine.Gpu;
 /// The process's Vulkan instance: the validation layer and debug messenger when asked, the list of
 /// physical devices, and the logical devices taken from it (<see cref="CreateDevice"/>). One instance
 /// per process or session: a window's surface belongs to it, so any of its devices can present, and
-/// validation sees every device's calls. Validation messages go to the logger; those above INFO are
-/// also kept so tests can fail on them. Dispose the devices first.
+/// validation sees every device's calls. The one exception is a per-device choice of the live CLI:
+/// on a CPU device inference gets an instance of its own (Engine.Cli LiveRun says why). Validation
+/// messages go to the logger; those above INFO are also kept so tests can fail on them. Dispose the
+/// devices first.
 /// </summary>
 public sealed unsafe class Instance : IDisposable
 {

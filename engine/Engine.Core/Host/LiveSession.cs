@@ -42,6 +42,8 @@ public sealed class LiveSession : IDisposable
     private readonly OverlayRenderer _overlay;
     private readonly OverlayCanvas _canvas;
     private readonly List<double> _latencies = [];
+    // Sorted once per prediction, not per frame: the HUD reads them every frame.
+    private (double P50, double P95) _latencyPercentiles;
     private readonly List<double> _overheads = [];
     private HostTraffic _runTraffic;
     private long _overlayBytes;
@@ -134,6 +136,7 @@ public sealed class LiveSession : IDisposable
                     var latest = network.Latest!.Value;
                     var latency = Stopwatch.GetElapsedTime(latest.CaptureTicks, drawn).TotalMilliseconds;
                     _latencies.Add(latency);
+                    _latencyPercentiles = Percentiles(_latencies);
                     _overheads.Add(latency - network.LastInferenceSeconds * 1000);
                     var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
@@ -189,12 +192,10 @@ public sealed class LiveSession : IDisposable
             presentTimes.Dequeue();
         var runs = _plugins.SelectMany(p => p.Networks).Sum(n => n.Runs);
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        var (p50, p95) = Percentiles();
+        var (p50, p95) = _latencyPercentiles;
         return string.Create(CultureInfo.InvariantCulture,
             $"{presentTimes.Count} fps  frame {presented}  dropped {_source.Frames.Dropped}\ninference {runs / seconds:0.00}/s  latency p50 {p50:0} p95 {p95:0} ms");
     }
-
-    private (double P50, double P95) Percentiles() => Percentiles(_latencies);
 
     private static (double P50, double P95) Percentiles(List<double> values)
     {
@@ -209,7 +210,7 @@ public sealed class LiveSession : IDisposable
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);
         var networks = _plugins.SelectMany(p => p.Networks).ToArray();
         var runs = networks.Sum(n => n.Runs);
-        var (p50, p95) = Percentiles();
+        var (p50, p95) = _latencyPercentiles;
         var summary = new LiveSummary(seconds, _source.Frames.Published, presented, _source.Frames.Dropped, _source.Reconnects, runs,
             _source.Frames.Published / seconds, presented / seconds, runs / seconds, runs == 0 ? 0 : networks.Sum(n => n.InferenceSecondsTotal) * 1000 / runs,
             p50, p95, Percentiles(_overheads).P95, traffic - _runTraffic, _overlayBytes, _runTraffic, [.. _plugins.Where(p => !p.Enabled).Select(p => $"{p.Id}: {p.Error}")]);

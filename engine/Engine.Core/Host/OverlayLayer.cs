@@ -19,7 +19,8 @@ public sealed class OverlayLayer : IDisposable
     public const int MaxChars = 16384;
     public const int MaxValues = 1 << 20;
 
-    private (uint X0, uint Y0, uint X1, uint Y1)[] _boxes = [];
+    private readonly (uint X0, uint Y0, uint X1, uint Y1)[] _boxes = new (uint, uint, uint, uint)[MaxPrimitives];
+    private int _boxCount;
 
     public OverlayLayer(Device device, int width, int height, string name = "overlay")
     {
@@ -41,7 +42,7 @@ public sealed class OverlayLayer : IDisposable
     internal Tensor Values { get; }
 
     /// <summary>The boxes of the primitives written last, one dispatch each.</summary>
-    internal ReadOnlySpan<(uint X0, uint Y0, uint X1, uint Y1)> Boxes => _boxes;
+    internal ReadOnlySpan<(uint X0, uint Y0, uint X1, uint Y1)> Boxes => _boxes.AsSpan(0, _boxCount);
 
     private static Tensor HostVisible(Device device, string name, int count, DataType type) =>
         new(device.CreateBuffer(name, (ulong)(count * type.Size()), hostVisible: true), 0, new Shape(count), type, name, ownsBuffer: true);
@@ -61,7 +62,7 @@ public sealed class OverlayLayer : IDisposable
         var count = Math.Min(prims.Length / 8, MaxPrimitives);
         while (count > 0 && !Fits(prims.Slice((count - 1) * 8, 8), chars.Length, values.Length))
             count--;
-        _boxes = new (uint, uint, uint, uint)[count];
+        _boxCount = count;
         for (var i = 0; i < count; i++)
             _boxes[i] = (prims[i * 8 + 1] & 0xFFFF, prims[i * 8 + 1] >> 16, prims[i * 8 + 2] & 0xFFFF, prims[i * 8 + 2] >> 16);
         return Write(Prims, prims[..(count * 8)]) + Write(Chars, chars[..Math.Min(chars.Length, MaxChars)]) + Write(Values, values[..Math.Min(values.Length, MaxValues)]);

@@ -15,12 +15,14 @@ namespace Engine.Host;
 public sealed class PluginRunner : IDisposable
 {
     private readonly ILogger _logger;
+    private readonly bool _watchShaders;
     private readonly List<NetworkRunner> _networks = [];
 
     public PluginRunner(LoadedPlugin plugin, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
     {
         Plugin = plugin;
         _logger = logger;
+        _watchShaders = options.WatchShaders;
         Shaders = new PluginShaders(inference, plugin.Manifest.ShaderDirectory, plugin.Manifest.Directory, options.WatchShaders, logger);
         var stage = "configure";
         Guard(() => stage, () =>
@@ -86,8 +88,9 @@ public sealed class PluginRunner : IDisposable
             return;
         foreach (var network in _networks)
         {
-            // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is disabled.
-            if (!network.InFlight && !Guard(() => "shader reload", () =>
+            // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is
+            // disabled. Without --watch-shaders nothing reloads, so the graph is not asked per frame.
+            if (_watchShaders && !network.InFlight && !Guard(() => "shader reload", () =>
             {
                 if (network.Graph.Refresh())
                     _logger.LogInformation("{Plugin}/{Network}: recorded with the reloaded shaders", Id, network.Spec.Id);

@@ -310,5 +310,5 @@ public sealed unsafe class WindowPresenter : IPresenter
         Glfw.glfwTerminate();
     }
 
-    private readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
+    internal readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
 }

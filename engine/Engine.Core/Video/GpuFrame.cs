@@ -5,7 +5,7 @@ namespace Engine.Video;
 /// <summary>
 /// A captured frame on the GPU: the RGB24 bytes as 32-bit words (plus one word of slack, since the
 /// kernels read a pixel's 3 bytes as two aligned words). The host writes it once per frame, the
-/// frame path's only whole-frame crossing (<see cref="UploadBytes"/>): straight into mapped memory
+/// frame path's only whole-frame crossing (width x height x 3 bytes): straight into mapped memory
 /// on unified-memory devices; otherwise into a staging buffer of its own whose copy is recorded at
 /// the head of the frame's command list, so neither way waits for the GPU unless it still reads
 /// this frame's previous contents (the live loop rotates several frames so it does not).
@@ -29,9 +29,6 @@ public sealed class GpuFrame : IDisposable
     public int Height { get; }
 
     public Tensor Pixels { get; }
-
-    /// <summary>Bytes one <see cref="Write"/> moves from host to device: the RGB24 frame.</summary>
-    public long UploadBytes => (long)Width * Height * 3;
 
     /// <summary>Writes <paramref name="frame"/>; when it goes through staging, the copy is recorded into <paramref name="list"/> before anything reads the pixels.</summary>
     public void Write(Frame frame, CommandList list)

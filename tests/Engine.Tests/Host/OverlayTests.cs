@@ -84,7 +84,7 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
         var scale = Math.Min((double)outWidth / width, (double)outHeight / height);
         var (x0, y0) = ((int)((outWidth - width * scale) / 2), (int)((outHeight - height * scale) / 2));
         Device.Run(list => list.Dispatch(Device.Pipeline("video/letterbox"), new Groups(Groups.Cover(outWidth, 8), Groups.Cover(outHeight, 8)),
-            new LetterboxPush((uint)width, (uint)height, (uint)outWidth, (uint)outHeight, x0, y0, (float)scale), image, scaled));
+            new WindowPresenter.LetterboxPush((uint)width, (uint)height, (uint)outWidth, (uint)outHeight, x0, y0, (float)scale), image, scaled));
         var got = scaled.Download<uint>();
         for (var y = 0; y < outHeight; y++)
         {
@@ -97,8 +97,6 @@ public sealed class OverlayTests(GpuFixture fixture) : GpuTest(fixture)
             }
         }
     }
-
-    private readonly record struct LetterboxPush(uint Width, uint Height, uint OutWidth, uint OutHeight, int X0, int Y0, float Scale);
 
     [Fact]
     public void The_overlay_pass_draws_lines_with_round_ends_and_dots_of_their_thickness()

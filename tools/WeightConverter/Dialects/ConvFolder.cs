@@ -107,7 +107,8 @@ internal sealed class ConvFolder(StateDict source, MappedModel model, double eps
         return t;
     }
 
-    private void CheckShape(string key, CheckpointTensor tensor, long[] expected)
+    /// <summary>A floating-point tensor of <paramref name="expected"/> shape (negative axes: any size), or an error naming file, key and both shapes.</summary>
+    internal void CheckShape(string key, CheckpointTensor tensor, long[] expected)
     {
         if (!tensor.Type.IsFloat())
             throw new EngineException($"{source.Path}: key '{key}' holds {tensor.Type.Name()} values, expected floating point.");

@@ -42,15 +42,14 @@ internal static class KeypointMapper
             folder.Emit($"roi.keypoint.conv{i + 1}", new ConvKeys($"{Head}.{2 * i}.weight", $"{Head}.{2 * i}.bias"), [dim, previous, 3, 3], false);
             previous = dim;
         }
-        var keypoints = source.ShapeOf(Predictor + ".weight") is [_, var k, _, _] ? k : -1;
-        var weight = Take(source, Predictor + ".weight", [dim, keypoints, 4, 4]);
-        var bias = Take(source, Predictor + ".bias", [keypoints]);
-        if (weight is not null && bias is not null)
-        {
-            // Not through ConvFolder: a ConvTranspose2d's output channels are its weight's second axis.
-            model.Tensors.Add(new PackageTensor("roi.keypoint.deconv.weight", weight.Shape, weight.ReadFloats));
-            model.Tensors.Add(new PackageTensor("roi.keypoint.deconv.bias", bias.Shape, bias.ReadFloats));
-        }
+        var weight = Required(source, Predictor + ".weight");
+        var keypoints = weight.Shape is [_, var k, _, _] ? k : -1;
+        folder.CheckShape(Predictor + ".weight", weight, [dim, keypoints, 4, 4]);
+        var bias = Required(source, Predictor + ".bias");
+        folder.CheckShape(Predictor + ".bias", bias, [keypoints]);
+        // Not through ConvFolder: a ConvTranspose2d's output channels are its weight's second axis.
+        model.Tensors.Add(new PackageTensor("roi.keypoint.deconv.weight", weight.Shape, weight.ReadFloats));
+        model.Tensors.Add(new PackageTensor("roi.keypoint.deconv.bias", bias.Shape, bias.ReadFloats));
         var names = keypoints == _cocoPersonKeypoints.Length ? _cocoPersonKeypoints : Enumerable.Range(0, (int)Math.Max(keypoints, 0)).Select(i => $"keypoint{i}").ToArray();
         return new JsonObject
         {
@@ -60,11 +59,6 @@ internal static class KeypointMapper
         };
     }
 
-    private static Containers.CheckpointTensor? Take(StateDict source, string key, long[] expected)
-    {
-        var tensor = source.Take(key);
-        if (tensor is not null && !tensor.Shape.SequenceEqual(expected))
-            throw new EngineException($"{source.Path}: key '{key}' has shape {tensor.ShapeString}, expected ({string.Join(", ", expected)}).");
-        return tensor;
-    }
+    private static Containers.CheckpointTensor Required(StateDict source, string key) =>
+        source.Take(key) ?? throw new EngineException($"{source.Path}: the keypoint head ({Head}.*) has no '{key}'.");
 }

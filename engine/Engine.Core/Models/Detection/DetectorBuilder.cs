@@ -219,7 +219,7 @@ public static class DetectorBuilder
         // detectron2 filters the NMS survivors once more (Detectron2Rules.DropEmptyDetections), so they get names of their own.
         var (gathers, kept, scores, labels, count) = d2
             ? ("roi.box.nms", "roi.box.nms.boxes", "roi.box.nms.scores", "roi.box.nms.labels", "roi.box.nms.count")
-            : ("roi.box.detections", "roi.box.kept", Scores, Labels, Count);
+            : ("roi.box.detections", KeptBoxes, Scores, Labels, Count);
         graph.Add(new NmsNode("roi.box.nms", "roi.box.boxes", "roi.box.scores", "roi.box.keep", count, 0.5f, MaxDetections,
             "roi.box.valid", "roi.box.valid.count", "roi.box.classes"));
         graph.Add(new GatherNode(kept, "roi.box.boxes", "roi.box.keep", kept, count));
@@ -228,7 +228,7 @@ public static class DetectorBuilder
         if (d2)
             Detectron2Rules.DropEmptyDetections(graph, MaxDetections);
         var (rh, rw) = ((float)image.H / resized.H, (float)image.W / resized.W);
-        graph.Add(new ChannelAffineNode("roi.box.detections.boxes", "roi.box.kept", Boxes, [rw, rh, rw, rh], new float[4]));
+        graph.Add(new ChannelAffineNode("roi.box.detections.boxes", KeptBoxes, Boxes, [rw, rh, rw, rh], new float[4]));
     }
 
     /// <summary>
@@ -243,7 +243,7 @@ public static class DetectorBuilder
         var (f, m, k) = (arch.FpnChannels, arch.MaskHeadDim!.Value, arch.Detectron2 ? arch.Classes - 1 : arch.Classes);
         string[] levels = [.. pyramid.Take(4).Select(p => p.Name)];
         float[] scales = [1 / 4f, 1 / 8f, 1 / 16f, 1 / 32f];
-        graph.Add(new RoiAlignNode("roi.mask.features", levels, "roi.box.kept", "roi.mask.features", scales,
+        graph.Add(new RoiAlignNode("roi.mask.features", levels, KeptBoxes, "roi.mask.features", scales,
             arch.Detectron2 ? RoiAlignOptions.Detectron2(14) : RoiAlignOptions.Torchvision(14), Count));
         var x = "roi.mask.features";
         var channels = f;

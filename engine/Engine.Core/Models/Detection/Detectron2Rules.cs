@@ -20,7 +20,11 @@ public static class Detectron2Rules
     /// </summary>
     public const float NonEmpty = 1.17549435e-38f;
 
-    /// <summary>modeling/anchor_generator.py:DefaultAnchorGenerator with Base-RCNN-FPN.yaml: the strides of p2..p6, fixed.</summary>
+    /// <summary>
+    /// The strides of p2..p6, fixed: modeling/backbone/fpn.py:FPN.__init__ sets `_out_feature_strides`
+    /// to 2^level (p6 from LastLevelMaxPool's level too), and anchor_generator.py:DefaultAnchorGenerator
+    /// takes them from the backbone's output shapes, not from the image over the feature size.
+    /// </summary>
     public static int Stride(int level) => 1 << level;
 
     /// <summary>
@@ -57,7 +61,7 @@ public static class Detectron2Rules
         graph.Add(new ScoreFilterNode("roi.box.nonempty", "roi.box.nms.scores", "roi.box.nonempty", "roi.box.nonempty.count", -float.MaxValue, inclusive: true,
             boxes: "roi.box.nms.boxes", minSize: NonEmpty, rowCount: "roi.box.nms.count"));
         graph.Add(new TopKNode("roi.box.final", "roi.box.nms.scores", "roi.box.final", DetectorBuilder.Count, maxDetections, "roi.box.nonempty", "roi.box.nonempty.count"));
-        graph.Add(new GatherNode("roi.box.kept", "roi.box.nms.boxes", "roi.box.final", "roi.box.kept", DetectorBuilder.Count));
+        graph.Add(new GatherNode(DetectorBuilder.KeptBoxes, "roi.box.nms.boxes", "roi.box.final", DetectorBuilder.KeptBoxes, DetectorBuilder.Count));
         graph.Add(new GatherNode("roi.box.detections.scores", "roi.box.nms.scores", "roi.box.final", DetectorBuilder.Scores, DetectorBuilder.Count));
         graph.Add(new GatherNode("roi.box.detections.labels", "roi.box.nms.labels", "roi.box.final", DetectorBuilder.Labels, DetectorBuilder.Count));
     }
