@@ -3,9 +3,8 @@ using System.Text.Json;
 namespace Engine.Host;
 
 /// <summary>
-/// `--json out.jsonl`: one JSON object per finished prediction, written when it is first drawn:
-/// {"frame": n, "time": s, "plugin": id, "latency_ms": x, "topk": [{"label": ..., "score": ...}],
-///  "boxes": [{"x1", "y1", "x2", "y2", "label", "score"}]} (box coordinates in pixels of the frame).
+/// `--json out.jsonl`: one JSON object per finished prediction (<see cref="PredictionJson"/>), written
+/// when it is first drawn.
 /// </summary>
 public sealed class JsonLinesPresenter : IPresenter
 {
@@ -42,37 +41,10 @@ public sealed class JsonLinesPresenter : IPresenter
     {
     }
 
-    public void Prediction(PredictionRecord r)
+    public void Prediction(PredictionRecord record)
     {
         _writer.Reset();
-        _writer.WriteStartObject();
-        _writer.WriteNumber("frame", r.Frame);
-        _writer.WriteNumber("time", Math.Round(r.Time, 4));
-        _writer.WriteString("plugin", r.Plugin);
-        _writer.WriteNumber("latency_ms", Math.Round(r.LatencyMs, 2));
-        _writer.WriteStartArray("topk");
-        foreach (var t in r.TopK)
-        {
-            _writer.WriteStartObject();
-            _writer.WriteString("label", t.Label);
-            _writer.WriteNumber("score", Math.Round(t.Score, 6));
-            _writer.WriteEndObject();
-        }
-        _writer.WriteEndArray();
-        _writer.WriteStartArray("boxes");
-        foreach (var b in r.Boxes)
-        {
-            _writer.WriteStartObject();
-            _writer.WriteNumber("x1", Math.Round(b.X1, 2));
-            _writer.WriteNumber("y1", Math.Round(b.Y1, 2));
-            _writer.WriteNumber("x2", Math.Round(b.X2, 2));
-            _writer.WriteNumber("y2", Math.Round(b.Y2, 2));
-            _writer.WriteString("label", b.Label);
-            _writer.WriteNumber("score", Math.Round(b.Score, 6));
-            _writer.WriteEndObject();
-        }
-        _writer.WriteEndArray();
-        _writer.WriteEndObject();
+        PredictionJson.Write(_writer, record);
         _writer.Flush();
         _stream.WriteByte((byte)'\n');
         _stream.Flush();

@@ -138,7 +138,7 @@ public sealed class LiveSession : IDisposable
                     _latencies.Add(latency);
                     _latencyPercentiles = Percentiles(_latencies);
                     _overheads.Add(latency - network.LastInferenceSeconds * 1000);
-                    var record = new PredictionRecord(latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
+                    var record = new PredictionRecord(_source.Name, latest.Frame, time, plugin.Id, latency, latest.Metadata.TopK,
                         [.. latest.Metadata.Boxes.Select(b => (b.Region.X0 * _source.Width, b.Region.Y0 * _source.Height, b.Region.X1 * _source.Width, b.Region.Y1 * _source.Height, b.Label, b.Score))]);
                     foreach (var presenter in _presenters)
                         presenter.Prediction(record);
