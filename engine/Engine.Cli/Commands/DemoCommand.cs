@@ -61,9 +61,7 @@ internal static class DemoCommand
             SyntheticScene? scene = null;
             var run = new LiveRun
             {
-                Source = source,
-                SourceOptions = LiveOptionsCli.Source(result),
-                PluginIds = [Plugin],
+                Streams = [new StreamConfig(source, source, LiveOptionsCli.Source(result), [new StreamPluginConfig(Plugin, null, new Dictionary<string, string>(), "demo")])],
                 PluginPaths = paths,
                 Options = new LiveOptions
                 {
@@ -73,10 +71,9 @@ internal static class DemoCommand
                     Parameters = result.GetValue(_params) ?? [],
                 },
                 Window = window,
-                Record = record,
-                Json = json,
+                Outputs = new OutputsConfig(Json: json, Record: record),
             };
-            var summary = run.Run(result, logging, opened => scene = (opened as SyntheticSource)?.Scene);
+            var summary = run.Run(result, logging, opened => scene = (opened as SyntheticSource)?.Scene).Single();
             Console.WriteLine(summary);
             foreach (var disabled in summary.DisabledPlugins)
                 Console.WriteLine($"disabled: {disabled}");

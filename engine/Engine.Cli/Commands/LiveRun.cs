@@ -7,19 +7,22 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Cli.Commands;
 
 /// <summary>
-/// One live session as `engine live` and `engine demo` run it: loads the plugins, opens the source
-/// (before any device, so a missing camera fails first), the process's one Vulkan instance (with a
-/// window's surface extensions when there is a window), from it a display device (which also
-/// presents to the window) and, unless <see cref="SameDevice"/>, a second logical device for
-/// inference, the presenters, and runs until the session's bound or Ctrl-C.
+/// One live host as `engine live` and `engine demo` run it: loads every stream's plugins, opens the
+/// sources (before any device, so a missing camera fails first), the process's one Vulkan instance
+/// (with a window's surface extensions when there are windows), from it a display device (which also
+/// presents to the windows) and, unless <see cref="SameDevice"/>, a second logical device for
+/// inference, each stream's presenters and the outputs shared by all streams, and runs until the
+/// host's bound or Ctrl-C.
 /// </summary>
 internal sealed record LiveRun
 {
-    public required string Source { get; init; }
+    private static readonly string[] _videoExtensions = [".mp4", ".mkv", ".mov", ".avi", ".webm"];
 
-    public required SourceOptions SourceOptions { get; init; }
+    /// <summary>The streams: from `--source` (each with the `--plugin` list) or from a `--config` file.</summary>
+    public required IReadOnlyList<StreamConfig> Streams { get; init; }
 
-    public required IReadOnlyList<string> PluginIds { get; init; }
+    /// <summary>The `--config` file the streams come from (null: the command line), named in errors about them.</summary>
+    public string? ConfigFile { get; init; }
 
     public required IReadOnlyList<string> PluginPaths { get; init; }
 
@@ -27,9 +30,7 @@ internal sealed record LiveRun
 
     public bool Window { get; init; }
 
-    public string? Record { get; init; }
-
-    public string? Json { get; init; }
+    public OutputsConfig Outputs { get; init; } = new();
 
     public int? SnapshotEvery { get; init; }
 
@@ -37,25 +38,38 @@ internal sealed record LiveRun
 
     public bool SameDevice { get; init; }
 
-    /// <summary>Runs the session; <paramref name="opened"/> sees the source once it is open (e.g. to keep the synthetic scene).</summary>
-    public LiveSummary Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
+    /// <summary>Run the same network of several streams as one batch (`--no-batching` turns it off).</summary>
+    public bool Batching { get; init; } = true;
+
+    /// <summary>Runs the host; <paramref name="opened"/> sees each source once it is open (e.g. to keep the synthetic scene).</summary>
+    public IReadOnlyList<LiveSummary> Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
     {
         var logger = logging.CreateLogger("live");
         var catalog = new PluginCatalog(PluginPaths, logger);
-        if (PluginIds.Count == 0)
+        if (Streams.Any(s => s.Plugins.Count == 0))
             throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
         var loaded = new List<LoadedPlugin>();
+        var sources = new List<IFrameSource>();
         var presenters = new List<IPresenter>();
         Instance? instance = null;
         Instance? inferenceInstance = null;
         Device? display = null;
         Device? inference = null;
+        LiveHost? host = null;
         try
         {
-            foreach (var id in PluginIds)
-                loaded.Add(catalog.Load(id));
-            var source = SourceFactory.Open(Source, SourceOptions, logging);
-            opened?.Invoke(source);
+            var plugins = Streams.Select(stream => stream.Plugins.Select(p =>
+            {
+                var plugin = catalog.Load(p.Id);
+                loaded.Add(plugin);
+                return Setup(plugin, p);
+            }).ToArray()).ToArray();
+            foreach (var stream in Streams)
+            {
+                var source = SourceFactory.Open(stream.Source, stream.Options, logging);
+                sources.Add(source);
+                opened?.Invoke(source);
+            }
             instance = CliOptions.Instance(result, logging, Window ? WindowPresenter.RequiredInstanceExtensions() : null);
             display = instance.CreateDevice(CliOptions.DeviceOptions(result, logging) with { Presentation = Window });
             if (!SameDevice)
@@ -70,15 +84,10 @@ internal sealed record LiveRun
                     inferenceInstance = CliOptions.Instance(result, logging);
                 inference = (inferenceInstance ?? instance).CreateDevice(CliOptions.DeviceOptions(result, logging));
             }
-            if (Window)
-                presenters.Add(new WindowPresenter($"nonlocal-engine: {source.Name}", source.Width, source.Height, display));
-            if (Json is { } json)
-                presenters.Add(new JsonLinesPresenter(json));
-            if (Record is { } record)
-                presenters.Add(new RecordingPresenter(record, source.Width, source.Height, source.Fps, logger));
-            if (SnapshotEvery is { } every)
-                presenters.Add(new SnapshotPresenter(SnapshotDirectory, every));
-            using var session = new LiveSession(display, inference ?? display, source, loaded, presenters, Options, logging);
+            var setups = Streams.Select((stream, i) => new StreamSetup(stream.Id, sources[i], plugins[i], StreamPresenters(stream.Id, sources[i], display, presenters, logger))).ToArray();
+            var shared = SharedOutputs(presenters);
+            sources.Clear(); // the host owns them from here on
+            host = new LiveHost(display, inference ?? display, setups, shared, Options, logging, Batching);
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) =>
             {
@@ -88,7 +97,7 @@ internal sealed record LiveRun
             Console.CancelKeyPress += stop;
             try
             {
-                return session.Run(cancel.Token);
+                return host.Run(cancel.Token);
             }
             finally
             {
@@ -98,6 +107,9 @@ internal sealed record LiveRun
         finally
         {
             // Presenters hold the display device's swapchain; devices go before their instance.
+            host?.Dispose();
+            foreach (var source in sources)
+                source.Dispose();
             foreach (var presenter in presenters)
                 presenter.Dispose();
             inference?.Dispose();
@@ -108,4 +120,66 @@ internal sealed record LiveRun
                 plugin.Dispose();
         }
     }
+
+    /// <summary>
+    /// A stream's plugin: the file's model and parameters (each checked against the plugin's declared
+    /// parameters here, so an error names the file and key), then `--model` and `--param` from the command line.
+    /// </summary>
+    private PluginSetup Setup(LoadedPlugin plugin, StreamPluginConfig config)
+    {
+        var specs = plugin.Plugin.Parameters;
+        foreach (var (name, value) in config.Parameters)
+        {
+            var key = $"{ConfigFile}: {config.Key}.parameters.{name}";
+            var spec = specs.FirstOrDefault(s => s.Name == name)
+                ?? throw new EngineException($"{key}: plugin '{plugin.Id}' has no parameter '{name}' (it has {string.Join(", ", specs.Select(s => s.Name).DefaultIfEmpty("none"))}).");
+            if (spec.Validate(value) is { } error)
+                throw new EngineException($"{key}: {error}.");
+        }
+        var fromCommandLine = PluginSetup.FromOptions(plugin, Options);
+        return new PluginSetup(plugin, config.Model ?? fromCommandLine.Model, [.. config.Parameters.Select(p => $"{p.Key}={p.Value}"), .. fromCommandLine.Parameters]);
+    }
+
+    /// <summary>A stream's own presenters (added to <paramref name="all"/> for disposal): its window, its recording, its snapshots.</summary>
+    private IReadOnlyList<IPresenter> StreamPresenters(string id, IFrameSource source, Device display, List<IPresenter> all, ILogger logger)
+    {
+        var own = new List<IPresenter>();
+        var several = Streams.Count > 1;
+        if (Window)
+            own.Add(new WindowPresenter($"nonlocal-engine: {id}", source.Width, source.Height, display));
+        if (Outputs.Record is { } record)
+        {
+            string file;
+            if (!several && _videoExtensions.Contains(Path.GetExtension(record), StringComparer.OrdinalIgnoreCase))
+            {
+                file = record;
+            }
+            else
+            {
+                Directory.CreateDirectory(record);
+                file = Path.Combine(record, $"{FileName(id)}.mp4");
+            }
+            own.Add(new RecordingPresenter(file, source.Width, source.Height, source.Fps, logger));
+        }
+        if (SnapshotEvery is { } every)
+            own.Add(new SnapshotPresenter(several ? Path.Combine(SnapshotDirectory, FileName(id)) : SnapshotDirectory, every));
+        all.AddRange(own);
+        return own;
+    }
+
+    /// <summary>
+    /// The outputs every stream's predictions go to (the `outputs` of the config, or their flags),
+    /// added to <paramref name="all"/> for disposal. The host calls them one at a time.
+    /// </summary>
+    private IReadOnlyList<IPresenter> SharedOutputs(List<IPresenter> all)
+    {
+        var shared = new List<IPresenter>();
+        if (Outputs.Json is { } json)
+            shared.Add(new JsonLinesPresenter(json));
+        all.AddRange(shared);
+        return shared;
+    }
+
+    /// <summary>A stream id as a file name: characters other than letters, digits, '.', '-' and '_' become '_'.</summary>
+    private static string FileName(string id) => string.Concat(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_'));
 }

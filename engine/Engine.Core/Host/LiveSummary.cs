@@ -3,7 +3,7 @@ using Engine.Gpu;
 namespace Engine.Host;
 
 /// <summary>
-/// What a live session measured: frames captured (published by the source), presented and dropped,
+/// What one stream of a live host measured: frames captured (published by the source), presented and dropped,
 /// rates per second of wall time, finished inference runs, mean inference time (submit to result),
 /// latency from a clip's newest frame being captured to its prediction being drawn, and the p95 of
 /// that latency minus the run's own time (submit to the frame loop finding it done): the scheduling
@@ -12,7 +12,7 @@ namespace Engine.Host;
 /// uploads), presenters' downloads) and those of inference runs (the clip bridge between devices,
 /// result readback, plugin rebuilds), given per finished run (a run still in flight at the end adds its share).
 /// </summary>
-public sealed record LiveSummary(double Seconds, long Captured, long Presented, long Dropped, int Reconnects, long InferenceRuns,
+public sealed record LiveSummary(string Stream, double Seconds, long Captured, long Presented, long Dropped, int Reconnects, long InferenceRuns,
     double CaptureFps, double PresentFps, double InferenceFps, double InferenceMsMean, double LatencyP50Ms, double LatencyP95Ms,
     double OverheadP95Ms, HostTraffic FrameTraffic, long OverlayBytes, HostTraffic RunTraffic, IReadOnlyList<string> DisabledPlugins)
 {

@@ -181,6 +181,14 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         _graph.Output(Resolve(tensor), name);
     }
 
+    /// <summary>The shape of every output marked so far, by output name (shapes are inferred as nodes are added: nothing compiles).</summary>
+    public IReadOnlyDictionary<string, Shape> OutputShapes()
+    {
+        DeclareClip();
+        var specs = _graph.Specs();
+        return _graph.Outputs.ToDictionary(o => o.Name, o => specs[o.Tensor].Shape);
+    }
+
     /// <summary>
     /// Compiles the network: one graph, one command list, one submission per run. The clip goes to
     /// <see cref="InputName"/>; an attention query starts at the plugin's request.

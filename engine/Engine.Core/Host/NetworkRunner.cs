@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Engine.Contracts;
 using Engine.Gpu;
 using Engine.Graph;
@@ -8,44 +7,51 @@ using Engine.Video;
 namespace Engine.Host;
 
 /// <summary>
-/// One plugin network in a live session: its clip buffer on the display device, its network compiled to
-/// one graph on the inference device (one submission per run), and the scheduling state: at most one
-/// run in flight, launched when the network's cadence fires and a clip is ready; its newest finished
-/// result, waiting to be drawn. A moved attention query is written to the graph's query input before
-/// the next launch: no recompile, no upload of weights.
+/// One plugin network of one stream: its clip buffer on the display device, the batch whose compiled
+/// graph runs it on the inference device (<see cref="NetworkBatch"/>: its own graph, or one shared with
+/// the same network of other streams), and its scheduling state: launched when its cadence fires and a
+/// clip is ready, at most one run of it in flight; its newest finished result, waiting to be drawn. A
+/// moved attention query is written to the graph's query input before the next launch: no recompile,
+/// no upload of weights.
 /// </summary>
 public sealed class NetworkRunner : IDisposable
 {
     private long _launchedAtFrame = long.MinValue;
-    private long _submitTicks;
     private (long Frame, long Ticks) _runClip;
-    private bool _inFlight;
-    private Submission? _run;
+    private (IReadOnlyDictionary<string, OutputTensor> Outputs, double Seconds)? _finished;
     private float[]? _movedQuery;
 
-    /// <summary>A network whose clip goes to the graph input <paramref name="input"/>; <paramref name="attentionQuery"/> names its query input, if any.</summary>
-    public NetworkRunner(NetworkSpec spec, ClipBuffer clips, CompiledGraph graph, string input, string? attentionQuery)
+    /// <summary>
+    /// <paramref name="plugin"/>'s network <paramref name="spec"/>, fed by <paramref name="clips"/>;
+    /// <paramref name="batchKey"/> is equal for networks of other streams that give the same graph
+    /// (same plugin, model, parameter values, network and clip shape).
+    /// </summary>
+    public NetworkRunner(PluginRunner plugin, NetworkSpec spec, ClipBuffer clips, string batchKey)
     {
+        Plugin = plugin;
         Spec = spec;
         Clips = clips;
-        Graph = graph;
-        Input = graph.Tensor(input);
-        AttentionQuery = attentionQuery;
+        BatchKey = batchKey;
     }
+
+    public PluginRunner Plugin { get; }
 
     public NetworkSpec Spec { get; }
 
     public ClipBuffer Clips { get; }
 
-    public CompiledGraph Graph { get; }
+    public string BatchKey { get; }
 
-    /// <summary>The graph input the clip buffer writes into.</summary>
-    public Tensor Input { get; }
+    /// <summary>The batch that runs this network (null until the host built it, or when building failed and the plugin was disabled).</summary>
+    public NetworkBatch? Batch { get; private set; }
+
+    public CompiledGraph Graph => Batch?.Graph ?? throw new EngineException($"{Plugin.Id}/{Spec.Id}: the network was not built.");
 
     /// <summary>The graph input holding the attention query (null: the network shows no attention).</summary>
-    public string? AttentionQuery { get; }
+    public string? AttentionQuery => Batch?.AttentionQuery;
 
-    public bool InFlight => _inFlight;
+    /// <summary>True while a run holding this network's clip is in flight.</summary>
+    public bool InFlight { get; internal set; }
 
     /// <summary>The newest finished result: its metadata, the newest frame of its clip and that frame's capture time.</summary>
     public (DisplayMetadata Metadata, long Frame, long CaptureTicks)? Latest { get; private set; }
@@ -60,42 +66,57 @@ public sealed class NetworkRunner : IDisposable
     /// <summary>Seconds from submitting the newest finished run to the frame loop finding it done.</summary>
     public double LastInferenceSeconds { get; private set; }
 
+    internal void Attach(NetworkBatch batch) => Batch = batch;
+
     /// <summary>
-    /// Launches a run if the cadence fires, none is in flight and a clip is ready whose newest frame is
-    /// <paramref name="frame"/>, the one just sampled: launching on a later frame would start the
+    /// Whether a run of this network is due: its plugin runs, none of its runs is in flight, a clip is
+    /// ready and the cadence fires. With <paramref name="frame"/>, also that the clip's newest frame is
+    /// the one just sampled: a network running alone that launched on a later frame would start the
     /// latency clock up to a sampling interval before the run, for a clip no fresher.
     /// </summary>
-    public bool TryLaunch(long frame)
+    internal bool IsDue(long? frame)
     {
-        if (_inFlight || !Clips.IsReady || Clips.Newest.Frame != frame)
+        if (!Plugin.Enabled || InFlight || !Clips.IsReady || (frame is { } f && Clips.Newest.Frame != f))
             return false;
-        if (Spec.EveryFrames > 0 && _launchedAtFrame != long.MinValue && frame - _launchedAtFrame < Spec.EveryFrames)
-            return false;
-        _runClip = Clips.Newest;
-        Clips.TakeClip(Input);
-        if (_movedQuery is not null)
-        {
-            Graph.SetInput(AttentionQuery!, _movedQuery);
-            _movedQuery = null;
-        }
-        _submitTicks = Stopwatch.GetTimestamp();
-        _run = Graph.Submit();
-        _inFlight = true;
-        _launchedAtFrame = frame;
-        return true;
+        var newest = Clips.Newest.Frame;
+        return Spec.EveryFrames <= 0 || _launchedAtFrame == long.MinValue || newest - _launchedAtFrame >= Spec.EveryFrames;
     }
 
-    /// <summary>If the run in flight has finished, reads it back and lets <paramref name="interpret"/> turn it into display metadata.</summary>
+    /// <summary>Takes the ready clip into <paramref name="slot"/> (this network's part of the batch input) for a run about to be submitted.</summary>
+    internal void TakeClip(Tensor slot)
+    {
+        _runClip = Clips.Newest;
+        Clips.TakeClip(slot);
+        _launchedAtFrame = _runClip.Frame;
+        InFlight = true;
+        if (_movedQuery is not null)
+        {
+            Batch!.Graph.SetInput(AttentionQuery!, _movedQuery);
+            _movedQuery = null;
+        }
+    }
+
+    /// <summary>The batch hands over this network's outputs of a finished run; <see cref="Poll"/> interprets them.</summary>
+    internal void Finish(IReadOnlyDictionary<string, OutputTensor> outputs, double seconds)
+    {
+        InFlight = false;
+        _finished = (outputs, seconds);
+    }
+
+    /// <summary>Launches a run of a network that runs alone if it is due with the frame just sampled (<see cref="IsDue"/>).</summary>
+    public bool TryLaunch(long frame) => Batch is { Size: 1 } batch && batch.TryLaunch(frame);
+
+    /// <summary>If this network's run has finished, lets <paramref name="interpret"/> turn it into display metadata.</summary>
     public bool Poll(Func<NetworkResult, DisplayMetadata> interpret)
     {
-        if (!_inFlight || _run is { IsComplete: false })
+        Batch?.Poll();
+        if (_finished is not { } finished)
             return false;
-        _inFlight = false;
-        LastInferenceSeconds = Stopwatch.GetElapsedTime(_submitTicks).TotalSeconds;
-        InferenceSecondsTotal += LastInferenceSeconds;
+        _finished = null;
+        LastInferenceSeconds = finished.Seconds;
+        InferenceSecondsTotal += finished.Seconds;
         Runs++;
-        var outputs = ReadOutputs(Graph);
-        var metadata = interpret(new NetworkResult(_runClip.Frame, outputs, Clips.CropRegions));
+        var metadata = interpret(new NetworkResult(_runClip.Frame, finished.Outputs, Clips.CropRegions));
         Latest = (metadata, _runClip.Frame, _runClip.Ticks);
         LatestUndrawn = true;
         return true;
@@ -130,7 +151,8 @@ public sealed class NetworkRunner : IDisposable
 
     public void Dispose()
     {
-        Graph.Dispose();
+        Batch?.Leave(this);
+        Batch = null;
         Clips.Dispose();
     }
 }

@@ -6,11 +6,13 @@ using Microsoft.Extensions.Logging;
 namespace Engine.Host;
 
 /// <summary>
-/// A loaded plugin in a live session: configures it, builds and compiles its networks, and guards every
-/// call into plugin code: the first exception disables the plugin (its error is kept for the overlay
-/// and logged) while the host runs on. Its shaders are compiled on the inference device and, with
-/// <see cref="LiveOptions.WatchShaders"/>, reloaded when edited: each network records the new pipelines
-/// at the first frame boundary where no run of it is in flight.
+/// A loaded plugin of one stream: configures it and makes a clip buffer per network it declares, and
+/// guards every call into plugin code: the first exception disables the plugin (its error is kept for
+/// the overlay and logged) while the host runs on. Its networks' graphs are built by the host
+/// (<see cref="NetworkBatch.Build"/>), alone or batched with the same network of other streams. Its
+/// shaders are compiled on the inference device and, with <see cref="LiveOptions.WatchShaders"/>,
+/// reloaded when edited: each network records the new pipelines at the first frame boundary where no
+/// run of it is in flight.
 /// </summary>
 public sealed class PluginRunner : IDisposable
 {
@@ -18,44 +20,39 @@ public sealed class PluginRunner : IDisposable
     private readonly bool _watchShaders;
     private readonly List<NetworkRunner> _networks = [];
 
-    public PluginRunner(LoadedPlugin plugin, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
+    public PluginRunner(PluginSetup setup, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
     {
-        Plugin = plugin;
+        Setup = setup;
         _logger = logger;
         _watchShaders = options.WatchShaders;
+        var plugin = setup.Loaded;
         Shaders = new PluginShaders(inference, plugin.Manifest.ShaderDirectory, plugin.Manifest.Directory, options.WatchShaders, logger);
-        var stage = "configure";
-        Guard(() => stage, () =>
+        Guard(() => "configure", () =>
         {
             var specs = plugin.Plugin.Parameters;
-            var ownOverrides = options.Parameters.Where(p => specs.Any(s => p.StartsWith(s.Name + "=", StringComparison.Ordinal))).ToArray();
-            var parameters = PluginSettings.Resolve(plugin.Id, specs, options.SettingsFile, ownOverrides);
-            var modelPath = options.Model ?? plugin.Manifest.DefaultModel;
+            Values = PluginSettings.Resolve(plugin.Id, specs, options.SettingsFile, setup.Parameters);
+            var modelPath = setup.Model ?? plugin.Manifest.DefaultModel;
             var model = modelPath is null ? null : PackageMetadata.Read(modelPath).ToModelInfo();
-            var context = new PluginContext(parameters, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
+            var context = new PluginContext(Values, model, plugin.Manifest.Directory, message => logger.LogInformation("{Plugin}: {Message}", plugin.Id, message));
+            // Networks of two streams can share one batched graph when they are the same plugin with the
+            // same model and parameter values (so Configure and Build give the same network) and clip shape.
+            var configuration = $"{plugin.Id}|{modelPath}|{string.Join(";", Values.All.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}"))}";
             foreach (var spec in plugin.Plugin.Configure(context))
             {
                 var clips = new Video.ClipBuffer(display, spec.Input, width, height, options.Hop);
-                try
-                {
-                    using var builder = new NetworkBuilder(inference, clips.ClipShape, Shaders, $"{plugin.Id}/{spec.Id}");
-                    stage = "build";
-                    plugin.Plugin.Build(spec, builder);
-                    _networks.Add(new NetworkRunner(spec, clips, builder.Compile(), builder.InputName, builder.AttentionQuery));
-                    stage = "configure";
-                }
-                catch
-                {
-                    clips.Dispose();
-                    throw;
-                }
+                _networks.Add(new NetworkRunner(this, spec, clips, $"{configuration}|{spec.Id}|{clips.ClipShape}"));
             }
         });
     }
 
-    public LoadedPlugin Plugin { get; }
+    public PluginSetup Setup { get; }
+
+    public LoadedPlugin Plugin => Setup.Loaded;
 
     public string Id => Plugin.Id;
+
+    /// <summary>The parameter values the plugin was configured with (empty if configuring failed).</summary>
+    public ParameterValues Values { get; private set; } = new(new Dictionary<string, string>());
 
     public IReadOnlyList<NetworkRunner> Networks => _networks;
 
@@ -79,8 +76,9 @@ public sealed class PluginRunner : IDisposable
     }
 
     /// <summary>
-    /// Swaps reloaded shaders into idle networks, then launches runs whose cadence fires (host code: its
-    /// errors are engine errors, not the plugin's).
+    /// Swaps reloaded shaders into idle networks, then launches runs of networks that run alone whose
+    /// cadence fires (host code: its errors are engine errors, not the plugin's); batched networks are
+    /// launched by the host once every stream has had its frame.
     /// </summary>
     public void Launch(long frame)
     {
@@ -90,9 +88,9 @@ public sealed class PluginRunner : IDisposable
         {
             // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is
             // disabled. Without --watch-shaders nothing reloads, so the graph is not asked per frame.
-            if (_watchShaders && !network.InFlight && !Guard(() => "shader reload", () =>
+            if (_watchShaders && network.Batch is { InFlight: false } batch && !Guard(() => "shader reload", () =>
             {
-                if (network.Graph.Refresh())
+                if (batch.Graph.Refresh())
                     _logger.LogInformation("{Plugin}/{Network}: recorded with the reloaded shaders", Id, network.Spec.Id);
             }))
                 return;
@@ -112,6 +110,9 @@ public sealed class PluginRunner : IDisposable
         return Enabled && moved;
     }
 
+    /// <summary>Runs <paramref name="build"/> (the plugin building a network, and its compilation) guarded as the stage "build".</summary>
+    internal bool GuardBuild(Action build) => Guard(() => "build", build);
+
     private bool Guard(Func<string> stage, Action action)
     {
         try
@@ -129,6 +130,9 @@ public sealed class PluginRunner : IDisposable
             return false;
         }
     }
+
+    /// <summary>The plugin's status for the outside world (<see cref="StreamPluginStatus"/>).</summary>
+    public StreamPluginStatus Status() => new(Id, Enabled, Error, Plugin.Plugin.Parameters, Values.All);
 
     public void Dispose()
     {

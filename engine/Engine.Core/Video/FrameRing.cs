@@ -34,6 +34,9 @@ public sealed class FrameRing
 
     public long Published { get; private set; }
 
+    /// <summary>Set whenever a frame is published or the source ends: a host serving several rings sleeps on one handle.</summary>
+    public EventWaitHandle? Arrivals { get; set; }
+
     public bool IsCompleted
     {
         get
@@ -79,6 +82,7 @@ public sealed class FrameRing
             Published++;
             Monitor.PulseAll(_lock);
         }
+        Arrivals?.Set();
     }
 
     /// <summary>
@@ -115,6 +119,7 @@ public sealed class FrameRing
             _completed = true;
             Monitor.PulseAll(_lock);
         }
+        Arrivals?.Set();
     }
 
     /// <summary>Host: the newest frame, waiting up to <paramref name="timeout"/>; null on timeout or end. Give it back with <see cref="Release"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
+using Engine.Files;
 using WeightConverter.Config;
 using WeightConverter.Containers;
 using WeightConverter.Dialects;

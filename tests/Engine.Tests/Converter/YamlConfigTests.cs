@@ -1,4 +1,4 @@
-using WeightConverter.Config;
+using Engine.Files;
 
 namespace Engine.Tests.Converter;
 

@@ -95,9 +95,9 @@ public sealed class DefaultModelTests(GpuFixture fixture) : GpuTest(fixture), ID
         using var loaded = catalog.Load("nonlocal-action");
         var model = PackageMetadata.Read(loaded.Manifest.DefaultModel!).ToModelInfo();
         var presenters = new IPresenter[] { new JsonLinesPresenter(json) };
-        using (var session = new LiveSession(Device, Device, source, [loaded], presenters, new LiveOptions { Frames = 1500, Parameters = ["every=12"] }, NullLoggerFactory.Instance))
+        using (var session = TestHosts.Single(Device, Device, source, [loaded], presenters, new LiveOptions { Frames = 1500, Parameters = ["every=12"] }))
         {
-            var summary = session.Run();
+            var summary = session.Run().Single();
             Assert.Empty(summary.DisabledPlugins);
         }
         presenters[0].Dispose();

@@ -91,8 +91,8 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
         using var loaded = new PluginCatalog([plugin], NullLogger.Instance).Load("colour-head");
         using var source = new SyntheticSource(new SourceOptions { Width = 128, Height = 96, AsFastAsPossible = true, Seed = 3 });
         var script = new Script();
-        using var session = new LiveSession(Device, Device, source, [loaded], [script], new LiveOptions { Frames = 40, WatchShaders = true }, NullLoggerFactory.Instance);
-        var runner = Assert.Single(session.Plugins);
+        using var session = TestHosts.Single(Device, Device, source, [loaded], [script], new LiveOptions { Frames = 40, WatchShaders = true });
+        var runner = Assert.Single(session.LiveStreams[0].Plugins);
         Assert.True(runner.Shaders.Watching);
 
         string? error = null;
@@ -110,7 +110,7 @@ public sealed class ShaderReloadTests(GpuFixture fixture) : GpuTest(fixture), ID
             File.WriteAllText(shader, original.Replace(MeanLine, "o[n] = vec4(1.0, 0.0, 0.0, 0.0) + min(sum, vec4(0.0));", StringComparison.Ordinal));
             WaitFor(() => runner.Shaders.Reloads > attempts && runner.Shaders.Error is null, "successful reload", runner.Shaders);
         });
-        var summary = session.Run();
+        var summary = session.Run().Single();
 
         Assert.Empty(summary.DisabledPlugins);
         Assert.Equal(40, summary.Presented);

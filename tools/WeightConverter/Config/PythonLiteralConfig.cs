@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Engine.Files;
 
 namespace WeightConverter.Config;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using Engine.Files;
 
 namespace WeightConverter.Config;
 
@@ -440,15 +441,15 @@ internal sealed class PythonLiteralParser(ConfigText text)
             _pos += 2;
             if (_t[_pos] == '_')
                 _pos++;
-            var digits = ScanDigits(start, c => YamlParser.HexValue(c) is var d && d >= 0 && d < radix);
+            var digits = ScanDigits(start, c => ConfigText.HexValue(c) is var d && d >= 0 && d < radix);
             var exact = 0L;
             var approximate = 0.0;
             var fits = true;
             foreach (var c in digits)
             {
-                approximate = approximate * radix + YamlParser.HexValue(c);
-                fits = fits && exact <= (long.MaxValue - YamlParser.HexValue(c)) / radix;
-                exact = fits ? exact * radix + YamlParser.HexValue(c) : 0;
+                approximate = approximate * radix + ConfigText.HexValue(c);
+                fits = fits && exact <= (long.MaxValue - ConfigText.HexValue(c)) / radix;
+                exact = fits ? exact * radix + ConfigText.HexValue(c) : 0;
             }
             value = fits ? JsonValue.Create(exact) : JsonValue.Create(approximate);
         }
@@ -580,7 +581,7 @@ internal sealed class PythonLiteralParser(ConfigText text)
                 var code = HexDigits(at, c == 'u' ? 4 : 8);
                 if (code > 0x10FFFF)
                     throw _t.Error(at, $"escape `\\{c}` names no Unicode code point");
-                YamlParser.AppendCodePoint(value, (int)code);
+                ConfigText.AppendCodePoint(value, (int)code);
                 return;
             case 'N' when !bytes:
                 throw _t.Error(at, "\\N{...} escapes are not supported");
@@ -595,7 +596,7 @@ internal sealed class PythonLiteralParser(ConfigText text)
         var code = 0L;
         for (var i = 0; i < count; i++)
         {
-            var d = YamlParser.HexValue(_t[_pos]);
+            var d = ConfigText.HexValue(_t[_pos]);
             if (d < 0)
                 throw _t.Error(at, $"a `\\{_t[at + 1]}` escape needs {count} hexadecimal digits");
             code = code * 16 + d;

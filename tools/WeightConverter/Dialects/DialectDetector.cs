@@ -1,4 +1,5 @@
 using Engine;
+using Engine.Files;
 using Engine.Models;
 using WeightConverter.Config;
 using WeightConverter.Containers;

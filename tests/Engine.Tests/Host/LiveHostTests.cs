@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Host;
 
-public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDisposable
+public sealed class LiveHostTests(GpuFixture fixture) : GpuTest(fixture), IDisposable
 {
     private readonly DirectoryInfo _out = Directory.CreateTempSubdirectory("engine-live-");
 
@@ -61,11 +61,11 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
     {
         var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins, PluginCatalogTests.Plugins], NullLogger.Instance);
         var loaded = plugins.Select(catalog.Load).ToArray();
-        var session = new LiveSession(Device, inference ?? Device, source, loaded, presenters, options, NullLoggerFactory.Instance);
+        var session = TestHosts.Single(Device, inference ?? Device, source, loaded, presenters, options);
         try
         {
-            var summary = session.Run();
-            return (summary, [.. session.Plugins.SelectMany(p => p.Networks).Select(n => n.Clips.ClipShape)]);
+            var summary = session.Run().Single();
+            return (summary, [.. session.LiveStreams[0].Plugins.SelectMany(p => p.Networks).Select(n => n.Clips.ClipShape)]);
         }
         finally
         {
@@ -100,7 +100,8 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.NotEmpty(lines);
         foreach (var line in lines)
         {
-            Assert.Equal(["frame", "time", "plugin", "latency_ms", "topk", "boxes"], line.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["stream", "frame", "time", "plugin", "latency_ms", "topk", "boxes"], line.EnumerateObject().Select(p => p.Name));
+            Assert.Equal($"file:{file}", line.GetProperty("stream").GetString());
             Assert.Equal("colour-head", line.GetProperty("plugin").GetString());
             Assert.True(line.GetProperty("latency_ms").GetDouble() > 0);
             var top = line.GetProperty("topk")[0];
@@ -280,16 +281,16 @@ public sealed class LiveSessionTests(GpuFixture fixture) : GpuTest(fixture), IDi
         // Runs are launched one at a time at increasing frames of an unpaced, lossless source, so the 14th
         // prediction is of a frame past the click at frame 12 however long each run takes.
         var options = new LiveOptions { Predictions = 14, Model = NonLocalActionTests.TinyPackage, Parameters = ["attention_block=0", "sampling_rate=1"] };
-        using var session = new LiveSession(Device, Device, source, [loaded], presenters, options, NullLoggerFactory.Instance);
-        var runner = Assert.Single(session.Plugins);
+        using var session = TestHosts.Single(Device, Device, source, [loaded], presenters, options);
+        var runner = Assert.Single(session.LiveStreams[0].Plugins);
         var network = Assert.Single(runner.Networks);
-        var summary = session.Run();
+        var summary = session.Run().Single();
         foreach (var p in presenters)
             p.Dispose();
         Assert.Empty(summary.DisabledPlugins);
         // Nothing was rebuilt or recorded again: the runner, its network and its compiled graph are the ones
         // from before the click, and the query input holds the click (written at the next launch).
-        Assert.Same(runner, Assert.Single(session.Plugins));
+        Assert.Same(runner, Assert.Single(session.LiveStreams[0].Plugins));
         Assert.Same(network, Assert.Single(runner.Networks));
         Assert.Equal(0, network.Graph.Rerecords);
         var frames = Lines(json).Select(l => l.GetProperty("frame").GetInt64()).ToArray();

@@ -1,15 +1,15 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
-using Engine;
 
-namespace WeightConverter.Config;
+namespace Engine.Files;
 
 /// <summary>
 /// The text a config reader walks: the characters with CR LF and lone CR read as LF (so columns count
 /// the same either way), the source name, and errors as "source: line L, column C: what". Readers bound
 /// their nesting by <see cref="MaxDepth"/>, so a hostile file can neither exhaust the stack nor the time.
 /// </summary>
-internal sealed class ConfigText
+public sealed class ConfigText
 {
     public const int MaxDepth = 100;
 
@@ -71,6 +71,24 @@ internal sealed class ConfigText
     /// <summary>A char for messages: printable as itself in backquotes, otherwise as U+XXXX.</summary>
     public static string Describe(char c) =>
         c == '\0' ? "the end of the text" : char.IsControl(c) || char.IsSurrogate(c) || char.IsWhiteSpace(c) ? $"U+{(int)c:X4}" : $"`{c}`";
+
+    /// <summary>Appends a Unicode code point (an escape's value) as one or two UTF-16 chars.</summary>
+    public static void AppendCodePoint(StringBuilder value, int code)
+    {
+        if (code < 0x10000)
+            value.Append((char)code);
+        else
+            value.Append(char.ConvertFromUtf32(code));
+    }
+
+    /// <summary>The value of a hexadecimal digit, or -1.</summary>
+    public static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
 
     private int Line(int at)
     {

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace WeightConverter.Config;
+namespace Engine.Files;
 
 /// <summary>
 /// A single pass over block YAML: every collection records the column it started at, a line that
@@ -535,7 +535,7 @@ internal sealed class YamlParser(ConfigText text)
                 var code = 0L;
                 for (var i = 0; i < digits; i++)
                 {
-                    var d = HexValue(_t[_pos]);
+                    var d = ConfigText.HexValue(_t[_pos]);
                     if (d < 0)
                         throw _t.Error(_pos, $"expected {digits} hexadecimal digits after `\\{c}`");
                     code = code * 16 + d;
@@ -543,28 +543,12 @@ internal sealed class YamlParser(ConfigText text)
                 }
                 if (code > 0x10FFFF)
                     throw _t.Error(at, $"escape `\\{c}` names no Unicode code point");
-                AppendCodePoint(value, (int)code);
+                ConfigText.AppendCodePoint(value, (int)code);
                 return;
             default:
                 throw _t.Error(at, $"unknown escape `\\{c}`");
         }
     }
-
-    internal static void AppendCodePoint(StringBuilder value, int code)
-    {
-        if (code < 0x10000)
-            value.Append((char)code);
-        else
-            value.Append(char.ConvertFromUtf32(code));
-    }
-
-    internal static int HexValue(char c) => c switch
-    {
-        >= '0' and <= '9' => c - '0',
-        >= 'a' and <= 'f' => c - 'a' + 10,
-        >= 'A' and <= 'F' => c - 'A' + 10,
-        _ => -1,
-    };
 
     private JsonNode? Resolve(string plain, int at)
     {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace WeightConverter.Config;
+namespace Engine.Files;
 
 /// <summary>
 /// PyYAML's implicit resolution of plain scalars (YAML 1.1): the patterns of yaml/resolver.py
@@ -128,7 +128,7 @@ internal static class YamlResolver
         if (digits.IsEmpty)
             return false;
         foreach (var c in digits)
-            value = checked(value * radix + YamlParser.HexValue(c));
+            value = checked(value * radix + ConfigText.HexValue(c));
         return true;
     }
 
@@ -138,7 +138,7 @@ internal static class YamlResolver
             return double.NaN;
         var value = 0.0;
         foreach (var c in digits)
-            value = value * radix + YamlParser.HexValue(c);
+            value = value * radix + ConfigText.HexValue(c);
         return value;
     }
 

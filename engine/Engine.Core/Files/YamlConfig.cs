@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace WeightConverter.Config;
+namespace Engine.Files;
 
 /// <summary>
 /// Reads the YAML that PyYAML's <c>yaml.safe_dump</c> writes for a config of nested dicts, lists, str,
@@ -10,7 +10,7 @@ namespace WeightConverter.Config;
 /// resolver does (yaml/resolver.py); anchors, aliases, tags, block scalars, complex keys, directives and
 /// a second document are refused, as is nesting deeper than <see cref="ConfigText.MaxDepth"/>.
 /// </summary>
-internal static class YamlConfig
+public static class YamlConfig
 {
     /// <summary>Parses <paramref name="text"/> (named <paramref name="source"/> in errors) whose top level must be a mapping.</summary>
     public static JsonObject Parse(string text, string source) => new YamlParser(new ConfigText(text, source)).ParseDocument();
