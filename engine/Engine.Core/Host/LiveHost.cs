@@ -31,14 +31,14 @@ namespace Engine.Host;
 /// </summary>
 public sealed class LiveHost : ILiveHostView, IDisposable
 {
-    private readonly Device _inference;
     private readonly List<LiveStream> _streams = [];
     private readonly IReadOnlyList<IPresenter> _shared;
     private readonly LiveOptions _options;
     private readonly ILogger _logger;
     private readonly List<NetworkBatch> _batches;
     private readonly AutoResetEvent _arrivals = new(false);
-    private HostTraffic _batchTraffic;
+    // The stream of every network in a batch of several, whose summary counts the bytes of its clips.
+    private readonly Dictionary<NetworkRunner, LiveStream> _streamOf = [];
 
     /// <summary>
     /// A host of <paramref name="streams"/> (it owns their sources from here on, even when it fails) on <paramref name="display"/> (frames, overlays, clip buffers)
@@ -50,7 +50,6 @@ public sealed class LiveHost : ILiveHostView, IDisposable
         ILoggerFactory logging, bool batching = true)
     {
         Display = display;
-        _inference = inference;
         _shared = shared;
         _options = options;
         _logger = logging.CreateLogger<LiveHost>();
@@ -65,7 +64,12 @@ public sealed class LiveHost : ILiveHostView, IDisposable
                 _streams.Add(new LiveStream(setup, display, inference, options, logging));
                 setup.Source.Frames.Arrivals = _arrivals;
             }
-            _batches = NetworkBatch.Build(_streams.SelectMany(s => s.Plugins).SelectMany(p => p.Networks), inference, batching, _logger);
+            foreach (var stream in _streams)
+            {
+                foreach (var network in stream.Plugins.SelectMany(p => p.Networks))
+                    _streamOf[network] = stream;
+            }
+            _batches = NetworkBatch.Build(_streamOf.Keys, inference, batching, _logger);
         }
         catch
         {
@@ -84,9 +88,6 @@ public sealed class LiveHost : ILiveHostView, IDisposable
 
     /// <summary>Batches of more than one stream (the host launches them; a network running alone is launched by its stream).</summary>
     public IEnumerable<NetworkBatch> SharedBatches => _batches.Where(b => b.Size > 1);
-
-    /// <summary>Host↔device bytes of batched runs' launches (their clips), which no single stream's summary counts.</summary>
-    public HostTraffic BatchTraffic => _batchTraffic;
 
     /// <summary>Runs until a bound, the end of every source, a quit request or <paramref name="cancel"/>; returns each stream's summary.</summary>
     public IReadOnlyList<LiveSummary> Run(CancellationToken cancel = default)
@@ -114,11 +115,7 @@ public sealed class LiveHost : ILiveHostView, IDisposable
                     presented |= stream.Step(start, shared);
             }
             foreach (var batch in _batches.Where(b => b.Size > 1))
-            {
-                var before = Traffic();
-                batch.TryLaunch();
-                _batchTraffic += Traffic() - before;
-            }
+                batch.TryLaunch(around: (network, take) => _streamOf[network].CountRunTraffic(take));
             if (_streams.Any(s => s.QuitRequested) || _shared.Any(p => p.QuitRequested))
                 break;
             if (presented)
@@ -141,9 +138,6 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             _logger.LogInformation("{Stream}: {Summary}", summary.Stream, summary);
         return summaries;
     }
-
-    /// <summary>Host↔device bytes so far on the display and (if another) the inference device.</summary>
-    private HostTraffic Traffic() => Display == _inference ? Display.Traffic : Display.Traffic + _inference.Traffic;
 
     public IReadOnlyList<StreamStatus> Streams() => [.. _streams.Select(s => s.CurrentStatus)];
 

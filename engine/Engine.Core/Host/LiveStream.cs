@@ -107,7 +107,7 @@ public sealed class LiveStream : IDisposable
     private HostTraffic Traffic() => _display == _inference ? _display.Traffic : _display.Traffic + _inference.Traffic;
 
     /// <summary>Runs inference work (polling, launching, rebuilding), counting its host↔device bytes apart from the frame path's.</summary>
-    private void CountRunTraffic(Action work)
+    internal void CountRunTraffic(Action work)
     {
         var before = Traffic();
         work();

@@ -144,9 +144,10 @@ public sealed class NetworkBatch : IDisposable
     /// <summary>
     /// Launches a run if none is in flight and some network is due (<see cref="NetworkRunner.IsDue"/>;
     /// <paramref name="frame"/>: the frame a network running alone just sampled, null for a batch),
-    /// taking the clip of every network that is due.
+    /// taking the clip of every network that is due; <paramref name="around"/>, if given, runs each
+    /// network's clip taking (e.g. to count its bytes for the network's stream).
     /// </summary>
-    public bool TryLaunch(long? frame = null)
+    public bool TryLaunch(long? frame = null, Action<NetworkRunner, Action>? around = null)
     {
         if (InFlight)
             return false;
@@ -155,7 +156,11 @@ public sealed class NetworkBatch : IDisposable
         {
             if (_networks[i] is { } network && network.IsDue(frame))
             {
-                network.TakeClip(_slots[i]);
+                var slot = _slots[i];
+                if (around is null)
+                    network.TakeClip(slot);
+                else
+                    around(network, () => network.TakeClip(slot));
                 _inRun[i] = any = true;
             }
         }
