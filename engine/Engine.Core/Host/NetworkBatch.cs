@@ -13,16 +13,20 @@ namespace Engine.Host;
 /// one copy of the weights, one submission per run. Each network owns the n rows of its slot of the
 /// input and, in every output, its n-th of the rows (an output whose leading size does not scale with
 /// the batch, such as an attention map of the first clip, cannot be split: such a network runs alone).
-/// A run takes the clips of every network that is due; a slot whose network is not due keeps its old
-/// clip and its rows are not handed out, so a slow or dead stream never holds a run back. The price of
-/// that choice is work on stale slots when streams are due at different times; in the case batching is
-/// for, inference slower than the streams' sampling, every stream is due again when a run finishes.
+/// A run takes the clips of every network that is due. It waits for a network that is not due yet
+/// only while that network's stream is alive (its clip buffer sampled a frame since the last run) and
+/// no due clip has gone a sample stale waiting: streams in phase then share every run, while a slow or
+/// dead stream holds a run back by at most one sampling interval of the others, or (dead) not at all.
+/// A slot whose network is not due keeps its old clip and its rows are not handed out; the price is
+/// work on stale slots when streams are due at different times.
 /// </summary>
 public sealed class NetworkBatch : IDisposable
 {
     private readonly NetworkRunner?[] _networks;
     private readonly Tensor[] _slots;
     private readonly bool[] _inRun;
+    // Each network's clip buffer's sample count at the last launch: more since then means its stream is alive.
+    private readonly long[] _samplesAtLaunch;
     private Submission? _run;
     private long _submitTicks;
 
@@ -36,6 +40,7 @@ public sealed class NetworkBatch : IDisposable
         var bytes = (ulong)(clip.ElementCount * sizeof(float));
         _slots = [.. networks.Select((_, i) => new Tensor(whole.Buffer, whole.ByteOffset + (ulong)i * bytes, clip, DataType.Float32, $"{graph.Name} input slot {i}"))];
         _inRun = new bool[networks.Count];
+        _samplesAtLaunch = new long[networks.Count];
         foreach (var network in networks)
             network.Attach(this);
     }
@@ -151,21 +156,26 @@ public sealed class NetworkBatch : IDisposable
     {
         if (InFlight)
             return false;
-        var any = false;
+        var due = _networks.Select(n => n is not null && n.IsDue(frame)).ToArray();
+        if (!due.Contains(true))
+            return false;
+        var waitFor = _networks.Where((n, i) => !due[i] && n is { Plugin.Enabled: true } && n.Clips.Samples > _samplesAtLaunch[i]);
+        if (waitFor.Any() && !_networks.Where((n, i) => due[i] && n!.Clips.IsOverdue).Any())
+            return false;
         for (var i = 0; i < _networks.Length; i++)
         {
-            if (_networks[i] is { } network && network.IsDue(frame))
-            {
-                var slot = _slots[i];
-                if (around is null)
-                    network.TakeClip(slot);
-                else
-                    around(network, () => network.TakeClip(slot));
-                _inRun[i] = any = true;
-            }
+            if (_networks[i] is not { } network)
+                continue;
+            _samplesAtLaunch[i] = network.Clips.Samples;
+            if (!due[i])
+                continue;
+            var slot = _slots[i];
+            if (around is null)
+                network.TakeClip(slot);
+            else
+                around(network, () => network.TakeClip(slot));
+            _inRun[i] = true;
         }
-        if (!any)
-            return false;
         _submitTicks = Stopwatch.GetTimestamp();
         _run = Graph.Submit();
         return true;

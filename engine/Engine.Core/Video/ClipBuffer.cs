@@ -137,6 +137,12 @@ public sealed class ClipBuffer : IDisposable
     /// <summary>True once the ring is full and <see cref="Hop"/> samples arrived since the last clip was taken.</summary>
     public bool IsReady => _samples >= Length && _samples - _samplesAtTake >= Hop;
 
+    /// <summary>
+    /// True when a clip was ready a sample ago already: a sample arrived after the one that made the
+    /// clip ready, so waiting longer to take it only makes its wait longer.
+    /// </summary>
+    public bool IsOverdue => _samples - Math.Max(Length, _samplesAtTake + Hop) >= 1;
+
     /// <summary>Number and capture time of the newest sampled frame.</summary>
     public (long Frame, long Ticks) Newest => _samples == 0 ? (-1, 0) : (_sampleFrames[(_samples - 1) % Length], _sampleTicks[(_samples - 1) % Length]);
 
