@@ -37,7 +37,7 @@ public sealed class LiveHost : ILiveHostView, IDisposable
     private readonly ILogger _logger;
     private readonly List<NetworkBatch> _batches;
     private readonly AutoResetEvent _arrivals = new(false);
-    // The stream of every network in a batch of several, whose summary counts the bytes of its clips.
+    // The stream of every network: a batched run counts the bytes of each clip it takes in that clip's stream.
     private readonly Dictionary<NetworkRunner, LiveStream> _streamOf = [];
 
     /// <summary>
@@ -49,7 +49,6 @@ public sealed class LiveHost : ILiveHostView, IDisposable
     public LiveHost(Device display, Device inference, IReadOnlyList<StreamSetup> streams, IReadOnlyList<IPresenter> shared, LiveOptions options,
         ILoggerFactory logging, bool batching = true)
     {
-        Display = display;
         _shared = shared;
         _options = options;
         _logger = logging.CreateLogger<LiveHost>();
@@ -81,8 +80,6 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             throw;
         }
     }
-
-    public Device Display { get; }
 
     public IReadOnlyList<LiveStream> LiveStreams => _streams;
 

@@ -81,8 +81,6 @@ public sealed class LiveStream : IDisposable
 
     public IReadOnlyList<PluginRunner> Plugins => _plugins;
 
-    public IReadOnlyList<IPresenter> Presenters => _presenters;
-
     public long Presented { get; private set; }
 
     public long Predictions { get; private set; }
