@@ -25,9 +25,9 @@ public sealed class SourceTests
     }
 
     [ToolFact("ffmpeg", "ffprobe")]
-    public void An_unreachable_url_is_a_clear_error_naming_the_url()
+    public void An_unreachable_url_of_unknown_size_with_no_retries_allowed_is_a_clear_error_naming_the_url()
     {
-        var options = new SourceOptions { OpenTimeout = TimeSpan.FromSeconds(5) };
+        var options = new SourceOptions { OpenTimeout = TimeSpan.FromSeconds(5), MaxReconnects = 0 };
         // Port 9 on the loopback: nothing listens, so the connection is refused at once.
         var e = Assert.Throws<EngineException>(() => SourceFactory.Open("rtsp://127.0.0.1:9/stream", options, NullLoggerFactory.Instance));
         Assert.Contains("rtsp://127.0.0.1:9/stream", e.Message);
