@@ -35,6 +35,14 @@ public sealed class SourceTests
     }
 
     [Fact]
+    public void By_default_a_live_source_is_retried_forever_with_a_backoff_capped_at_five_seconds()
+    {
+        var options = new SourceOptions();
+        Assert.Null(options.MaxReconnects);
+        Assert.Equal([0.25, 0.5, 1, 2, 5], options.ReconnectBackoff.Select(t => t.TotalSeconds));
+    }
+
+    [Fact]
     public void A_missing_file_is_a_clear_error_listing_the_source_kinds()
     {
         var e = Assert.Throws<EngineException>(() => SourceFactory.Input("file:/nonexistent/clip.mp4", new SourceOptions()));
