@@ -12,8 +12,9 @@ internal static class LiveOptionsCli
     public static readonly Option<string?> PixelFormat = new("--pixel-format") { Description = "Camera pixel format (e.g. mjpeg, yuyv422; see `engine sources`)." };
     public static readonly Option<bool> AsFastAsPossible = new("--as-fast-as-possible") { Description = "Read files as fast as they decode instead of at their frame rate." };
     public static readonly Option<bool> Loop = new("--loop") { Description = "Restart a file source at its end." };
+    public static readonly Option<int?> MaxReconnects = new("--max-reconnects") { Description = "Give a live source up after N consecutive failed attempts to open or reopen it (default: retry forever)." };
 
-    public static IEnumerable<Option> All => [Size, Fps, PixelFormat, AsFastAsPossible, Loop];
+    public static IEnumerable<Option> All => [Size, Fps, PixelFormat, AsFastAsPossible, Loop, MaxReconnects];
 
     public static SourceOptions Source(ParseResult result)
     {
@@ -25,6 +26,9 @@ internal static class LiveOptionsCli
                 throw new EngineException($"--size {size}: expected WxH, e.g. 640x480 (at least 16x16).");
             (width, height) = (w, h);
         }
+        var maxReconnects = result.GetValue(MaxReconnects);
+        if (maxReconnects < 0)
+            throw new EngineException($"--max-reconnects {maxReconnects}: expected 0 or more.");
         return new SourceOptions
         {
             Width = width,
@@ -33,6 +37,7 @@ internal static class LiveOptionsCli
             PixelFormat = result.GetValue(PixelFormat),
             AsFastAsPossible = result.GetValue(AsFastAsPossible),
             Loop = result.GetValue(Loop),
+            MaxReconnects = maxReconnects,
         };
     }
 }

@@ -141,6 +141,9 @@ public sealed unsafe class Device : IDisposable
     /// <summary>Bytes of pipeline cache data read from disk when the device opened (0 on a cold cache).</summary>
     public long PipelineCacheBytesLoaded => _pipelineCache.BytesLoaded;
 
+    /// <summary>Why the pipeline cache file on disk was ignored, to be rebuilt and rewritten at close (null when it was loaded or absent).</summary>
+    public string? PipelineCacheIgnored => _pipelineCache.Ignored;
+
     internal VkPipelineCache PipelineCacheHandle => _pipelineCache.Handle;
 
     private static VkDeviceApi CreateLogicalDevice(VkInstanceApi api, VkPhysicalDevice physical, DeviceInfo info, bool presentation)

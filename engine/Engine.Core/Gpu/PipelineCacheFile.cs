@@ -7,6 +7,9 @@ namespace Engine.Gpu;
 /// <summary>
 /// The on-disk pipeline cache: one file per device UUID and driver version, read when the device
 /// opens and written back when it closes, so shader compilation (an LLVM JIT on lavapipe) is paid once.
+/// A file that cannot be read, is not a cache of this device or is rejected by the driver is ignored
+/// (<see cref="Ignored"/> says why): the device starts with an empty cache and rewrites the file whole
+/// when it closes.
 /// </summary>
 internal sealed unsafe partial class PipelineCacheFile : IDisposable
 {
@@ -30,12 +33,14 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
             catch (IOException e)
             {
                 Log.CacheUnreadable(_logger, _path, e.Message);
+                Ignored = $"unreadable: {e.Message}";
             }
             if (initial.Length > 0 && !IsCacheOf(device.Info, initial))
             {
                 // Drivers may accept a foreign or truncated blob and silently start empty; checking the
                 // header here makes "ignored" visible (BytesLoaded 0) and keeps garbage from the driver.
                 Log.CacheForeign(_logger, _path, initial.Length);
+                Ignored = $"{initial.Length} bytes that are not a pipeline cache of this device";
                 initial = [];
             }
         }
@@ -48,6 +53,7 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
             {
                 // A corrupt or foreign file: start empty rather than fail.
                 Log.CacheRejected(_logger, _path!, result);
+                Ignored = $"rejected by the driver ({result})";
                 info.initialDataSize = 0;
                 info.pInitialData = null;
                 initial = [];
@@ -73,6 +79,9 @@ internal sealed unsafe partial class PipelineCacheFile : IDisposable
         && BinaryPrimitives.ReadUInt32LittleEndian(data[12..]) == info.DeviceId;
 
     public long BytesLoaded { get; }
+
+    /// <summary>Why the file on disk was ignored and the cache started empty (null when it was loaded, or there was none).</summary>
+    public string? Ignored { get; }
 
     public byte[] Data()
     {

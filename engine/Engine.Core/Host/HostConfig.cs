@@ -130,7 +130,7 @@ public sealed record HostConfig(IReadOnlyList<StreamConfig> Streams, OutputsConf
         public StreamConfig Stream(JsonNode? node, string at)
         {
             var map = Map(node ?? throw Error(at, "expected a mapping"), at);
-            Known(map, at, "id", "source", "size", "fps", "pixel_format", "loop", "as_fast_as_possible", "plugins");
+            Known(map, at, "id", "source", "size", "fps", "pixel_format", "loop", "as_fast_as_possible", "max_reconnects", "plugins");
             var source = Text(map, at, "source") ?? throw Error(Join(at, "source"), "missing");
             var id = Text(map, at, "id") ?? source;
             if (id.Length == 0)
@@ -150,6 +150,13 @@ public sealed record HostConfig(IReadOnlyList<StreamConfig> Streams, OutputsConf
                     throw Error(Join(at, "fps"), $"'{f}' is not a positive number");
                 fps = value;
             }
+            int? maxReconnects = null;
+            if (Text(map, at, "max_reconnects") is { } m)
+            {
+                if (!int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                    throw Error(Join(at, "max_reconnects"), $"'{m}' is not a count (0 or more; leave it out to retry forever)");
+                maxReconnects = value;
+            }
             var options = new SourceOptions
             {
                 Width = width,
@@ -158,6 +165,7 @@ public sealed record HostConfig(IReadOnlyList<StreamConfig> Streams, OutputsConf
                 PixelFormat = Text(map, at, "pixel_format"),
                 Loop = Bool(map, at, "loop"),
                 AsFastAsPossible = Bool(map, at, "as_fast_as_possible"),
+                MaxReconnects = maxReconnects,
             };
             var plugins = List(map, at, "plugins") ?? throw Error(Join(at, "plugins"), "missing: list at least one plugin");
             if (plugins.Count == 0)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Engine.Gpu;
+using Engine.Video;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Host;
@@ -26,7 +27,9 @@ namespace Engine.Host;
 /// The host stops at the frame bound (every stream presented that many), the prediction bound (over
 /// all streams), the time bound, when every source has ended, on a quit request (a window closed) or
 /// on cancellation. When no stream has delivered a frame for <see cref="LiveOptions.SourceTimeout"/>
-/// it gives up with an error; a single silent stream among live ones is only reported in its status.
+/// while one says it is live (a hung source) it gives up with an error; streams that are connecting
+/// or reconnecting are waited for (they retry on their own), and a single silent stream among live
+/// ones is only reported in its status.
 /// </para>
 /// </summary>
 public sealed class LiveHost : ILiveHostView, IDisposable
@@ -120,7 +123,7 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             if (_streams.All(s => s.Ended))
                 break;
             var newest = _streams.Max(s => s.LastFrameTicks);
-            if (Stopwatch.GetElapsedTime(newest) > _options.SourceTimeout)
+            if (_streams.Any(s => s.Source.State == SourceState.Live) && Stopwatch.GetElapsedTime(newest) > _options.SourceTimeout)
             {
                 var silent = _streams.Where(s => !s.Ended).Select(s => $"{s.Id}{(s.Source.LastFailure is { } f ? $" (last failure: {f})" : "")}");
                 throw new EngineException($"{string.Join(", ", silent)}: no frame for {_options.SourceTimeout.TotalSeconds:0} s.");

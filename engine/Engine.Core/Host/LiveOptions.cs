@@ -27,6 +27,10 @@ public sealed record LiveOptions
     /// <summary>Recompile plugin shaders when their files change and swap them in at a frame boundary (`--watch-shaders`).</summary>
     public bool WatchShaders { get; init; }
 
-    /// <summary>Stop when the source has been silent this long (a dead source that does not come back).</summary>
+    /// <summary>
+    /// Stop with an error when a source that says it is live has delivered nothing for this long (a hung
+    /// source). Sources that are connecting or reconnecting are waited for without limit: they retry on
+    /// their own, forever unless <see cref="Video.SourceOptions.MaxReconnects"/> is set.
+    /// </summary>
     public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -281,12 +281,8 @@ public sealed class LiveStream : IDisposable
         return times.Count;
     }
 
-    /// <summary>The source's state as the stream sees it: frames flowing, waiting for the first, reconnecting after a failure, or ended.</summary>
-    private SourceState State() =>
-        Ended || Source.Frames.IsCompleted ? SourceState.Ended
-        : Presented == 0 ? SourceState.Connecting
-        : Source.LastFailure is not null && Stopwatch.GetElapsedTime(_lastFrameTicks) > TimeSpan.FromSeconds(1) ? SourceState.Reconnecting
-        : SourceState.Live;
+    /// <summary>The source's state as the source keeps it (connecting, live, reconnecting, ended).</summary>
+    private SourceState State() => Source.State;
 
     /// <summary>Takes a new status snapshot (the host's loop calls it when the stream idles, so a silent stream's state still changes).</summary>
     internal void RefreshStatus() => _status = Status();

@@ -7,9 +7,15 @@ namespace Engine.Video;
 /// <summary>
 /// A source read from an ffmpeg child process: raw RGB24 frames on its stdout, its stderr drained on
 /// a second thread (the tail kept to say why it died). When the child dies the reason is logged and
-/// it is restarted with backoff (a file resumes where it stopped); a file that simply ends completes
-/// the source unless it loops. A file read as fast as possible waits for the host to take each frame
-/// (the pipe then holds ffmpeg back), so none is dropped.
+/// it is restarted with the capped backoff of <see cref="SourceOptions.ReconnectBackoff"/> (a file
+/// resumes where it stopped), forever unless <see cref="SourceOptions.MaxReconnects"/> is set; a file
+/// that simply ends completes the source unless it loops. A file read as fast as possible waits for
+/// the host to take each frame (the pipe then holds ffmpeg back), so none is dropped.
+/// A live source whose size and rate are given opens at once and connects in the background (state
+/// <see cref="SourceState.Connecting"/> until its first frame); one whose size or rate must be
+/// learnt from the stream is probed at open, retrying while it is unreachable, because the size fixes
+/// every buffer of the session built on it (frames, overlay, clip buffers, recording) and a guess
+/// would distort the picture or need the session rebuilt.
 /// </summary>
 public sealed class FfmpegSource : IFrameSource
 {
@@ -22,21 +28,30 @@ public sealed class FfmpegSource : IFrameSource
     private readonly Queue<string> _stderrTail = new();
     private readonly Lock _processLock = new();
     private Process? _process;
+    private int _reconnects;
+    private volatile string? _lastFailure;
 
     public FfmpegSource(FfmpegInput input, SourceOptions options, ILogger logger)
     {
         _input = input;
         _options = options;
         _logger = logger;
-        var probe = StreamProbe.Probe(input, options.OpenTimeout);
-        Width = options.Width ?? probe.Width;
-        Height = options.Height ?? probe.Height;
-        // Scaling keeps the aspect of neither side given; odd sizes are fine for rgb24.
-        if (options.Width is null && options.Height is not null)
-            Width = (int)Math.Round(probe.Width * (double)options.Height.Value / probe.Height);
-        if (options.Height is null && options.Width is not null)
-            Height = (int)Math.Round(probe.Height * (double)options.Width.Value / probe.Width);
-        Fps = options.Fps ?? probe.Fps;
+        if (!input.IsFile && options is { Width: { } width, Height: { } height, Fps: { } fps })
+        {
+            (Width, Height, Fps) = (width, height, fps);
+        }
+        else
+        {
+            var probe = input.IsFile ? StreamProbe.Probe(input, options.OpenTimeout) : ProbeUntilReachable();
+            Width = options.Width ?? probe.Width;
+            Height = options.Height ?? probe.Height;
+            // Scaling keeps the aspect of neither side given; odd sizes are fine for rgb24.
+            if (options.Width is null && options.Height is not null)
+                Width = (int)Math.Round(probe.Width * (double)options.Height.Value / probe.Height);
+            if (options.Height is null && options.Width is not null)
+                Height = (int)Math.Round(probe.Height * (double)options.Width.Value / probe.Width);
+            Fps = options.Fps ?? probe.Fps;
+        }
         Frames = new FrameRing(Width, Height);
     }
 
@@ -50,9 +65,11 @@ public sealed class FfmpegSource : IFrameSource
 
     public FrameRing Frames { get; }
 
-    public int Reconnects { get; private set; }
+    public SourceState State => _reader.State;
 
-    public string? LastFailure { get; private set; }
+    public int Reconnects => Volatile.Read(ref _reconnects);
+
+    public string? LastFailure => _lastFailure;
 
     /// <summary>The process id of the current ffmpeg child (null between runs).</summary>
     public int? ProcessId
@@ -89,14 +106,38 @@ public sealed class FfmpegSource : IFrameSource
         return args;
     }
 
+    /// <summary>
+    /// Probes a live source until it answers, waiting the reconnect backoff between attempts and
+    /// saying each time why and how to avoid the wait; gives up only after MaxReconnects failures.
+    /// </summary>
+    private (int Width, int Height, double Fps) ProbeUntilReachable()
+    {
+        for (var failures = 1; ; failures++)
+        {
+            if (StreamProbe.TryProbe(_input, _options.OpenTimeout, out var failure) is { } probe)
+                return probe;
+            _lastFailure = failure;
+            if (GivesUpAfter(failures))
+                throw new EngineException($"{Name}: {failure}");
+            var delay = Backoff(failures);
+            _logger.LogWarning("{Source}: not reachable ({Reason}); retrying in {Delay:0.##} s. Its frame size is needed before the run starts: give --size WxH and --fps N to start at once and connect in the background.",
+                Name, failure, delay.TotalSeconds);
+            Thread.Sleep(delay);
+        }
+    }
+
+    private bool GivesUpAfter(int failures) => _options.MaxReconnects is { } max && failures > max;
+
+    private TimeSpan Backoff(int failures) => _options.ReconnectBackoff[Math.Min(failures - 1, _options.ReconnectBackoff.Count - 1)];
+
     private void Run()
     {
+        // Consecutive runs that published nothing; a run that did resets the backoff.
         var failures = 0;
-        long framesThisRun;
         double resumeAt = 0;
         while (!_reader.IsStopping)
         {
-            framesThisRun = 0;
+            long framesThisRun = 0;
             var (exitCode, reason) = RunOnce(resumeAt, ref framesThisRun);
             if (_reader.IsStopping)
                 break;
@@ -105,22 +146,43 @@ public sealed class FfmpegSource : IFrameSource
                 _logger.LogInformation("{Source}: end of file", Name);
                 break;
             }
-            LastFailure = exitCode is null ? reason : $"ffmpeg exited with code {exitCode}{(reason.Length > 0 ? ": " + reason : "")}";
+            _lastFailure = exitCode is null ? reason : $"ffmpeg exited with code {exitCode}{(reason.Length > 0 ? ": " + reason : "")}";
             failures = framesThisRun > 0 ? 1 : failures + 1;
-            if (_options.MaxReconnects is { } max && failures > max)
+            if (GivesUpAfter(failures))
             {
-                _logger.LogError("{Source}: giving up after {Failures} failed reconnects: {Reason}", Name, failures - 1, LastFailure);
+                _logger.LogError("{Source}: giving up after {Failures} failed attempts: {Reason}", Name, failures, _lastFailure);
                 break;
             }
             if (_input.IsFile)
                 resumeAt += framesThisRun / Fps;
-            var delay = _options.ReconnectBackoff[Math.Min(failures - 1, _options.ReconnectBackoff.Count - 1)];
-            _logger.LogWarning("{Source}: source died ({Reason}); reconnecting in {Delay:0.##} s", Name, LastFailure, delay.TotalSeconds);
+            var delay = Backoff(failures);
+            if (State == SourceState.Connecting)
+            {
+                _logger.LogWarning("{Source}: not reachable ({Reason}); retrying in {Delay:0.##} s", Name, _lastFailure, delay.TotalSeconds);
+            }
+            else
+            {
+                Enter(SourceState.Reconnecting);
+                _logger.LogWarning("{Source}: source died ({Reason}); reconnecting in {Delay:0.##} s", Name, _lastFailure, delay.TotalSeconds);
+            }
             if (_reader.Token.WaitHandle.WaitOne(delay))
                 break;
-            Reconnects++;
         }
+        // Complete first: a reader that sees Ended finds the ring completed.
         Frames.Complete();
+        Enter(SourceState.Ended);
+    }
+
+    /// <summary>Moves to <paramref name="state"/>, logging the change (tests and operators follow the source by it).</summary>
+    private void Enter(SourceState state)
+    {
+        var from = State;
+        if (from == state)
+            return;
+        if (from == SourceState.Reconnecting && state == SourceState.Live)
+            Interlocked.Increment(ref _reconnects);
+        _reader.State = state;
+        _logger.LogInformation("{Source}: {From} -> {State}", Name, from, state);
     }
 
     private (int? ExitCode, string Reason) RunOnce(double resumeAt, ref long frames)
@@ -158,6 +220,8 @@ public sealed class FfmpegSource : IFrameSource
                 }
                 if (_input.IsFile && _options.AsFastAsPossible)
                     Frames.WaitUntilTaken(_reader.Token);
+                // Live before the frame is out: whoever takes it sees the state (and reconnect count) it came with.
+                Enter(SourceState.Live);
                 Frames.Publish(frame);
                 frames++;
             }

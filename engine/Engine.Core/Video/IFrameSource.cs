@@ -3,6 +3,8 @@ namespace Engine.Video;
 /// <summary>
 /// Where frames come from: a reader thread (an ffmpeg child's pipe, or the synthetic scene) that
 /// publishes RGB24 frames of a fixed size into <see cref="Frames"/>. Started once; disposing stops it.
+/// <see cref="State"/>, <see cref="Reconnects"/> and <see cref="LastFailure"/> are written by the
+/// reader thread and may be read from any thread.
 /// </summary>
 public interface IFrameSource : IDisposable
 {
@@ -18,7 +20,10 @@ public interface IFrameSource : IDisposable
 
     FrameRing Frames { get; }
 
-    /// <summary>Times the source died and was reopened.</summary>
+    /// <summary>Where the source is in its life (connecting, live, reconnecting, ended).</summary>
+    SourceState State { get; }
+
+    /// <summary>Times the source died and came back (published frames again).</summary>
     int Reconnects { get; }
 
     /// <summary>Why the source last died (null if it never did).</summary>

@@ -26,10 +26,13 @@ public sealed record SourceOptions
     /// <summary>How long opening (probing) a source may take before it counts as unreachable.</summary>
     public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Delays between reconnect attempts; the last one repeats.</summary>
+    /// <summary>Delays between consecutive failed attempts to (re)open a live source; the last one repeats, so the wait is capped at 5 s.</summary>
     public IReadOnlyList<TimeSpan> ReconnectBackoff { get; init; } =
         [TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
-    /// <summary>Consecutive failed reconnects after which a source gives up (live sources only retry forever when null).</summary>
-    public int? MaxReconnects { get; init; } = 20;
+    /// <summary>
+    /// Consecutive failed attempts after which a source gives up and ends (null, the default: a live
+    /// source is retried forever, as a camera or a stream server that restarts comes back).
+    /// </summary>
+    public int? MaxReconnects { get; init; }
 }

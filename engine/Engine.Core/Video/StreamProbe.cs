@@ -6,7 +6,16 @@ namespace Engine.Video;
 /// <summary>Asks ffprobe for a source's first video stream: size and frame rate, within a timeout.</summary>
 public static class StreamProbe
 {
-    public static (int Width, int Height, double Fps) Probe(FfmpegInput input, TimeSpan timeout)
+    /// <summary>The stream's size and rate; an <see cref="EngineException"/> naming the source when it cannot be opened.</summary>
+    public static (int Width, int Height, double Fps) Probe(FfmpegInput input, TimeSpan timeout) =>
+        TryProbe(input, timeout, out var failure) ?? throw new EngineException($"{input.Name}: {failure}");
+
+    /// <summary>
+    /// The stream's size and rate, or null with <paramref name="failure"/> saying why it could not be
+    /// opened (unreachable, no answer, no video), for callers that retry. A missing ffprobe still
+    /// throws: retrying cannot fix it.
+    /// </summary>
+    public static (int Width, int Height, double Fps)? TryProbe(FfmpegInput input, TimeSpan timeout, out string failure)
     {
         var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1"])
@@ -31,7 +40,8 @@ public static class StreamProbe
             {
                 process.Kill(entireProcessTree: true);
                 process.WaitForExit();
-                throw new EngineException($"{input.Name}: no answer within {timeout.TotalSeconds:0.#} s; check the address, that the server is up and reachable, or use --source synthetic.");
+                failure = $"no answer within {timeout.TotalSeconds:0.#} s; check the address, that the server is up and reachable, or use --source synthetic.";
+                return null;
             }
             var fields = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1]);
@@ -39,11 +49,13 @@ public static class StreamProbe
             {
                 var reason = stderr.Result.Trim().Split('\n').LastOrDefault(l => l.Length > 0)?.Trim();
                 reason = string.IsNullOrEmpty(reason) ? "it has no video stream" : reason;
-                throw new EngineException($"{input.Name}: cannot open: {reason}");
+                failure = $"cannot open: {reason}";
+                return null;
             }
             var width = int.Parse(fields["width"], CultureInfo.InvariantCulture);
             var height = int.Parse(fields["height"], CultureInfo.InvariantCulture);
             var fps = Rate(fields.GetValueOrDefault("avg_frame_rate")) ?? Rate(fields.GetValueOrDefault("r_frame_rate")) ?? 30;
+            failure = "";
             return (width, height, fps);
         }
     }

@@ -30,6 +30,9 @@ public sealed class SyntheticSource : IFrameSource
 
     public FrameRing Frames { get; }
 
+    /// <summary>Connecting until the first frame is rendered, then live until stopped; it never dies.</summary>
+    public SourceState State => _reader.State;
+
     public int Reconnects => 0;
 
     public string? LastFailure => null;
@@ -59,9 +62,11 @@ public sealed class SyntheticSource : IFrameSource
                 break;
             var frame = Frames.Rent();
             _scene.Render(n, frame.Pixels);
+            _reader.State = SourceState.Live;
             Frames.Publish(frame, _scene.EventAt(n).Action.Label());
         }
         Frames.Complete();
+        _reader.State = SourceState.Ended;
     }
 
     public void Dispose() => _reader.Dispose();

@@ -41,31 +41,49 @@ public sealed class DeviceTests(GpuFixture fixture) : GpuTest(fixture)
         }
     }
 
-    [Fact]
-    public void A_corrupt_pipeline_cache_file_is_ignored()
+    [Theory]
+    [InlineData("garbage")]
+    [InlineData("truncated")]
+    public void A_corrupt_pipeline_cache_file_is_ignored_reported_and_rebuilt(string corruption)
     {
         var dir = Directory.CreateTempSubdirectory("engine-cache-").FullName;
         try
         {
+            var options = new DeviceOptions { PipelineCacheDirectory = dir };
             var path = Path.Combine(dir, $"pipelines-{Device.Info.DeviceUuid}-{Device.Info.DriverVersion:x8}.bin");
-            File.WriteAllBytes(path, [1, 2, 3, 4, 5, 6, 7, 8]);
-            using (var device = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = dir }))
+            byte[] corrupt = corruption == "garbage"
+                ? [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37 + 11))]
+                : File.ReadAllBytes(ValidCacheFile(dir))[..20];
+            File.WriteAllBytes(path, corrupt);
+            using (var device = Fixture.Instance.CreateDevice(options))
             {
                 Assert.Equal(0, device.PipelineCacheBytesLoaded);
+                Assert.Equal($"{corrupt.Length} bytes that are not a pipeline cache of this device", device.PipelineCacheIgnored);
                 device.Pipeline("ops/elementwise");
             }
 
-            // Closing the device replaced the corrupt file by a cache of this device.
+            // Closing the device rebuilt the file: a cache of this device, which the next device loads whole.
             var bytes = File.ReadAllBytes(path);
             Assert.True(bytes.Length >= 32, $"cache file of {bytes.Length} bytes");
             Assert.Equal(1u, BitConverter.ToUInt32(bytes, 4));
             Assert.Equal(Device.Info.VendorId, BitConverter.ToUInt32(bytes, 8));
             Assert.Equal(Device.Info.DeviceId, BitConverter.ToUInt32(bytes, 12));
+            using var next = Fixture.Instance.CreateDevice(options);
+            Assert.Null(next.PipelineCacheIgnored);
+            Assert.Equal(bytes.Length, next.PipelineCacheBytesLoaded);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>A cache file written by a device that opened on an empty <paramref name="dir"/>, as every run leaves one.</summary>
+    private string ValidCacheFile(string dir)
+    {
+        using (var device = Fixture.Instance.CreateDevice(new DeviceOptions { PipelineCacheDirectory = dir }))
+            Assert.Null(device.PipelineCacheIgnored);
+        return Assert.Single(Directory.GetFiles(dir));
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class HostConfigTests
     {
         var config = HostConfig.Parse("streams:\n  - source: synthetic:7\n    plugins: [colour-head]\noutputs:\n  json: a.jsonl\n  mqtt: mqtt://127.0.0.1:1883\n", "d.yaml");
         Assert.Equal("synthetic:7", Assert.Single(config.Streams).Id);
+        Assert.Null(config.Streams[0].Options.MaxReconnects);
+        Assert.Equal(3, HostConfig.Parse("streams:\n  - source: udp://127.0.0.1:5000\n    max_reconnects: 3\n    plugins: [colour-head]\n", "d.yaml").Streams[0].Options.MaxReconnects);
         Assert.Equal(new OutputsConfig("b.jsonl", null, "mqtt://127.0.0.1:1883", null, null), config.Outputs.Over(new OutputsConfig(Json: "b.jsonl")));
     }
 
@@ -54,6 +56,7 @@ public sealed class HostConfigTests
     [InlineData("d.yaml", "outputs:\n  json: a.jsonl\n", "d.yaml: streams: missing")]
     [InlineData("d.yaml", "streams:\n  - source: synthetic\n    plugins: [colour-head]\noutputs:\n  jsonl: a\n", "d.yaml: outputs.jsonl: unknown key (known: json, record, mqtt, http, http_token)")]
     [InlineData("d.yaml", "streams:\n  - source: synthetic\n    loop: maybe\n    plugins: [colour-head]\n", "d.yaml: streams[0].loop: 'maybe' is not true or false.")]
+    [InlineData("d.yaml", "streams:\n  - source: synthetic\n    max_reconnects: -1\n    plugins: [colour-head]\n", "d.yaml: streams[0].max_reconnects: '-1' is not a count")]
     [InlineData("d.yaml", "streams: [\n", "d.yaml: line ")]
     [InlineData("d.json", "{\"streams\": [}", "d.json: ")]
     [InlineData("d.json", "[]", "d.json: the top level must be an object")]

@@ -28,6 +28,8 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
 
         public FrameRing Frames { get; } = new(64, 48);
 
+        public SourceState State { get; init; } = SourceState.Connecting;
+
         public int Reconnects => 0;
 
         public string? LastFailure => null;
@@ -130,6 +132,34 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.False(until.Counts.ContainsKey("dead"));
         Assert.Equal(0, summaries[0].Presented);
         Assert.Equal(SourceState.Connecting, host.Streams()[0].State);
+    }
+
+    [Theory]
+    [InlineData(SourceState.Connecting)]
+    [InlineData(SourceState.Reconnecting)]
+    public void A_silent_source_that_is_still_trying_is_waited_for_past_the_source_timeout(SourceState state)
+    {
+        // Ten times the timeout, then a stop as Ctrl-C gives: the host must still be waiting, not failed.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var host = new LiveHost(Device, Device, [Stream("waiting", new SilentSource { State = state }, "colour-head")], [],
+            new LiveOptions { SourceTimeout = TimeSpan.FromMilliseconds(100) }, NullLoggerFactory.Instance);
+
+        var summary = Assert.Single(host.Run(cancel.Token));
+
+        Assert.Equal(0, summary.Presented);
+        Assert.Equal(state, host.Streams()[0].State);
+    }
+
+    [Fact]
+    public void A_source_that_says_it_is_live_but_delivers_nothing_ends_the_run_after_the_source_timeout()
+    {
+        using var cancel = new CancellationTokenSource(_safety);
+        using var host = new LiveHost(Device, Device, [Stream("hung", new SilentSource { State = SourceState.Live }, "colour-head")], [],
+            new LiveOptions { SourceTimeout = TimeSpan.FromMilliseconds(100) }, NullLoggerFactory.Instance);
+
+        var e = Assert.Throws<EngineException>(() => host.Run(cancel.Token));
+
+        Assert.Equal("hung: no frame for 0 s.", e.Message);
     }
 
     [Fact]

@@ -25,13 +25,21 @@ public sealed class SourceTests
     }
 
     [ToolFact("ffmpeg", "ffprobe")]
-    public void An_unreachable_url_is_a_clear_error_naming_the_url()
+    public void An_unreachable_url_of_unknown_size_with_no_retries_allowed_is_a_clear_error_naming_the_url()
     {
-        var options = new SourceOptions { OpenTimeout = TimeSpan.FromSeconds(5) };
+        var options = new SourceOptions { OpenTimeout = TimeSpan.FromSeconds(5), MaxReconnects = 0 };
         // Port 9 on the loopback: nothing listens, so the connection is refused at once.
         var e = Assert.Throws<EngineException>(() => SourceFactory.Open("rtsp://127.0.0.1:9/stream", options, NullLoggerFactory.Instance));
         Assert.Contains("rtsp://127.0.0.1:9/stream", e.Message);
         Assert.Contains("cannot open", e.Message);
+    }
+
+    [Fact]
+    public void By_default_a_live_source_is_retried_forever_with_a_backoff_capped_at_five_seconds()
+    {
+        var options = new SourceOptions();
+        Assert.Null(options.MaxReconnects);
+        Assert.Equal([0.25, 0.5, 1, 2, 5], options.ReconnectBackoff.Select(t => t.TotalSeconds));
     }
 
     [Fact]
