@@ -155,7 +155,7 @@ public sealed class MqttTests : IDisposable
     }
 
     [ToolFact("mosquitto")]
-    public async Task Engine_live_with_mqtt_publishes_every_json_line_of_the_run_then_goes_offline()
+    public async Task Engine_live_with_two_sources_publishes_every_json_line_of_both_streams_then_goes_offline()
     {
         using var observer = await MqttObserver.Subscribe(_broker.Port, $"{Prefix}/#");
         var work = Directory.CreateTempSubdirectory("engine-mqtt-live-");
@@ -163,15 +163,19 @@ public sealed class MqttTests : IDisposable
         {
             var json = Path.Combine(work.FullName, "predictions.jsonl");
             // Bounded by predictions, not seconds: a loaded machine only takes longer. The guard catches a hang.
-            var run = CliProcess.RunEngine(TimeSpan.FromMinutes(10), "live", "--headless", "--source", "synthetic:1", "--plugin", "motion-energy",
+            var run = CliProcess.RunEngine(TimeSpan.FromMinutes(10), "live", "--headless", "--source", "synthetic:1", "--source", "synthetic:2", "--plugin", "motion-energy",
                 "--plugin-path", PluginCatalogTests.Plugins, "--predictions", "6", "--json", json, "--mqtt", $"mqtt://127.0.0.1:{_broker.Port}/{Prefix}");
             Assert.True(run.Code == 0, run.Stdout + run.Stderr);
             var lines = File.ReadAllLines(json);
-            Assert.True(lines.Length >= 6, $"{lines.Length} JSON lines");
             // The process published `offline` after its last prediction on the same connection, so once it is here all are.
             await observer.WaitFor(m => m.Any(x => x.Text == "offline"), "offline at the end of the run");
             Assert.Equal(["online", "offline"], observer.Texts($"{Prefix}/status"));
-            Assert.Equal(lines, observer.Texts(Topic("synthetic:1", "motion-energy")));
+            foreach (var stream in new[] { "synthetic:1", "synthetic:2" })
+            {
+                var mine = lines.Where(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("stream").GetString() == stream).ToArray();
+                Assert.True(mine.Length > 0, $"no JSON line of {stream}");
+                Assert.Equal(mine, observer.Texts(Topic(stream, "motion-energy")));
+            }
             Assert.Equal(lines.Length + 2, observer.Messages.Count);
         }
         finally
