@@ -44,4 +44,21 @@ public sealed class MqttSettingsTests
         Assert.Equal(2, run.Code);
         Assert.Equal("error: --mqtt mqtt://broker/a+b: the topic prefix may not contain the wildcards + or #", run.Stderr.Trim());
     }
+
+    [Fact]
+    public void Engine_live_refuses_a_bad_address_in_a_config_file_naming_the_file_and_the_key()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"engine-mqtt-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(config, "streams:\n  - source: synthetic:1\n    plugins:\n      - motion-energy\noutputs:\n  mqtt: mqtt://broker?buffer=0\n");
+        try
+        {
+            var run = CliProcess.RunEngine("live", "--headless", "--config", config);
+            Assert.Equal(2, run.Code);
+            Assert.Equal($"error: {config}: outputs.mqtt mqtt://broker?buffer=0: buffer=0: expected a whole number of predictions, at least 1", run.Stderr.Trim());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }
