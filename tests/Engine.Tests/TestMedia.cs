@@ -43,6 +43,12 @@ public static class TestMedia
         return stdout;
     }
 
-    public static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, tool)));
+    public static bool OnPath(string tool) => Locate(tool) is not null;
+
+    /// <summary>
+    /// The full path of <paramref name="tool"/> on PATH, or in /usr/sbin where Debian puts daemons
+    /// (mosquitto) and which a user's PATH often lacks; null if neither has it.
+    /// </summary>
+    public static string? Locate(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists);
 }

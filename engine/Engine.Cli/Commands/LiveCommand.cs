@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Engine.Host;
+using Engine.Services.Mqtt;
 
 namespace Engine.Cli.Commands;
 
@@ -24,13 +25,14 @@ internal static class LiveCommand
     private static readonly Option<string?> _settings = new("--settings") { Description = "JSON file of plugin parameters: {\"plugin-id\": {\"name\": value}}." };
     private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> _watchShaders = new("--watch-shaders") { Description = "Recompile plugin shaders when their files change; a shader that fails keeps the old one running and shows file:line." };
+    private static readonly Option<string?> _mqtt = new("--mqtt") { Description = "Publish every prediction to an MQTT broker: mqtt://HOST[:PORT][/PREFIX][?buffer=N], topics PREFIX/<stream>/<plugin> and a retained PREFIX/status." };
     private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
     private static readonly Option<bool> _noBatching = new("--no-batching") { Description = "Run each stream's networks on their own instead of batching the same network of several streams." };
 
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on live sources and present the overlay (windows, recordings, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching })
+        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -49,7 +51,7 @@ internal static class LiveCommand
             var pluginConfigs = plugins.Select(id => new StreamPluginConfig(id, null, new Dictionary<string, string>(), "--plugin")).ToArray();
             var streams = config?.Streams ?? [.. (sources.Length > 0 ? sources : ["webcam"]).Select(s => new StreamConfig(s, s, sourceOptions, pluginConfigs))];
             // The outputs shared by every stream: the file's, each overridden by its flag.
-            var outputs = (config?.Outputs ?? new OutputsConfig()).Over(new OutputsConfig(Json: result.GetValue(_json), Record: result.GetValue(_record)));
+            var outputs = (config?.Outputs ?? new OutputsConfig()).Over(new OutputsConfig(Json: result.GetValue(_json), Record: result.GetValue(_record), Mqtt: result.GetValue(_mqtt)));
             var run = new LiveRun
             {
                 Streams = streams,
@@ -68,6 +70,8 @@ internal static class LiveCommand
                 },
                 Window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 }),
                 Outputs = outputs,
+                // Parsed here, so a bad address is refused before any device opens.
+                Mqtt = outputs.Mqtt is { } mqtt ? MqttSettings.Parse(mqtt, result.GetValue(_mqtt) is null ? $"{configFile}: outputs.mqtt" : "--mqtt") : null,
                 SnapshotEvery = result.GetValue(_snapshotEvery),
                 SnapshotDirectory = result.GetValue(_snapshotDir)!,
                 SameDevice = result.GetValue(_sameDevice),

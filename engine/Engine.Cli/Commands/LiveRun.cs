@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Engine.Gpu;
 using Engine.Host;
+using Engine.Services.Mqtt;
 using Engine.Video;
 using Microsoft.Extensions.Logging;
 
@@ -31,6 +32,9 @@ internal sealed record LiveRun
     public bool Window { get; init; }
 
     public OutputsConfig Outputs { get; init; } = new();
+
+    /// <summary>The broker of <see cref="OutputsConfig.Mqtt"/>, parsed.</summary>
+    public MqttSettings? Mqtt { get; init; }
 
     public int? SnapshotEvery { get; init; }
 
@@ -85,7 +89,7 @@ internal sealed record LiveRun
                 inference = (inferenceInstance ?? instance).CreateDevice(CliOptions.DeviceOptions(result, logging));
             }
             var setups = Streams.Select((stream, i) => new StreamSetup(stream.Id, sources[i], plugins[i], StreamPresenters(stream.Id, sources[i], display, presenters, logger))).ToArray();
-            var shared = SharedOutputs(presenters);
+            var shared = SharedOutputs(presenters, logging);
             sources.Clear(); // the host owns them from here on
             host = new LiveHost(display, inference ?? display, setups, shared, Options, logging, Batching);
             using var cancel = new CancellationTokenSource();
@@ -171,11 +175,13 @@ internal sealed record LiveRun
     /// The outputs every stream's predictions go to (the `outputs` of the config, or their flags),
     /// added to <paramref name="all"/> for disposal. The host calls them one at a time.
     /// </summary>
-    private IReadOnlyList<IPresenter> SharedOutputs(List<IPresenter> all)
+    private IReadOnlyList<IPresenter> SharedOutputs(List<IPresenter> all, ILoggerFactory logging)
     {
         var shared = new List<IPresenter>();
         if (Outputs.Json is { } json)
             shared.Add(new JsonLinesPresenter(json));
+        if (Mqtt is { } mqtt)
+            shared.Add(new MqttPresenter(mqtt, logging.CreateLogger("mqtt")));
         all.AddRange(shared);
         return shared;
     }
