@@ -23,12 +23,13 @@ internal static class LiveCommand
     private static readonly Option<string?> _settings = new("--settings") { Description = "JSON file of plugin parameters: {\"plugin-id\": {\"name\": value}}." };
     private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> _watchShaders = new("--watch-shaders") { Description = "Recompile plugin shaders when their files change; a shader that fails keeps the old one running and shows file:line." };
+    private static readonly Option<double?> _memoryEvery = new("--memory-every") { Description = "Print resident and device memory every S seconds, and at the end compare it with minute 2 (a soak run)." };
     private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
 
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on a live source and present the overlay (window, recording, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice })
+        foreach (var o in new Option[] { _source, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _memoryEvery })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -60,6 +61,7 @@ internal static class LiveCommand
                 SnapshotEvery = result.GetValue(_snapshotEvery),
                 SnapshotDirectory = result.GetValue(_snapshotDir)!,
                 SameDevice = result.GetValue(_sameDevice),
+                MemoryEvery = result.GetValue(_memoryEvery) is { } m ? TimeSpan.FromSeconds(m) : null,
             };
             var summary = run.Run(result, logging);
             Console.WriteLine(summary);

@@ -37,6 +37,9 @@ internal sealed record LiveRun
 
     public bool SameDevice { get; init; }
 
+    /// <summary>Print resident and device memory this often, and compare the end with minute 2 (null: no sampling).</summary>
+    public TimeSpan? MemoryEvery { get; init; }
+
     /// <summary>Runs the session; <paramref name="opened"/> sees the source once it is open (e.g. to keep the synthetic scene).</summary>
     public LiveSummary Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
     {
@@ -50,6 +53,7 @@ internal sealed record LiveRun
         Instance? inferenceInstance = null;
         Device? display = null;
         Device? inference = null;
+        LiveSummary summary;
         try
         {
             foreach (var id in PluginIds)
@@ -79,6 +83,7 @@ internal sealed record LiveRun
             if (SnapshotEvery is { } every)
                 presenters.Add(new SnapshotPresenter(SnapshotDirectory, every));
             using var session = new LiveSession(display, inference ?? display, source, loaded, presenters, Options, logging);
+            using var memory = MemoryEvery is { } period ? new MemoryWatch(inference is null ? [display] : [display, inference], period, sample => Console.WriteLine(sample)) : null;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) =>
             {
@@ -88,11 +93,16 @@ internal sealed record LiveRun
             Console.CancelKeyPress += stop;
             try
             {
-                return session.Run(cancel.Token);
+                summary = session.Run(cancel.Token);
             }
             finally
             {
                 Console.CancelKeyPress -= stop;
+            }
+            if (memory is not null)
+            {
+                memory.Dispose(); // the last sample: the run's end, before teardown
+                Console.WriteLine(memory.Report());
             }
         }
         finally
@@ -107,5 +117,23 @@ internal sealed record LiveRun
             foreach (var plugin in loaded)
                 plugin.Dispose();
         }
+        ReportLeaks(instance!, inferenceInstance);
+        return summary;
+    }
+
+    /// <summary>
+    /// With the validation layer, what it found alive when the devices and instances were destroyed:
+    /// printed, and an error (exit code 2) when anything was.
+    /// </summary>
+    private static void ReportLeaks(Instance instance, Instance? inferenceInstance)
+    {
+        if (!instance.Validation)
+            return;
+        Instance[] instances = inferenceInstance is null ? [instance] : [instance, inferenceInstance];
+        var leaked = instances.Sum(i => i.LeakedObjects);
+        var messages = instances.SelectMany(i => i.ValidationMessages).ToArray();
+        Console.WriteLine($"validation: {messages.Length} messages, {leaked} objects left alive at exit");
+        if (leaked > 0)
+            throw new EngineException($"validation: {leaked} Vulkan objects were left alive at exit; the layer's errors above name them.");
     }
 }
