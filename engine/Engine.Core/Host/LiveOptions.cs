@@ -27,6 +27,21 @@ public sealed record LiveOptions
     /// <summary>Recompile plugin shaders when their files change and swap them in at a frame boundary (`--watch-shaders`).</summary>
     public bool WatchShaders { get; init; }
 
+    /// <summary>
+    /// The longest a plugin call made while frames flow (interpret, shader reload, parameter change) may
+    /// take before the host abandons it and disables the plugin. The loop stalls this long, once, when a
+    /// plugin hangs; legitimate calls take milliseconds (a reload compiles a pipeline: well under a
+    /// second on lavapipe), so 10 s only fires on a hang, even on a machine loaded many times over.
+    /// </summary>
+    public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The same limit for configuring and building a plugin's networks, before the first frame. Builds
+    /// read and upload weights and compile pipelines: a whole `engine live --frames 1` of nonlocal-detect
+    /// took up to 15 s at load average 30 (docs/bench-log.md, 2026-12-07), and real checkpoints are larger.
+    /// </summary>
+    public TimeSpan PluginBuildTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Stop when the source has been silent this long (a dead source that does not come back).</summary>
     public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
