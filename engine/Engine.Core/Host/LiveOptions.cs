@@ -30,8 +30,8 @@ public sealed record LiveOptions
     /// <summary>
     /// The longest a plugin call made while frames flow (interpret, shader reload, parameter change) may
     /// take before the host abandons it and disables the plugin. The loop stalls this long, once, when a
-    /// plugin hangs; legitimate calls take milliseconds (a reload compiles a pipeline: well under a
-    /// second on lavapipe), so 10 s only fires on a hang, even on a machine loaded many times over.
+    /// plugin hangs. These calls work on a finished run's outputs or record an already compiled graph,
+    /// so 10 s is far above them even on a loaded machine, and short enough to notice once.
     /// </summary>
     public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
