@@ -26,13 +26,14 @@ internal static class LiveCommand
     private static readonly Option<int> _hop = new("--hop") { Description = "New sampled frames between two clips of a node.", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> _watchShaders = new("--watch-shaders") { Description = "Recompile plugin shaders when their files change; a shader that fails keeps the old one running and shows file:line." };
     private static readonly Option<string?> _mqtt = new("--mqtt") { Description = "Publish every prediction to an MQTT broker: mqtt://HOST[:PORT][/PREFIX][?buffer=N], topics PREFIX/<stream>/<plugin> and a retained PREFIX/status." };
+    private static readonly Option<double?> _memoryEvery = new("--memory-every") { Description = "Print resident and device memory every S seconds, and at the end compare it with minute 2 (a soak run)." };
     private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
     private static readonly Option<bool> _noBatching = new("--no-batching") { Description = "Run each stream's networks on their own instead of batching the same network of several streams." };
 
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on live sources and present the overlay (windows, recordings, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt })
+        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt, _memoryEvery })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -76,6 +77,7 @@ internal static class LiveCommand
                 SnapshotDirectory = result.GetValue(_snapshotDir)!,
                 SameDevice = result.GetValue(_sameDevice),
                 Batching = !result.GetValue(_noBatching),
+                MemoryEvery = result.GetValue(_memoryEvery) is { } m ? TimeSpan.FromSeconds(m) : null,
             };
             var summaries = run.Run(result, logging);
             foreach (var summary in summaries)

@@ -45,6 +45,9 @@ internal sealed record LiveRun
     /// <summary>Run the same network of several streams as one batch (`--no-batching` turns it off).</summary>
     public bool Batching { get; init; } = true;
 
+    /// <summary>Print resident and device memory this often, and compare the end with minute 2 (null: no sampling).</summary>
+    public TimeSpan? MemoryEvery { get; init; }
+
     /// <summary>Runs the host; <paramref name="opened"/> sees each source once it is open (e.g. to keep the synthetic scene).</summary>
     public IReadOnlyList<LiveSummary> Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
     {
@@ -60,6 +63,7 @@ internal sealed record LiveRun
         Device? display = null;
         Device? inference = null;
         LiveHost? host = null;
+        IReadOnlyList<LiveSummary> summaries;
         try
         {
             var plugins = Streams.Select(stream => stream.Plugins.Select(p =>
@@ -92,6 +96,7 @@ internal sealed record LiveRun
             var shared = SharedOutputs(presenters, logging);
             sources.Clear(); // the host owns them from here on
             host = new LiveHost(display, inference ?? display, setups, shared, Options, logging, Batching);
+            using var memory = MemoryEvery is { } period ? new MemoryWatch(inference is null ? [display] : [display, inference], period, sample => Console.WriteLine(sample)) : null;
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) =>
             {
@@ -101,11 +106,16 @@ internal sealed record LiveRun
             Console.CancelKeyPress += stop;
             try
             {
-                return host.Run(cancel.Token);
+                summaries = host.Run(cancel.Token);
             }
             finally
             {
                 Console.CancelKeyPress -= stop;
+            }
+            if (memory is not null)
+            {
+                memory.Dispose(); // the last sample: the run's end, before teardown
+                Console.WriteLine(memory.Report());
             }
         }
         finally
@@ -123,6 +133,24 @@ internal sealed record LiveRun
             foreach (var plugin in loaded)
                 plugin.Dispose();
         }
+        ReportLeaks(instance!, inferenceInstance);
+        return summaries;
+    }
+
+    /// <summary>
+    /// With the validation layer, what it found alive when the devices and instances were destroyed:
+    /// printed, and an error (exit code 2) when anything was.
+    /// </summary>
+    private static void ReportLeaks(Instance instance, Instance? inferenceInstance)
+    {
+        if (!instance.Validation)
+            return;
+        Instance[] instances = inferenceInstance is null ? [instance] : [instance, inferenceInstance];
+        var leaked = instances.Sum(i => i.LeakedObjects);
+        var messages = instances.SelectMany(i => i.ValidationMessages).ToArray();
+        Console.WriteLine($"validation: {messages.Length} messages, {leaked} objects left alive at exit");
+        if (leaked > 0)
+            throw new EngineException($"validation: {leaked} Vulkan objects were left alive at exit; the layer's errors above name them.");
     }
 
     /// <summary>

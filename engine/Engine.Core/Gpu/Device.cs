@@ -28,6 +28,7 @@ public sealed unsafe class Device : IDisposable
     private ulong _lastSubmitted;
     private long _uploadedBytes;
     private long _downloadedBytes;
+    private long _memoryInUse;
     private bool _disposed;
 
     internal Device(Instance instance, DeviceInfo info, VkPhysicalDevice physical, DeviceOptions options)
@@ -234,6 +235,7 @@ public sealed unsafe class Device : IDisposable
             Api.vkDestroyBuffer(Api.Device, buffer, null);
             VulkanException.Check(result, nameof(Api.vkAllocateMemory), $"buffer '{name}' ({req.size} bytes, memory type {type})");
         }
+        Interlocked.Add(ref _memoryInUse, (long)req.size);
         VulkanException.Check(Api.vkBindBufferMemory(Api.Device, buffer, memory, 0), nameof(Api.vkBindBufferMemory), $"buffer '{name}'");
 
         byte* mapped = null;
@@ -246,7 +248,7 @@ public sealed unsafe class Device : IDisposable
                 AdviseHugePages(mapped, req.size);
         }
         SetName(VkObjectType.Buffer, buffer.Handle, name);
-        return new GpuBuffer(this, name, size, buffer, memory, mapped);
+        return new GpuBuffer(this, name, size, buffer, memory, req.size, mapped);
     }
 
     /// <summary>
@@ -325,6 +327,19 @@ public sealed unsafe class Device : IDisposable
         Run(list => list.CopyBuffer(tensor.Buffer, tensor.ByteOffset, staging, 0, (ulong)bytes));
         ReadMapped(staging, 0, MemoryMarshal.AsBytes(result.AsSpan()));
         return result;
+    }
+
+    /// <summary>
+    /// Bytes of device memory the engine holds now: every allocation (all of them are buffers') until
+    /// the deferred destruction frees it. Flat over a long run means nothing accumulates on the device.
+    /// </summary>
+    public long MemoryInUse => Interlocked.Read(ref _memoryInUse);
+
+    /// <summary>Frees a buffer's memory and counts it out of <see cref="MemoryInUse"/>.</summary>
+    internal void FreeMemory(VkDeviceMemory memory, ulong bytes)
+    {
+        Api.vkFreeMemory(Api.Device, memory, null);
+        Interlocked.Add(ref _memoryInUse, -(long)bytes);
     }
 
     /// <summary>Bytes the host wrote into and read from this device's memory since it opened.</summary>

@@ -10,10 +10,12 @@ namespace Engine.Gpu;
 public sealed unsafe class GpuBuffer : IDisposable
 {
     private readonly Dictionary<(ulong Offset, ulong Range, VkFormat Format), VkBufferView> _views = [];
+    private readonly ulong _memorySize;
     private bool _disposed;
 
-    internal GpuBuffer(Device device, string name, ulong size, VkBuffer handle, VkDeviceMemory memory, byte* mapped)
+    internal GpuBuffer(Device device, string name, ulong size, VkBuffer handle, VkDeviceMemory memory, ulong memorySize, byte* mapped)
     {
+        _memorySize = memorySize;
         Device = device;
         Name = name;
         Size = size;
@@ -67,15 +69,15 @@ public sealed unsafe class GpuBuffer : IDisposable
         lock (_views)
             views = [.. _views.Values];
         var api = Device.Api;
-        var (handle, memory, mapped) = (Handle, Memory, Mapped != null);
-        Device.DestroyAfter(LastUse, () =>
+        var (device, handle, memory, memorySize, mapped) = (Device, Handle, Memory, _memorySize, Mapped != null);
+        device.DestroyAfter(LastUse, () =>
         {
             foreach (var view in views)
                 api.vkDestroyBufferView(api.Device, view, null);
             api.vkDestroyBuffer(api.Device, handle, null);
             if (mapped)
                 api.vkUnmapMemory(api.Device, memory);
-            api.vkFreeMemory(api.Device, memory, null);
+            device.FreeMemory(memory, memorySize);
         });
     }
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Engine.Interop;
 using Microsoft.Extensions.Logging;
 
@@ -19,16 +18,14 @@ public sealed unsafe class Instance : IDisposable
     private const string DebugUtilsExtension = "VK_EXT_debug_utils";
     private const string ValidationFeaturesExtension = "VK_EXT_validation_features";
 
-    private readonly ILogger _logger;
-    private readonly List<string> _validationMessages = [];
-    private GCHandle _self;
+    private readonly ValidationLog? _log;
     private VkDebugUtilsMessengerEXT _messenger;
     private bool _disposed;
 
-    private Instance(VkInstanceApi api, ILogger logger, bool validation)
+    private Instance(VkInstanceApi api, ValidationLog? log, bool validation)
     {
         Api = api;
-        _logger = logger;
+        _log = log;
         Validation = validation;
     }
 
@@ -39,14 +36,13 @@ public sealed unsafe class Instance : IDisposable
     public bool Validation { get; }
 
     /// <summary>Validation messages of WARNING or ERROR severity seen so far.</summary>
-    public IReadOnlyList<string> ValidationMessages
-    {
-        get
-        {
-            lock (_validationMessages)
-                return [.. _validationMessages];
-        }
-    }
+    public IReadOnlyList<string> ValidationMessages => _log?.Messages ?? [];
+
+    /// <summary>
+    /// Objects the validation layer found alive when their device or this instance was destroyed (each
+    /// also an error in <see cref="ValidationMessages"/>); final once the instance is disposed.
+    /// </summary>
+    public int LeakedObjects => _log?.LeakedObjects ?? 0;
 
     /// <summary>Creates an instance; <paramref name="extraExtensions"/> are required (a window's surface extensions).</summary>
     public static Instance Create(bool validation, ILoggerFactory loggerFactory, IReadOnlyList<string>? extraExtensions = null)
@@ -83,12 +79,15 @@ public sealed unsafe class Instance : IDisposable
         if (debugUtils)
             extensions.Add(DebugUtilsExtension);
 
+        var log = debugUtils ? new ValidationLog(logger) : null;
+        var messengerInfo = log?.MessengerInfo ?? default;
         var appName = NativeString.Utf8("nonlocal-engine");
         using var layerNames = new NativeString.Array(layers);
         using var extensionNames = new NativeString.Array(extensions);
         VkInstance handle;
         var syncValidation = VkValidationFeatureEnableEXT.SynchronizationValidation;
-        var features = new VkValidationFeaturesEXT { enabledValidationFeatureCount = 1, pEnabledValidationFeatures = &syncValidation };
+        // The chained messenger hears instance creation and destruction, where no created messenger exists yet or still.
+        var features = new VkValidationFeaturesEXT { pNext = log is null ? null : &messengerInfo, enabledValidationFeatureCount = 1, pEnabledValidationFeatures = &syncValidation };
         fixed (byte* name = appName)
         {
             var app = new VkApplicationInfo
@@ -99,7 +98,7 @@ public sealed unsafe class Instance : IDisposable
             };
             var info = new VkInstanceCreateInfo
             {
-                pNext = extensions.Contains(ValidationFeaturesExtension) ? &features : null,
+                pNext = extensions.Contains(ValidationFeaturesExtension) ? &features : log is null ? null : &messengerInfo,
                 flags = extensions.Contains("VK_KHR_portability_enumeration") ? 1u : 0u, // ENUMERATE_PORTABILITY_BIT
                 pApplicationInfo = &app,
                 enabledLayerCount = layerNames.Count,
@@ -107,13 +106,16 @@ public sealed unsafe class Instance : IDisposable
                 enabledExtensionCount = extensionNames.Count,
                 ppEnabledExtensionNames = extensionNames.Pointer,
             };
-            VulkanException.Check(global.vkCreateInstance(&info, null, &handle), nameof(global.vkCreateInstance),
+            var created = global.vkCreateInstance(&info, null, &handle);
+            if (created < 0)
+                log?.Dispose();
+            VulkanException.Check(created, nameof(global.vkCreateInstance),
                 $"an instance with layers [{string.Join(", ", layers)}] and extensions [{string.Join(", ", extensions)}]");
         }
 
-        var instance = new Instance(new VkInstanceApi(handle, debugUtils), logger, validation);
-        if (debugUtils)
-            instance.CreateMessenger();
+        var instance = new Instance(new VkInstanceApi(handle, debugUtils), log, validation);
+        if (log is not null)
+            instance.CreateMessenger(log);
         return instance;
     }
 
@@ -211,43 +213,12 @@ public sealed unsafe class Instance : IDisposable
         return devices.OrderByDescending(d => d.Preference).ThenBy(d => d.Index).First();
     }
 
-    private void CreateMessenger()
+    private void CreateMessenger(ValidationLog log)
     {
-        _self = GCHandle.Alloc(this);
-        var info = new VkDebugUtilsMessengerCreateInfoEXT
-        {
-            messageSeverity = VkDebugUtilsMessageSeverityFlagsEXT.Info | VkDebugUtilsMessageSeverityFlagsEXT.Warning | VkDebugUtilsMessageSeverityFlagsEXT.Error,
-            messageType = VkDebugUtilsMessageTypeFlagsEXT.General | VkDebugUtilsMessageTypeFlagsEXT.Validation | VkDebugUtilsMessageTypeFlagsEXT.Performance,
-            pfnUserCallback = &OnMessage,
-            pUserData = (void*)GCHandle.ToIntPtr(_self),
-        };
+        var info = log.MessengerInfo;
         VkDebugUtilsMessengerEXT messenger;
         VulkanException.Check(Api.vkCreateDebugUtilsMessengerEXT(Api.Instance, &info, null, &messenger), nameof(Api.vkCreateDebugUtilsMessengerEXT), "the validation messenger");
         _messenger = messenger;
-    }
-
-    [UnmanagedCallersOnly]
-    private static uint OnMessage(VkDebugUtilsMessageSeverityFlagsEXT severity, VkDebugUtilsMessageTypeFlagsEXT type, VkDebugUtilsMessengerCallbackDataEXT* data, void* user)
-    {
-        if (GCHandle.FromIntPtr((nint)user).Target is not Instance instance)
-            return 0;
-        var text = $"[{NativeString.Read(data->pMessageIdName)}] {NativeString.Read(data->pMessage)}";
-        if (severity >= VkDebugUtilsMessageSeverityFlagsEXT.Warning)
-        {
-            lock (instance._validationMessages)
-                instance._validationMessages.Add(text);
-        }
-        var level = severity switch
-        {
-            >= VkDebugUtilsMessageSeverityFlagsEXT.Error => LogLevel.Error,
-            >= VkDebugUtilsMessageSeverityFlagsEXT.Warning => LogLevel.Warning,
-            >= VkDebugUtilsMessageSeverityFlagsEXT.Info => LogLevel.Debug,
-            _ => LogLevel.Trace,
-        };
-#pragma warning disable CA1848, CA2254 // the message text comes from the driver
-        instance._logger.Log(level, "Vulkan {Type}: {Message}", type, text);
-#pragma warning restore CA1848, CA2254
-        return 0;
     }
 
     public void Dispose()
@@ -258,7 +229,6 @@ public sealed unsafe class Instance : IDisposable
         if (_messenger.Handle != 0)
             Api.vkDestroyDebugUtilsMessengerEXT(Api.Instance, _messenger, null);
         Api.vkDestroyInstance(Api.Instance, null);
-        if (_self.IsAllocated)
-            _self.Free();
+        _log?.Dispose();
     }
 }

@@ -28,6 +28,21 @@ public sealed record LiveOptions
     public bool WatchShaders { get; init; }
 
     /// <summary>
+    /// The longest a plugin call made while frames flow (interpret, shader reload, parameter change) may
+    /// take before the host abandons it and disables the plugin. The loop stalls this long, once, when a
+    /// plugin hangs. These calls work on a finished run's outputs or record an already compiled graph,
+    /// so 10 s is far above them even on a loaded machine, and short enough to notice once.
+    /// </summary>
+    public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The same limit for configuring and building a plugin's networks, before the first frame. Builds
+    /// read and upload weights and compile pipelines: a whole `engine live --frames 1` of nonlocal-detect
+    /// took up to 15 s at load average 30 (docs/bench-log.md, 2026-12-07), and real checkpoints are larger.
+    /// </summary>
+    public TimeSpan PluginBuildTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Stop with an error when a source that says it is live has delivered nothing for this long (a hung
     /// source). Sources that are connecting or reconnecting are waited for without limit: they retry on
     /// their own, forever unless <see cref="Video.SourceOptions.MaxReconnects"/> is set.

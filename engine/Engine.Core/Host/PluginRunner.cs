@@ -1,3 +1,4 @@
+using System.Globalization;
 using Engine.Contracts;
 using Engine.Gpu;
 using Engine.Models;
@@ -18,6 +19,8 @@ public sealed class PluginRunner : IDisposable
 {
     private readonly ILogger _logger;
     private readonly bool _watchShaders;
+    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _buildTimeout;
     private readonly List<NetworkRunner> _networks = [];
 
     public PluginRunner(PluginSetup setup, Device display, Device inference, int width, int height, LiveOptions options, ILogger logger)
@@ -25,9 +28,11 @@ public sealed class PluginRunner : IDisposable
         Setup = setup;
         _logger = logger;
         _watchShaders = options.WatchShaders;
+        _timeout = options.PluginTimeout;
+        _buildTimeout = options.PluginBuildTimeout;
         var plugin = setup.Loaded;
         Shaders = new PluginShaders(inference, plugin.Manifest.ShaderDirectory, plugin.Manifest.Directory, options.WatchShaders, logger);
-        Guard(() => "configure", () =>
+        Guard(() => "configure", _buildTimeout, () =>
         {
             var specs = plugin.Plugin.Parameters;
             Values = PluginSettings.Resolve(plugin.Id, specs, options.SettingsFile, setup.Parameters);
@@ -70,7 +75,7 @@ public sealed class PluginRunner : IDisposable
             return;
         foreach (var network in _networks)
         {
-            if (!Guard(() => "interpret", () => network.Poll(result => Plugin.Plugin.Interpret(network.Spec, result))))
+            if (!Guard(() => "interpret", _timeout, () => network.Poll(result => Plugin.Plugin.Interpret(network.Spec, result))))
                 return;
         }
     }
@@ -88,7 +93,7 @@ public sealed class PluginRunner : IDisposable
         {
             // A reloaded shader is the plugin's code: if its new pipeline cannot be recorded, the plugin is
             // disabled. Without --watch-shaders nothing reloads, so the graph is not asked per frame.
-            if (_watchShaders && network.Batch is { InFlight: false } batch && !Guard(() => "shader reload", () =>
+            if (_watchShaders && network.Batch is { InFlight: false } batch && !Guard(() => "shader reload", _timeout, () =>
             {
                 if (batch.Graph.Refresh())
                     _logger.LogInformation("{Plugin}/{Network}: recorded with the reloaded shaders", Id, network.Spec.Id);
@@ -111,13 +116,26 @@ public sealed class PluginRunner : IDisposable
     }
 
     /// <summary>Runs <paramref name="build"/> (the plugin building a network, and its compilation) guarded as the stage "build".</summary>
-    internal bool GuardBuild(Action build) => Guard(() => "build", build);
+    internal bool GuardBuild(Action build) => Guard(() => "build", _buildTimeout, build);
 
-    private bool Guard(Func<string> stage, Action action)
+    /// <summary>
+    /// Runs plugin code on a pool thread and waits at most <paramref name="limit"/>. A call that does not
+    /// return by then is abandoned (a thread cannot be stopped from outside; a plugin that hangs keeps
+    /// its thread, and what it holds, until the process ends) and the plugin disabled, so the loop
+    /// presents on. Calls never overlap: the loop waits for each.
+    /// </summary>
+    private bool Guard(Func<string> stage, TimeSpan limit, Action action)
     {
         try
         {
-            action();
+            var call = Task.Run(action);
+            if (Task.WaitAny([call], limit) < 0)
+            {
+                Error = string.Create(CultureInfo.InvariantCulture, $"{stage()}: did not return within {limit.TotalSeconds:0.#} s");
+                _logger.LogError("plugin {Plugin} disabled: {Error}; its call is abandoned", Id, Error);
+                return false;
+            }
+            call.GetAwaiter().GetResult();
             return true;
         }
 #pragma warning disable CA1031 // A plugin may throw anything; the host must survive it.

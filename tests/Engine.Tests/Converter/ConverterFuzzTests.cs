@@ -11,7 +11,8 @@ namespace Engine.Tests.Converter;
 
 /// <summary>
 /// A deterministic mutation fuzzer over small checkpoints of every container: truncations, bit flips,
-/// corrupted length fields and swapped pickle opcodes (also inside a zip's data.pkl). Every case must
+/// corrupted length fields, splices (a run of the file's own bytes inserted or written elsewhere) and
+/// swapped pickle opcodes (also inside a zip's data.pkl). Every case must
 /// end in success or an <see cref="EngineException"/>, within a time limit and without an allocation
 /// sized by a corrupt header. The config-text readers get the same treatment on mutated texts.
 /// </summary>
@@ -49,8 +50,8 @@ public sealed class ConverterFuzzTests
             for (var i = 0; i < _cases && failures.Count < 5; i++)
             {
                 var (name, bytes) = seeds[i % seeds.Length];
-                var kind = random.Next(5);
-                var mutated = kind == 4 && name.EndsWith(".pth", StringComparison.Ordinal) ? MutateInnerPickle(bytes, random) : Mutate(bytes, kind, random);
+                var kind = random.Next(6);
+                var mutated = kind == 5 && name.EndsWith(".pth", StringComparison.Ordinal) ? MutateInnerPickle(bytes, random) : Mutate(bytes, kind, random);
                 var path = Path.Combine(dir, $"case{i % 8}-{name}");
                 File.WriteAllBytes(path, mutated);
                 var run = Task.Run(() =>
@@ -283,6 +284,14 @@ public sealed class ConverterFuzzTests
                 var value = random.Next(3) == 0 ? (uint)random.Next() : _lengths[random.Next(_lengths.Length)];
                 BitConverter.TryWriteBytes(bytes.AsSpan(at, Math.Min(4, bytes.Length - at)), value);
                 return bytes;
+            case 3:
+                var from = random.Next(bytes.Length);
+                var run = bytes.AsSpan(from, Math.Min(random.Next(1, 256), bytes.Length - from));
+                var to = random.Next(bytes.Length + 1);
+                if (random.Next(2) == 0)
+                    return [.. bytes.AsSpan(0, to), .. run, .. bytes.AsSpan(to)];
+                run.CopyTo(bytes.AsSpan(Math.Min(to, bytes.Length - run.Length)));
+                return bytes;
             default:
                 for (var n = random.Next(1, 4); n > 0; n--)
                     bytes[random.Next(bytes.Length)] = _opcodes[random.Next(_opcodes.Length)];
@@ -304,7 +313,7 @@ public sealed class ConverterFuzzTests
                 source.CopyTo(copy);
                 var data = copy.ToArray();
                 if (entry.FullName.EndsWith("data.pkl", StringComparison.Ordinal))
-                    data = Mutate(data, random.Next(4), random);
+                    data = Mutate(data, random.Next(5), random);
                 using var target = zip.CreateEntry(entry.FullName, CompressionLevel.NoCompression).Open();
                 target.Write(data);
             }

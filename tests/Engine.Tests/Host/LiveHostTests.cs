@@ -247,19 +247,53 @@ public sealed class LiveHostTests(GpuFixture fixture) : GpuTest(fixture), IDispo
         var disabled = Assert.Single(summary.DisabledPlugins);
         Assert.StartsWith("throwing: interpret: InvalidOperationException: test plugin failure in interpret", disabled);
         Assert.True(summary.InferenceRuns >= 2, $"{summary.InferenceRuns} runs");
-        // The error is drawn in the error colour in the bottom rows (the plugin panels).
-        var image = probe.Last!;
+        AssertErrorInPluginPanels(probe.Last!, 128, 96);
+    }
+
+    /// <summary>A disabled plugin's error is drawn in the error colour in the bottom half (the plugin panels), and nowhere else.</summary>
+    private static void AssertErrorInPluginPanels(byte[] image, int width, int height)
+    {
         var error = OverlayComposer.ErrorColour;
         var hits = 0;
-        for (var i = 0; i < 128 * 96; i++)
+        for (var i = 0; i < width * height; i++)
         {
             if (image[i * 4 + 2] == (byte)(error >> 16) && image[i * 4 + 1] == (byte)(error >> 8) && image[i * 4] == (byte)error)
             {
-                Assert.True(i / 128 > 48, $"error-coloured pixel at row {i / 128}");
+                Assert.True(i / width > height / 2, $"error-coloured pixel at row {i / width}");
                 hits++;
             }
         }
         Assert.True(hits > 20, $"{hits} error-coloured pixels");
+    }
+
+    [Fact]
+    public async Task A_plugin_that_never_returns_from_interpret_is_abandoned_and_disabled_while_frames_keep_presenting()
+    {
+        using var source = new SyntheticSource(new SourceOptions { Width = 128, Height = 96, AsFastAsPossible = true });
+        var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins], NullLogger.Instance);
+        using var colour = catalog.Load("colour-head");
+        using var hang = catalog.Load("hang-head");
+        PluginRunner? hanging = null;
+        bool? enabledAtFrame30 = null;
+        // Frames and runs share the one queue, so hang-head's first run (launched at frame 0) has been
+        // interpreted, and has hung, long before frame 30 is presented.
+        var probe = new Probe(30, () => enabledAtFrame30 = hanging!.Enabled);
+        // The limit is the stall the hang costs; colour-head's calls take milliseconds, far below it on any load.
+        var options = new LiveOptions { Frames = 40, PluginTimeout = TimeSpan.FromSeconds(5) };
+        using var session = TestHosts.Single(Device, Device, source, [colour, hang], [probe], options);
+        var plugins = session.LiveStreams[0].Plugins;
+        hanging = plugins[1];
+        // Only a hang of the host itself reaches the guard (TimeoutException).
+        var summary = Assert.Single(await Task.Run(() => session.Run()).WaitAsync(TimeSpan.FromMinutes(5)));
+        probe.Dispose();
+
+        // The loop waited once for the limit, presented on without the plugin and ended at its bound.
+        Assert.False(enabledAtFrame30);
+        Assert.Equal(40, summary.Presented);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => (long)i), probe.Frames);
+        Assert.Equal("hang-head: interpret: did not return within 5 s", Assert.Single(summary.DisabledPlugins));
+        Assert.True(plugins[0].Enabled);
+        AssertErrorInPluginPanels(probe.Last!, 128, 96);
     }
 
     [Fact]
@@ -268,6 +302,18 @@ public sealed class LiveHostTests(GpuFixture fixture) : GpuTest(fixture), IDispo
         using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
         var (summary, _) = Run(source, ["throwing", "colour-head"], new LiveOptions { Frames = 12, Parameters = ["throw_in=build"] }, []);
         Assert.StartsWith("throwing: build: InvalidOperationException: test plugin failure in build", Assert.Single(summary.DisabledPlugins));
+        Assert.True(summary.InferenceRuns >= 1);
+    }
+
+    [Fact]
+    public void A_plugin_that_never_returns_from_configure_is_disabled_and_the_others_still_run()
+    {
+        using var source = new SyntheticSource(new SourceOptions { Width = 64, Height = 48, AsFastAsPossible = true });
+        // colour-head's build is held to the same limit: it took over 2 s at load average 30, so 15 s.
+        var options = new LiveOptions { Frames = 12, Parameters = ["hang_in=configure"], PluginBuildTimeout = TimeSpan.FromSeconds(15) };
+        var (summary, _) = Run(source, ["hang-head", "colour-head"], options, []);
+        Assert.Equal("hang-head: configure: did not return within 15 s", Assert.Single(summary.DisabledPlugins));
+        Assert.Equal(12, summary.Presented);
         Assert.True(summary.InferenceRuns >= 1);
     }
 
