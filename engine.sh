@@ -13,7 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 APT_PACKAGES=(
   mesa-vulkan-drivers libvulkan1 vulkan-validationlayers glslc libshaderc1 libglfw3 ffmpeg xvfb
-  python3-torch python3-torchvision python3-numpy python3-yaml python3-yapf libopenblas0-pthread imagemagick mosquitto
+  python3-torch python3-torchvision python3-numpy python3-yaml python3-yapf libopenblas0-pthread imagemagick mosquitto chromium
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

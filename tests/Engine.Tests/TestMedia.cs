@@ -29,6 +29,21 @@ public static class TestMedia
         return (int.Parse(parts[2], CultureInfo.InvariantCulture), int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>An image file's pixels as RGB bytes, rows top to bottom, decoded by ffmpeg.</summary>
+    public static byte[] DecodeRgb(string imagePath)
+    {
+        var raw = imagePath + ".rgb";
+        try
+        {
+            Run("ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", imagePath, "-f", "rawvideo", "-pix_fmt", "rgb24", raw);
+            return File.ReadAllBytes(raw);
+        }
+        finally
+        {
+            File.Delete(raw);
+        }
+    }
+
     public static string Run(string tool, params string[] args)
     {
         var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
