@@ -81,12 +81,17 @@ public sealed partial class HeadlessChromium : IDisposable
         return result.GetProperty("result").GetProperty("value");
     }
 
-    /// <summary>A PNG of the viewport, with its size (from IHDR).</summary>
-    public async Task<(byte[] Png, int Width, int Height)> Screenshot()
+    /// <summary>The viewport's pixels as RGB bytes, rows top to bottom (a PNG screenshot decoded by ffmpeg), with its size.</summary>
+    public async Task<(byte[] Rgb, int Width, int Height)> Screenshot()
     {
         var result = await Call("Page.captureScreenshot", new { format = "png" });
         var png = Convert.FromBase64String(result.GetProperty("data").GetString()!);
-        return (png, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        var path = Path.Combine(_profile.FullName, "screenshot.png");
+        await File.WriteAllBytesAsync(path, png);
+        var (width, height) = (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+        var rgb = TestMedia.DecodeRgb(path);
+        Assert.Equal(width * height * 3, rgb.Length);
+        return (rgb, width, height);
     }
 
     public void Dispose()
