@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Engine.Host;
 using Microsoft.AspNetCore.Http;
@@ -138,7 +139,9 @@ internal sealed class StreamsApi(ILiveHostView view)
     private static async Task Json(HttpContext context, int status, Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // The default encoder escapes HTML-sensitive characters (' as \u0027), which only matters
+        // when JSON is pasted into a page; these answers are application/json, read by curl and scripts.
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             write(writer);
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json; charset=utf-8";

@@ -117,7 +117,8 @@ public sealed class HttpApiTests : IDisposable
         using (var response = await _http.Client.GetAsync("/api/streams/cam-z/plugins/detect/parameters"))
         {
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            Assert.Equal("no stream 'cam-z'", await ErrorOf(response));
+            // Quotes as they are (not \u0027), for people reading answers with curl.
+            Assert.Equal("{\"error\":\"no stream 'cam-z'\"}", await response.Content.ReadAsStringAsync());
         }
         using (var response = await Put("/api/streams/cam-a/plugins/pose/parameters", """{"threshold": 0.7}"""))
         {
