@@ -28,12 +28,14 @@ internal static class LiveCommand
     private static readonly Option<string?> _mqtt = new("--mqtt") { Description = "Publish every prediction to an MQTT broker: mqtt://HOST[:PORT][/PREFIX][?buffer=N], topics PREFIX/<stream>/<plugin> and a retained PREFIX/status." };
     private static readonly Option<double?> _memoryEvery = new("--memory-every") { Description = "Print resident and device memory every S seconds, and at the end compare it with minute 2 (a soak run)." };
     private static readonly Option<bool> _sameDevice = new("--same-device") { Description = "Run inference on the display device (on one-queue devices, frames then wait for runs)." };
+    private static readonly Option<string?> _http = new("--http") { Description = "Serve the dashboard, the JSON API and /metrics at http://HOST:PORT (loopback unless --http-token is given)." };
+    private static readonly Option<string?> _httpToken = new("--http-token") { Description = "Bearer token the HTTP server asks for on every route but /healthz; required to bind a non-loopback address." };
     private static readonly Option<bool> _noBatching = new("--no-batching") { Description = "Run each stream's networks on their own instead of batching the same network of several streams." };
 
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on live sources and present the overlay (windows, recordings, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt, _memoryEvery })
+        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt, _memoryEvery, _http, _httpToken })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -52,7 +54,7 @@ internal static class LiveCommand
             var pluginConfigs = plugins.Select(id => new StreamPluginConfig(id, null, new Dictionary<string, string>(), "--plugin")).ToArray();
             var streams = config?.Streams ?? [.. (sources.Length > 0 ? sources : ["webcam"]).Select(s => new StreamConfig(s, s, sourceOptions, pluginConfigs))];
             // The outputs shared by every stream: the file's, each overridden by its flag.
-            var outputs = (config?.Outputs ?? new OutputsConfig()).Over(new OutputsConfig(Json: result.GetValue(_json), Record: result.GetValue(_record), Mqtt: result.GetValue(_mqtt)));
+            var outputs = (config?.Outputs ?? new OutputsConfig()).Over(new OutputsConfig(Json: result.GetValue(_json), Record: result.GetValue(_record), Mqtt: result.GetValue(_mqtt), Http: result.GetValue(_http), HttpToken: result.GetValue(_httpToken)));
             var run = new LiveRun
             {
                 Streams = streams,

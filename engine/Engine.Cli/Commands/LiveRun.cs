@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Engine.Gpu;
 using Engine.Host;
+using Engine.Services.Http;
 using Engine.Services.Mqtt;
 using Engine.Video;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,7 @@ internal sealed record LiveRun
     public IReadOnlyList<LiveSummary> Run(ParseResult result, ILoggerFactory logging, Action<IFrameSource>? opened = null)
     {
         var logger = logging.CreateLogger("live");
+        var http = HttpServerOptions.From(Outputs.Http, Outputs.HttpToken);
         var catalog = new PluginCatalog(PluginPaths, logger);
         if (Streams.Any(s => s.Plugins.Count == 0))
             throw new EngineException($"choose a plugin with --plugin ID (found: {string.Join(", ", catalog.Entries.Where(e => e.Status != PluginStatus.Skipped).Select(e => e.Id).DefaultIfEmpty("none"))}).");
@@ -97,6 +99,9 @@ internal sealed record LiveRun
             sources.Clear(); // the host owns them from here on
             host = new LiveHost(display, inference ?? display, setups, shared, Options, logging, Batching);
             using var memory = MemoryEvery is { } period ? new MemoryWatch(inference is null ? [display] : [display, inference], period, sample => Console.WriteLine(sample)) : null;
+            using var server = http is null ? null : HttpServer.Start(http, host, logging);
+            if (server is not null)
+                Console.WriteLine($"http: dashboard at {server.Address}");
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) =>
             {

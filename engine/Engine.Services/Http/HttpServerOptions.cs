@@ -38,6 +38,10 @@ public sealed record HttpServerOptions
         return new HttpServerOptions(uri, token);
     }
 
+    /// <summary>The options of `--http` and `--http-token` (or `outputs.http` and `outputs.http_token`): null when no address is given.</summary>
+    public static HttpServerOptions? From(string? address, string? token) => address is not null ? Parse(address, token)
+        : token is not null ? throw new EngineException("--http-token is given without --http ADDRESS.") : null;
+
     /// <summary>The IP address to bind, or null for `localhost` (both loopback addresses) and for names (every interface).</summary>
     internal IPAddress? IpAddress => IPAddress.TryParse(Address.IdnHost, out var ip) ? ip : null;
 }
