@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Engine.Host;
 using Engine.Services.Mqtt;
+using Engine.Video;
 
 namespace Engine.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal static class LiveCommand
                 throw new EngineException($"--config {configFile} lists the streams and their plugins; --source and --plugin cannot be added to it.");
             var sourceOptions = LiveOptionsCli.Source(result);
             var pluginConfigs = plugins.Select(id => new StreamPluginConfig(id, null, new Dictionary<string, string>(), "--plugin")).ToArray();
-            var streams = config?.Streams ?? [.. (sources.Length > 0 ? sources : ["webcam"]).Select(s => new StreamConfig(s, s, sourceOptions, pluginConfigs))];
+            var streams = config?.Streams ?? [.. (sources.Length > 0 ? sources : ["webcam"]).Select(s => new StreamConfig(SourceFactory.ShownName(s), s, sourceOptions, pluginConfigs))];
             // The outputs shared by every stream: the file's, each overridden by its flag.
             var outputs = (config?.Outputs ?? new OutputsConfig()).Over(new OutputsConfig(Json: result.GetValue(_json), Record: result.GetValue(_record), Mqtt: result.GetValue(_mqtt), Http: result.GetValue(_http), HttpToken: result.GetValue(_httpToken)));
             var run = new LiveRun

@@ -12,7 +12,7 @@ internal static class LiveOptionsCli
     public static readonly Option<string?> PixelFormat = new("--pixel-format") { Description = "Camera pixel format (e.g. mjpeg, yuyv422; see `engine sources`)." };
     public static readonly Option<bool> AsFastAsPossible = new("--as-fast-as-possible") { Description = "Read files as fast as they decode instead of at their frame rate." };
     public static readonly Option<bool> Loop = new("--loop") { Description = "Restart a file source at its end." };
-    public static readonly Option<int?> MaxReconnects = new("--max-reconnects") { Description = "Give a live source up after N consecutive failed attempts to open or reopen it (default: retry forever)." };
+    public static readonly Option<int?> MaxReconnects = new("--max-reconnects") { Description = "Give a live source up after N consecutive failed retries to open or reopen it, N + 1 failed attempts (default: retry forever)." };
 
     public static IEnumerable<Option> All => [Size, Fps, PixelFormat, AsFastAsPossible, Loop, MaxReconnects];
 

@@ -99,7 +99,7 @@ internal sealed record LiveRun
             sources.Clear(); // the host owns them from here on
             host = new LiveHost(display, inference ?? display, setups, shared, Options, logging, Batching);
             using var memory = MemoryEvery is { } period ? new MemoryWatch(inference is null ? [display] : [display, inference], period, sample => Console.WriteLine(sample)) : null;
-            using var server = http is null ? null : HttpServer.Start(http, host, logging);
+            using var server = http is null ? null : HttpServer.Start(http, host, logging, shared.OfType<MqttPresenter>().SingleOrDefault());
             if (server is not null)
                 Console.WriteLine($"http: dashboard at {server.Address}");
             using var cancel = new CancellationTokenSource();

@@ -132,7 +132,7 @@ public sealed record HostConfig(IReadOnlyList<StreamConfig> Streams, OutputsConf
             var map = Map(node ?? throw Error(at, "expected a mapping"), at);
             Known(map, at, "id", "source", "size", "fps", "pixel_format", "loop", "as_fast_as_possible", "max_reconnects", "plugins");
             var source = Text(map, at, "source") ?? throw Error(Join(at, "source"), "missing");
-            var id = Text(map, at, "id") ?? source;
+            var id = Text(map, at, "id") ?? SourceFactory.ShownName(source);
             if (id.Length == 0)
                 throw Error(Join(at, "id"), "empty");
             int? width = null, height = null;

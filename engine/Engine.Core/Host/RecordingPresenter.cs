@@ -29,6 +29,7 @@ public sealed class RecordingPresenter : IPresenter
     private Stream? _stdin;
     private Task<string>? _stderr;
     private long _framesInFile;
+    private long _encoderStarted;
 
     public RecordingPresenter(string path, int width, int height, double fps, ILogger logger)
     {
@@ -102,6 +103,7 @@ public sealed class RecordingPresenter : IPresenter
         _process.StandardOutput.ReadToEndAsync();
         _files.Add(path);
         _framesInFile = 0;
+        _encoderStarted = Stopwatch.GetTimestamp();
     }
 
     /// <summary>After the encoder died: a new encoder on the next file, or false (and the recording stopped) when that cannot help.</summary>
@@ -115,8 +117,10 @@ public sealed class RecordingPresenter : IPresenter
         var reason = $"ffmpeg exited with code {code}" + (code > 128 ? $" (killed by signal {code - 128})" : "") + (detail is null ? "" : $": {detail}");
         if (diskFull is not null)
             return Stop($"--record {file}: the disk is full ({reason}); recording stopped after {Frames} frames, the run goes on without it");
-        if (_files.Count > 1 && _framesInFile < Math.Max(1, _fps))
-            return Stop($"--record {file}: the restarted encoder died within its first second ({reason}); recording stopped after {Frames} frames, the run goes on without it");
+        // A restarted encoder that dies at once cannot be helped by another restart; wall time, not a
+        // frame count, since the host may present fewer frames a second than the source delivers.
+        if (_files.Count > 1 && (_framesInFile == 0 || Stopwatch.GetElapsedTime(_encoderStarted) < TimeSpan.FromSeconds(1)))
+            return Stop($"--record {file}: the restarted encoder died within its first second (or before its first frame) ({reason}); recording stopped after {Frames} frames, the run goes on without it");
         var next = Path.Combine(Path.GetDirectoryName(_path) ?? "", string.Create(CultureInfo.InvariantCulture,
             $"{Path.GetFileNameWithoutExtension(_path)}.{_files.Count}{Path.GetExtension(_path)}"));
         _logger.LogWarning("--record {File}: the encoder died ({Reason}) after {Frames} frames; recording goes on in {Next}", file, reason, _framesInFile, next);

@@ -50,16 +50,25 @@ public static class SourceFactory
             return new FfmpegInput($"webcam:{device}", args, device, IsFile: false);
         }
         if (source.StartsWith("rtsp://", StringComparison.Ordinal) || source.StartsWith("rtsps://", StringComparison.Ordinal))
-            return new FfmpegInput(source, ["-rtsp_transport", "tcp", "-timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
+            return new FfmpegInput(ShownName(source), ["-rtsp_transport", "tcp", "-timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
         if (source.StartsWith("http://", StringComparison.Ordinal) || source.StartsWith("https://", StringComparison.Ordinal))
-            return new FfmpegInput(source, ["-rw_timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
+            return new FfmpegInput(ShownName(source), ["-rw_timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
         if (source.StartsWith("udp://", StringComparison.Ordinal))
-            return new FfmpegInput(source, ["-timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
+            return new FfmpegInput(ShownName(source), ["-timeout", Microseconds(options.OpenTimeout)], source, IsFile: false);
         var path = source.StartsWith("file:", StringComparison.Ordinal) ? source["file:".Length..] : source;
         if (!File.Exists(path))
             throw new EngineException($"{source}: no such file. Sources: webcam, webcam:/dev/videoN, file:PATH, rtsp://..., http(s)://..., udp://..., synthetic.");
         return new FfmpegInput($"file:{path}", [], Path.GetFullPath(path), IsFile: true);
     }
+
+    /// <summary>
+    /// A source string as it may be shown (logs, HUD, stream ids, MQTT topics, the HTTP API): a URL's
+    /// `user:password@` is removed, since cameras often carry their credentials in it.
+    /// </summary>
+    public static string ShownName(string source) =>
+        Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? source.Replace(uri.UserInfo + "@", "", StringComparison.Ordinal)
+            : source;
 
     private static string Microseconds(TimeSpan t) => ((long)t.TotalMicroseconds).ToString(CultureInfo.InvariantCulture);
 }

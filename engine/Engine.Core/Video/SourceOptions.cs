@@ -31,7 +31,7 @@ public sealed record SourceOptions
         [TimeSpan.FromSeconds(0.25), TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5)];
 
     /// <summary>
-    /// Consecutive failed attempts after which a source gives up and ends (null, the default: a live
+    /// Consecutive failed retries after which a source gives up and ends, N + 1 failed attempts (null, the default: a live
     /// source is retried forever, as a camera or a stream server that restarts comes back).
     /// </summary>
     public int? MaxReconnects { get; init; }

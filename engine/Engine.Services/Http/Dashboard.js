@@ -72,9 +72,11 @@ async function watchView(id, img) {
         img.dataset.frame = etag ? etag.replaceAll('"', '') : '';
         pause = 0;
       } else if (r.status !== 304 && r.status !== 204) {
+        showStatus(id + ': view answered ' + r.status, true);
         pause = 1000;
       }
-    } catch {
+    } catch (e) {
+      showStatus(id + ': view failed: ' + e, true);
       pause = 1000;
     }
     await sleep(pause);

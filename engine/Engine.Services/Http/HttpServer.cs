@@ -1,4 +1,6 @@
+using System.Net;
 using Engine.Host;
+using Engine.Services.Mqtt;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -35,8 +37,11 @@ public sealed class HttpServer : IDisposable
     /// <summary>The address the server listens on, with the port the system chose when asked for port 0.</summary>
     public Uri Address { get; }
 
-    /// <summary>Starts listening; throws an <see cref="EngineException"/> naming the address when it cannot bind.</summary>
-    public static HttpServer Start(HttpServerOptions options, ILiveHostView view, ILoggerFactory logging)
+    /// <summary>
+    /// Starts listening over <paramref name="view"/> (and, in the metrics, <paramref name="mqtt"/> when the
+    /// host publishes to a broker); throws an <see cref="EngineException"/> naming the address when it cannot bind.
+    /// </summary>
+    public static HttpServer Start(HttpServerOptions options, ILiveHostView view, ILoggerFactory logging, MqttPresenter? mqtt = null)
     {
         // The empty builder reads no appsettings, no ASPNETCORE_* variables and no command line:
         // the engine's options alone decide what is served where.
@@ -51,13 +56,34 @@ public sealed class HttpServer : IDisposable
             if (options.IpAddress is { } ip)
                 kestrel.Listen(ip, port);
             else if (options.Address.IsLoopback)
-                kestrel.ListenLocalhost(port);
+            {
+                // Kestrel's ListenLocalhost cannot take port 0 (it would need one free port on two addresses).
+                if (port == 0)
+                    kestrel.Listen(IPAddress.Loopback, 0);
+                else
+                    kestrel.ListenLocalhost(port);
+            }
             else
                 kestrel.ListenAnyIP(port);
         });
         var app = builder.Build();
 
-        if (options.Token is { } token)
+        if (options.Token is null)
+        {
+            // Without a token the server trusts being on loopback, which a web page can defeat by DNS
+            // rebinding (its own name resolving to 127.0.0.1): only requests addressed to a loopback
+            // name are answered, so a page of another origin cannot read the cameras or change parameters.
+            app.Use(async (context, next) =>
+            {
+                if (IsLoopbackHost(context.Request.Host.Host))
+                {
+                    await next(context);
+                    return;
+                }
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            });
+        }
+        else if (options.Token is { } token)
         {
             var bearer = new BearerToken(token);
             app.Use(async (context, next) =>
@@ -81,7 +107,7 @@ public sealed class HttpServer : IDisposable
         app.MapGet("/api/streams/{id}/view.png", api.View);
         app.MapGet("/api/streams/{id}/plugins/{plugin}/parameters", api.GetParameters);
         app.MapPut("/api/streams/{id}/plugins/{plugin}/parameters", api.PutParameters);
-        app.MapMetrics("/metrics", new StreamMetrics(view).Registry);
+        app.MapMetrics("/metrics", new StreamMetrics(view, mqtt).Registry);
 
         try
         {
@@ -101,4 +127,7 @@ public sealed class HttpServer : IDisposable
         _app.StopAsync().GetAwaiter().GetResult();
         ((IDisposable)_app).Dispose();
     }
+
+    private static bool IsLoopbackHost(string host) =>
+        host is "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
 }

@@ -1,4 +1,5 @@
 using Engine.Host;
+using Engine.Services.Mqtt;
 using Engine.Video;
 using Prometheus;
 
@@ -8,7 +9,8 @@ namespace Engine.Services.Http;
 /// The host's figures as Prometheus metrics, labelled by stream, in a registry of this server's own
 /// (not prometheus-net's static default, so two servers in one process never share series). They
 /// are read from <see cref="ILiveHostView.Streams"/> when a scrape asks, so the frame loops publish
-/// nothing and an unscraped server costs nothing.
+/// nothing and an unscraped server costs nothing. With an MQTT output, its connection and counts
+/// are read the same way.
 /// </summary>
 internal sealed class StreamMetrics
 {
@@ -23,10 +25,15 @@ internal sealed class StreamMetrics
     private readonly Gauge _sourceState;
     private readonly Counter _reconnects;
     private readonly Gauge _pluginEnabled;
+    private readonly MqttPresenter? _mqtt;
+    private readonly Gauge? _mqttConnected;
+    private readonly Counter? _mqttPublished;
+    private readonly Counter? _mqttDropped;
 
-    public StreamMetrics(ILiveHostView view)
+    public StreamMetrics(ILiveHostView view, MqttPresenter? mqtt)
     {
         _view = view;
+        _mqtt = mqtt;
         Registry = Metrics.NewCustomRegistry();
         var factory = Metrics.WithCustomRegistry(Registry);
         string[] stream = ["stream"];
@@ -38,6 +45,12 @@ internal sealed class StreamMetrics
         _sourceState = factory.CreateGauge("engine_stream_source_state", "1 for the source's current state, 0 for the others.", "stream", "state");
         _reconnects = factory.CreateCounter("engine_stream_reconnects_total", "Times the source was reopened.", stream);
         _pluginEnabled = factory.CreateGauge("engine_stream_plugin_enabled", "1 while the plugin runs on the stream, 0 once it was disabled.", "stream", "plugin");
+        if (mqtt is not null)
+        {
+            _mqttConnected = factory.CreateGauge("engine_mqtt_connected", "1 while the connection to the MQTT broker is up, else 0.");
+            _mqttPublished = factory.CreateCounter("engine_mqtt_published_total", "Predictions the MQTT broker acknowledged.");
+            _mqttDropped = factory.CreateCounter("engine_mqtt_dropped_total", "Predictions dropped, oldest first, because the MQTT buffer was full.");
+        }
         Registry.AddBeforeCollectCallback(Refresh);
     }
 
@@ -59,6 +72,12 @@ internal sealed class StreamMetrics
             _reconnects.WithLabels(s.Id).IncTo(s.Reconnects);
             foreach (var plugin in s.Plugins)
                 _pluginEnabled.WithLabels(s.Id, plugin.Id).Set(plugin.Enabled ? 1 : 0);
+        }
+        if (_mqtt is not null)
+        {
+            _mqttConnected!.Set(_mqtt.Connected ? 1 : 0);
+            _mqttPublished!.IncTo(_mqtt.Published);
+            _mqttDropped!.IncTo(_mqtt.Dropped);
         }
     }
 }

@@ -176,6 +176,8 @@ public sealed class MqttPresenter : IPresenter
                 return;
             var delay = Task.Delay(retry, token);
             await Task.WhenAny(_inFlight.Count == 0 ? [delay, _buffer.Reader.Completion] : [delay]);
+            if (_buffer.Reader.Completion.IsCompleted && _inFlight.Count == 0)
+                return;
             retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _maxRetry.Ticks));
         }
     }
@@ -241,6 +243,10 @@ public sealed class MqttPresenter : IPresenter
         if (undelivered > 0)
             _logger.LogWarning("{Broker}: {Undelivered} predictions not delivered at shutdown (broker unreachable for {Limit} s)", Broker, undelivered, _drainLimit.TotalSeconds);
         _abort.Dispose();
-        ThrowIfFaulted();
+        _connected = false;
+        // Disposal runs in the host's teardown, before the devices go: a publisher failure is logged
+        // there, never thrown, so it cannot skip the rest of the teardown or hide an earlier error.
+        if (_worker.Exception is { } failure && !_faultReported)
+            _logger.LogError(failure, "{Broker}: the publisher failed: {Reason}", Broker, failure.GetBaseException().Message);
     }
 }

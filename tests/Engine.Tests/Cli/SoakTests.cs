@@ -6,9 +6,8 @@ namespace Engine.Tests.Cli;
 /// <summary>
 /// The soak run of issue 20 shortened to three minutes (the hour run's figures are in docs/bench-log.md):
 /// `engine live` on the synthetic scene with the default model, as a child process so its resident
-/// memory is the engine's alone. Memory is measured without the validation layer: its synchronization
-/// validation (Debian's 1.3.239) grows by about 10 MiB a minute under this loop, its growth, not the
-/// engine's (docs/bench-log.md, 2026-12-07); the objects left alive at exit are checked in a second,
+/// memory is the engine's alone. Memory is measured without the validation layer, whose synchronization
+/// validation grows its own memory under this loop (docs/bench-log.md, 2026-12-07); the objects left alive at exit are checked in a second,
 /// shorter run with the layer. It asserts on memory, never on speed: a loaded machine presents
 /// fewer frames in the same minutes, which changes nothing asserted here.
 /// </summary>

@@ -9,12 +9,20 @@ public sealed class HttpCommandTests : IDisposable
     private readonly DirectoryInfo _work = Directory.CreateTempSubdirectory("engine-http-cli-");
 
     [Fact]
-    public void A_live_host_serves_http_on_the_address_it_was_given()
+    public async Task A_live_host_serves_http_on_the_address_it_was_given_until_it_stops()
     {
-        var run = CliProcess.RunEngine(TimeSpan.FromMinutes(10), "live", "--source", "synthetic:1", "--size", "64x48", "--plugin", "colour-head",
-            "--plugin-path", PluginCatalogTests.TestPlugins, "--headless", "--predictions", "2", "--http", "http://127.0.0.1:0");
-        Assert.True(run.Code == 0, run.Stdout + run.Stderr);
-        Assert.Matches(@"(?m)^http: dashboard at http://127\.0\.0\.1:[1-9][0-9]*/$", run.Stdout);
+        using var engine = new EngineProcess("live", "--source", "synthetic:1", "--size", "64x48", "--plugin", "colour-head",
+            "--plugin-path", PluginCatalogTests.TestPlugins, "--headless", "--http", "http://127.0.0.1:0");
+        engine.WaitForOutput("http: dashboard at", TimeSpan.FromMinutes(5));
+        var address = System.Text.RegularExpressions.Regex.Match(engine.Output, @"(?m)^http: dashboard at (http://127\.0\.0\.1:[1-9][0-9]*/)$");
+        Assert.True(address.Success, engine.Output);
+        using (var client = new HttpClient { BaseAddress = new Uri(address.Groups[1].Value) })
+        {
+            Assert.Equal("ok", await client.GetStringAsync("/healthz"));
+            Assert.Contains("\"id\":\"synthetic:1\"", await client.GetStringAsync("/api/streams"), StringComparison.Ordinal);
+        }
+        engine.Interrupt();
+        Assert.True(engine.WaitForExit(TimeSpan.FromMinutes(2)) == 0, engine.Output);
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class HttpMetricsTests : IDisposable
     }
 
     /// <summary>Each sample line of the text format as "name{labels}" to its value.</summary>
-    private static Dictionary<string, double> Samples(string text) =>
+    internal static Dictionary<string, double> Samples(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(line => !line.StartsWith('#'))
             .Select(line => (Key: line[..line.LastIndexOf(' ')], Value: double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture)))

@@ -33,6 +33,30 @@ public sealed class HttpSecurityTests : IDisposable
     public void Loopback_needs_no_token(string address) =>
         Assert.Null(HttpServerOptions.Parse(address, null).Token);
 
+    [Fact]
+    public async Task Without_a_token_only_requests_addressed_to_a_loopback_name_are_answered()
+    {
+        // A page whose own name was rebound to 127.0.0.1 sends its name as the Host.
+        using var open = new HttpTestServer();
+        var port = open.Server.Address.Port;
+        foreach (var (host, expected) in new[] { ($"attacker.example:{port}", HttpStatusCode.Forbidden), ($"localhost:{port}", HttpStatusCode.OK), ($"127.0.0.1:{port}", HttpStatusCode.OK), ($"[::1]:{port}", HttpStatusCode.OK) })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/streams");
+            request.Headers.Host = host;
+            using var response = await open.Client.SendAsync(request);
+            Assert.True(expected == response.StatusCode, $"Host {host}: {response.StatusCode}");
+        }
+    }
+
+    [Fact]
+    public async Task Localhost_with_port_0_listens_on_a_free_loopback_port()
+    {
+        using var server = HttpServer.Start(HttpServerOptions.Parse("http://localhost:0", null), new FakeLiveHostView(), NullLoggerFactory.Instance);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        Assert.NotEqual(0, server.Address.Port);
+        Assert.Equal("ok", await client.GetStringAsync("/healthz"));
+    }
+
     [Theory]
     [InlineData("127.0.0.1:8080")]
     [InlineData("https://127.0.0.1:8443")]

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Text;
 using Engine.Contracts;
 using Engine.Host;
+using Engine.Services.Http;
 using Engine.Services.Mqtt;
 using Engine.Tests.Cli;
 using Engine.Tests.Host;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Services;
 
@@ -245,6 +247,23 @@ public sealed class MqttTests : IDisposable
                 engine.Kill(entireProcessTree: true);
             work.Delete(recursive: true);
         }
+    }
+
+    [ToolFact("mosquitto")]
+    public async Task The_outputs_connection_and_counts_are_in_the_metrics()
+    {
+        using var publisher = Publisher(_broker.Port);
+        foreach (var frame in Enumerable.Range(0, 5))
+            publisher.Prediction(Record("synthetic:1", "motion-energy", frame));
+        await Waits.Until(() => publisher.Published == 5, () => $"{publisher.Published} of 5 acknowledged");
+        using var server = HttpServer.Start(HttpServerOptions.Parse("http://127.0.0.1:0", null), new FakeLiveHostView(), NullLoggerFactory.Instance, publisher);
+        using var client = new HttpClient { BaseAddress = server.Address };
+        var text = await client.GetStringAsync("/metrics");
+        Assert.Contains("# TYPE engine_mqtt_published_total counter\n", text);
+        var samples = HttpMetricsTests.Samples(text);
+        Assert.Equal(1, samples["engine_mqtt_connected"]);
+        Assert.Equal(5, samples["engine_mqtt_published_total"]);
+        Assert.Equal(0, samples["engine_mqtt_dropped_total"]);
     }
 
     public void Dispose() => _broker.Dispose();

@@ -124,7 +124,8 @@ public sealed class NetworkSourceTests
     {
         using var stream = LoopbackStream.Http(W, H, Fps);
         var log = new LogRecorder();
-        var options = Sized(TimeSpan.FromSeconds(10)) with { Width = null, Height = null, Fps = null };
+        // Bounded retries, so an assertion failing before the stream comes up leaves no probe loop behind.
+        var options = Sized(TimeSpan.FromSeconds(10)) with { Width = null, Height = null, Fps = null, MaxReconnects = 1000 };
         var open = Task.Run(() => SourceFactory.Open(stream.Url, options, log));
         var retries = log.WaitUntil(e => e.Count(IsRetry) >= 2, _hangGuard, "retries at open while the stream is down").Where(IsRetry).ToArray();
         Assert.False(open.IsCompleted);

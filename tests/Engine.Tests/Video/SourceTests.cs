@@ -5,6 +5,22 @@ namespace Engine.Tests.Video;
 
 public sealed class SourceTests
 {
+    [Theory]
+    [InlineData("rtsp://admin:pw@cam.local:554/stream1", "rtsp://cam.local:554/stream1")]
+    [InlineData("http://user@10.0.0.5/mjpeg", "http://10.0.0.5/mjpeg")]
+    [InlineData("rtsp://cam/1", "rtsp://cam/1")]
+    [InlineData("synthetic:1", "synthetic:1")]
+    public void A_sources_shown_name_leaves_out_its_credentials_and_ffmpeg_still_gets_them(string source, string shown)
+    {
+        Assert.Equal(shown, SourceFactory.ShownName(source));
+        if (source.Contains("://", StringComparison.Ordinal))
+        {
+            var input = SourceFactory.Input(source, new SourceOptions());
+            Assert.Equal(shown, input.Name);
+            Assert.Equal(source, input.Url);
+        }
+    }
+
     [Fact]
     public void A_missing_camera_is_a_clear_error_naming_what_was_tried_and_the_alternatives()
     {
