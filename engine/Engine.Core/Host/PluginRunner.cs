@@ -118,6 +118,13 @@ public sealed class PluginRunner : IDisposable
     /// <summary>Runs <paramref name="build"/> (the plugin building a network, and its compilation) guarded as the stage "build".</summary>
     internal bool GuardBuild(Action build) => Guard(() => "build", _buildTimeout, build);
 
+    /// <summary>Disables the plugin for <paramref name="error"/>, found by the host (the same network of another stream failed to build).</summary>
+    internal void Disable(string error)
+    {
+        Error = error;
+        _logger.LogError("plugin {Plugin} disabled: {Error}", Id, Error);
+    }
+
     /// <summary>
     /// Runs plugin code on a pool thread and waits at most <paramref name="limit"/>. A call that does not
     /// return by then is abandoned (a thread cannot be stopped from outside; a plugin that hangs keeps
