@@ -284,7 +284,7 @@ public sealed class LiveStream : IDisposable
     /// <summary>The source's state as the source keeps it (connecting, live, reconnecting, ended).</summary>
     private SourceState State() => Source.State;
 
-    /// <summary>Takes a new status snapshot (the host's loop calls it when the stream idles, so a silent stream's state still changes).</summary>
+    /// <summary>Takes a new status snapshot (the host's loop calls it in every pass where the stream had no frame, so a silent stream's state still changes).</summary>
     internal void RefreshStatus() => _status = Status();
 
     private StreamStatus Status()
