@@ -165,7 +165,8 @@ public sealed class LiveStream : IDisposable
         var time = Stopwatch.GetElapsedTime(start, drawn).TotalSeconds;
         foreach (var plugin in _plugins)
         {
-            foreach (var network in plugin.Networks.Where(n => n.LatestUndrawn))
+            // A plugin disabled since its result was read (another network's interpret failed) presents nothing more.
+            foreach (var network in plugin.Networks.Where(n => plugin.Enabled && n.LatestUndrawn))
             {
                 network.LatestUndrawn = false;
                 var latest = network.Latest!.Value;
