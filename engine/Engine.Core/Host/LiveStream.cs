@@ -67,12 +67,33 @@ public sealed class LiveStream : IDisposable
         _presenters = setup.Presenters;
         _logger = logging.CreateLogger<LiveStream>();
         var (width, height) = (Source.Width, Source.Height);
-        _frames = [.. Enumerable.Range(0, FramesInFlight).Select(_ => new GpuFrame(display, width, height))];
-        _layers = [.. Enumerable.Range(0, FramesInFlight).Select(i => new OverlayLayer(display, width, height, $"{Id} overlay {i}"))];
-        _overlay = new OverlayRenderer(display, width, height);
-        _canvas = new OverlayCanvas(width, height);
-        _plugins = [.. setup.Plugins.Select(p => new PluginRunner(p, display, inference, width, height, options, _logger))];
-        _status = Status();
+        _frames = new GpuFrame[FramesInFlight];
+        _layers = new OverlayLayer[FramesInFlight];
+        _plugins = [];
+        try
+        {
+            for (var i = 0; i < FramesInFlight; i++)
+                _frames[i] = new GpuFrame(display, width, height);
+            for (var i = 0; i < FramesInFlight; i++)
+                _layers[i] = new OverlayLayer(display, width, height, $"{Id} overlay {i}");
+            _overlay = new OverlayRenderer(display, width, height);
+            _canvas = new OverlayCanvas(width, height);
+            foreach (var plugin in setup.Plugins)
+                _plugins.Add(new PluginRunner(plugin, display, inference, width, height, options, _logger));
+            _status = Status();
+        }
+        catch
+        {
+            // What was made so far is freed here, in reverse order; the source is the host's to dispose.
+            foreach (var plugin in _plugins)
+                plugin.Dispose();
+            _overlay?.Dispose();
+            foreach (var layer in _layers)
+                layer?.Dispose();
+            foreach (var frame in _frames)
+                frame?.Dispose();
+            throw;
+        }
     }
 
     public string Id { get; }
