@@ -139,11 +139,13 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
     [InlineData(SourceState.Reconnecting)]
     public void A_silent_source_that_is_still_trying_is_waited_for_past_the_source_timeout(SourceState state)
     {
-        // Ten times the timeout, then a stop as Ctrl-C gives: the host must still be waiting, not failed.
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var cancel = new CancellationTokenSource();
         using var host = new LiveHost(Device, Device, [Stream("waiting", new SilentSource { State = state }, "colour-head")], [],
             new LiveOptions { SourceTimeout = TimeSpan.FromMilliseconds(100) }, NullLoggerFactory.Instance);
 
+        // Ten times the timeout from the start of the run (not of building the host), then a stop as Ctrl-C
+        // gives: the host must still be waiting, not failed.
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
         var summary = Assert.Single(host.Run(cancel.Token));
 
         Assert.Equal(0, summary.Presented);
