@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Engine.Gpu;
 using Engine.Video;
 using Microsoft.Extensions.Logging;
@@ -130,7 +131,7 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             if (_streams.Any(s => s.Source.State == SourceState.Live) && Stopwatch.GetElapsedTime(newest) > _options.SourceTimeout)
             {
                 var silent = _streams.Where(s => !s.Ended).Select(s => $"{s.Id}{(s.Source.LastFailure is { } f ? $" (last failure: {f})" : "")}");
-                throw new EngineException($"{string.Join(", ", silent)}: no frame for {_options.SourceTimeout.TotalSeconds:0} s.");
+                throw new EngineException(string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", silent)}: no frame for {_options.SourceTimeout.TotalSeconds:0.#} s."));
             }
             WaitHandle.WaitAny([_arrivals, cancel.WaitHandle], TimeSpan.FromMilliseconds(250));
         }

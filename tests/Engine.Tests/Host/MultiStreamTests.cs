@@ -161,7 +161,7 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
 
         var e = Assert.Throws<EngineException>(() => host.Run(cancel.Token));
 
-        Assert.Equal("hung: no frame for 0 s.", e.Message);
+        Assert.Equal("hung: no frame for 0.1 s.", e.Message);
     }
 
     [Fact]
