@@ -134,6 +134,27 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.Equal(SourceState.Connecting, host.Streams()[0].State);
     }
 
+    [Fact]
+    public async Task A_batched_build_that_never_returns_disables_the_plugin_of_every_stream_instead_of_hanging_the_host()
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins], NullLogger.Instance);
+        StreamSetup Hanging(string id)
+        {
+            var loaded = catalog.Load("hang-head");
+            _loaded.Add(loaded);
+            return new StreamSetup(id, Synthetic(id.Length), [new PluginSetup(loaded, null, ["hang_in=build"])], []);
+        }
+        var options = new LiveOptions { PluginBuildTimeout = TimeSpan.FromSeconds(2) };
+
+        // The safety wait (a TimeoutException) only fires when the batched build hangs the host's construction.
+        using var host = await Task.Run(() => new LiveHost(Device, Device, [Hanging("a"), Hanging("bb")], [], options, NullLoggerFactory.Instance)).WaitAsync(_safety);
+
+        Assert.Empty(host.SharedBatches);
+        Assert.All(host.LiveStreams, s => Assert.Equal(
+            new[] { ("hang-head", false, (string?)"build: did not return within 2 s") },
+            s.Plugins.Select(p => (p.Id, p.Enabled, p.Error))));
+    }
+
     [Theory]
     [InlineData(SourceState.Connecting)]
     [InlineData(SourceState.Reconnecting)]
