@@ -51,6 +51,9 @@ internal static class LiveCommand
             var plugins = result.GetValue(_plugins) ?? [];
             if (config is not null && (sources.Length > 0 || plugins.Length > 0))
                 throw new EngineException($"--config {configFile} lists the streams and their plugins; --source and --plugin cannot be added to it.");
+            // A config file's streams carry their own source options: a flag would be silently ignored.
+            if (config is not null && LiveOptionsCli.ConfigKeys.FirstOrDefault(o => result.GetResult(o.Flag) is { Implicit: false }) is { Flag: { } flag, Key: var key })
+                throw new EngineException($"--config {configFile} sets each stream's source options; {flag.Name} cannot be added to it: set `{key}` on the stream in the file.");
             var sourceOptions = LiveOptionsCli.Source(result);
             var pluginConfigs = plugins.Select(id => new StreamPluginConfig(id, null, new Dictionary<string, string>(), "--plugin")).ToArray();
             var streams = config?.Streams ?? [.. (sources.Length > 0 ? sources : ["webcam"]).Select(s => new StreamConfig(SourceFactory.ShownName(s), s, sourceOptions, pluginConfigs))];

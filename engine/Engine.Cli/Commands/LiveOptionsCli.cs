@@ -16,6 +16,10 @@ internal static class LiveOptionsCli
 
     public static IEnumerable<Option> All => [Size, Fps, PixelFormat, AsFastAsPossible, Loop, MaxReconnects];
 
+    /// <summary>Each source option with the key of a config file's stream that sets it there.</summary>
+    public static IEnumerable<(Option Flag, string Key)> ConfigKeys =>
+        [(Size, "size"), (Fps, "fps"), (PixelFormat, "pixel_format"), (AsFastAsPossible, "as_fast_as_possible"), (Loop, "loop"), (MaxReconnects, "max_reconnects")];
+
     public static SourceOptions Source(ParseResult result)
     {
         int? width = null, height = null;

@@ -177,13 +177,21 @@ internal sealed record LiveRun
         return new PluginSetup(plugin, config.Model ?? fromCommandLine.Model, [.. config.Parameters.Select(p => $"{p.Key}={p.Value}"), .. fromCommandLine.Parameters]);
     }
 
-    /// <summary>A stream's own presenters (added to <paramref name="all"/> for disposal): its window, its recording, its snapshots.</summary>
+    /// <summary>
+    /// A stream's own presenters: its window, its recording, its snapshots; each is added to
+    /// <paramref name="all"/> (for disposal) as soon as it exists, so one that fails to start does not leak those before it.
+    /// </summary>
     private IReadOnlyList<IPresenter> StreamPresenters(string id, IFrameSource source, Device display, List<IPresenter> all, ILogger logger)
     {
         var own = new List<IPresenter>();
+        void Add(IPresenter presenter)
+        {
+            all.Add(presenter);
+            own.Add(presenter);
+        }
         var several = Streams.Count > 1;
         if (Window)
-            own.Add(new WindowPresenter($"nonlocal-engine: {id}", source.Width, source.Height, display));
+            Add(new WindowPresenter($"nonlocal-engine: {id}", source.Width, source.Height, display));
         if (Outputs.Record is { } record)
         {
             string file;
@@ -196,11 +204,10 @@ internal sealed record LiveRun
                 Directory.CreateDirectory(record);
                 file = Path.Combine(record, $"{FileName(id)}.mp4");
             }
-            own.Add(new RecordingPresenter(file, source.Width, source.Height, source.Fps, logger));
+            Add(new RecordingPresenter(file, source.Width, source.Height, source.Fps, logger));
         }
         if (SnapshotEvery is { } every)
-            own.Add(new SnapshotPresenter(several ? Path.Combine(SnapshotDirectory, FileName(id)) : SnapshotDirectory, every));
-        all.AddRange(own);
+            Add(new SnapshotPresenter(several ? Path.Combine(SnapshotDirectory, FileName(id)) : SnapshotDirectory, every));
         return own;
     }
 

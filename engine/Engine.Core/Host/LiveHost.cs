@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Engine.Gpu;
 using Engine.Video;
 using Microsoft.Extensions.Logging;
@@ -111,8 +112,12 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             var presented = false;
             foreach (var stream in _streams)
             {
-                if (_options.Frames is not { } frames || stream.Presented < frames)
-                    presented |= stream.Step(start, shared);
+                // A stream without a frame this pass takes a new status snapshot, so a silent stream's
+                // state reaches the API and metrics while other streams keep the loop busy.
+                if ((_options.Frames is not { } frames || stream.Presented < frames) && stream.Step(start, shared))
+                    presented = true;
+                else
+                    stream.RefreshStatus();
             }
             foreach (var batch in _batches.Where(b => b.Size > 1))
                 batch.TryLaunch(around: (network, take) => _streamOf[network].CountRunTraffic(take));
@@ -126,10 +131,8 @@ public sealed class LiveHost : ILiveHostView, IDisposable
             if (_streams.Any(s => s.Source.State == SourceState.Live) && Stopwatch.GetElapsedTime(newest) > _options.SourceTimeout)
             {
                 var silent = _streams.Where(s => !s.Ended).Select(s => $"{s.Id}{(s.Source.LastFailure is { } f ? $" (last failure: {f})" : "")}");
-                throw new EngineException($"{string.Join(", ", silent)}: no frame for {_options.SourceTimeout.TotalSeconds:0} s.");
+                throw new EngineException(string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", silent)}: no frame for {_options.SourceTimeout.TotalSeconds:0.#} s."));
             }
-            foreach (var stream in _streams)
-                stream.RefreshStatus();
             WaitHandle.WaitAny([_arrivals, cancel.WaitHandle], TimeSpan.FromMilliseconds(250));
         }
         var seconds = Math.Max(1e-3, Stopwatch.GetElapsedTime(start).TotalSeconds);

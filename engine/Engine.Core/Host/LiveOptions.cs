@@ -28,17 +28,18 @@ public sealed record LiveOptions
     public bool WatchShaders { get; init; }
 
     /// <summary>
-    /// The longest a plugin call made while frames flow (interpret, shader reload, parameter change) may
-    /// take before the host abandons it and disables the plugin. The loop stalls this long, once, when a
+    /// The longest a plugin call made while frames flow (interpret, shader reload) may take before the
+    /// host abandons it and disables the plugin (a parameter change rebuilds: <see cref="PluginBuildTimeout"/>). The loop stalls this long, once, when a
     /// plugin hangs. These calls work on a finished run's outputs or record an already compiled graph,
     /// so 10 s is far above them even on a loaded machine, and short enough to notice once.
     /// </summary>
     public TimeSpan PluginTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The same limit for configuring and building a plugin's networks, before the first frame. Builds
-    /// read and upload weights and compile pipelines: a whole `engine live --frames 1` of nonlocal-detect
-    /// took up to 15 s at load average 30 (docs/bench-log.md, 2026-12-07), and real checkpoints are larger.
+    /// The same limit for configuring and building a plugin's networks: before the first frame, and when
+    /// a parameter change rebuilds the plugin at a frame boundary, on the loop (that pass stalls for the
+    /// rebuild). Builds read and upload weights and compile pipelines, which takes seconds on a loaded
+    /// machine (docs/bench-log.md, 2026-12-07, "Plugin build times"), and real checkpoints are larger.
     /// </summary>
     public TimeSpan PluginBuildTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

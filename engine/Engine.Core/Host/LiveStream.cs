@@ -67,12 +67,33 @@ public sealed class LiveStream : IDisposable
         _presenters = setup.Presenters;
         _logger = logging.CreateLogger<LiveStream>();
         var (width, height) = (Source.Width, Source.Height);
-        _frames = [.. Enumerable.Range(0, FramesInFlight).Select(_ => new GpuFrame(display, width, height))];
-        _layers = [.. Enumerable.Range(0, FramesInFlight).Select(i => new OverlayLayer(display, width, height, $"{Id} overlay {i}"))];
-        _overlay = new OverlayRenderer(display, width, height);
-        _canvas = new OverlayCanvas(width, height);
-        _plugins = [.. setup.Plugins.Select(p => new PluginRunner(p, display, inference, width, height, options, _logger))];
-        _status = Status();
+        _frames = new GpuFrame[FramesInFlight];
+        _layers = new OverlayLayer[FramesInFlight];
+        _plugins = [];
+        try
+        {
+            for (var i = 0; i < FramesInFlight; i++)
+                _frames[i] = new GpuFrame(display, width, height);
+            for (var i = 0; i < FramesInFlight; i++)
+                _layers[i] = new OverlayLayer(display, width, height, $"{Id} overlay {i}");
+            _overlay = new OverlayRenderer(display, width, height);
+            _canvas = new OverlayCanvas(width, height);
+            foreach (var plugin in setup.Plugins)
+                _plugins.Add(new PluginRunner(plugin, display, inference, width, height, options, _logger));
+            _status = Status();
+        }
+        catch
+        {
+            // What was made so far is freed here, in reverse order; the source is the host's to dispose.
+            foreach (var plugin in _plugins)
+                plugin.Dispose();
+            _overlay?.Dispose();
+            foreach (var layer in _layers)
+                layer?.Dispose();
+            foreach (var frame in _frames)
+                frame?.Dispose();
+            throw;
+        }
     }
 
     public string Id { get; }
@@ -165,7 +186,8 @@ public sealed class LiveStream : IDisposable
         var time = Stopwatch.GetElapsedTime(start, drawn).TotalSeconds;
         foreach (var plugin in _plugins)
         {
-            foreach (var network in plugin.Networks.Where(n => n.LatestUndrawn))
+            // A plugin disabled since its result was read (another network's interpret failed) presents nothing more.
+            foreach (var network in plugin.Networks.Where(n => plugin.Enabled && n.LatestUndrawn))
             {
                 network.LatestUndrawn = false;
                 var latest = network.Latest!.Value;
@@ -284,7 +306,7 @@ public sealed class LiveStream : IDisposable
     /// <summary>The source's state as the source keeps it (connecting, live, reconnecting, ended).</summary>
     private SourceState State() => Source.State;
 
-    /// <summary>Takes a new status snapshot (the host's loop calls it when the stream idles, so a silent stream's state still changes).</summary>
+    /// <summary>Takes a new status snapshot (the host's loop calls it in every pass where the stream had no frame, so a silent stream's state still changes).</summary>
     internal void RefreshStatus() => _status = Status();
 
     private StreamStatus Status()

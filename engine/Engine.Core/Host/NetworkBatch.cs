@@ -75,7 +75,7 @@ public sealed class NetworkBatch : IDisposable
                 batches.Add(together);
                 continue;
             }
-            foreach (var network in members)
+            foreach (var network in members.Where(n => n.Plugin.Enabled))
             {
                 if (Alone(network, inference) is { } alone)
                     batches.Add(alone);
@@ -101,7 +101,9 @@ public sealed class NetworkBatch : IDisposable
     /// One graph for <paramref name="networks"/> (same plugin, model, parameters and clip shape), built
     /// by the first one's plugin for the whole batch; null, with the reason logged, when the network
     /// cannot be batched: it shows attention (one query per graph), its builder refuses a batch (a
-    /// detector takes one frame), or an output does not scale with the batch.
+    /// detector takes one frame), or an output does not scale with the batch. The plugin's building and
+    /// the compilation run under the plugin's build limit: a build that does not return disables the
+    /// plugin of every network in the group (they would build the same network alone).
     /// </summary>
     private static NetworkBatch? Together(NetworkRunner[] networks, Device inference, ILogger logger)
     {
@@ -109,39 +111,56 @@ public sealed class NetworkBatch : IDisposable
         var clip = first.Clips.ClipShape;
         var name = $"{Name(first)} x{networks.Length}";
         var plugin = first.Plugin.Plugin.Plugin;
-        try
+        (CompiledGraph Graph, string Input)? built = null;
+        string? refused = null;
+        var returned = first.Plugin.GuardBuild(() =>
         {
-            IReadOnlyDictionary<string, Shape> alone;
-            using (var single = new NetworkBuilder(inference, clip, first.Plugin.Shaders, Name(first)))
+            try
             {
-                plugin.Build(first.Spec, single);
-                if (single.AttentionQuery is not null)
-                    throw new EngineException("it shows attention for one query");
-                alone = single.OutputShapes();
+                IReadOnlyDictionary<string, Shape> alone;
+                using (var single = new NetworkBuilder(inference, clip, first.Plugin.Shaders, Name(first)))
+                {
+                    plugin.Build(first.Spec, single);
+                    if (single.AttentionQuery is not null)
+                        throw new EngineException("it shows attention for one query");
+                    alone = single.OutputShapes();
+                }
+                var batched = new Shape([clip[0] * networks.Length, .. clip.Dims[1..]]);
+                using var builder = new NetworkBuilder(inference, batched, first.Plugin.Shaders, name);
+                plugin.Build(first.Spec, builder);
+                foreach (var (output, shape) in builder.OutputShapes())
+                {
+                    var one = alone[output];
+                    if (shape[0] != one[0] * networks.Length || !shape.Dims[1..].SequenceEqual(one.Dims[1..]))
+                        throw new EngineException($"output '{output}' is {shape} for the batch and {one} alone: it does not scale with the batch");
+                }
+                built = (builder.Compile(), builder.InputName);
             }
-            var batched = new Shape([clip[0] * networks.Length, .. clip.Dims[1..]]);
-            using var builder = new NetworkBuilder(inference, batched, first.Plugin.Shaders, name);
-            plugin.Build(first.Spec, builder);
-            foreach (var (output, shape) in builder.OutputShapes())
-            {
-                var one = alone[output];
-                if (shape[0] != one[0] * networks.Length || !shape.Dims[1..].SequenceEqual(one.Dims[1..]))
-                    throw new EngineException($"output '{output}' is {shape} for the batch and {one} alone: it does not scale with the batch");
-            }
-            var batch = new NetworkBatch(networks, builder.Compile(), builder.InputName, null);
-            // Slots of streams whose clips are not yet ready are computed too: zeros, not stale memory.
-            var input = batch.Graph.Tensor(builder.InputName);
-            input.Upload<float>(new float[input.ElementCount]);
-            logger.LogInformation("{Network}: {Count} streams batched in one graph", Name(first), networks.Length);
-            return batch;
-        }
 #pragma warning disable CA1031 // Any failure (the plugin's code included) only means: run the networks alone, where a real error disables the plugin.
-        catch (Exception e)
+            catch (Exception e)
 #pragma warning restore CA1031
+            {
+                refused = e.Message;
+            }
+        });
+        if (!returned)
         {
-            logger.LogInformation("{Network}: runs per stream, not batched: {Reason}", Name(first), e.Message);
+            foreach (var network in networks.Skip(1))
+                network.Plugin.Disable(first.Plugin.Error!);
             return null;
         }
+        if (built is not { } graph)
+        {
+            logger.LogInformation("{Network}: runs per stream, not batched: {Reason}", Name(first), refused);
+            return null;
+        }
+        // The batch is made here, on the caller's thread, only once the guarded build has returned.
+        var batch = new NetworkBatch(networks, graph.Graph, graph.Input, null);
+        // Slots of streams whose clips are not yet ready are computed too: zeros, not stale memory.
+        var input = batch.Graph.Tensor(graph.Input);
+        input.Upload<float>(new float[input.ElementCount]);
+        logger.LogInformation("{Network}: {Count} streams batched in one graph", Name(first), networks.Length);
+        return batch;
     }
 
     private static string Name(NetworkRunner network) => $"{network.Plugin.Id}/{network.Spec.Id}";

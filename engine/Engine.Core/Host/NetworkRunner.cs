@@ -106,8 +106,11 @@ public sealed class NetworkRunner : IDisposable
     /// <summary>Launches a run of a network that runs alone if it is due with the frame just sampled (<see cref="IsDue"/>).</summary>
     public bool TryLaunch(long frame) => Batch is { Size: 1 } batch && batch.TryLaunch(frame);
 
-    /// <summary>If this network's run has finished, lets <paramref name="interpret"/> turn it into display metadata.</summary>
-    public bool Poll(Func<NetworkResult, DisplayMetadata> interpret)
+    /// <summary>
+    /// Polls the batch, then, if this network's run has finished, lets <paramref name="interpret"/> turn
+    /// it into display metadata (null: interpreting failed, nothing to draw); true when it did.
+    /// </summary>
+    public bool Poll(Func<NetworkResult, DisplayMetadata?> interpret)
     {
         Batch?.Poll();
         if (_finished is not { } finished)
@@ -116,7 +119,8 @@ public sealed class NetworkRunner : IDisposable
         LastInferenceSeconds = finished.Seconds;
         InferenceSecondsTotal += finished.Seconds;
         Runs++;
-        var metadata = interpret(new NetworkResult(_runClip.Frame, finished.Outputs, Clips.CropRegions));
+        if (interpret(new NetworkResult(_runClip.Frame, finished.Outputs, Clips.CropRegions)) is not { } metadata)
+            return false;
         Latest = (metadata, _runClip.Frame, _runClip.Ticks);
         LatestUndrawn = true;
         return true;

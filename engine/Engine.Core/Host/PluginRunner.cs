@@ -68,15 +68,22 @@ public sealed class PluginRunner : IDisposable
 
     public bool Enabled => Error is null;
 
-    /// <summary>Polls every network for finished runs and interprets them.</summary>
+    /// <summary>
+    /// Polls every network for finished runs and interprets them. Polling the batch (readback, hand-out
+    /// to other streams' networks) is host work on the loop thread, its errors the engine's; only the
+    /// plugin's Interpret is guarded.
+    /// </summary>
     public void Poll()
     {
-        if (!Enabled)
-            return;
         foreach (var network in _networks)
         {
-            if (!Guard(() => "interpret", _timeout, () => network.Poll(result => Plugin.Plugin.Interpret(network.Spec, result))))
+            if (!Enabled)
                 return;
+            network.Poll(result =>
+            {
+                DisplayMetadata? metadata = null;
+                return Guard(() => "interpret", _timeout, () => metadata = Plugin.Plugin.Interpret(network.Spec, result)) ? metadata : null;
+            });
         }
     }
 
@@ -117,6 +124,13 @@ public sealed class PluginRunner : IDisposable
 
     /// <summary>Runs <paramref name="build"/> (the plugin building a network, and its compilation) guarded as the stage "build".</summary>
     internal bool GuardBuild(Action build) => Guard(() => "build", _buildTimeout, build);
+
+    /// <summary>Disables the plugin for <paramref name="error"/>, found by the host (the same network of another stream failed to build).</summary>
+    internal void Disable(string error)
+    {
+        Error = error;
+        _logger.LogError("plugin {Plugin} disabled: {Error}", Id, Error);
+    }
 
     /// <summary>
     /// Runs plugin code on a pool thread and waits at most <paramref name="limit"/>. A call that does not

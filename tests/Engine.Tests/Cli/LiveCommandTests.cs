@@ -56,5 +56,14 @@ public sealed class LiveCommandTests : IDisposable
         Assert.Contains($"{config}: streams[0].plugins[0].parameters.frames: parameter 'frames': 99 is outside [1, 16].", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_source_flag_beside_a_config_file_is_refused_naming_the_key_to_use()
+    {
+        var config = Config("      - colour-head");
+        var run = CliProcess.RunEngine(TimeSpan.FromMinutes(5), "live", "--config", config, "--fps", "5", "--plugin-path", PluginCatalogTests.TestPlugins, "--headless", "--predictions", "1");
+        Assert.Equal(2, run.Code);
+        Assert.Contains($"--config {config} sets each stream's source options; --fps cannot be added to it: set `fps` on the stream in the file.", run.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _work.Delete(recursive: true);
 }

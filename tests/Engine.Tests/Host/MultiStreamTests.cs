@@ -134,16 +134,39 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.Equal(SourceState.Connecting, host.Streams()[0].State);
     }
 
+    [Fact]
+    public async Task A_batched_build_that_never_returns_disables_the_plugin_of_every_stream_instead_of_hanging_the_host()
+    {
+        var catalog = new PluginCatalog([PluginCatalogTests.TestPlugins], NullLogger.Instance);
+        StreamSetup Hanging(string id)
+        {
+            var loaded = catalog.Load("hang-head");
+            _loaded.Add(loaded);
+            return new StreamSetup(id, Synthetic(id.Length), [new PluginSetup(loaded, null, ["hang_in=build"])], []);
+        }
+        var options = new LiveOptions { PluginBuildTimeout = TimeSpan.FromSeconds(2) };
+
+        // The safety wait (a TimeoutException) only fires when the batched build hangs the host's construction.
+        using var host = await Task.Run(() => new LiveHost(Device, Device, [Hanging("a"), Hanging("bb")], [], options, NullLoggerFactory.Instance)).WaitAsync(_safety);
+
+        Assert.Empty(host.SharedBatches);
+        Assert.All(host.LiveStreams, s => Assert.Equal(
+            new[] { ("hang-head", false, (string?)"build: did not return within 2 s") },
+            s.Plugins.Select(p => (p.Id, p.Enabled, p.Error))));
+    }
+
     [Theory]
     [InlineData(SourceState.Connecting)]
     [InlineData(SourceState.Reconnecting)]
     public void A_silent_source_that_is_still_trying_is_waited_for_past_the_source_timeout(SourceState state)
     {
-        // Ten times the timeout, then a stop as Ctrl-C gives: the host must still be waiting, not failed.
-        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var cancel = new CancellationTokenSource();
         using var host = new LiveHost(Device, Device, [Stream("waiting", new SilentSource { State = state }, "colour-head")], [],
             new LiveOptions { SourceTimeout = TimeSpan.FromMilliseconds(100) }, NullLoggerFactory.Instance);
 
+        // Ten times the timeout from the start of the run (not of building the host), then a stop as Ctrl-C
+        // gives: the host must still be waiting, not failed.
+        cancel.CancelAfter(TimeSpan.FromSeconds(1));
         var summary = Assert.Single(host.Run(cancel.Token));
 
         Assert.Equal(0, summary.Presented);
@@ -159,7 +182,7 @@ public sealed class MultiStreamTests(GpuFixture fixture) : GpuTest(fixture), IDi
 
         var e = Assert.Throws<EngineException>(() => host.Run(cancel.Token));
 
-        Assert.Equal("hung: no frame for 0 s.", e.Message);
+        Assert.Equal("hung: no frame for 0.1 s.", e.Message);
     }
 
     [Fact]
