@@ -6,7 +6,6 @@ using Engine.Services.Http;
 using Engine.Services.Mqtt;
 using Engine.Tests.Cli;
 using Engine.Tests.Host;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engine.Tests.Services;
@@ -16,32 +15,7 @@ public sealed class MqttTests : IDisposable
 {
     private const string Prefix = "test";
     private readonly MosquittoBroker _broker = new();
-    private readonly LogLines _log = new();
-
-    /// <summary>Log lines, kept so a test can assert what an operator would read.</summary>
-    private sealed class LogLines : ILogger
-    {
-        private readonly List<string> _lines = [];
-
-        public string[] Lines
-        {
-            get
-            {
-                lock (_lines)
-                    return [.. _lines];
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-                _lines.Add(formatter(state, exception));
-        }
-    }
+    private readonly LogRecorder _log = new();
 
     private static PredictionRecord Record(string stream, string plugin, long frame) =>
         new(stream, frame, frame / 30.0, plugin, 12.5 + frame, [new LabelScore("walking", 0.75), new LabelScore("running", 0.125)], [(1, 2, 30.5, 40, "person", 0.9)]);
@@ -153,7 +127,7 @@ public sealed class MqttTests : IDisposable
         Assert.Equal(kept, received[^bound..]);
         Assert.InRange(duplicates, 0, before);
         Assert.Equal(whileDown - bound, publisher.Dropped);
-        Assert.Contains(_log.Lines, l => l.Contains($"reconnected; {whileDown - bound} predictions dropped during the outage, {whileDown - bound} in all (buffer bound {bound})", StringComparison.Ordinal));
+        Assert.Contains(_log.Entries, e => e.Message.Contains($"reconnected; {whileDown - bound} predictions dropped during the outage, {whileDown - bound} in all (buffer bound {bound})", StringComparison.Ordinal));
     }
 
     [ToolFact("mosquitto")]
