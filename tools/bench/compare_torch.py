@@ -9,11 +9,13 @@ ONNX Runtime's output matches torch's on one input, then times three sides:
   ort     `onnxruntime-bench --model MODEL.onnx --iters N --threads T` (tools/bench/OnnxRuntimeBench:
           Microsoft.ML.OnnxRuntime from C#, CPU execution provider, T intra-op threads, 1 inter-op,
           all graph optimisations; warm-up then the median of N)
-and prints the three medians and the ratios engine / torch and engine / ort. With --rounds R the sides
-alternate R times (engine, torch, ort, engine, torch, ort...) and each ratio is also given as the
-median of the per-round ratios: on a shared 2-core machine the load changes within a minute, and a side
-timed alone can land in a busy or a quiet spell (both the engine's and torch's medians varied by about
-20% between runs), so only alternating rounds compare the sides under the same conditions.
+and prints the three medians, each with its CPU time per run in parentheses (all threads of the process:
+steadier than wall time when other work loads the machine), and the ratios engine / torch and
+engine / ort. With --rounds R the sides alternate R times (engine, torch, ort, engine, torch, ort...)
+and each ratio is also given as the median of the per-round ratios: on a shared 2-core machine the
+load changes within a minute, and a side timed alone can land in a busy or a quiet spell (both the
+engine's and torch's medians varied by about 20% between runs), so only alternating rounds compare
+the sides under the same conditions.
 --no-ort leaves ONNX Runtime out (no export, two sides as before).
 
   resnet50_2d  torchvision's ResNet-50, batch 1, 224x224 (the engine runs it as one-frame C2D)
