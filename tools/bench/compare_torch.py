@@ -10,8 +10,8 @@ ONNX Runtime's output matches torch's on one input, then times three sides:
           Microsoft.ML.OnnxRuntime from C#, CPU execution provider, T intra-op threads, 1 inter-op,
           all graph optimisations; warm-up then the median of N)
 and prints the three medians, each with its CPU time per run in parentheses (all threads of the process:
-steadier than wall time when other work loads the machine), and the ratios engine / torch and
-engine / ort. With --rounds R the sides alternate R times (engine, torch, ort, engine, torch, ort...)
+steadier than wall time when other work loads the machine), the ratios engine / torch and
+engine / ort, and the 1-minute load average when the round started. With --rounds R the sides alternate R times (engine, torch, ort, engine, torch, ort...)
 and each ratio is also given as the median of the per-round ratios: on a shared 2-core machine the
 load changes within a minute, and a side timed alone can land in a busy or a quiet spell (both the
 engine's and torch's medians varied by about 20% between runs), so only alternating rounds compare
@@ -30,6 +30,7 @@ Run with Debian's python3 (torch 1.13, OpenBLAS) from the repository root after 
 (`dotnet build Engine.sln -c Release` builds both the engine and onnxruntime-bench).
 """
 import argparse
+import os
 import pathlib
 import re
 import shlex
@@ -173,6 +174,7 @@ def main():
                 print(f"{name:12} ONNX opset {ONNX_OPSET}: ONNX Runtime's output matches torch's within {error:.1e} of the largest output", flush=True)
             ratios, ort_ratios = [], []
             for round_ in range(args.rounds):
+                load = os.getloadavg()[0]
                 engine_ms, engine_cpu, output = engine_median(args.engine, package, clip, args.iters)
                 if args.table and round_ == 0:
                     print(output)
@@ -186,7 +188,9 @@ def main():
                     ort_ms, ort_cpu = ort_median(args.ort, onnx, args.iters, args.threads)
                     ort_ratios.append(engine_ms / ort_ms)
                     line += f"  ort {ort_ms:9.1f} ms {cpu_text(ort_cpu)}  engine/torch {ratios[-1]:5.2f}  engine/ort {ort_ratios[-1]:5.2f}"
-                print(line, flush=True)
+                # The 1-minute load average at the round's start: the machine is shared, and every side's
+                # wall time (torch's most: its OpenMP threads wait for each other) follows the load.
+                print(f"{line}  load {load:.1f}", flush=True)
             if args.rounds > 1:
                 for label, values in (("engine/torch", ratios), ("engine/ort", ort_ratios)):
                     if values:
