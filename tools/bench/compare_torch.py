@@ -67,7 +67,7 @@ def nl_i3d_r50():
 
 NETWORKS = {"resnet50_2d": torchvision_resnet50, "nl_i3d_r50": nl_i3d_r50}
 
-# The newest opset torch 1.13's exporter writes; ONNX Runtime 1.32 runs opsets up to 23.
+# The newest opset torch 1.13's exporter writes (its default is 14); ONNX Runtime 1.32 runs it.
 ONNX_OPSET = 17
 
 
