@@ -6,10 +6,10 @@ namespace Engine.Tests.Cli;
 public static class CliProcess
 {
     public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
-        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args]);
+        RunDll(Path.Combine(AppContext.BaseDirectory, "engine.dll"), args);
 
     public static (int Code, string Stdout, string Stderr) RunConverter(params string[] args) =>
-        Run("dotnet", null, [typeof(WeightConverter.Package.PackageWriter).Assembly.Location, .. args]);
+        RunDll(typeof(WeightConverter.Package.PackageWriter).Assembly.Location, args);
 
     /// <summary>`dotnet DLL ARGS`: another tool the solution builds (tools/bench/OnnxRuntimeBench).</summary>
     public static (int Code, string Stdout, string Stderr) RunDll(string dll, params string[] args) =>
