@@ -103,23 +103,23 @@ public sealed partial class TuningCache
     {
         if (Path is not { } path)
             return;
-        string text;
+        // One writer at a time in this process (graphs of several networks may tune at once); the
+        // temporary file is per process, so another process writing the same cache never shares it.
         lock (_lock)
         {
             var file = new CacheFile(Format, _device.Name, _device.DeviceUuid, _device.DriverVersion, _device.DriverInfo,
                 _entries.OrderBy(e => e.Key, StringComparer.Ordinal).ToDictionary(e => e.Key, e => e.Value));
-            text = JsonSerializer.Serialize(file, _json);
-        }
-        try
-        {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            var temp = $"{path}.{Environment.ProcessId}.tmp";
-            File.WriteAllText(temp, text);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.Unwritable(_logger, path, e.Message);
+            try
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                var temp = $"{path}.{Environment.ProcessId}.tmp";
+                File.WriteAllText(temp, JsonSerializer.Serialize(file, _json));
+                File.Move(temp, path, overwrite: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.Unwritable(_logger, path, e.Message);
+            }
         }
     }
 

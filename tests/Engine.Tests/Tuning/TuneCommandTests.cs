@@ -12,7 +12,7 @@ public sealed partial class TuneCommandTests : IDisposable
     private static string Model => Path.Combine(Fixtures.Dir("networks"), "c2d_tiny.safetensors");
 
     [Fact]
-    public void Tune_writes_a_cache_whose_choices_bench_reports_per_node_and_no_tuning_ignores()
+    public void Tune_writes_a_cache_whose_choices_bench_runs_and_reports_per_node_and_no_tuning_ignores()
     {
         var tune = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "2");
         Assert.True(tune.Code == 0, tune.Stderr);
@@ -24,8 +24,9 @@ public sealed partial class TuneCommandTests : IDisposable
         var choices = json.RootElement.GetProperty("shapes").EnumerateObject().Select(s => s.Value.GetProperty("choice").GetString()!).ToHashSet();
         Assert.NotEmpty(choices);
 
-        var bench = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "1");
+        var bench = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "2", "--compare-untuned");
         Assert.True(bench.Code == 0, bench.Stderr);
+        Assert.Matches(@"untuned \(today's defaults\) median [0-9.]+ ms over 2 runs", bench.Stdout);
         Assert.Contains($"tuning: {json.RootElement.GetProperty("shapes").EnumerateObject().Count()} shapes from {file}", bench.Stdout, StringComparison.Ordinal);
         // Every shape of the cache came from a node of this network, so each choice runs on some node.
         var variants = Variants(bench.Stdout);
