@@ -25,7 +25,8 @@ public sealed class Conv : IOp
     /// <summary>
     /// A convolution that <see cref="ConvSpec.UnfoldsWidth"/>, run as a width unfold of the input into
     /// <paramref name="scratch"/> (at least <see cref="UnfoldScratchBytes"/>) followed by the
-    /// kernel-width-1 convolution: two dispatches, about twice as fast for the RGB stem on lavapipe.
+    /// kernel-width-1 convolution (register tile <paramref name="tileM"/> x <paramref name="tileN4"/>, null:
+    /// <see cref="ConvDefaults"/>): two dispatches, about twice as fast for the RGB stem on lavapipe.
     /// <paramref name="weight"/> is packed by <see cref="ConvSpec.PackUnfoldedWeights"/>.
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias, Tensor? residual,
@@ -55,7 +56,8 @@ public sealed class Conv : IOp
     /// A convolution that runs as Winograd (<see cref="WinogradConv"/>, weights packed by
     /// <see cref="WinogradConv.PackWeights"/> for its tile) when its spec is eligible and <paramref name="scratch"/>
     /// holds <see cref="WinogradConv.ScratchBytes"/> (the graph gives none when V or M would not fit one
-    /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/>.
+    /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/> and the
+    /// register tile <paramref name="tileM"/> x <paramref name="tileN4"/> (null: <see cref="ConvDefaults"/>).
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor? winogradWeight, Tensor output, Tensor? scratch, Tensor? bias,
         Tensor? residual, bool relu, string name = "conv", int? tileM = null, int? tileN4 = null)
@@ -67,7 +69,7 @@ public sealed class Conv : IOp
         {
             var winograd = new WinogradConv(device, spec, input, winogradWeight, output, scratch, bias, residual, relu, name);
             _dispatches.Add(winograd.Record);
-            (Flops, UsesWinograd, Runs) = (winograd.Flops, true, ConvVariant.Winograd(WinogradConv.TileOf(spec, winogradWeight!.Shape)));
+            (Flops, UsesWinograd, Runs) = (winograd.Flops, true, ConvVariant.Winograd(WinogradConv.TileOf(spec, winogradWeight.Shape)));
             return;
         }
         var direct = new Conv(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name);
