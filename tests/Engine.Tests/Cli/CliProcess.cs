@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Engine.Tests.Cli;
 
-/// <summary>Runs the `engine` CLI, or the dotnet SDK, as a child process the way a user would, and collects its exit code and output.</summary>
+/// <summary>Runs the `engine` CLI, another tool of the solution, or the dotnet SDK, as a child process the way a user would, and collects its exit code and output.</summary>
 public static class CliProcess
 {
     public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
@@ -14,6 +14,10 @@ public static class CliProcess
 
     public static (int Code, string Stdout, string Stderr) RunConverter(params string[] args) =>
         Run("dotnet", null, [typeof(WeightConverter.Package.PackageWriter).Assembly.Location, .. args]);
+
+    /// <summary>`dotnet DLL ARGS`: another tool the solution builds (tools/bench/OnnxRuntimeBench).</summary>
+    public static (int Code, string Stdout, string Stderr) RunDll(string dll, params string[] args) =>
+        Run("dotnet", null, [dll, .. args]);
 
     /// <summary>
     /// As <see cref="RunEngine(string[])"/> for runs bounded by events rather than time: the process is
