@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Engine.Gpu;
+using Engine.Tuning;
 using Microsoft.Extensions.Logging;
 
 namespace Engine.Cli;
@@ -11,7 +12,19 @@ internal static class CliOptions
     public static readonly Option<bool> Validation = new("--validation") { Description = "Load the Khronos validation layer and report its messages.", Recursive = true };
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Debug logging, and stack traces on errors.", Recursive = true };
 
-    public static IEnumerable<Option> Global => [Device, Validation, Verbose];
+    public static readonly Option<bool> NoTuning = new("--no-tuning")
+    {
+        Description = "Ignore the tuner's cache for this device (`engine tune`): every layer runs today's default kernels.",
+        Recursive = true,
+    };
+
+    /// <summary>`--tune` of the commands that compile a network (bench, live): tune the shapes the cache lacks at compile.</summary>
+    public static readonly Option<bool> Tune = new("--tune")
+    {
+        Description = "Before compiling, time the kernel variants of every layer shape the tuning cache lacks on this device and cache the fastest (seconds to minutes on a CPU device).",
+    };
+
+    public static IEnumerable<Option> Global => [Device, Validation, Verbose, NoTuning];
 
     public static ILoggerFactory Logging(ParseResult result) => LoggerFactory.Create(builder => builder
         .AddSimpleConsole(o =>
@@ -29,6 +42,10 @@ internal static class CliOptions
     {
         DeviceIndex = result.GetValue(Device),
         LoggerFactory = logging,
+        // The tuner's cache is read unless --no-tuning; tuning at compile is opt-in (--tune), never implicit.
+        Tuning = result.GetValue(NoTuning) ? TuningMode.Off
+            : result.CommandResult.Command.Options.Contains(Tune) && result.GetValue(Tune) ? TuningMode.TuneAtCompile
+            : TuningMode.Cached,
     };
 
     /// <summary>Runs the command line: an <see cref="EngineException"/> is one line on stderr and exit code 2.</summary>

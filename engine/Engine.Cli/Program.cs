@@ -7,6 +7,7 @@ foreach (var option in CliOptions.Global)
     root.Options.Add(option);
 root.Subcommands.Add(DevicesCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(TuneCommand.Create());
 root.Subcommands.Add(RunModelCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(LiveCommand.Create());

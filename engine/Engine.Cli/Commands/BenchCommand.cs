@@ -22,9 +22,13 @@ internal static class BenchCommand
         {
             Description = "Also compile the network with every convolution on the direct kernel (no Winograd), alternate the two run by run, and print both medians and their ratio.",
         };
+        var compareUntuned = new Option<bool>("--compare-untuned")
+        {
+            Description = "Also compile the network on today's default kernels (ignoring the `engine tune` cache), alternate the two run by run, and print both medians, their ratio and the per-node times of the layers the cache changed.",
+        };
         var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW` (a detector: `--image HxW`), or `bench gemm`.")
         {
-            model, clip, image, input, iterations, compareDirect,
+            model, clip, image, input, iterations, compareDirect, compareUntuned, CliOptions.Tune,
         };
         command.Subcommands.Add(GemmBenchCommand.Create());
         command.Subcommands.Add(ConvBenchCommand.Create());
@@ -34,14 +38,17 @@ internal static class BenchCommand
         {
             var path = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
             using var package = WeightPackage.Open(path);
+            if (result.GetValue(compareDirect) && result.GetValue(compareUntuned))
+                throw new EngineException("bench: --compare-direct and --compare-untuned each alternate with one baseline; give one.");
+            Baseline? baseline = result.GetValue(compareDirect) ? Baseline.Direct : result.GetValue(compareUntuned) ? Baseline.Untuned : null;
             return DetectorArchitecture.IsDetector(package.Metadata.Kind)
-                ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations), result.GetValue(compareDirect))
-                : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations), result.GetValue(compareDirect));
+                ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations), baseline)
+                : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations), baseline);
         });
         return command;
     }
 
-    private static (int T, int H, int W) ParseClip(string text)
+    internal static (int T, int H, int W) ParseClip(string text)
     {
         var parts = text.Split('x');
         if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0))
@@ -50,18 +57,18 @@ internal static class BenchCommand
     }
 
     /// <summary>Compiles the network once, runs it, prints the per-node table of the last run and the median wall time.</summary>
-    private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations, bool compareDirect)
+    private static int Model(ParseResult result, WeightPackage package, (int T, int H, int W) clip, int iterations, Baseline? baseline)
     {
         var input = RandomFloats(new Random(1), 3L * clip.T * clip.H * clip.W);
         var builder = () => ModelBuilder.Build(package, 1, clip.T, clip.H, clip.W);
-        return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false, compareDirect);
+        return Measure(result, package, builder, VideoResNetBuilder.Input, input, $"clip 1x3x{clip.T}x{clip.H}x{clip.W}", iterations, detector: false, baseline);
     }
 
     /// <summary>
     /// A detector package on one image: the per-node table, then the time per stage
     /// (<see cref="DetectorStages"/>, medians over the runs) as `stage NAME DISPATCHES MS ms PERCENT%` lines.
     /// </summary>
-    private static int Detector(ParseResult result, WeightPackage package, string size, string? inputPath, int iterations, bool compareDirect)
+    private static int Detector(ParseResult result, WeightPackage package, string size, string? inputPath, int iterations, Baseline? baseline)
     {
         float[] input;
         int h, w;
@@ -83,11 +90,11 @@ internal static class BenchCommand
             foreach (ref var v in input.AsSpan())
                 v = random.NextSingle();
         }
-        return Measure(result, package, () => DetectorBuilder.Build(package, h, w), DetectorBuilder.Input, input, $"image 3x{h}x{w}", iterations, detector: true, compareDirect);
+        return Measure(result, package, () => DetectorBuilder.Build(package, h, w), DetectorBuilder.Input, input, $"image 3x{h}x{w}", iterations, detector: true, baseline);
     }
 
     private static int Measure(ParseResult result, WeightPackage package, Func<GraphBuilder> build, string inputName, float[] input, string geometry, int iterations,
-        bool detector, bool compareDirect)
+        bool detector, Baseline? baseline)
     {
         if (iterations <= 0)
             throw new EngineException($"--iters {iterations}: at least one timed run.");
@@ -101,7 +108,7 @@ internal static class BenchCommand
         var warmClock = Stopwatch.StartNew();
         graph.Run();
         var warmMs = warmClock.Elapsed.TotalMilliseconds;
-        using var direct = compareDirect ? build().Compile(device, new CompileOptions { Profile = true, WinogradMinFlops = double.PositiveInfinity }) : null;
+        using var direct = baseline is not null ? build().Compile(device, baseline.Options) : null;
         direct?.SetInput(inputName, input);
         direct?.Run();
 
@@ -142,9 +149,10 @@ internal static class BenchCommand
         var total = profile.Sum(p => p.Milliseconds);
         Console.WriteLine($"device: {device.Info.Name}");
         Console.WriteLine($"model: {package.Path} {geometry}, {graph.DispatchCount} dispatches");
-        Console.WriteLine($"{"node",-28} {"kind",-16} {"disp",4} {"ms",9} {"GFLOP",8} {"GFLOP/s",8} {"%",6}");
+        Console.WriteLine(TuningLine(device));
+        Console.WriteLine($"{"node",-28} {"kind",-16} {"disp",4} {"ms",9} {"GFLOP",8} {"GFLOP/s",8} {"%",6}  variant");
         foreach (var p in profile)
-            Console.WriteLine($"{p.Node,-28} {p.Kind,-16} {p.Dispatches,4} {p.Milliseconds,9:0.000} {p.Flops / 1e9,8:0.000} {p.GflopsPerSecond,8:0.0} {100 * p.Milliseconds / total,6:0.0}");
+            Console.WriteLine($"{p.Node,-28} {p.Kind,-16} {p.Dispatches,4} {p.Milliseconds,9:0.000} {p.Flops / 1e9,8:0.000} {p.GflopsPerSecond,8:0.0} {100 * p.Milliseconds / total,6:0.0}  {p.Variant}");
         foreach (var kind in profile.GroupBy(p => p.Kind).OrderByDescending(g => g.Sum(p => p.Milliseconds)))
             Console.WriteLine($"total {kind.Key,-22} {kind.Sum(p => p.Dispatches),4} {kind.Sum(p => p.Milliseconds),9:0.000} {kind.Sum(p => p.Flops) / 1e9,8:0.000} {kind.Sum(p => p.Flops) / (kind.Sum(p => p.Milliseconds) * 1e6),8:0.0} {100 * kind.Sum(p => p.Milliseconds) / total,6:0.0}");
         if (detector)
@@ -155,17 +163,59 @@ internal static class BenchCommand
         if (direct is not null)
         {
             var pairs = wall.Zip(directWall, (w, d) => w / d).ToList();
-            Console.WriteLine($"direct (no Winograd) median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio of medians {Median(wall) / Median(directWall):0.000}, "
+            Console.WriteLine($"{baseline!.Label} median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio of medians {Median(wall) / Median(directWall):0.000}, "
                 + $"median of run-pair ratios {Median(pairs):0.000} (min {pairs.Min():0.000}, max {pairs.Max():0.000})");
             // CPU time (lavapipe's workers are this process's threads) follows the work, not the load.
-            Console.WriteLine($"cpu median {Median(cpuPerRun):0.0} ms per run, direct {Median(directCpuPerRun):0.0} ms; ratio {Median(cpuPerRun) / Median(directCpuPerRun):0.000}");
-            Console.WriteLine($"GPU total median {Median(gpu):0.00} ms, direct {Median(directGpu):0.00} ms; ratio {Median(gpu) / Median(directGpu):0.000}");
-            PrintWinogradNodes(profiles, directProfiles);
+            Console.WriteLine($"cpu median {Median(cpuPerRun):0.0} ms per run, {baseline.Name} {Median(directCpuPerRun):0.0} ms; ratio {Median(cpuPerRun) / Median(directCpuPerRun):0.000}");
+            Console.WriteLine($"GPU total median {Median(gpu):0.00} ms, {baseline.Name} {Median(directGpu):0.00} ms; ratio {Median(gpu) / Median(directGpu):0.000}");
+            if (baseline == Baseline.Direct)
+                PrintWinogradNodes(profiles, directProfiles);
+            else
+                PrintChangedNodes(profiles, directProfiles);
         }
         else
             PrintCpu(cpuMs / wall.Count);
         Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
+    }
+
+    /// <summary>Where the variants come from: `tuning: N shapes from FILE`, `tuning: none (...)` or `tuning: off`.</summary>
+    internal static string TuningLine(Gpu.Device device)
+    {
+        var tuning = device.Tuning;
+        if (tuning.Path is null)
+            return "tuning: off (every layer on today's default kernels)";
+        if (tuning.Ignored is { } reason)
+            return $"tuning: none, {tuning.Path} ignored: {reason}";
+        return tuning.Entries.Count == 0 ? $"tuning: none ({tuning.Path} absent; `engine tune` writes it)" : $"tuning: {tuning.Entries.Count} shapes from {tuning.Path}";
+    }
+
+    /// <summary>
+    /// The nodes whose variant differs from the untuned graph's (the tuner's changes): each one's per-node
+    /// GPU time median in both graphs, and their sum.
+    /// </summary>
+    private static void PrintChangedNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> untunedProfiles)
+    {
+        var untunedVariant = untunedProfiles[0].ToDictionary(p => p.Node, p => p.Variant);
+        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
+        var nodes = profiles[0].Where(p => p.Variant != untunedVariant[p.Node]).ToList();
+        foreach (var p in nodes)
+            Console.WriteLine($"tuned node {p.Node}: {p.Variant} {NodeMedian(profiles, p.Node):0.000} ms, untuned {untunedVariant[p.Node]} {NodeMedian(untunedProfiles, p.Node):0.000} ms");
+        if (nodes.Count > 0)
+        {
+            var (ms, untunedMs) = (nodes.Sum(p => NodeMedian(profiles, p.Node)), nodes.Sum(p => NodeMedian(untunedProfiles, p.Node)));
+            Console.WriteLine($"tuned nodes (x{nodes.Count}): {ms:0.00} ms, untuned {untunedMs:0.00} ms; ratio {ms / untunedMs:0.000}");
+        }
+    }
+
+    /// <summary>What `--compare-direct` and `--compare-untuned` alternate with: a name for the figures, a label for the median line, the compile options.</summary>
+    private sealed record Baseline(string Name, string Label, CompileOptions Options)
+    {
+        // The direct baseline runs no tuned variant either: every convolution on today's direct kernel.
+        public static Baseline Direct { get; } = new("direct", "direct (no Winograd)",
+            new CompileOptions { Profile = true, WinogradMinFlops = double.PositiveInfinity, Variants = new Dictionary<string, string>() });
+
+        public static Baseline Untuned { get; } = new("untuned", "untuned (today's defaults)", new CompileOptions { Profile = true, Variants = new Dictionary<string, string>() });
     }
 
     /// <summary>Profiled runs after the timed ones, for the per-node table and the GPU total.</summary>

@@ -65,7 +65,11 @@ public sealed unsafe class Device : IDisposable
         _timeline = timeline;
 
         _pipelineCache = new PipelineCacheFile(this, options.PipelineCacheDirectory, _logger);
+        Tuning = Engine.Tuning.TuningCache.Open(options.PipelineCacheDirectory, info, options.Tuning, _logger);
     }
+
+    /// <summary>The tuner's choices for this device and driver (empty unless opened with <see cref="DeviceOptions.Tuning"/>).</summary>
+    public Engine.Tuning.TuningCache Tuning { get; }
 
     public DeviceInfo Info { get; }
 

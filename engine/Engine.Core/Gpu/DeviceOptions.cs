@@ -12,6 +12,13 @@ public sealed record DeviceOptions
     /// <summary>Folder of the on-disk pipeline cache; null disables it.</summary>
     public string? PipelineCacheDirectory { get; init; } = DefaultCacheDirectory();
 
+    /// <summary>
+    /// Whether graphs on this device run the tuner's choices from its cache file beside the pipeline
+    /// cache (<see cref="Tuning.TuningCache"/>), and whether a compile tunes missing shapes first. Off by
+    /// default (a library caller opts in; the CLI reads the cache unless `--no-tuning`).
+    /// </summary>
+    public Tuning.TuningMode Tuning { get; init; }
+
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     /// <summary>Enable VK_KHR_swapchain, for a device that presents to a window.</summary>

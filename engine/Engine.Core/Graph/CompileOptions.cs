@@ -1,6 +1,6 @@
 namespace Engine.Graph;
 
-/// <summary>How a graph compiles: profiling (a timestamp after every dispatch), tensors kept readable, arena size cap, Winograd.</summary>
+/// <summary>How a graph compiles: profiling (a timestamp after every dispatch), tensors kept readable, arena size cap, Winograd, tuned variants.</summary>
 public sealed record CompileOptions
 {
     /// <summary>
@@ -23,4 +23,14 @@ public sealed record CompileOptions
     /// `engine bench --compare-direct`; the scratch is still reserved).
     /// </summary>
     public double WinogradMinFlops { get; init; } = Ops.WinogradConv.DefaultMinFlops;
+
+    /// <summary>
+    /// The variant (<see cref="Ops.IOp.Variant"/> text) each tunable node runs, by its shape key
+    /// (<see cref="Tuning.ITunableNode.TuningKey"/>); a shape without an entry, or whose entry does not
+    /// apply to it, follows today's rules (<see cref="WinogradMinFlops"/>, <see cref="Ops.ConvDefaults"/>).
+    /// Null: the choices the device loaded from its tuning cache (<see cref="Gpu.Device.Tuning"/>; none unless
+    /// it was opened with <see cref="Gpu.DeviceOptions.Tuning"/>), after tuning the graph's untuned shapes
+    /// first when the device tunes at compile.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Variants { get; init; }
 }

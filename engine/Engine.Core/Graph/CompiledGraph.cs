@@ -65,6 +65,9 @@ public sealed class CompiledGraph : IDisposable
 
     public double Flops => _ops.Sum(o => o.Op.Flops);
 
+    /// <summary>The variant each node's op runs (<see cref="IOp.Variant"/>), by node name, for nodes that report one.</summary>
+    public IReadOnlyDictionary<string, string> Variants => _ops.Where(o => o.Op.Variant.Length > 0).ToDictionary(o => o.Node.Name, o => o.Op.Variant);
+
     /// <summary>The spec of a readable tensor (an input, an output or a kept intermediate).</summary>
     public TensorSpec Spec(string tensor) => Entry(tensor).Spec;
 
@@ -217,7 +220,7 @@ public sealed class CompiledGraph : IDisposable
         return _ops.Select(o =>
         {
             var (count, ms) = timings.GetValueOrDefault(o.Node.Name);
-            return new NodeProfile(o.Node.Name, o.Node.GetType().Name.Replace("Node", "", StringComparison.Ordinal), count, ms, o.Op.Flops);
+            return new NodeProfile(o.Node.Name, o.Node.GetType().Name.Replace("Node", "", StringComparison.Ordinal), count, ms, o.Op.Flops, o.Op.Variant);
         }).ToArray();
     }
 

@@ -1,5 +1,6 @@
 using Engine.Gpu;
 using Engine.Ops;
+using Engine.Tuning;
 
 namespace Engine.Graph;
 
@@ -62,6 +63,17 @@ public sealed class GraphBuilder(string name)
         options ??= new CompileOptions();
         var order = TopologicalOrder();
         var specs = InferShapes(order);
+        if (options.Variants is null)
+        {
+            // The device's tuned choices; a device that tunes at compile first measures the shapes it lacks
+            // (each candidate compiles this node alone, with explicit variants, so this does not recurse).
+            if (device.Tuning.TuneAtCompile)
+            {
+                GraphTuner.Tune(device, order.Select(n => (n, (IReadOnlyList<TensorSpec>)n.Inputs.Select(t => specs[t]).ToArray())), options, untunedOnly: true,
+                    Tuner.DefaultRounds, Tuner.DefaultMargin, tuned: null);
+            }
+            options = options with { Variants = device.Tuning.Choices };
+        }
         foreach (var keep in options.Keep.Concat(_outputs.Select(o => o.Tensor)))
         {
             if (!specs.ContainsKey(keep))
@@ -94,7 +106,7 @@ public sealed class GraphBuilder(string name)
         var alignment = (long)device.BindingAlignment;
         var requests = names.Select(t => new MemoryPlan.Request(specs[t].Bytes, first[t], last[t])).ToList();
         // Scratch lives during its node's step only.
-        var scratchBytes = order.Select(n => n.ScratchBytes(device, n.Inputs.Select(t => specs[t]).ToArray())).ToArray();
+        var scratchBytes = order.Select(n => n.ScratchBytes(device, n.Inputs.Select(t => specs[t]).ToArray(), options)).ToArray();
         var scratchRequest = new int[order.Count];
         for (var k = 0; k < order.Count; k++)
         {
@@ -129,7 +141,7 @@ public sealed class GraphBuilder(string name)
                     scratch = new Tensor(buffers[p.Arena], (ulong)p.Offset, new Shape(checked((int)((scratchBytes[k] + 3) / 4))), DataType.Float32, $"{node.Name} scratch");
                 }
                 var bound = new NodeTensors(node.Inputs.Select(t => tensors[t]).ToArray(), node.Outputs.Select(t => tensors[t]).ToArray(), weights[node], scratch);
-                ops.Add((node, node.CreateOp(device, bound)));
+                ops.Add((node, node.CreateOp(device, bound, options)));
             }
 
             var readable = pinned.ToDictionary(t => t, t => (tensors[t], specs[t]));

@@ -7,7 +7,7 @@ namespace Engine.Graph;
 /// One step of a network: reads named tensors, writes named tensors, and becomes an <see cref="IOp"/>
 /// at compile time. Everything a node does happens while the graph compiles: shape inference
 /// (<see cref="InferOutputs"/>), weight packing (<see cref="Weights(IReadOnlyList{TensorSpec}, CompileOptions)"/>) and op creation
-/// (<see cref="CreateOp"/>); only the op's recorded dispatches run per frame.
+/// (<see cref="CreateOp(Device, NodeTensors, CompileOptions)"/>); only the op's recorded dispatches run per frame.
 /// </summary>
 public abstract class Node
 {
@@ -35,6 +35,12 @@ public abstract class Node
     /// </summary>
     public virtual long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs) => 0;
 
+    /// <summary>
+    /// <see cref="ScratchBytes(Device, IReadOnlyList{TensorSpec})"/> for a compile with these options (a
+    /// convolution reserves what its chosen variant needs). The compiler calls this one.
+    /// </summary>
+    public virtual long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) => ScratchBytes(device, inputs);
+
     /// <summary>The node's constants, packed for its op. Called once at compile; the arrays are dropped after upload.</summary>
     public virtual IEnumerable<WeightData> Weights() => [];
 
@@ -46,6 +52,9 @@ public abstract class Node
 
     /// <summary>The op bound to the compiled graph's tensors (inputs, outputs and uploaded weights).</summary>
     public abstract IOp CreateOp(Device device, NodeTensors tensors);
+
+    /// <summary>The op for a compile with these options (a tunable node runs the variant they choose). The compiler calls this one.</summary>
+    public virtual IOp CreateOp(Device device, NodeTensors tensors, CompileOptions options) => CreateOp(device, tensors);
 
     public override string ToString() => $"node '{Name}' ({GetType().Name})";
 

@@ -5,7 +5,7 @@ namespace Engine.Graph;
 /// <summary>The GPU tensors a node's op is bound to: inputs and outputs in the node's order, weights by name, and its scratch.</summary>
 public sealed class NodeTensors(IReadOnlyList<Tensor> inputs, IReadOnlyList<Tensor> outputs, IReadOnlyDictionary<string, Tensor> weights, Tensor? scratch = null)
 {
-    /// <summary>The node's working memory (a flat float tensor of <see cref="Node.ScratchBytes"/> bytes), or null.</summary>
+    /// <summary>The node's working memory (a flat float tensor of <see cref="Node.ScratchBytes(Gpu.Device, IReadOnlyList{TensorSpec}, CompileOptions)"/> bytes), or null.</summary>
     public Tensor? Scratch { get; } = scratch;
 
     public IReadOnlyList<Tensor> Inputs { get; } = inputs;

@@ -25,11 +25,12 @@ public sealed class Conv : IOp
     /// <summary>
     /// A convolution that <see cref="ConvSpec.UnfoldsWidth"/>, run as a width unfold of the input into
     /// <paramref name="scratch"/> (at least <see cref="UnfoldScratchBytes"/>) followed by the
-    /// kernel-width-1 convolution: two dispatches, about twice as fast for the RGB stem on lavapipe.
+    /// kernel-width-1 convolution (register tile <paramref name="tileM"/> x <paramref name="tileN4"/>, null:
+    /// <see cref="ConvDefaults"/>): two dispatches, about twice as fast for the RGB stem on lavapipe.
     /// <paramref name="weight"/> is packed by <see cref="ConvSpec.PackUnfoldedWeights"/>.
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor scratch, Tensor? bias, Tensor? residual,
-        bool relu, string name = "conv")
+        bool relu, string name = "conv", int? tileM = null, int? tileN4 = null)
     {
         Name = name;
         Spec = spec;
@@ -45,8 +46,9 @@ public sealed class Conv : IOp
             (uint)unfoldedShape[4] / 4, (uint)spec.Kernel.W, (uint)spec.InChannels, spec.Stride.W, spec.Padding.W, spec.Dilation.W);
         var grid = StridedCopy.FlatGrid(device, Groups.Cover(unfoldedShape.ElementCount / 4, 64));
         _dispatches.Add(list => list.Dispatch(pipeline, grid, push, input, unfolded));
-        var inner = new Conv(device, spec.WidthUnfolded, unfolded, weight, output, bias, residual, relu, name: name);
+        var inner = new Conv(device, spec.WidthUnfolded, unfolded, weight, output, bias, residual, relu, tileM, tileN4, name);
         _dispatches.Add(inner.Record);
+        Runs = inner.Runs with { Algorithm = ConvAlgorithm.Unfolded };
         Flops = spec.Flops((long)output.Shape[0] * output.Shape[1] * output.Shape[2] * output.Shape[3]);
     }
 
@@ -54,10 +56,11 @@ public sealed class Conv : IOp
     /// A convolution that runs as Winograd (<see cref="WinogradConv"/>, weights packed by
     /// <see cref="WinogradConv.PackWeights"/> for its tile) when its spec is eligible and <paramref name="scratch"/>
     /// holds <see cref="WinogradConv.ScratchBytes"/> (the graph gives none when V or M would not fit one
-    /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/>.
+    /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/> and the
+    /// register tile <paramref name="tileM"/> x <paramref name="tileN4"/> (null: <see cref="ConvDefaults"/>).
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor? winogradWeight, Tensor output, Tensor? scratch, Tensor? bias,
-        Tensor? residual, bool relu, string name = "conv")
+        Tensor? residual, bool relu, string name = "conv", int? tileM = null, int? tileN4 = null)
     {
         Name = name;
         Spec = spec;
@@ -66,12 +69,12 @@ public sealed class Conv : IOp
         {
             var winograd = new WinogradConv(device, spec, input, winogradWeight, output, scratch, bias, residual, relu, name);
             _dispatches.Add(winograd.Record);
-            (Flops, UsesWinograd) = (winograd.Flops, true);
+            (Flops, UsesWinograd, Runs) = (winograd.Flops, true, ConvVariant.Winograd(WinogradConv.TileOf(spec, winogradWeight.Shape)));
             return;
         }
-        var direct = new Conv(device, spec, input, weight, output, bias, residual, relu, name: name);
+        var direct = new Conv(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name);
         _dispatches.Add(direct.Record);
-        Flops = direct.Flops;
+        (Flops, Runs) = (direct.Flops, direct.Runs);
     }
 
     /// <summary>Bytes of scratch the width-unfolded form needs for <paramref name="input"/> (channels-last).</summary>
@@ -106,6 +109,8 @@ public sealed class Conv : IOp
         Flops = spec.Flops(pixels);
         var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
         var colTileN4 = tileN4 ?? ConvDefaults.ColumnTile(cout / 4);
+        Runs = spec.IsPointwise ? new ConvVariant(ConvAlgorithm.Gemm, rowTileM, colTileN4)
+            : spec.Groups > 1 ? ConvVariant.Grouped : new ConvVariant(ConvAlgorithm.Direct, rowTileM, colTileN4);
         var limits = device.Limits;
         var alignment = device.BindingAlignment;
         var rowBytes = (long)cout * sizeof(float);
@@ -153,6 +158,11 @@ public sealed class Conv : IOp
     public ConvSpec Spec { get; }
 
     public double Flops { get; }
+
+    /// <summary>The kernel and tile this convolution runs (a Winograd one whose scratch did not fit runs the direct kernel).</summary>
+    public ConvVariant Runs { get; } = ConvVariant.Grouped;
+
+    public string Variant => Runs.ToString();
 
     /// <summary>True when this convolution runs as Winograd.</summary>
     public bool UsesWinograd { get; }

@@ -70,6 +70,7 @@ public sealed class Gemm : IOp
             SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
             SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
             SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));
+        Variant = $"gemm m{tileM} n{4 * tileN4}";
         _groups = new Groups(Groups.Cover(Groups.Cover(N / 4, tileN4), lanes), Groups.Cover(Groups.Cover(M, tileM), LocalSize / lanes));
         _dispatches = [.. BatchChunks(Batch, maxGroupsZ).Select(chunk =>
             (new Push((uint)M, (uint)N, (uint)K, (uint)chunk.First, strideA, strideB, strideC, strideR), (uint)chunk.Count))];
@@ -90,6 +91,9 @@ public sealed class Gemm : IOp
     public int K { get; }
 
     public double Flops => 2.0 * Batch * M * N * K;
+
+    /// <summary>`gemm m{rows} n{columns}`: the register tile of one invocation.</summary>
+    public string Variant { get; }
 
     public void Record(CommandList list)
     {

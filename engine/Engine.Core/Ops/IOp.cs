@@ -18,6 +18,13 @@ public interface IOp
     void Record(CommandList list);
 
     /// <summary>
+    /// Which way the op runs when it can run more than one (a short stable string, e.g. `direct m16 n16`,
+    /// `winograd f4`, `gemm m16 n8`): `engine bench` prints it per node, and the tuner's cache names
+    /// its choices with the same strings. Empty for ops with one way.
+    /// </summary>
+    string Variant => "";
+
+    /// <summary>
     /// True when a recording made now would differ from the last one (a plugin shader was reloaded);
     /// a compiled graph then records its list again between runs.
     /// </summary>

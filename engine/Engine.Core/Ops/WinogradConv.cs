@@ -52,6 +52,7 @@ public sealed class WinogradConv : IOp
         ChannelsLast.Require(what, "input", input);
         ChannelsLast.Require(what, "output", output);
         var tile = TileOf(spec, weight.Shape);
+        Variant = $"winograd f{tile}";
         var (cin, cout) = (input.Shape[4], ChannelsLast.Padded(spec.OutChannels));
         if (cin != ChannelsLast.Padded(spec.InChannels))
             throw new EngineException($"{what}: input {input.Shape} must have {ChannelsLast.Padded(spec.InChannels)} channels.");
@@ -103,6 +104,9 @@ public sealed class WinogradConv : IOp
     public string Name { get; }
 
     public ConvSpec Spec { get; }
+
+    /// <summary>`winograd f2` or `winograd f4`: the outputs per tile along each transformed axis.</summary>
+    public string Variant { get; }
 
     /// <summary>The direct convolution's arithmetic (so GFLOP/s compare with it), not the fewer multiplications done.</summary>
     public double Flops { get; }

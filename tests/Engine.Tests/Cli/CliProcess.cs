@@ -8,6 +8,10 @@ public static class CliProcess
     public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
         RunDll(Path.Combine(AppContext.BaseDirectory, "engine.dll"), args);
 
+    /// <summary>As <see cref="RunEngine(string[])"/> with the caches (pipelines, tuning) in <paramref name="cacheDirectory"/> ($ENGINE_CACHE_DIR).</summary>
+    public static (int Code, string Stdout, string Stderr) RunEngineWithCache(string cacheDirectory, params string[] args) =>
+        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args], environment: new Dictionary<string, string> { ["ENGINE_CACHE_DIR"] = cacheDirectory });
+
     public static (int Code, string Stdout, string Stderr) RunConverter(params string[] args) =>
         RunDll(typeof(WeightConverter.Package.PackageWriter).Assembly.Location, args);
 
@@ -30,7 +34,8 @@ public static class CliProcess
     public static (int Code, string Stdout, string Stderr) Dotnet(string directory, params string[] args) =>
         Run("dotnet", directory, [.. args, "--disable-build-servers"]);
 
-    private static (int Code, string Stdout, string Stderr) Run(string program, string? directory, string[] args, TimeSpan? hangGuard = null)
+    private static (int Code, string Stdout, string Stderr) Run(string program, string? directory, string[] args, TimeSpan? hangGuard = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program, args)
         {
@@ -45,6 +50,8 @@ public static class CliProcess
             start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
             start.Environment["DOTNET_NOLOGO"] = "1";
         }
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();

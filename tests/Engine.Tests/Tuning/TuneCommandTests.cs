@@ -1,0 +1,49 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using static Engine.Tests.Cli.CliProcess;
+
+namespace Engine.Tests.Tuning;
+
+/// <summary>`engine tune` on a tiny network writes the device's cache, and `engine bench` then runs and reports its choices.</summary>
+public sealed partial class TuneCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _cache = Directory.CreateTempSubdirectory("engine-tune-");
+
+    private static string Model => Path.Combine(Fixtures.Dir("networks"), "c2d_tiny.safetensors");
+
+    [Fact]
+    public void Tune_writes_a_cache_whose_choices_bench_runs_and_reports_per_node_and_no_tuning_ignores()
+    {
+        var tune = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "2");
+        Assert.True(tune.Code == 0, tune.Stderr);
+        Assert.Matches(@"tuned \d+ shapes in [0-9.]+ s", tune.Stdout);
+        Assert.Contains("shape conv ", tune.Stdout, StringComparison.Ordinal);
+        Assert.Contains("<- pick", tune.Stdout, StringComparison.Ordinal);
+        var file = Assert.Single(Directory.GetFiles(_cache.FullName, "tuning-*.json"));
+        using var json = JsonDocument.Parse(File.ReadAllText(file));
+        var choices = json.RootElement.GetProperty("shapes").EnumerateObject().Select(s => s.Value.GetProperty("choice").GetString()!).ToHashSet();
+        Assert.NotEmpty(choices);
+
+        var bench = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "2", "--compare-untuned");
+        Assert.True(bench.Code == 0, bench.Stderr);
+        Assert.Matches(@"untuned \(today's defaults\) median [0-9.]+ ms over 2 runs", bench.Stdout);
+        Assert.Contains($"tuning: {json.RootElement.GetProperty("shapes").EnumerateObject().Count()} shapes from {file}", bench.Stdout, StringComparison.Ordinal);
+        // Every shape of the cache came from a node of this network, so each choice runs on some node.
+        var variants = Variants(bench.Stdout);
+        Assert.Subset(variants, choices);
+
+        var untuned = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "1", "--no-tuning");
+        Assert.True(untuned.Code == 0, untuned.Stderr);
+        Assert.Contains("tuning: off", untuned.Stdout, StringComparison.Ordinal);
+        Assert.Contains("stem.conv", untuned.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>The variant column of bench's per-node table (conv rows).</summary>
+    private static HashSet<string> Variants(string stdout) =>
+        [.. stdout.Split('\n').Select(l => ConvRow().Match(l)).Where(m => m.Success).Select(m => m.Groups[1].Value.Trim())];
+
+    [GeneratedRegex(@"^\S+\s+Conv\s+\d+\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+\s+(\S.*)$")]
+    private static partial Regex ConvRow();
+
+    public void Dispose() => _cache.Delete(recursive: true);
+}
