@@ -22,4 +22,7 @@ public interface IOp
     /// a compiled graph then records its list again between runs.
     /// </summary>
     bool IsStale => false;
+
+    /// <summary>Which way the op runs when it can run more than one (a short stable string such as <c>attention fused q16 k8</c>); empty otherwise.</summary>
+    string Variant => "";
 }

@@ -1,0 +1,41 @@
+namespace Engine.Ops;
+
+/// <summary>How <see cref="NonLocalBlock"/> computes softmax attention.</summary>
+public enum AttentionKernel
+{
+    /// <summary>Per key block: logits into a score buffer, an online-softmax pass, then P x g (three dispatches per block).</summary>
+    Blocked,
+
+    /// <summary>One dispatch: per query tile, logits, online softmax and P x g over key chunks in registers; no score buffer.</summary>
+    Fused,
+}
+
+/// <summary>
+/// The attention kernel of a non-local block and the fused kernel's tile. Only the softmax
+/// instantiations (Gaussian, embedded Gaussian) have a fused kernel; dot product and concatenation
+/// ignore <see cref="Kernel"/> (dot product runs factored, concatenation blocked).
+/// </summary>
+/// <param name="Kernel">Blocked (the default: faster on lavapipe for the I3D R50 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
+/// <param name="QueryTile">Queries per invocation of the fused kernel (1 to 32).</param>
+/// <param name="KeyChunk">
+/// Keys per chunk of the fused kernel, a multiple of 4 from 4 to 32. Larger chunks read and write y
+/// less often, but chunks of 48 and 64 keys gave wrong results on lavapipe (Mesa 22.3.6, not
+/// investigated further; 32 and below match torch), so 32 is the limit.
+/// </param>
+public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 8)
+{
+    /// <summary>Today's choice: blocked attention.</summary>
+    public static NonLocalAttention Default { get; } = new();
+
+    /// <summary>The fused kernel with its default tile.</summary>
+    public static NonLocalAttention Fused { get; } = new(AttentionKernel.Fused);
+
+    /// <summary>Checks the tile sizes (they become specialization constants, unrolled loops of those trip counts).</summary>
+    public void Validate()
+    {
+        if (QueryTile is < 1 or > 32)
+            throw new EngineException($"non-local: fused attention query tile {QueryTile} must be 1 to 32.");
+        if (KeyChunk is < 4 or > 32 || KeyChunk % 4 != 0)
+            throw new EngineException($"non-local: fused attention key chunk {KeyChunk} must be a multiple of 4 from 4 to 32.");
+    }
+}
