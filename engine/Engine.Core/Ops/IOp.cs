@@ -23,6 +23,6 @@ public interface IOp
     /// </summary>
     bool IsStale => false;
 
-    /// <summary>Which way the op runs when it can run more than one (a short stable string such as <c>attention fused q16 k8</c>); empty otherwise.</summary>
+    /// <summary>Which way the op runs when it can run more than one (a short stable string such as <c>attention fused q16 k64</c>); empty otherwise.</summary>
     string Variant => "";
 }

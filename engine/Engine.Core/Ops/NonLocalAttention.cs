@@ -15,14 +15,17 @@ public enum AttentionKernel
 /// instantiations (Gaussian, embedded Gaussian) have a fused kernel; dot product and concatenation
 /// ignore <see cref="Kernel"/> (dot product runs factored, concatenation blocked).
 /// </summary>
-/// <param name="Kernel">Blocked (the default: faster on lavapipe for the I3D R50 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
+/// <param name="Kernel">Blocked (the default: on lavapipe fused measured as fast on the I3D R50 res3 block and slower on res4, docs/bench-log.md 2026-12-07) or fused.</param>
 /// <param name="QueryTile">Queries per invocation of the fused kernel (1 to 32).</param>
 /// <param name="KeyChunk">
-/// Keys per chunk of the fused kernel, a multiple of 4 from 4 to 32. Larger chunks read and write y
-/// less often, but chunks of 48 and 64 keys gave wrong results on lavapipe (Mesa 22.3.6, not
-/// investigated further; 32 and below match torch), so 32 is the limit.
+/// Keys per chunk of the fused kernel, a multiple of 4 from 4 to 128, with at most 2048 query-key
+/// pairs per tile. Each chunk reads and writes the query tile's y once, so larger chunks are faster
+/// (on lavapipe 64-128 keys took about half the time of 32, docs/bench-log.md 2026-12-07). Why the
+/// limits: the chunk's scores are an unrolled register tile, and 32 x 128 took minutes to compile
+/// on lavapipe; 256-key chunks gave wrong results there (Mesa 22.3.6, not investigated further),
+/// as did 48 and 64 before the kernel stopped holding a chunk's g texels in one array.
 /// </param>
-public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 8)
+public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 64)
 {
     /// <summary>Today's choice: blocked attention.</summary>
     public static NonLocalAttention Default { get; } = new();
@@ -35,7 +38,9 @@ public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.
     {
         if (QueryTile is < 1 or > 32)
             throw new EngineException($"non-local: fused attention query tile {QueryTile} must be 1 to 32.");
-        if (KeyChunk is < 4 or > 32 || KeyChunk % 4 != 0)
-            throw new EngineException($"non-local: fused attention key chunk {KeyChunk} must be a multiple of 4 from 4 to 32.");
+        if (KeyChunk is < 4 or > 128 || KeyChunk % 4 != 0)
+            throw new EngineException($"non-local: fused attention key chunk {KeyChunk} must be a multiple of 4 from 4 to 128.");
+        if (QueryTile * KeyChunk > 2048)
+            throw new EngineException($"non-local: fused attention query tile {QueryTile} x key chunk {KeyChunk} exceeds 2048 query-key pairs per tile.");
     }
 }

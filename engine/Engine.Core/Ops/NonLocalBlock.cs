@@ -170,7 +170,7 @@ public sealed class NonLocalBlock : IOp
 
     public string Name { get; }
 
-    /// <summary>The attention kernel that runs: <c>attention fused q16 k8</c> (query tile, key chunk), <c>attention blocked</c> or <c>attention factored</c>.</summary>
+    /// <summary>The attention kernel that runs: <c>attention fused q16 k64</c> (query tile, key chunk), <c>attention blocked</c> or <c>attention factored</c>.</summary>
     public string Variant => _g.Factored ? "attention factored"
         : _g.Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
 

@@ -53,6 +53,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("group", 8, 16)]
     [InlineData("wide_inner", 16, 8)]
     [InlineData("large", 4, 32)]
+    [InlineData("large", 16, 128)]
+    [InlineData("time", 16, 64)]
     public void Fused_attention_matches_torch_on_the_block_fixtures(string name, int queryTile, int keyChunk) =>
         RunCase(name, NonLocalBlock.DefaultAttentionBudget, expectSplit: false, attention: new NonLocalAttention(AttentionKernel.Fused, queryTile, keyChunk));
 
@@ -71,6 +73,10 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("embedded_noscale_spacetime_64", 16, 12)]
     [InlineData("embedded_noscale_space", 16, 8)]
     [InlineData("embedded_noscale_space", 3, 32)]
+    [InlineData("embedded_noscale_space", 16, 128)]
+    [InlineData("embedded_noscale_spacetime_64", 16, 64)]
+    [InlineData("embedded_scale_spacetime", 16, 64)]
+    [InlineData("embedded_scale_spacetime", 8, 128)]
     [InlineData("embedded_scale_time", 16, 8)]
     [InlineData("embedded_scale_time", 5, 32)]
     [InlineData("embedded_scale_time_single_key", 16, 8)]
@@ -85,6 +91,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("gaussian_time", 4, 32)]
     [InlineData("gaussian_spacetime", 16, 8)]
     [InlineData("gaussian_spacetime", 32, 20)]
+    [InlineData("gaussian_spacetime", 16, 128)]
+    [InlineData("gaussian_time", 16, 64)]
     public void Fused_attention_matches_torch_and_the_blocked_kernel(string name, int queryTile, int keyChunk)
     {
         const string set = "nonlocal_fused";
@@ -121,8 +129,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Theory]
-    [InlineData("embedded_scale_pool_then_conv", "attention fused q16 k8")]
-    [InlineData("gaussian_none", "attention fused q16 k8")]
+    [InlineData("embedded_scale_pool_then_conv", "attention fused q16 k64")]
+    [InlineData("gaussian_none", "attention fused q16 k64")]
     [InlineData("dot_pool_then_conv", "attention factored")]
     [InlineData("concat_none", "attention blocked")]
     public void Fused_attention_needs_no_score_buffer_and_reports_its_variant(string name, string variant)
@@ -149,7 +157,8 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData(0, 8, "query tile 0")]
     [InlineData(33, 8, "query tile 33")]
     [InlineData(16, 6, "key chunk 6")]
-    [InlineData(16, 36, "key chunk 36")]
+    [InlineData(8, 132, "key chunk 132")]
+    [InlineData(32, 128, "32 x key chunk 128")]
     public void Fused_attention_rejects_tiles_it_cannot_compile(int queryTile, int keyChunk, string message)
     {
         var e = Assert.Throws<EngineException>(() => new NonLocalAttention(AttentionKernel.Fused, queryTile, keyChunk).Validate());
