@@ -170,7 +170,11 @@ public sealed class NonLocalBlock : IOp
 
     public string Name { get; }
 
-    /// <summary>The attention kernel that runs: <c>attention fused q16 k64</c> (query tile, key chunk), <c>attention blocked</c> or <c>attention factored</c>.</summary>
+    /// <summary>
+    /// The attention kernel that runs: <c>attention fused q16 k100</c> (query tile, the key chunk
+    /// <see cref="NonLocalAttention.ChunkFor"/> chose for this block's keys), <c>attention blocked</c>
+    /// or <c>attention factored</c>.
+    /// </summary>
     public string Variant => _g.Factored ? "attention factored"
         : _g.Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
 
@@ -427,7 +431,7 @@ public sealed class NonLocalBlock : IOp
         var fused = attention.Kernel == AttentionKernel.Fused && softmax
             && pixels * ip / 4 <= limits.maxTexelBufferElements
             && Groups.Cover(Groups.Cover(lq, attention.QueryTile), LocalSize) <= device.MaxGroupsX
-            ? attention : null;
+            ? attention with { KeyChunk = attention.ChunkFor(lk) } : null;
         int kbp, nq, ns;
         if (factored)
         {
