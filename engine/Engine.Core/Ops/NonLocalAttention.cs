@@ -15,15 +15,17 @@ public enum AttentionKernel
 /// instantiations (Gaussian, embedded Gaussian) have a fused kernel; dot product and concatenation
 /// ignore <see cref="Kernel"/> (dot product runs factored, concatenation blocked).
 /// </summary>
-/// <param name="Kernel">Blocked (the default: on lavapipe fused measured as fast on the I3D R50 res3 block and slower on res4, docs/bench-log.md 2026-12-07) or fused.</param>
+/// <param name="Kernel">Blocked (the default: on lavapipe the fused kernel measured the same within noise on the I3D R50 res3 and res4 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
 /// <param name="QueryTile">Queries per invocation of the fused kernel (1 to 32).</param>
 /// <param name="KeyChunk">
-/// The largest key chunk of the fused kernel (<see cref="ChunkFor"/> balances the chunks of a block), a
-/// multiple of 4 from 4 to 128, with at most 2048 query-key pairs per tile. Each chunk reads and writes the query tile's y once, so larger chunks are faster
-/// (on lavapipe 64-128 keys took about half the time of 32, docs/bench-log.md 2026-12-07). Why the
-/// limits: the chunk's scores are an unrolled register tile, and 32 x 128 took minutes to compile
-/// on lavapipe; 256-key chunks gave wrong results there (Mesa 22.3.6, not investigated further),
-/// as did 48 and 64 before the kernel stopped holding a chunk's g texels in one array.
+/// The largest key chunk of the fused kernel (<see cref="ChunkFor"/> balances the chunks of a
+/// block), a multiple of 4 from 4 to 128, with at most 2048 query-key pairs per tile. Each chunk
+/// reads and writes the query tile's y once, so larger chunks are faster (on lavapipe, res3: fused
+/// took 1.3-1.6x the blocked kernels' time with 32-key chunks, about 1x with 100-128,
+/// docs/bench-log.md 2026-12-07). Why the limits: the chunk's scores are an unrolled register tile,
+/// and 32 x 128 took minutes to compile on lavapipe; 256-key chunks gave wrong results there (Mesa
+/// 22.3.6, not investigated further), as did 48 and 64 before the kernel stopped holding a chunk's
+/// g texels in one array.
 /// </param>
 public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 128)
 {
@@ -37,7 +39,7 @@ public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.
     /// The key chunk the fused kernel uses for <paramref name="keys"/> keys per segment: as few chunks
     /// as <see cref="KeyChunk"/> allows, each the smallest multiple of 4 that covers the keys in that
     /// many chunks, so the last chunk wastes little (I3D R50 res4, 392 keys: 4 chunks of 100 instead
-    /// of 4 of 128, a quarter of them padding; 12% faster on lavapipe, docs/bench-log.md 2026-12-07).
+    /// of 4 of 128, a quarter of whose keys would be padding).
     /// </summary>
     public int ChunkFor(int keys)
     {
