@@ -251,8 +251,11 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("space", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("time", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("group_temporal_pool", 512)]
-    public void Attention_map_of_one_query_matches_torch(string name, long budget)
+    [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget, true)]
+    [InlineData("time", NonLocalBlock.DefaultAttentionBudget, true)]
+    public void Attention_map_of_one_query_matches_torch(string name, long budget, bool fused = false)
     {
+        var attention = fused ? NonLocalAttention.Fused : null;
         var (options, channels, position) = ReadCase(name);
         var (x, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
         var expected = Fixtures.Npy(Set, $"{name}/attention").ToFloats();
@@ -260,10 +263,11 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var weights = uploaded.Weights;
         using var tx = Device.CreateTensor<float>("x", shape, x);
         using var tz = Device.CreateTensor("z", tx.Shape);
-        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget, attention) / 4)));
         using var map = Device.CreateTensor("map", new Shape(expected.Length));
         using var query = Device.CreateTensor<float>("query", new Shape(NonLocalBlock.QueryElements), Query(shape, position));
-        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, attention: attention);
+        Assert.Equal(fused, block.Fused);
         Assert.Equal(expected.Length, block.KeysPerQuery);
         Device.Run(list =>
         {
