@@ -20,9 +20,16 @@ internal static class BenchNonLocalCommand
         };
         var budget = new Option<int>("--budget-mib") { Description = "Attention scratch budget (MiB).", DefaultValueFactory = _ => (int)(NonLocalBlock.DefaultAttentionBudget >> 20) };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
+        var attention = new Option<string>("--attention")
+        {
+            Description = "Softmax attention kernel: blocked, fused, or compare (both, alternating run by run in this process).",
+            DefaultValueFactory = _ => "blocked",
+        };
+        var queryTile = new Option<int>("--query-tile") { Description = "Queries per invocation of the fused kernel.", DefaultValueFactory = _ => NonLocalAttention.Fused.QueryTile };
+        var keyChunk = new Option<int>("--key-chunk") { Description = "Keys per chunk of the fused kernel (a multiple of 4).", DefaultValueFactory = _ => NonLocalAttention.Fused.KeyChunk };
         var command = new Command("nonlocal", "One non-local block (N = 1) with random weights; prints GPU time per kernel and GFLOP/s.")
         {
-            clip, channels, variant, budget, iterations,
+            clip, channels, variant, budget, iterations, attention, queryTile, keyChunk,
         };
         command.SetAction(result =>
         {
@@ -33,6 +40,14 @@ internal static class BenchNonLocalCommand
             var options = NonLocalJson.Parse(json.RootElement);
             var c = result.GetValue(channels);
             var cp = (c + 3) / 4 * 4;
+            var fused = new NonLocalAttention(AttentionKernel.Fused, result.GetValue(queryTile), result.GetValue(keyChunk));
+            var kernels = result.GetValue(attention) switch
+            {
+                "blocked" => new[] { NonLocalAttention.Default },
+                "fused" => [fused],
+                "compare" => [NonLocalAttention.Default, fused],
+                var other => throw new EngineException($"--attention {other}: expected blocked, fused or compare."),
+            };
             using var logging = CliOptions.Logging(result);
             using var instance = CliOptions.Instance(result, logging);
             using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
@@ -51,25 +66,62 @@ internal static class BenchNonLocalCommand
             });
             var shape = new Shape(1, dims[0], dims[1], dims[2], cp);
             using var x = device.CreateTensor<float>("x", shape, BenchCommand.RandomFloats(random, (int)shape.ElementCount, 1));
-            using var z = device.CreateTensor("z", shape);
             var budgetBytes = (long)result.GetValue(budget) << 20;
-            using var scratch = device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(device, options, c, shape, budgetBytes) / 4)));
-            var block = new NonLocalBlock(device, x, z, uploaded.Weights, scratch, budgetBytes);
-            using var list = device.CreateCommandList("bench nonlocal", profile: true);
-            block.Record(list);
-            list.Finish();
-            device.Submit(list).Wait();
+            var tensors = new List<Tensor>();
+            var lists = new List<CommandList>();
+            try
+            {
+                var blocks = new List<(NonLocalBlock Block, CommandList List, Tensor Z, Tensor Scratch)>();
+                foreach (var kernel in kernels)
+                {
+                    var z = device.CreateTensor("z", shape);
+                    tensors.Add(z);
+                    var scratch = device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(device, options, c, shape, budgetBytes, kernel) / 4)));
+                    tensors.Add(scratch);
+                    var block = new NonLocalBlock(device, x, z, uploaded.Weights, scratch, budgetBytes, attention: kernel);
+                    var list = device.CreateCommandList($"bench nonlocal {block.Variant}", profile: true);
+                    lists.Add(list);
+                    block.Record(list);
+                    list.Finish();
+                    device.Submit(list).Wait();
+                    blocks.Add((block, list, z, scratch));
+                }
+                if (blocks.Count == 2)
+                {
+                    // The two kernels compute the same z: a wrong kernel must not win a benchmark.
+                    var (a, b) = (blocks[0].Z.Download<float>(), blocks[1].Z.Download<float>());
+                    var worst = a.Zip(b, (p, q) => MathF.Abs(p - q)).Max();
+                    Console.WriteLine($"max |z {blocks[0].Block.Variant} - z {blocks[1].Block.Variant}| = {worst:g3}");
+                }
 
-            var runs = BenchRuns.Measure(device, list, result.GetValue(iterations), t => t.Pipeline);
-            var median = BenchCommand.Median(runs.Wall);
-            Console.WriteLine($"device: {device.Info.Name}");
-            Console.WriteLine($"input {shape}, channels {c}, {result.GetValue(variant)}");
-            Console.WriteLine($"key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}{(block.Factored ? ", factored theta (phi^T g)" : "")}, dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
-            foreach (var (kernel, times) in runs.Groups.OrderByDescending(p => BenchCommand.Median(p.Value)))
-                Console.WriteLine($"  {kernel,-28} {BenchCommand.Median(times),9:0.00} ms");
-            Console.WriteLine($"GFLOP/s {block.Flops / (median * 1e6):0.0}");
-            BenchCommand.PrintCpu(runs.CpuPerRun);
-            Console.WriteLine($"median {median:0.00} ms over {runs.Wall.Count} runs");
+                var (runs, otherRuns) = BenchRuns.Alternate(device, blocks[0].List, blocks.Count == 2 ? blocks[1].List : null,
+                    result.GetValue(iterations), t => t.Pipeline);
+                Console.WriteLine($"device: {device.Info.Name}");
+                Console.WriteLine($"input {shape}, channels {c}, {result.GetValue(variant)}");
+                for (var i = 0; i < blocks.Count; i++)
+                {
+                    var (block, list, _, scratch) = blocks[i];
+                    var measured = i == 0 ? runs : otherRuns;
+                    var wall = BenchCommand.Median(measured.SelectMany(r => r.Wall).ToList());
+                    var gpu = BenchCommand.Median(measured.SelectMany(r => r.Gpu).ToList());
+                    Console.WriteLine($"{block.Variant}: key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}{(block.Factored ? ", factored theta (phi^T g)" : "")}, " +
+                        $"dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
+                    var groups = measured.SelectMany(r => r.Groups).GroupBy(p => p.Key, p => p.Value);
+                    foreach (var group in groups.Select(g => (g.Key, Ms: BenchCommand.Median(g.SelectMany(v => v).ToList()))).OrderByDescending(g => g.Ms))
+                        Console.WriteLine($"  {group.Key,-28} {group.Ms,9:0.00} ms");
+                    Console.WriteLine($"  GPU median {gpu:0.00} ms, GFLOP/s {block.Flops / (wall * 1e6):0.0}");
+                    Console.Write("  ");
+                    BenchCommand.PrintCpu(measured.Average(r => r.CpuPerRun));
+                    Console.WriteLine($"  median {wall:0.00} ms over {measured.Sum(r => r.Wall.Count)} runs");
+                }
+            }
+            finally
+            {
+                foreach (var list in lists)
+                    list.Dispose();
+                foreach (var tensor in tensors)
+                    tensor.Dispose();
+            }
             return 0;
         });
         return command;

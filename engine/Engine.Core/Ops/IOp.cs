@@ -19,7 +19,7 @@ public interface IOp
 
     /// <summary>
     /// Which way the op runs when it can run more than one (a short stable string, e.g. `direct m16 n16`,
-    /// `winograd f4`, `gemm m16 n8`): `engine bench` prints it per node, and the tuner's cache names
+    /// `winograd f4`, `gemm m16 n8`, `attention fused q16 k64`): `engine bench` prints it per node, and the tuner's cache names
     /// its choices with the same strings. Empty for ops with one way.
     /// </summary>
     string Variant => "";

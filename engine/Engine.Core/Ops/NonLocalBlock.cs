@@ -24,6 +24,15 @@ namespace Engine.Ops;
 /// than two key blocks with separate logits and probabilities (docs/bench-log.md, 2026-11-22).
 /// </para>
 /// <para>
+/// With <see cref="AttentionKernel.Fused"/> (<see cref="NonLocalAttention"/>) the softmax
+/// instantiations take one dispatch instead (shaders/nonlocal/fused.comp): per tile of queries the
+/// logits of a chunk of keys stay in registers, an online softmax rescales y, and y is written
+/// directly; no score buffer and no softmax statistics are allocated (I3D R50 res3: 29 instead of 66
+/// MiB of scratch). Blocked stays the default: on lavapipe the two took the same time within noise
+/// on the I3D R50 res3 and res4 blocks (docs/bench-log.md, 2026-12-07), so fused is a candidate for
+/// a per-device choice rather than a new rule.
+/// </para>
+/// <para>
 /// Dot product has no softmax, so the products reassociate: y = theta (phi^T g) / N costs
 /// 2 (Lk + Lq) d^2 per segment instead of 4 Lq Lk d, and no affinity exists at all
 /// (<see cref="Factored"/>). The attend kernel computes both products: M = phi^T g per segment with
@@ -33,7 +42,7 @@ namespace Engine.Ops;
 /// </para>
 /// <para>
 /// The block's scratch (projections, pooled tensors, y, the softmax statistics and the score buffer
-/// or M) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/>
+/// or M) is one caller-given tensor of <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long, NonLocalAttention?)"/>
 /// bytes, carved by <see cref="ScratchCursor"/>, so graphs can alias it; its parameters are
 /// <see cref="NonLocalWeights"/> the caller uploaded (a graph: in its weight arena).
 /// </para>
@@ -65,6 +74,7 @@ public sealed class NonLocalBlock : IOp
     private readonly Pipeline _scores;
     private readonly Pipeline? _softmax;
     private readonly Pipeline _attend;
+    private readonly Pipeline? _fused;
     private readonly Pipeline _map;
     private readonly Tensor _q;
     private readonly Tensor _k;
@@ -76,20 +86,25 @@ public sealed class NonLocalBlock : IOp
     // The blocked path's per-block scores, or the factored path's M = phi^T g per segment.
     private readonly Tensor _scoresBuffer;
 
+    /// <summary>
+    /// The block on x (N, T, H, W, Cp) into z; <paramref name="attention"/> picks the softmax attention
+    /// kernel (null: <see cref="NonLocalAttention.Default"/>, blocked), and the scratch must be sized
+    /// by <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long, NonLocalAttention?)"/> with the same choice.
+    /// </summary>
     public NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
-        long attentionBudget = DefaultAttentionBudget, string name = "nonlocal")
-        : this(device, x, z, weights, scratch, attentionBudget, name, factorDotProduct: true)
+        long attentionBudget = DefaultAttentionBudget, string name = "nonlocal", NonLocalAttention? attention = null)
+        : this(device, x, z, weights, scratch, attentionBudget, name, factorDotProduct: true, attention)
     {
     }
 
     /// <summary>With <paramref name="factorDotProduct"/> false, dot product takes the blocked path too (tests compare the two).</summary>
     internal NonLocalBlock(Device device, Tensor x, Tensor z, NonLocalWeights weights, Tensor scratch,
-        long attentionBudget, string name, bool factorDotProduct)
+        long attentionBudget, string name, bool factorDotProduct, NonLocalAttention? attention = null)
     {
         Name = name;
         _device = device;
         var options = weights.Options;
-        _g = Plan(device, options, weights.Channels, x.Shape, attentionBudget, name, factorDotProduct);
+        _g = Plan(device, options, weights.Channels, x.Shape, attentionBudget, name, factorDotProduct, attention ?? NonLocalAttention.Default);
         if (z.Shape != x.Shape)
             throw new EngineException($"{name}: output {z.Shape} must have the input's shape {x.Shape}.");
         if (!x.IsContiguous || !z.IsContiguous || x.Type != DataType.Float32 || z.Type != DataType.Float32)
@@ -135,8 +150,8 @@ public sealed class NonLocalBlock : IOp
         _v = kv;
         _keysT = Region("keys_t", 1, (int)(g.Segments * g.D4 * 4 * g.Lk4));
         _y = Region("y", g.Pixels, g.Ip);
-        _stats = g.Softmax ? Region("stats", g.Pixels, 4) : _y;
-        _scoresBuffer = g.Factored ? Region("m", (int)g.Segments * g.Ip, g.Ip) : Region("scores", 1, g.ChunkFloats);
+        _stats = g.Softmax && g.Fused is null ? Region("stats", g.Pixels, 4) : _y;
+        _scoresBuffer = g.Factored ? Region("m", (int)g.Segments * g.Ip, g.Ip) : g.Fused is null ? Region("scores", 1, g.ChunkFloats) : _y;
         _concat = weights.Concat ?? weights.KeyValueBias;
         AddGemms(_outOps, _y, weights.OutWeight, z2, weights.OutBias, x2, $"{name}.out");
 
@@ -148,9 +163,22 @@ public sealed class NonLocalBlock : IOp
         _attend = device.Pipeline("nonlocal/attend", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, TileQ), SpecConstant.Int(2, TileC4),
             SpecConstant.Bool(3, g.Softmax));
         _map = device.Pipeline("nonlocal/attention_map", SpecConstant.Bool(0, concat), SpecConstant.Bool(1, g.Softmax));
+        if (g.Fused is { } fused)
+        {
+            _fused = device.Pipeline("nonlocal/fused", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, fused.QueryTile),
+                SpecConstant.Int(2, fused.KeyChunk / 4));
+        }
     }
 
     public string Name { get; }
+
+    /// <summary>
+    /// The attention kernel that runs: <c>attention fused q16 k100</c> (query tile, the key chunk
+    /// <see cref="NonLocalAttention.ChunkFor"/> chose for this block's keys), <c>attention blocked</c>
+    /// or <c>attention factored</c>.
+    /// </summary>
+    public string Variant => _g.Factored ? "attention factored"
+        : _g.Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
 
     public double Flops
     {
@@ -177,22 +205,27 @@ public sealed class NonLocalBlock : IOp
         _ => new Shape(_g.Lk / (_g.Hk * _g.Wk), _g.Hk, _g.Wk),
     };
 
-    /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget).</summary>
-    public int KeyBlocks => _g.KeyBlocks;
+    /// <summary>Key blocks the attention is split into (1 when the whole affinity fits the budget; 1 for fused attention, whose key chunks are inside its kernel).</summary>
+    public int KeyBlocks => _g.Fused is null ? _g.KeyBlocks : 1;
+
+    /// <summary>True when softmax attention runs as one fused kernel (<see cref="AttentionKernel.Fused"/>).</summary>
+    public bool Fused => _g.Fused is not null;
 
     /// <summary>True when dot product runs as theta (phi^T g) / N, never forming an affinity (the budget is then unused).</summary>
     public bool Factored => _g.Factored;
 
-    /// <summary>Query chunks the attention is split into (1 when the whole affinity fits the budget).</summary>
-    public int QueryChunks => _g.Chunks.Count;
+    /// <summary>Query chunks the attention is split into (1 when the whole affinity fits the budget; 1 for fused attention).</summary>
+    public int QueryChunks => _g.Fused is null ? _g.Chunks.Count : 1;
 
     /// <summary>Scratch bytes a block needs for input <paramref name="input"/> (N, T, H, W, Cp).</summary>
-    public static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget = DefaultAttentionBudget) =>
-        ScratchBytes(device, options, channels, input, attentionBudget, factorDotProduct: true);
+    public static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget = DefaultAttentionBudget,
+        NonLocalAttention? attention = null) =>
+        ScratchBytes(device, options, channels, input, attentionBudget, factorDotProduct: true, attention);
 
-    /// <summary>As <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long)"/> for the internal constructor's path choice.</summary>
-    internal static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget, bool factorDotProduct) =>
-        Plan(device, options, channels, input, attentionBudget, "nonlocal", factorDotProduct).ScratchBytes;
+    /// <summary>As <see cref="ScratchBytes(Device, NonLocalOptions, int, Shape, long, NonLocalAttention?)"/> for the internal constructor's path choice.</summary>
+    internal static long ScratchBytes(Device device, NonLocalOptions options, int channels, Shape input, long attentionBudget, bool factorDotProduct,
+        NonLocalAttention? attention = null) =>
+        Plan(device, options, channels, input, attentionBudget, "nonlocal", factorDotProduct, attention ?? NonLocalAttention.Default).ScratchBytes;
 
     public void Record(CommandList list)
     {
@@ -208,6 +241,8 @@ public sealed class NonLocalBlock : IOp
             (uint)g.KOuter, (uint)g.Step, (uint)g.Lk, (uint)g.Lk4, (uint)texels), _k, _keysT);
         if (g.Factored)
             RecordFactored(list);
+        else if (g.Fused is not null)
+            RecordFused(list, vOffset, scale);
         else
             RecordBlocks(list, vOffset, scale);
         foreach (var op in _outOps)
@@ -230,6 +265,22 @@ public sealed class NonLocalBlock : IOp
         groups = new Groups(Groups.Cover(Groups.Cover(ip4, TileC4), LocalSize), Groups.Cover(g.Lq, TileQ), segments);
         list.Dispatch(_attend, groups, new AttendPush((uint)ip4, (uint)ip4, 0, (uint)ip4, 1, (uint)g.Lq, (uint)g.Ip, 1,
             (uint)g.Lq, 0, 0, (uint)g.Lq, (uint)g.Ip, 0, (uint)ip4, (uint)g.Ip, 1, 1, Scale(g)), _q, _scoresBuffer, _stats, _y);
+    }
+
+    /// <summary>Softmax attention in one dispatch per range of segments (segments on z, query tiles on x).</summary>
+    private void RecordFused(CommandList list, int vOffset, float scale)
+    {
+        var g = _g;
+        var fused = g.Fused!;
+        var chunks = (g.Lk + fused.KeyChunk - 1) / fused.KeyChunk;
+        var x = Groups.Cover(Groups.Cover(g.Lq, fused.QueryTile), LocalSize);
+        for (var s0 = 0L; s0 < g.Segments; s0 += _device.MaxGroupsZ)
+        {
+            var ns = (uint)Math.Min(_device.MaxGroupsZ, g.Segments - s0);
+            var push = new FusedPush((uint)g.D4, (uint)g.D4, (uint)g.Lk4, (uint)(g.Ip / 4), (uint)(g.KvWidth / 4), (uint)vOffset, (uint)(g.Ip / 4),
+                (uint)g.Per, (uint)g.QOuter, (uint)g.KOuter, (uint)g.Step, (uint)g.Lq, (uint)s0, (uint)g.Lk, (uint)chunks, scale);
+            list.Dispatch(_fused!, new Groups(x, 1, ns), push, _q, _keysT, _v, _y);
+        }
     }
 
     private void RecordBlocks(CommandList list, int vOffset, float scale)
@@ -329,9 +380,11 @@ public sealed class NonLocalBlock : IOp
         }
     }
 
-    private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name, bool factorDotProduct)
+    private static Geometry Plan(Device device, NonLocalOptions options, int channels, Shape input, long budget, string name, bool factorDotProduct,
+        NonLocalAttention attention)
     {
         options.Validate();
+        attention.Validate();
         if (input.Rank != 5)
             throw new EngineException($"{name}: input {input} must be channels-last (N, T, H, W, Cp).");
         var (n, t, h, w, cp) = (input[0], input[1], input[2], input[3], input[4]);
@@ -375,6 +428,12 @@ public sealed class NonLocalBlock : IOp
         var maxQ = (long)device.MaxGroupsY * TileQ;
         var factored = factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time
             && segments <= maxZ && lq <= maxQ && segments * ip * ip * 4 <= maxBinding;
+        // Fused softmax attention: y (read and written by the kernel) is a storage texel buffer, query
+        // tiles go on x. A device whose limits do not allow that runs the blocked path (Variant says so).
+        var fused = attention.Kernel == AttentionKernel.Fused && softmax
+            && pixels * ip / 4 <= limits.maxTexelBufferElements
+            && Groups.Cover(Groups.Cover(lq, attention.QueryTile), LocalSize) <= device.MaxGroupsX
+            ? attention with { KeyChunk = attention.ChunkFor(lk) } : null;
         int kbp, nq, ns;
         if (factored)
         {
@@ -412,18 +471,21 @@ public sealed class NonLocalBlock : IOp
         regions.Add(("keys_t", keysT));
         regions.Add(("y", pixels * ip));
         var blockFloats = (long)ns * nq * kbp;
-        if (softmax)
-            regions.Add(("stats", pixels * 4));
-        regions.Add(factored ? ("m", segments * ip * ip) : ("scores", blockFloats));
+        if (fused is null)
+        {
+            if (softmax)
+                regions.Add(("stats", pixels * 4));
+            regions.Add(factored ? ("m", segments * ip * ip) : ("scores", blockFloats));
+        }
         var bytes = ScratchCursor.Bytes(device.BindingAlignment, regions.Select(r => r.Floats * 4));
 
-        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, fused, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
             hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, regions, bytes);
     }
 
     private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
 
-    private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored,
+    private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored, NonLocalAttention? Fused,
         int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyList<(string Name, long Floats)> Regions, long ScratchBytes);
@@ -437,6 +499,9 @@ public sealed class NonLocalBlock : IOp
 
     private readonly record struct AttendPush(uint Dv4, uint VStride, uint VOffset, uint YStride, uint Per, uint QOuter, uint KOuter, uint Step,
         uint Lq, uint S0, uint I0, uint Nq, uint Lk, uint K0, uint Kb4, uint Kbp, uint First, uint Last, float Scale);
+
+    private readonly record struct FusedPush(uint D4, uint QStride, uint Lk4, uint Dv4, uint VStride, uint VOffset, uint YStride, uint Per,
+        uint QOuter, uint KOuter, uint Step, uint Lq, uint S0, uint Lk, uint Chunks, float Scale);
 
     private readonly record struct MapPush(uint D4, uint QStride, uint KStride, uint KOffset, uint Clips, uint Frames, uint Height, uint Width,
         uint SegmentsPerClip, uint TDiv, uint TMul, uint HwMul, uint Per, uint KOuter, uint Step, uint Lk, float Scale);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Engine.Files;
 using Engine.Tests.Models;
 using static Engine.Tests.Cli.CliProcess;
@@ -56,6 +58,22 @@ public sealed class ModelCommandTests : IDisposable
         Assert.True(run.Code == 0, run.Stderr);
         Assert.Matches(@"direct \(no Winograd\) median [0-9.]+ ms over 2 runs; ratio of medians [0-9.]+", run.Stdout);
         Assert.Matches(@"GPU total median [0-9.]+ ms, direct [0-9.]+ ms; ratio [0-9.]+", run.Stdout);
+        Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 2 runs\n?$", run.Stdout);
+    }
+
+    [Fact]
+    public void Bench_nonlocal_compare_alternates_blocked_and_fused_attention_and_checks_they_agree()
+    {
+        var run = RunEngine("bench", "nonlocal", "--clip", "2x9x10", "--channels", "16", "--iters", "2", "--attention", "compare", "--key-chunk", "8",
+            "--variant", """{"instantiation": "embedded_gaussian", "scale": true, "inner": 8, "subsample": "conv_then_pool", "pool": [1, 2, 2]}""");
+        Assert.True(run.Code == 0, run.Stderr);
+        // 2 x 4 x 5 = 40 keys: 5 chunks of 8.
+        var difference = Regex.Match(run.Stdout, @"max \|z attention blocked - z attention fused q16 k8\| = (\S+)");
+        Assert.True(difference.Success, run.Stdout);
+        Assert.True(double.Parse(difference.Groups[1].Value, CultureInfo.InvariantCulture) < 1e-4, run.Stdout);
+        Assert.Matches(@"attention blocked: key blocks 1, query chunks 1, dispatches 8", run.Stdout);
+        Assert.Matches(@"attention fused q16 k8: key blocks 1, query chunks 1, dispatches 6", run.Stdout);
+        Assert.Matches(@"nonlocal/fused +[0-9.]+ ms", run.Stdout);
         Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 2 runs\n?$", run.Stdout);
     }
 

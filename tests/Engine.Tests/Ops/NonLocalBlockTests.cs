@@ -40,6 +40,135 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     public void Block_matches_torch_with_keys_in_blocks_and_queries_in_chunks(string name, long budget) =>
         RunCase(name, budget, expectSplit: true, factorDotProduct: false);
 
+    /// <summary>The released fixtures' softmax cases through the fused kernel (the large case: 4096 keys, 128 chunks of 32).</summary>
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv", 16, 8)]
+    [InlineData("embedded_noscale_conv_then_pool", 16, 32)]
+    [InlineData("embedded_none_affine", 4, 4)]
+    [InlineData("gaussian_none", 8, 32)]
+    [InlineData("gaussian_pool_then_conv", 16, 8)]
+    [InlineData("gaussian_conv_then_pool", 3, 12)]
+    [InlineData("space", 16, 8)]
+    [InlineData("time", 16, 8)]
+    [InlineData("group", 8, 16)]
+    [InlineData("wide_inner", 16, 8)]
+    [InlineData("large", 4, 32)]
+    [InlineData("large", 16, 128)]
+    [InlineData("time", 16, 64)]
+    public void Fused_attention_matches_torch_on_the_block_fixtures(string name, int queryTile, int keyChunk) =>
+        RunCase(name, NonLocalBlock.DefaultAttentionBudget, expectSplit: false, attention: new NonLocalAttention(AttentionKernel.Fused, queryTile, keyChunk));
+
+    /// <summary>
+    /// Fused attention (gen_nonlocal_fused.py: every softmax instantiation and mode, batch 2, a single
+    /// key, key counts around the chunk sizes) against torch and against the blocked kernel on the same
+    /// weights, for query tiles that do and do not divide the query count and every key chunk size class.
+    /// Tolerances: 1e-4 of the block's largest contribution |z - x| against torch (as the blocked
+    /// tests), 1e-5 of it against the blocked kernel (the same fp32 sums in another order).
+    /// </summary>
+    [Theory]
+    [InlineData("embedded_scale_spacetime", 16, 8)]
+    [InlineData("embedded_scale_spacetime", 4, 32)]
+    [InlineData("embedded_scale_spacetime", 1, 4)]
+    [InlineData("embedded_noscale_spacetime_64", 8, 32)]
+    [InlineData("embedded_noscale_spacetime_64", 16, 12)]
+    [InlineData("embedded_noscale_space", 16, 8)]
+    [InlineData("embedded_noscale_space", 3, 32)]
+    [InlineData("embedded_noscale_space", 16, 128)]
+    [InlineData("embedded_noscale_spacetime_64", 16, 64)]
+    [InlineData("embedded_scale_spacetime", 16, 64)]
+    [InlineData("embedded_scale_spacetime", 8, 128)]
+    [InlineData("embedded_scale_time", 16, 8)]
+    [InlineData("embedded_scale_time", 5, 32)]
+    [InlineData("embedded_scale_time_single_key", 16, 8)]
+    [InlineData("embedded_scale_time_single_key", 2, 32)]
+    [InlineData("embedded_scale_group", 16, 8)]
+    [InlineData("embedded_scale_group", 4, 4)]
+    [InlineData("gaussian_spacetime_single_key", 16, 8)]
+    [InlineData("gaussian_spacetime_single_key", 1, 32)]
+    [InlineData("gaussian_space_conv_then_pool", 16, 8)]
+    [InlineData("gaussian_space_conv_then_pool", 7, 32)]
+    [InlineData("gaussian_time", 16, 8)]
+    [InlineData("gaussian_time", 4, 32)]
+    [InlineData("gaussian_spacetime", 16, 8)]
+    [InlineData("gaussian_spacetime", 32, 20)]
+    [InlineData("gaussian_spacetime", 16, 128)]
+    [InlineData("gaussian_time", 16, 64)]
+    public void Fused_attention_matches_torch_and_the_blocked_kernel(string name, int queryTile, int keyChunk)
+    {
+        const string set = "nonlocal_fused";
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Dir(set), name, "case.json")));
+        var options = NonLocalJson.Parse(json.RootElement);
+        var channels = json.RootElement.GetProperty("channels").GetInt32();
+        var keys = json.RootElement.GetProperty("keys").GetInt32();
+        var x = Fixtures.Npy(set, $"{name}/x");
+        Assert.Equal(2, x.Shape[0]);
+        var expected = Fixtures.Npy(set, $"{name}/z").ToFloats();
+        var input = x.ToFloats();
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(set, $"{name}/{n}").ToFloats());
+        var (data, shape, _) = OpFixtures.ToChannelsLast(x);
+        using var tx = Device.CreateTensor<float>("x", shape, data);
+        var fused = new NonLocalAttention(AttentionKernel.Fused, queryTile, keyChunk);
+        var (zFused, block) = Run(options, channels, uploaded.Weights, tx, fused);
+        Assert.True(block.Fused);
+        // The kernel balances its chunks: the fewest chunks of at most keyChunk keys, each the smallest multiple of 4 covering the keys.
+        var chunks = (keys + keyChunk - 1) / keyChunk;
+        var chunk = ((keys + chunks - 1) / chunks + 3) / 4 * 4;
+        Assert.True(chunk <= keyChunk && chunk * chunks >= keys && (chunk - 4) * chunks < keys, $"chunk {chunk} x {chunks} for {keys} keys");
+        Assert.Equal($"attention fused q{queryTile} k{chunk}", block.Variant);
+        Assert.Equal(keys, block.KeysPerQuery);
+        var (zBlocked, blocked) = Run(options, channels, uploaded.Weights, tx, NonLocalAttention.Default);
+        Assert.Equal("attention blocked", blocked.Variant);
+
+        var scale = 0f;
+        for (var i = 0; i < expected.Length; i++)
+            scale = MathF.Max(scale, MathF.Abs(expected[i] - input[i]));
+        Assert.True(scale > 1e-3f, $"{name}: the reference block is (nearly) an identity");
+        OpFixtures.AssertPaddingZero(zFused, shape, channels, name);
+        var (actual, reference) = (OpFixtures.FromChannelsLast(zFused, shape, channels), OpFixtures.FromChannelsLast(zBlocked, shape, channels));
+        for (var i = 0; i < expected.Length; i++)
+        {
+            Assert.True(MathF.Abs(actual[i] - expected[i]) <= 1e-4f * scale, $"{name}: z[{i}] = {actual[i]}, torch {expected[i]} (scale {scale})");
+            Assert.True(MathF.Abs(actual[i] - reference[i]) <= 1e-5f * scale, $"{name}: z[{i}] = {actual[i]}, blocked {reference[i]} (scale {scale})");
+        }
+    }
+
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv", "attention fused q16 k48")]
+    [InlineData("gaussian_none", "attention fused q16 k92")]
+    [InlineData("dot_pool_then_conv", "attention factored")]
+    [InlineData("concat_none", "attention blocked")]
+    public void Fused_attention_needs_no_score_buffer_and_reports_its_variant(string name, string variant)
+    {
+        var (options, channels, _) = ReadCase(name);
+        var (_, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
+        var blockedBytes = NonLocalBlock.ScratchBytes(Device, options, channels, shape);
+        var fusedBytes = NonLocalBlock.ScratchBytes(Device, options, channels, shape, attention: NonLocalAttention.Fused);
+        var softmax = options.Instantiation is NonLocalInstantiation.Gaussian or NonLocalInstantiation.EmbeddedGaussian;
+        if (softmax)
+            Assert.True(fusedBytes < blockedBytes, $"{name}: fused scratch {fusedBytes} bytes must be below blocked {blockedBytes}");
+        else
+            Assert.Equal(blockedBytes, fusedBytes);
+        using var uploaded = Upload(options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        using var tx = Device.CreateTensor("x", shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(fusedBytes / 4)));
+        var block = new NonLocalBlock(Device, tx, tx, uploaded.Weights, scratch, attention: NonLocalAttention.Fused);
+        Assert.Equal(variant, block.Variant);
+        Assert.Equal(variant, ((IOp)block).Variant);
+        Assert.Equal(softmax, block.Fused);
+    }
+
+    [Theory]
+    [InlineData(0, 8, "query tile 0")]
+    [InlineData(33, 8, "query tile 33")]
+    [InlineData(16, 6, "key chunk 6")]
+    [InlineData(8, 132, "key chunk 132")]
+    [InlineData(32, 128, "32 x key chunk 128")]
+    public void Fused_attention_rejects_tiles_it_cannot_compile(int queryTile, int keyChunk, string message)
+    {
+        var e = Assert.Throws<EngineException>(() => new NonLocalAttention(AttentionKernel.Fused, queryTile, keyChunk).Validate());
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void Block_matches_torch_when_the_whole_affinity_exceeds_a_storage_binding()
     {
@@ -122,8 +251,11 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("space", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("time", NonLocalBlock.DefaultAttentionBudget)]
     [InlineData("group_temporal_pool", 512)]
-    public void Attention_map_of_one_query_matches_torch(string name, long budget)
+    [InlineData("embedded_scale_pool_then_conv", NonLocalBlock.DefaultAttentionBudget, true)]
+    [InlineData("time", NonLocalBlock.DefaultAttentionBudget, true)]
+    public void Attention_map_of_one_query_matches_torch(string name, long budget, bool fused = false)
     {
+        var attention = fused ? NonLocalAttention.Fused : null;
         var (options, channels, position) = ReadCase(name);
         var (x, shape, _) = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, $"{name}/x"));
         var expected = Fixtures.Npy(Set, $"{name}/attention").ToFloats();
@@ -131,10 +263,11 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var weights = uploaded.Weights;
         using var tx = Device.CreateTensor<float>("x", shape, x);
         using var tz = Device.CreateTensor("z", tx.Shape);
-        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget) / 4)));
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget, attention) / 4)));
         using var map = Device.CreateTensor("map", new Shape(expected.Length));
         using var query = Device.CreateTensor<float>("query", new Shape(NonLocalBlock.QueryElements), Query(shape, position));
-        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget);
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, attention: attention);
+        Assert.Equal(fused, block.Fused);
         Assert.Equal(expected.Length, block.KeysPerQuery);
         Device.Run(list =>
         {
@@ -206,7 +339,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     /// <summary>Dot product runs factored (theta (phi^T g) / N) unless <paramref name="factorDotProduct"/> is false or the attention is time-only.</summary>
-    private void RunCase(string name, long budget, bool expectSplit, bool factorDotProduct = true)
+    private void RunCase(string name, long budget, bool expectSplit, bool factorDotProduct = true, NonLocalAttention? attention = null)
     {
         var (options, channels, _) = ReadCase(name);
         var x = Fixtures.Npy(Set, $"{name}/x");
@@ -218,10 +351,11 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         using var tx = Device.CreateTensor<float>("x", shape, data);
         using var tz = Device.CreateTensor("z", tx.Shape);
         using var scratch = Device.CreateTensor("scratch",
-            new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget, factorDotProduct) / 4)));
+            new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, tx.Shape, budget, factorDotProduct, attention) / 4)));
         // Garbage in the scratch must not leak into the result: the first key block never reads y.
         Device.Run(list => list.Fill(scratch, BitConverter.SingleToUInt32Bits(float.NaN)));
-        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, "nonlocal", factorDotProduct);
+        var block = new NonLocalBlock(Device, tx, tz, weights, scratch, budget, "nonlocal", factorDotProduct, attention);
+        Assert.Equal(attention?.Kernel == AttentionKernel.Fused, block.Fused);
         Assert.Equal(expectSplit, block.KeyBlocks > 1 || block.QueryChunks > 1);
         Assert.Equal(factorDotProduct && options.Instantiation == NonLocalInstantiation.DotProduct && options.Mode != NonLocalMode.Time, block.Factored);
         var dispatches = 0;
@@ -263,8 +397,25 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var poolX = options.Subsample == NonLocalSubsample.PoolThenConv || (gaussian && options.Subsample != NonLocalSubsample.None) ? 1 : 0;
         var poolKv = options.Subsample == NonLocalSubsample.ConvThenPool ? 1 : 0;
         var gemms = (gaussian ? 0 : 1) + 1 + 1;
-        var attention = block.Factored ? 2 : block.QueryChunks * block.KeyBlocks * (softmax ? 3 : 2);
+        var attention = block.Factored || block.Fused ? (block.Factored ? 2 : 1) : block.QueryChunks * block.KeyBlocks * (softmax ? 3 : 2);
         return poolX + poolKv + gemms + 1 + attention;
+    }
+
+    /// <summary>The block with <paramref name="attention"/> on <paramref name="x"/> from NaN-filled scratch: its z and the block.</summary>
+    private (float[] Z, NonLocalBlock Block) Run(NonLocalOptions options, int channels, NonLocalWeights weights, Tensor x, NonLocalAttention attention)
+    {
+        using var z = Device.CreateTensor("z", x.Shape);
+        using var scratch = Device.CreateTensor("scratch", new Shape((int)(NonLocalBlock.ScratchBytes(Device, options, channels, x.Shape, attention: attention) / 4)));
+        Device.Run(list => list.Fill(scratch, BitConverter.SingleToUInt32Bits(float.NaN)));
+        var block = new NonLocalBlock(Device, x, z, weights, scratch, attention: attention);
+        var dispatches = 0;
+        Device.Run(list =>
+        {
+            block.Record(list);
+            dispatches = list.DispatchCount;
+        });
+        Assert.Equal(ExpectedDispatches(options, block), dispatches);
+        return (z.Download<float>(), block);
     }
 
     private UploadedNonLocalWeights Upload(NonLocalOptions options, int channels, Func<string, float[]> read) => new(Device, options, channels, read);

@@ -73,6 +73,8 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     {
         public string Name => block.Name;
 
+        public string Variant => block.Variant;
+
         public double Flops => block.Flops;
 
         public void Record(CommandList list)
