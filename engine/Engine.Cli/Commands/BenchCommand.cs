@@ -115,7 +115,7 @@ internal static class BenchCommand
         // Wall and CPU time come from plain runs; the per-node table from a few profiled runs after them,
         // since a timestamp after every dispatch slows a run (docs/bench-log.md, 2026-12-05).
         var (wall, cpuPerRun, directWall, directCpuPerRun) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-        var cpu = ProcessorTime();
+        var cpu = Statistics.ProcessCpuTime();
         for (var i = 0; i < iterations; i++)
         {
             // Alternating run by run is the only A/B that means anything on a shared machine; the order
@@ -126,7 +126,7 @@ internal static class BenchCommand
             if (direct is not null && i % 2 == 0)
                 TimeRun(direct, directWall, directCpuPerRun);
         }
-        var cpuMs = (ProcessorTime() - cpu).TotalMilliseconds;
+        var cpuMs = (Statistics.ProcessCpuTime() - cpu).TotalMilliseconds;
         var (profiles, directProfiles) = (new List<IReadOnlyList<NodeProfile>>(), new List<IReadOnlyList<NodeProfile>>());
         void ProfileRun(CompiledGraph g, List<IReadOnlyList<NodeProfile>> runs)
         {
@@ -157,17 +157,17 @@ internal static class BenchCommand
             Console.WriteLine($"total {kind.Key,-22} {kind.Sum(p => p.Dispatches),4} {kind.Sum(p => p.Milliseconds),9:0.000} {kind.Sum(p => p.Flops) / 1e9,8:0.000} {kind.Sum(p => p.Flops) / (kind.Sum(p => p.Milliseconds) * 1e6),8:0.0} {100 * kind.Sum(p => p.Milliseconds) / total,6:0.0}");
         if (detector)
             PrintStages(graph, profiles);
-        Console.WriteLine($"GPU total {Median(gpu):0.00} ms (median of {gpu.Count} profiled runs), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Median(gpu) * 1e6):0.0} GFLOP/s");
+        Console.WriteLine($"GPU total {Statistics.Median(gpu):0.00} ms (median of {gpu.Count} profiled runs), {graph.Flops / 1e9:0.00} GFLOP, {graph.Flops / (Statistics.Median(gpu) * 1e6):0.0} GFLOP/s");
         Console.WriteLine($"tensor memory: activations {graph.ActivationBytes / 1048576.0:0.0} MiB (peak live {graph.PeakLiveBytes / 1048576.0:0.0} MiB), weights {graph.WeightBytes / 1048576.0:0.0} MiB");
         Console.WriteLine($"compile {compileMs:0} ms, first run {warmMs:0} ms");
         if (direct is not null)
         {
             var pairs = wall.Zip(directWall, (w, d) => w / d).ToList();
-            Console.WriteLine($"{baseline!.Label} median {Median(directWall):0.00} ms over {directWall.Count} runs; ratio of medians {Median(wall) / Median(directWall):0.000}, "
-                + $"median of run-pair ratios {Median(pairs):0.000} (min {pairs.Min():0.000}, max {pairs.Max():0.000})");
+            Console.WriteLine($"{baseline!.Label} median {Statistics.Median(directWall):0.00} ms over {directWall.Count} runs; ratio of medians {Statistics.Median(wall) / Statistics.Median(directWall):0.000}, "
+                + $"median of run-pair ratios {Statistics.Median(pairs):0.000} (min {pairs.Min():0.000}, max {pairs.Max():0.000})");
             // CPU time (lavapipe's workers are this process's threads) follows the work, not the load.
-            Console.WriteLine($"cpu median {Median(cpuPerRun):0.0} ms per run, {baseline.Name} {Median(directCpuPerRun):0.0} ms; ratio {Median(cpuPerRun) / Median(directCpuPerRun):0.000}");
-            Console.WriteLine($"GPU total median {Median(gpu):0.00} ms, {baseline.Name} {Median(directGpu):0.00} ms; ratio {Median(gpu) / Median(directGpu):0.000}");
+            Console.WriteLine($"cpu median {Statistics.Median(cpuPerRun):0.0} ms per run, {baseline.Name} {Statistics.Median(directCpuPerRun):0.0} ms; ratio {Statistics.Median(cpuPerRun) / Statistics.Median(directCpuPerRun):0.000}");
+            Console.WriteLine($"GPU total median {Statistics.Median(gpu):0.00} ms, {baseline.Name} {Statistics.Median(directGpu):0.00} ms; ratio {Statistics.Median(gpu) / Statistics.Median(directGpu):0.000}");
             if (baseline == Baseline.Direct)
                 PrintWinogradNodes(profiles, directProfiles);
             else
@@ -175,7 +175,7 @@ internal static class BenchCommand
         }
         else
             PrintCpu(cpuMs / wall.Count);
-        Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
+        Console.WriteLine($"median {Statistics.Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
     }
 
@@ -197,7 +197,7 @@ internal static class BenchCommand
     private static void PrintChangedNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> untunedProfiles)
     {
         var untunedVariant = untunedProfiles[0].ToDictionary(p => p.Node, p => p.Variant);
-        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
+        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Statistics.Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
         var nodes = profiles[0].Where(p => p.Variant != untunedVariant[p.Node]).ToList();
         foreach (var p in nodes)
             Console.WriteLine($"tuned node {p.Node}: {p.Variant} {NodeMedian(profiles, p.Node):0.000} ms, untuned {untunedVariant[p.Node]} {NodeMedian(untunedProfiles, p.Node):0.000} ms");
@@ -223,10 +223,10 @@ internal static class BenchCommand
 
     private static void TimeRun(CompiledGraph graph, List<double> wall, List<double> cpuPerRun)
     {
-        var (clock, cpu) = (Stopwatch.StartNew(), ProcessorTime());
+        var (clock, cpu) = (Stopwatch.StartNew(), Statistics.ProcessCpuTime());
         graph.Run();
         wall.Add(clock.Elapsed.TotalMilliseconds);
-        cpuPerRun.Add((ProcessorTime() - cpu).TotalMilliseconds);
+        cpuPerRun.Add((Statistics.ProcessCpuTime() - cpu).TotalMilliseconds);
     }
 
     /// <summary>
@@ -237,7 +237,7 @@ internal static class BenchCommand
     private static void PrintWinogradNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> directProfiles)
     {
         var directDispatches = directProfiles[0].ToDictionary(p => p.Node, p => p.Dispatches);
-        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
+        double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Statistics.Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
         var nodes = profiles[0].Where(p => p.Dispatches != directDispatches[p.Node]).ToList();
         if (nodes.Count == 0)
             return;
@@ -250,19 +250,12 @@ internal static class BenchCommand
     {
         var perRun = profiles.Select(run => run.GroupBy(p => DetectorStages.Of(p.Node)).ToDictionary(g => g.Key, g => (Dispatches: g.Sum(p => p.Dispatches), Ms: g.Sum(p => p.Milliseconds)))).ToList();
         var stages = DetectorStages.All.Append(DetectorStages.Other).Where(perRun[0].ContainsKey).ToList();
-        var medians = stages.ToDictionary(s => s, s => Median([.. perRun.Select(r => r[s].Ms)]));
+        var medians = stages.ToDictionary(s => s, s => Statistics.Median([.. perRun.Select(r => r[s].Ms)]));
         var total = medians.Values.Sum();
         Console.WriteLine($"detections: {graph.Tensor(DetectorBuilder.Count).Download<uint>()[0]}");
         Console.WriteLine($"{"stage",-16} {"disp",5} {"ms",10} {"%",6}");
         foreach (var stage in stages)
             Console.WriteLine($"stage {stage,-10} {perRun[0][stage].Dispatches,5} {medians[stage],10:0.00} ms {100 * medians[stage] / total,5:0.0}%");
-    }
-
-    /// <summary>CPU time of every thread of this process, the CPU device's workers included.</summary>
-    internal static TimeSpan ProcessorTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
     }
 
     /// <summary>
@@ -279,11 +272,5 @@ internal static class BenchCommand
         foreach (ref var v in values.AsSpan())
             v = (float)(random.NextDouble() * 2 - 1) * scale;
         return values;
-    }
-
-    internal static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -82,9 +82,9 @@ internal static class BenchDetectionCommand
                 Console.WriteLine($"device: {device.Info.Name}");
                 Console.WriteLine($"{n} candidates -> top {top} -> NMS {result.GetValue(iou)} (kept {keepCount.Download<uint>()[0]}) -> RoIAlign 7x7x{c} -> paste {Detections} masks at {h}x{w}; {list.DispatchCount} dispatches");
                 foreach (var (region, record) in ops)
-                    Console.WriteLine($"  {region,-12} {BenchCommand.Median(runs.Groups[region]),9:0.00} ms");
+                    Console.WriteLine($"  {region,-12} {Statistics.Median(runs.Groups[region]),9:0.00} ms");
                 BenchCommand.PrintCpu(runs.CpuPerRun);
-                Console.WriteLine($"median {BenchCommand.Median(runs.Wall):0.00} ms over {runs.Wall.Count} runs");
+                Console.WriteLine($"median {Statistics.Median(runs.Wall):0.00} ms over {runs.Wall.Count} runs");
             }
             finally
             {

@@ -102,12 +102,12 @@ internal static class BenchNonLocalCommand
                 {
                     var (block, list, _, scratch) = blocks[i];
                     var measured = i == 0 ? runs : otherRuns;
-                    var wall = BenchCommand.Median(measured.SelectMany(r => r.Wall).ToList());
-                    var gpu = BenchCommand.Median(measured.SelectMany(r => r.Gpu).ToList());
+                    var wall = Statistics.Median(measured.SelectMany(r => r.Wall).ToList());
+                    var gpu = Statistics.Median(measured.SelectMany(r => r.Gpu).ToList());
                     Console.WriteLine($"{block.Variant}: key blocks {block.KeyBlocks}, query chunks {block.QueryChunks}{(block.Factored ? ", factored theta (phi^T g)" : "")}, " +
                         $"dispatches {list.DispatchCount}, scratch {scratch.ByteExtent >> 20} MiB");
                     var groups = measured.SelectMany(r => r.Groups).GroupBy(p => p.Key, p => p.Value);
-                    foreach (var group in groups.Select(g => (g.Key, Ms: BenchCommand.Median(g.SelectMany(v => v).ToList()))).OrderByDescending(g => g.Ms))
+                    foreach (var group in groups.Select(g => (g.Key, Ms: Statistics.Median(g.SelectMany(v => v).ToList()))).OrderByDescending(g => g.Ms))
                         Console.WriteLine($"  {group.Key,-28} {group.Ms,9:0.00} ms");
                     Console.WriteLine($"  GPU median {gpu:0.00} ms, GFLOP/s {block.Flops / (wall * 1e6):0.0}");
                     Console.Write("  ");

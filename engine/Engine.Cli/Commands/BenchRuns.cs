@@ -63,7 +63,7 @@ internal sealed class BenchRuns
     public static BenchRuns Measure(Device device, CommandList list, int iterations, Func<DispatchTiming, string> groupBy)
     {
         var runs = new BenchRuns();
-        var cpu = BenchCommand.ProcessorTime();
+        var cpu = Statistics.ProcessCpuTime();
         for (var i = 0; i < iterations; i++)
         {
             var clock = Stopwatch.StartNew();
@@ -78,7 +78,7 @@ internal sealed class BenchRuns
                 times.Add(group.Sum(t => t.Milliseconds));
             }
         }
-        runs.CpuPerRun = (BenchCommand.ProcessorTime() - cpu).TotalMilliseconds / Math.Max(1, iterations);
+        runs.CpuPerRun = (Statistics.ProcessCpuTime() - cpu).TotalMilliseconds / Math.Max(1, iterations);
         return runs;
     }
 }

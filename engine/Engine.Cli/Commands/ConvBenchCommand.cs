@@ -85,24 +85,24 @@ internal static class ConvBenchCommand
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);
-                    var ms = BenchCommand.Median(runs.SelectMany(x => x.Groups[op.Name]).ToList());
+                    var ms = Statistics.Median(runs.SelectMany(x => x.Groups[op.Name]).ToList());
                     var line = $"{op.Name,-40} x{count,-2} {ms,8:0.00} ms {count * op.Flops / (ms * 1e6),7:0.0} GFLOP/s";
                     if (compare)
                     {
-                        var directMs = BenchCommand.Median(directRuns.SelectMany(x => x.Groups[op.Name]).ToList());
+                        var directMs = Statistics.Median(directRuns.SelectMany(x => x.Groups[op.Name]).ToList());
                         var path = !op.UsesWinograd ? "direct" : op.Spec.Kernel.T == 3 ? $"winograd F({Tile(op.Spec)}, 3) in T" : $"winograd {Tile(op.Spec)}x{Tile(op.Spec)}";
                         line += $" {path}; direct {directMs,8:0.00} ms, ratio {ms / directMs:0.000}";
                     }
                     Console.WriteLine(line);
                 }
-                var total = BenchCommand.Median(gpu);
+                var total = Statistics.Median(gpu);
                 Console.WriteLine($"total {ops.Sum(o => o.Flops) / 1e9:0.00} GFLOP, GFLOP/s {ops.Sum(o => o.Flops) / (total * 1e6):0.0}");
                 // The fastest run is the steadier figure on a shared machine; the median is the one to report.
                 Console.WriteLine($"fastest {gpu.Min():0.00} ms");
                 BenchCommand.PrintCpu(runs.Average(x => x.CpuPerRun));
                 if (compare)
                 {
-                    var directTotal = BenchCommand.Median(directRuns.SelectMany(x => x.Gpu).ToList());
+                    var directTotal = Statistics.Median(directRuns.SelectMany(x => x.Gpu).ToList());
                     BenchCommand.PrintCpu(directRuns.Average(x => x.CpuPerRun));
                     Console.WriteLine($"direct median {directTotal:0.00} ms over {directRuns.Count} runs; ratio {total / directTotal:0.000}");
                 }

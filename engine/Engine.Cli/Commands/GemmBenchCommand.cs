@@ -53,15 +53,15 @@ internal static class GemmBenchCommand
 
             var iters = result.GetValue(iterations);
             var (runs, separateRuns) = BenchRuns.Alternate(device, list, separateList, iters, t => t.Region);
-            var (gpu, wall) = (BenchCommand.Median([.. runs.SelectMany(r => r.Gpu)]), BenchCommand.Median([.. runs.SelectMany(r => r.Wall)]));
+            var (gpu, wall) = (Statistics.Median([.. runs.SelectMany(r => r.Gpu)]), Statistics.Median([.. runs.SelectMany(r => r.Wall)]));
             Console.WriteLine($"device: {device.Info.Name}");
             Console.WriteLine($"gemm {count} x {m}x{k}x{n} tile {tm}x{4 * tn}: {batched.Dispatches} dispatch(es), GPU median {gpu:0.000} ms, "
                 + $"GFLOP/s {batched.Flops / (gpu * 1e6):0.0}; wall median {wall:0.000} ms");
             BenchCommand.PrintCpu(runs.Average(r => r.CpuPerRun));
             if (compare)
             {
-                var separateGpu = BenchCommand.Median([.. separateRuns.SelectMany(r => r.Gpu)]);
-                var separateWall = BenchCommand.Median([.. separateRuns.SelectMany(r => r.Wall)]);
+                var separateGpu = Statistics.Median([.. separateRuns.SelectMany(r => r.Gpu)]);
+                var separateWall = Statistics.Median([.. separateRuns.SelectMany(r => r.Wall)]);
                 Console.WriteLine($"separate {count} dispatches: GPU median {separateGpu:0.000} ms, GFLOP/s {batched.Flops / (separateGpu * 1e6):0.0}; wall median {separateWall:0.000} ms");
                 BenchCommand.PrintCpu(separateRuns.Average(r => r.CpuPerRun));
                 Console.WriteLine($"ratio batched / separate: GPU {gpu / separateGpu:0.000}, wall {wall / separateWall:0.000}");

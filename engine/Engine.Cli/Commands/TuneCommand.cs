@@ -32,6 +32,9 @@ internal static class TuneCommand
         };
         command.SetAction(result =>
         {
+            // --no-tuning turns the cache off, and tune's whole work is writing it: refuse rather than ignore it.
+            if (result.GetValue(CliOptions.NoTuning))
+                throw new EngineException("tune: --no-tuning turns the tuning cache off, and tune writes it; run tune without --no-tuning.");
             var (roundCount, share) = (result.GetValue(rounds), result.GetValue(margin));
             if (roundCount <= 0)
                 throw new EngineException($"--rounds {roundCount}: at least one round.");
@@ -63,10 +66,10 @@ internal static class TuneCommand
             Console.WriteLine($"device: {device.Info.Name} (driver {device.Info.DriverInfo}, UUID {device.Info.DeviceUuid})");
             Console.WriteLine($"model: {package.Path} {geometry}; {roundCount} rounds, margin {share:P0}");
             var clock = Stopwatch.StartNew();
-            var cpu = BenchCommand.ProcessorTime();
+            var cpu = Statistics.ProcessCpuTime();
             var shapes = GraphTuner.Tune(device, graph, new CompileOptions(), untunedOnly: false, roundCount, share, Print);
             var changed = shapes.Count(s => s.Entry.Choice != s.Entry.Default);
-            Console.WriteLine($"tuned {shapes.Count} shapes in {clock.Elapsed.TotalSeconds:0.0} s (cpu {(BenchCommand.ProcessorTime() - cpu).TotalSeconds:0.0} s); "
+            Console.WriteLine($"tuned {shapes.Count} shapes in {clock.Elapsed.TotalSeconds:0.0} s (cpu {(Statistics.ProcessCpuTime() - cpu).TotalSeconds:0.0} s); "
                 + $"{changed} run another variant than the default; written to {device.Tuning.Path}");
             return 0;
         });

@@ -31,6 +31,9 @@ public sealed unsafe class Device : IDisposable
     private long _memoryInUse;
     private bool _disposed;
 
+    /// <summary>The device's logger (the tuner's notes go here too).</summary>
+    internal ILogger Logger => _logger;
+
     internal Device(Instance instance, DeviceInfo info, VkPhysicalDevice physical, DeviceOptions options)
     {
         _instance = instance;

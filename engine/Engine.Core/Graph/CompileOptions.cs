@@ -20,7 +20,7 @@ public sealed record CompileOptions
     /// (<see cref="Ops.WinogradConv"/>) where their scratch fits, 3x1x1 ones from a smaller share of it
     /// (<see cref="Ops.WinogradConv.Pays"/>); smaller ones run the direct kernel. 0: every eligible one
     /// (3x1x1: with whole tiles of output frames); infinity: none (the baseline of
-    /// `engine bench --compare-direct`; the scratch is still reserved).
+    /// `engine bench --compare-direct`).
     /// </summary>
     public double WinogradMinFlops { get; init; } = Ops.WinogradConv.DefaultMinFlops;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Engine.Gpu;
 using Engine.Graph;
+using Microsoft.Extensions.Logging;
 
 namespace Engine.Tuning;
 
@@ -10,11 +11,13 @@ namespace Engine.Tuning;
 /// packed for the variant, its own command list), filled with random inputs and run once to warm up
 /// (the first dispatch of a pipeline pays the JIT on lavapipe). A run is one submission of that list
 /// without profiling, timed on the host from submit to completion: a timestamp after every dispatch
-/// costs about 0.1 ms on lavapipe (docs/bench-log.md, 2026-12-05) and would count against variants of
+/// has a measurable cost on lavapipe (docs/bench-log.md, 2026-12-05) and would count against variants of
 /// several dispatches (Winograd has 3); the submission overhead is the same for every candidate. On a
 /// CPU device each run also reports the process's CPU time over it (the device's workers are its threads).
+/// A candidate whose op reports another variant than its label (its scratch did not fit, and it fell
+/// back) is dropped with a log line: timing it would time another candidate under its name.
 /// </summary>
-public sealed class GraphCandidateTimer : ICandidateTimer, IDisposable
+public sealed partial class GraphCandidateTimer : ICandidateTimer, IDisposable
 {
     private readonly List<CompiledGraph> _graphs = [];
     private readonly bool _cpuDevice;
@@ -43,7 +46,16 @@ public sealed class GraphCandidateTimer : ICandidateTimer, IDisposable
                     Keep = [],
                     Variants = new Dictionary<string, string> { [key] = candidate },
                 });
+                var runs = compiled.Variants.GetValueOrDefault(node.Name, "");
+                // The default (first) is the baseline whatever it reports; another must run as labelled.
+                if (_graphs.Count > 0 && runs != candidate)
+                {
+                    Log.Dropped(device.Logger, key, candidate, runs);
+                    compiled.Dispose();
+                    continue;
+                }
                 _graphs.Add(compiled);
+                Candidates.Add(candidate);
                 foreach (var input in declared)
                 {
                     var values = new float[compiled.Spec(input).Shape.ElementCount];
@@ -52,7 +64,6 @@ public sealed class GraphCandidateTimer : ICandidateTimer, IDisposable
                     compiled.SetInput(input, values);
                 }
                 compiled.Run();
-                Variants.Add(compiled.Variants.GetValueOrDefault(node.Name, ""));
             }
         }
         catch
@@ -62,16 +73,16 @@ public sealed class GraphCandidateTimer : ICandidateTimer, IDisposable
         }
     }
 
-    /// <summary>The variant each candidate's op reported it runs (a candidate whose scratch did not fit may fall back).</summary>
-    public List<string> Variants { get; } = [];
+    /// <summary>The candidates kept, in the order given (the default first): <see cref="Run"/> indexes these.</summary>
+    public List<string> Candidates { get; } = [];
 
     public CandidateRun Run(int candidate)
     {
-        var cpu = _cpuDevice ? Interop.Libc.ProcessCpuMilliseconds() : double.NaN;
+        var cpu = _cpuDevice ? Statistics.ProcessCpuTime().TotalMilliseconds : double.NaN;
         var clock = Stopwatch.StartNew();
         _graphs[candidate].Run();
         var ms = clock.Elapsed.TotalMilliseconds;
-        return new CandidateRun(ms, _cpuDevice ? Interop.Libc.ProcessCpuMilliseconds() - cpu : double.NaN);
+        return new CandidateRun(ms, _cpuDevice ? Statistics.ProcessCpuTime().TotalMilliseconds - cpu : double.NaN);
     }
 
     public void Dispose()
@@ -79,5 +90,11 @@ public sealed class GraphCandidateTimer : ICandidateTimer, IDisposable
         foreach (var graph in _graphs)
             graph.Dispose();
         _graphs.Clear();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(LogLevel.Information, "Tuning {Key}: candidate {Candidate} not timed, its op runs {Variant} instead")]
+        public static partial void Dropped(ILogger logger, string key, string candidate, string variant);
     }
 }

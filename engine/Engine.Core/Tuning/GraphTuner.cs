@@ -38,7 +38,7 @@ public static class GraphTuner
                 continue;
             TuningEntry entry;
             using (var timer = new GraphCandidateTimer(device, node, inputs, candidates, baseline))
-                entry = Tuner.Tune(candidates, timer, rounds, margin);
+                entry = Tuner.Tune(timer.Candidates, timer, rounds, margin);
             cache.Set(shape.Key, entry);
             var result = new TunedShape(shape.Key, node.Name, shape.Count(), entry);
             results.Add(result);

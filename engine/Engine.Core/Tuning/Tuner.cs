@@ -1,9 +1,11 @@
 namespace Engine.Tuning;
 
 /// <summary>
-/// The tuner's measurement and rule. Candidates run alternately, one run each per round (A B C, then
-/// C B A: the first of back-to-back runs tends to be slower, docs/bench-log.md 2026-12-05), so load on a
-/// shared machine lands on all of them alike. The default (the first candidate, today's rule) is kept
+/// The tuner's measurement and rule. Candidates run alternately, one run each per round, the starting
+/// candidate rotating and the order flipping every other round (<see cref="Order"/>: A B C, C B A, B C A,
+/// A C B, C A B, B A C): the first of back-to-back runs tends to be slower (docs/bench-log.md
+/// 2026-12-05), so no candidate, the default included, runs first more often than another, and load
+/// on a shared machine lands on all of them alike. The default (the first candidate, today's rule) is kept
 /// unless another candidate's median beats the default's by <see cref="DefaultMargin"/> or more and it
 /// beat the default's run of the same round in at least <see cref="RoundWinShare"/> of the rounds; of
 /// those the fastest median wins. On a CPU device (lavapipe) the candidate's median CPU time must also
@@ -27,13 +29,14 @@ public static class Tuner
             throw new EngineException("Tuning needs at least one candidate (the default).");
         if (rounds <= 0)
             throw new EngineException($"Tuning rounds must be positive, not {rounds}.");
+        if (!(margin is >= 0 and < 1))
+            throw new EngineException($"Tuning margin must be a fraction in [0, 1), not {margin}.");
         var samples = candidates.Select(_ => new List<double>()).ToArray();
         var cpu = candidates.Select(_ => new List<double>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
-            for (var k = 0; k < candidates.Count; k++)
+            foreach (var i in Order(candidates.Count, round))
             {
-                var i = round % 2 == 0 ? k : candidates.Count - 1 - k;
                 var run = timer.Run(i);
                 samples[i].Add(Math.Round(run.Ms, 4));
                 if (double.IsFinite(run.CpuMs))
@@ -41,8 +44,8 @@ public static class Tuner
             }
         }
         var timings = candidates.Select((c, i) => cpu[i].Count == rounds
-            ? new CandidateTiming(c, Median(samples[i]), samples[i], Median(cpu[i]), cpu[i])
-            : new CandidateTiming(c, Median(samples[i]), samples[i])).ToArray();
+            ? new CandidateTiming(c, Statistics.Median(samples[i]), samples[i], Statistics.Median(cpu[i]), cpu[i])
+            : new CandidateTiming(c, Statistics.Median(samples[i]), samples[i])).ToArray();
         return new TuningEntry(Choose(timings, margin), candidates[0], timings, rounds, margin);
     }
 
@@ -73,9 +76,15 @@ public static class Tuner
         return best?.Variant ?? baseline.Variant;
     }
 
-    internal static double Median(List<double> values)
+    /// <summary>
+    /// The order candidates run in round <paramref name="round"/>: starting at candidate
+    /// round / 2 (mod <paramref name="count"/>), forwards in even rounds and backwards in odd ones, so
+    /// over the rounds each candidate starts a round about equally often.
+    /// </summary>
+    public static IEnumerable<int> Order(int count, int round)
     {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        var start = round / 2 % count;
+        for (var k = 0; k < count; k++)
+            yield return round % 2 == 0 ? (start + k) % count : ((start - 1 - k) % count + count) % count;
     }
 }

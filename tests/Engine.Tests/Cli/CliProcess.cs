@@ -5,8 +5,33 @@ namespace Engine.Tests.Cli;
 /// <summary>Runs the `engine` CLI, another tool of the solution, or the dotnet SDK, as a child process the way a user would, and collects its exit code and output.</summary>
 public static class CliProcess
 {
+    /// <summary>
+    /// `engine ARGS` with the caches (pipelines, tuning) in a directory of this test run
+    /// (<see cref="TestCacheDirectory"/>), never the user's: a tuning cache there would change which
+    /// kernels the tests run.
+    /// </summary>
     public static (int Code, string Stdout, string Stderr) RunEngine(params string[] args) =>
-        RunDll(Path.Combine(AppContext.BaseDirectory, "engine.dll"), args);
+        RunEngineWithCache(TestCacheDirectory, args);
+
+    /// <summary>The $ENGINE_CACHE_DIR of <see cref="RunEngine(string[])"/>: one per test run (its pipelines are compiled once), deleted at exit.</summary>
+    public static string TestCacheDirectory => _testCache.Value;
+
+    private static readonly Lazy<string> _testCache = new(() =>
+    {
+        var dir = Directory.CreateTempSubdirectory("engine-test-cache-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A child still writing at exit: the temporary directory stays behind.
+            }
+        };
+        return dir;
+    });
 
     /// <summary>As <see cref="RunEngine(string[])"/> with the caches (pipelines, tuning) in <paramref name="cacheDirectory"/> ($ENGINE_CACHE_DIR).</summary>
     public static (int Code, string Stdout, string Stderr) RunEngineWithCache(string cacheDirectory, params string[] args) =>
@@ -24,7 +49,8 @@ public static class CliProcess
     /// killed, and the test fails, only after <paramref name="hangGuard"/>, far above any run's length.
     /// </summary>
     public static (int Code, string Stdout, string Stderr) RunEngine(TimeSpan hangGuard, params string[] args) =>
-        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args], hangGuard);
+        Run("dotnet", null, [Path.Combine(AppContext.BaseDirectory, "engine.dll"), .. args], hangGuard,
+            new Dictionary<string, string> { ["ENGINE_CACHE_DIR"] = TestCacheDirectory });
 
     /// <summary>
     /// `dotnet ARGS` in <paramref name="directory"/>, outside this test run's MSBuild environment (its

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using static Engine.Tests.Cli.CliProcess;
 
@@ -24,6 +25,15 @@ public sealed partial class TuneCommandTests : IDisposable
         var choices = json.RootElement.GetProperty("shapes").EnumerateObject().Select(s => s.Value.GetProperty("choice").GetString()!).ToHashSet();
         Assert.NotEmpty(choices);
 
+        // A tune on this machine may keep every default, which would leave the checks below vacuous:
+        // the first shape is edited to a known non-default candidate, which bench must run and report.
+        var edited = JsonNode.Parse(File.ReadAllText(file))!;
+        var shape = edited["shapes"]!.AsObject().First().Value!;
+        var forced = shape["candidates"]!.AsArray().Select(c => c!["variant"]!.GetValue<string>()).First(v => v != shape["default"]!.GetValue<string>());
+        shape["choice"] = forced;
+        File.WriteAllText(file, edited.ToJsonString());
+        choices = edited["shapes"]!.AsObject().Select(s => s.Value!["choice"]!.GetValue<string>()).ToHashSet();
+
         var bench = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "2", "--compare-untuned");
         Assert.True(bench.Code == 0, bench.Stderr);
         Assert.Matches(@"untuned \(today's defaults\) median [0-9.]+ ms over 2 runs", bench.Stdout);
@@ -31,11 +41,22 @@ public sealed partial class TuneCommandTests : IDisposable
         // Every shape of the cache came from a node of this network, so each choice runs on some node.
         var variants = Variants(bench.Stdout);
         Assert.Subset(variants, choices);
+        Assert.Contains(forced, variants);
+        Assert.Matches($@"tuned node \S+: {Regex.Escape(forced)} [0-9.]+ ms, untuned ", bench.Stdout);
 
         var untuned = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "1", "--no-tuning");
         Assert.True(untuned.Code == 0, untuned.Stderr);
         Assert.Contains("tuning: off", untuned.Stdout, StringComparison.Ordinal);
         Assert.Contains("stem.conv", untuned.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Tune_with_no_tuning_is_refused()
+    {
+        var tune = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "1", "--no-tuning");
+        Assert.NotEqual(0, tune.Code);
+        Assert.Contains("--no-tuning", tune.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_cache.FullName, "tuning-*.json"));
     }
 
     /// <summary>The variant column of bench's per-node table (conv rows).</summary>

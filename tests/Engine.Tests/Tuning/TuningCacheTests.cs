@@ -71,6 +71,50 @@ public sealed class TuningCacheTests(GpuFixture fixture) : GpuTest(fixture), IDi
         Assert.Contains(_log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("ignored", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_file_of_another_device_name_or_driver_build_under_this_name_is_ignored()
+    {
+        var other = Open(Device.Info with { DriverInfo = Device.Info.DriverInfo + " (another LLVM)" });
+        Assert.Equal(TuningCache.FileName(_dir.FullName, Device.Info), other.Path);
+        other.Set("conv a", Entry("winograd f4"));
+        other.Save();
+        var cache = Open();
+        Assert.Empty(cache.Choices);
+        Assert.Contains("another device or driver", cache.Ignored, StringComparison.Ordinal);
+
+        var renamed = Open(Device.Info with { Name = "another device" });
+        Assert.Empty(renamed.Choices);
+        Assert.NotNull(renamed.Ignored);
+    }
+
+    [Fact]
+    public void On_a_cpu_device_the_file_name_carries_the_host_key_and_on_a_gpu_it_does_not()
+    {
+        var cpu = Device.Info with { Type = Engine.Interop.VkPhysicalDeviceType.Cpu };
+        var gpu = Device.Info with { Type = Engine.Interop.VkPhysicalDeviceType.DiscreteGpu };
+        var key = TuningCache.HostKey();
+        Assert.Matches("^[0-9a-f]{8}$", key);
+        Assert.EndsWith($"-cpu{key}.json", TuningCache.FileName(_dir.FullName, cpu), StringComparison.Ordinal);
+        Assert.DoesNotContain("-cpu", Path.GetFileName(TuningCache.FileName(_dir.FullName, gpu)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Concurrent_writers_keep_each_others_entries_and_their_own_win()
+    {
+        var first = Open();
+        var second = Open();
+        first.Set("conv a", Entry("winograd f4"));
+        first.Set("conv shared", Entry("winograd f4"));
+        first.Save();
+        second.Set("conv b", Entry("winograd f2"));
+        second.Set("conv shared", Entry("direct m8 n4"));
+        second.Save();
+        var again = Open();
+        Assert.Null(again.Ignored);
+        Assert.Equal(new Dictionary<string, string> { ["conv a"] = "winograd f4", ["conv b"] = "winograd f2", ["conv shared"] = "direct m8 n4" }, again.Choices);
+        Assert.Empty(Directory.GetFiles(_dir.FullName, "*.tmp"));
+    }
+
     [Theory]
     [InlineData("{ not json")]
     [InlineData("[1, 2, 3]")]

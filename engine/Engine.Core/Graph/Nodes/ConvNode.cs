@@ -89,8 +89,8 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         _ => Spec.Groups == 1 && !Spec.IsPointwise && TilesInRange(variant),
     };
 
-    // Register tiles beyond these would only come from an edited file: they would exhaust registers.
-    private static bool TilesInRange(ConvVariant v) => v.TileM is >= 1 and <= 32 && v.TileN4 is >= 1 and <= 8;
+    // Only the tiles the tuner times (and the parity tests cover); another would only come from an edited file.
+    private static bool TilesInRange(ConvVariant v) => Tuning.ConvCandidates.TileMs.Contains(v.TileM) && Tuning.ConvCandidates.TileN4s.Contains(v.TileN4);
 
     public override IEnumerable<WeightData> Weights() => Pack(winogradTile: null);
 
