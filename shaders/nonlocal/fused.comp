@@ -18,14 +18,15 @@
 // one invocation; the first chunk does not read (Y may hold garbage, even NaN).
 // Tile: TILE_Q queries per invocation, a chunk's TILE_Q x 4 CHUNK4 scores in registers (the scores
 // kernel's register tile), then per value texel TILE_Q accumulators fed four keys' g texels at a
-// time, shared by the TILE_Q queries. Large chunks pay: y is read and written once per chunk (64 to
-// 128 keys about halved the time of 32 on lavapipe). g is loaded four texels at a time rather than
-// as one array of the chunk's texels: that array form computed wrong results on lavapipe (Mesa
-// 22.3.6) for chunks of 48 keys and more. Constant-trip inner loops, no shared memory (the fast
-// form on lavapipe: see ../shared/docs/lavapipe.md); x walks query tiles, z segments. Queries past
-// lq are clamped on load and never stored; keys past lk are clamped on load and get probability
-// exactly 0 (a logit of -1e30; every chunk holds at least one real key, so m is always a real logit
-// after the first).
+// time, shared by the TILE_Q queries. Large chunks pay: y is read and written once per chunk
+// (docs/bench-log.md 2026-12-07). CHUNK4 <= 32 (NonLocalAttention), so each loop over a register
+// array is fully unrolled: beyond that the arrays are indexed dynamically and lavapipe (Mesa 22.3.6)
+// computes wrong results. For the same reason g is loaded four texels at a time rather than as one
+// array of the chunk's texels (more than 32 of them from 48-key chunks on). Constant-trip inner
+// loops, no shared memory (the fast form on lavapipe: see ../shared/docs/lavapipe.md); x walks query
+// tiles, z segments. Queries past lq are clamped on load and never stored; keys past lk are
+// clamped on load and get probability exactly 0 (a logit of -1e30; every chunk holds at least one
+// real key, so m is always a real logit after the first).
 #include "attention_rows.glsl"
 
 layout(local_size_x_id = 0, local_size_y = 1, local_size_z = 1) in;

@@ -15,17 +15,17 @@ public enum AttentionKernel
 /// instantiations (Gaussian, embedded Gaussian) have a fused kernel; dot product and concatenation
 /// ignore <see cref="Kernel"/> (dot product runs factored, concatenation blocked).
 /// </summary>
-/// <param name="Kernel">Blocked (the default: on lavapipe the fused kernel measured the same within noise on the I3D R50 res3 and res4 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
+/// <param name="Kernel">Blocked (the default: on lavapipe fused is no faster on the I3D R50 res3 and res4 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
 /// <param name="QueryTile">Queries per invocation of the fused kernel (1 to 32).</param>
 /// <param name="KeyChunk">
 /// The largest key chunk of the fused kernel (<see cref="ChunkFor"/> balances the chunks of a
 /// block), a multiple of 4 from 4 to 128, with at most 2048 query-key pairs per tile. Each chunk
-/// reads and writes the query tile's y once, so larger chunks are faster (on lavapipe, res3: fused
-/// took 1.3-1.6x the blocked kernels' time with 32-key chunks, about 1x with 100-128,
-/// docs/bench-log.md 2026-12-07). Why the limits: the chunk's scores are an unrolled register tile,
-/// and 32 x 128 took minutes to compile on lavapipe; 256-key chunks gave wrong results there (Mesa
-/// 22.3.6, not investigated further), as did 48 and 64 before the kernel stopped holding a chunk's
-/// g texels in one array.
+/// reads and writes the query tile's y once, so the largest chunk that stays correct and compiles in
+/// reasonable time is the default (docs/bench-log.md 2026-12-07). Why the limits: CHUNK4 = chunk / 4
+/// &lt;= 32, so each loop over a register array is fully unrolled (past NIR's unroll limit of 32
+/// iterations the arrays are indexed dynamically: lavapipe, Mesa 22.3.6, then ran slower and
+/// computed wrong results); the pair cap because the chunk's scores are an unrolled register tile of
+/// that size, and a 32 x 128 tile took minutes to compile on lavapipe.
 /// </param>
 public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 128)
 {
@@ -54,7 +54,7 @@ public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.
         if (QueryTile is < 1 or > 32)
             throw new EngineException($"non-local: fused attention query tile {QueryTile} must be 1 to 32.");
         if (KeyChunk is < 4 or > 128 || KeyChunk % 4 != 0)
-            throw new EngineException($"non-local: fused attention key chunk {KeyChunk} must be a multiple of 4 from 4 to 128.");
+            throw new EngineException($"non-local: fused attention key chunk {KeyChunk} must be a multiple of 4 from 4 to 128 (CHUNK4 = chunk / 4 <= 32: each loop over a register array fully unrolled).");
         if (QueryTile * KeyChunk > 2048)
             throw new EngineException($"non-local: fused attention query tile {QueryTile} x key chunk {KeyChunk} exceeds 2048 query-key pairs per tile.");
     }

@@ -27,10 +27,9 @@ namespace Engine.Ops;
 /// With <see cref="AttentionKernel.Fused"/> (<see cref="NonLocalAttention"/>) the softmax
 /// instantiations take one dispatch instead (shaders/nonlocal/fused.comp): per tile of queries the
 /// logits of a chunk of keys stay in registers, an online softmax rescales y, and y is written
-/// directly; no score buffer and no softmax statistics are allocated (I3D R50 res3: 29 instead of 66
-/// MiB of scratch). Blocked stays the default: on lavapipe the two took the same time within noise
-/// on the I3D R50 res3 and res4 blocks (docs/bench-log.md, 2026-12-07), so fused is a candidate for
-/// a per-device choice rather than a new rule.
+/// directly; no score buffer and no softmax statistics are allocated, so it needs less scratch.
+/// Blocked stays the default: on lavapipe fused was no faster on the I3D R50 res3 and res4 blocks
+/// (docs/bench-log.md, 2026-12-07), so fused is a candidate for a per-device choice rather than a new rule.
 /// </para>
 /// <para>
 /// Dot product has no softmax, so the products reassociate: y = theta (phi^T g) / N costs
