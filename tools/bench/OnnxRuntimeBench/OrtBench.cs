@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Engine;
+using Engine.Files;
+using Engine.Gpu;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
@@ -56,16 +59,17 @@ public static class OrtBench
         var warmMs = warmClock.Elapsed.TotalMilliseconds;
 
         var wall = new List<double>();
-        var cpu = ProcessorTime();
+        var cpu = Statistics.ProcessCpuTime();
         for (var i = 0; i < options.Iterations; i++)
         {
             var clock = Stopwatch.StartNew();
             using var outputs = session.Run(runOptions, inputNames, inputValues, outputNames);
             wall.Add(clock.Elapsed.TotalMilliseconds);
             if (i == options.Iterations - 1 && options.Output is { } path)
-                Npy.WriteFloat32(path, outputs[0].GetTensorTypeAndShape().Shape, outputs[0].GetTensorDataAsSpan<float>());
+                NpyArray.FromFloats(new Shape([.. outputs[0].GetTensorTypeAndShape().Shape.Select(d => checked((int)d))]),
+                    outputs[0].GetTensorDataAsSpan<float>().ToArray()).Write(path);
         }
-        var cpuMs = (ProcessorTime() - cpu).TotalMilliseconds;
+        var cpuMs = (Statistics.ProcessCpuTime() - cpu).TotalMilliseconds;
         if (options.Profile is not null)
             Console.WriteLine($"profile: {session.EndProfiling()}");
 
@@ -73,7 +77,7 @@ public static class OrtBench
         Console.WriteLine($"model: {options.Model} input {inputName} {string.Join('x', shape)}");
         Console.WriteLine($"load {loadMs:0} ms, first run {warmMs:0} ms");
         Console.WriteLine($"cpu {cpuMs / options.Iterations:0.0} ms per run (all threads of this process)");
-        Console.WriteLine($"median {Median(wall):0.00} ms over {wall.Count} runs");
+        Console.WriteLine($"median {Statistics.Median(wall):0.00} ms over {wall.Count} runs");
         return 0;
     }
 
@@ -84,9 +88,10 @@ public static class OrtBench
         {
             if (options.Shape is not null)
                 throw new BenchException("give --input or --shape, not both (the .npy sets the shape).");
-            var (npyShape, npyValues) = Npy.ReadFloat32(path);
+            var npy = NpyArray.Read(path);
+            long[] npyShape = [.. npy.Shape.Dims.ToArray().Select(d => (long)d)];
             CheckFits(npyShape, modelShape, path);
-            return (npyShape, npyValues);
+            return (npyShape, npy.ToFloats());
         }
         long[] shape;
         if (options.Shape is { } text)
@@ -119,19 +124,5 @@ public static class OrtBench
         var fits = shape.Length == modelShape.Length && shape.Zip(modelShape).All(p => p.Second <= 0 || p.First == p.Second);
         if (!fits)
             throw new BenchException($"{what}: shape {string.Join('x', shape)} does not fit the model's input {string.Join('x', modelShape.Select(d => d > 0 ? d.ToString(CultureInfo.InvariantCulture) : "?"))}.");
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        var mid = sorted.Count / 2;
-        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    /// <summary>CPU time of every thread of this process (ONNX Runtime's pool included): steadier than wall time on a shared machine.</summary>
-    private static TimeSpan ProcessorTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
     }
 }

@@ -22,9 +22,9 @@ try
 {
     return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is BenchException or OnnxRuntimeException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is BenchException or Engine.EngineException or OnnxRuntimeException or IOException or UnauthorizedAccessException)
 {
-    // A bad option, file or model is one line a user can act on, as the engine's CLIs do.
+    // A bad option, file (a malformed .npy: EngineException) or model is one line a user can act on.
     Console.Error.WriteLine($"onnxruntime-bench: {e.Message}");
     return 2;
 }
