@@ -176,8 +176,11 @@ public sealed class NonLocalBlock : IOp
     /// <see cref="NonLocalAttention.ChunkFor"/> chose for this block's keys), <c>attention blocked</c>
     /// or <c>attention factored</c>.
     /// </summary>
-    public string Variant => _g.Factored ? "attention factored"
-        : _g.Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
+    public string Variant => _g.Variant;
+
+    /// <summary>The <see cref="Variant"/> a block of these options on <paramref name="input"/> runs with <paramref name="attention"/>, without creating it.</summary>
+    public static string VariantFor(Device device, NonLocalOptions options, int channels, Shape input, NonLocalAttention attention) =>
+        Plan(device, options, channels, input, DefaultAttentionBudget, "nonlocal", factorDotProduct: true, attention).Variant;
 
     public double Flops
     {
@@ -487,7 +490,10 @@ public sealed class NonLocalBlock : IOp
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored, NonLocalAttention? Fused,
         int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
-        IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyList<(string Name, long Floats)> Regions, long ScratchBytes);
+        IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyList<(string Name, long Floats)> Regions, long ScratchBytes)
+    {
+        public string Variant => Factored ? "attention factored" : Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
+    }
 
     private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Engine.Gpu;
+using Engine.Graph;
+using Engine.Graph.Nodes;
 using Engine.Models;
 using Engine.Ops;
 using Engine.Tests.Gpu;
@@ -329,6 +331,66 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
             _ => 4,
         }], "res4.3.nonlocal"));
         Assert.Contains("res4.3.nonlocal: concat_project.weight has 4 values, expected 8", e.Message);
+    }
+
+    /// <summary>
+    /// Every attention kernel the tuner can pick for a graph's non-local node (<see cref="NonLocalNode.Candidates"/>:
+    /// blocked, then the fused tiles) compiled with that choice, reported as the variant that ran, and
+    /// checked against torch; softmax fixtures offer the fused tiles, dot product and concatenation one way.
+    /// </summary>
+    [Theory]
+    [InlineData("embedded_scale_pool_then_conv", 3)]
+    [InlineData("gaussian_none", 3)]
+    [InlineData("time", 3)]
+    [InlineData("group", 3)]
+    [InlineData("large", 3)]
+    [InlineData("dot_conv_then_pool", 1)]
+    [InlineData("concat_none", 1)]
+    public void Every_attention_variant_the_tuner_can_pick_matches_torch(string name, int variants)
+    {
+        var (options, channels, _) = ReadCase(name);
+        var x = Fixtures.Npy(Set, $"{name}/x");
+        var expected = Fixtures.Npy(Set, $"{name}/z").ToFloats();
+        var (data, shape, _) = OpFixtures.ToChannelsLast(x);
+        var node = new NonLocalNode("nl", "x", "z", options, channels, n => Fixtures.Npy(Set, $"{name}/{n}").ToFloats());
+        var xSpec = TensorSpec.Activation(shape[0], shape[1], shape[2], shape[3], channels);
+        var candidates = node.Candidates(Device, [xSpec], new CompileOptions());
+        Assert.Equal(variants, candidates.Count);
+        Assert.Equal(NonLocalBlock.VariantFor(Device, options, channels, shape, NonLocalAttention.Default), candidates[0]);
+        var scale = ContributionScale(expected, x.ToFloats(), name);
+        foreach (var variant in candidates)
+        {
+            using var compiled = Compile(node, xSpec, variant);
+            Assert.Equal(variant, compiled.Variants["nl"]);
+            compiled.SetInput("x", data);
+            compiled.Run();
+            var actual = compiled.ReadTorch("z").ToFloats();
+            var worst = expected.Zip(actual).Max(p => MathF.Abs(p.First - p.Second));
+            Assert.True(worst <= 1e-4f * scale, $"{name} as {variant}: max abs error {worst} exceeds 1e-4 x {scale}");
+        }
+    }
+
+    [Theory]
+    [InlineData("attention fused q32 k64")] // a tile the tuner does not time
+    [InlineData("attention fused q16 k999")]
+    [InlineData("attention fused q16")]
+    [InlineData("winograd f4")]
+    public void An_attention_choice_the_tuner_cannot_make_runs_blocked(string choice)
+    {
+        var (options, channels, _) = ReadCase("embedded_scale_pool_then_conv");
+        var shape = OpFixtures.ToChannelsLast(Fixtures.Npy(Set, "embedded_scale_pool_then_conv/x")).Shape;
+        var node = new NonLocalNode("nl", "x", "z", options, channels, n => Fixtures.Npy(Set, $"embedded_scale_pool_then_conv/{n}").ToFloats());
+        using var compiled = Compile(node, TensorSpec.Activation(shape[0], shape[1], shape[2], shape[3], channels), choice);
+        Assert.Equal("attention blocked", compiled.Variants["nl"]);
+    }
+
+    private CompiledGraph Compile(NonLocalNode node, TensorSpec x, string variant)
+    {
+        var graph = new GraphBuilder($"nonlocal {variant}");
+        graph.Input("x", x);
+        graph.Add(node);
+        graph.Output("z");
+        return graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x])] = variant } });
     }
 
     /// <summary>Dot product runs factored (theta (phi^T g) / N) unless <paramref name="factorDotProduct"/> is false or the attention is time-only.</summary>

@@ -1,5 +1,7 @@
+using System.Globalization;
 using Engine.Gpu;
 using Engine.Ops;
+using Engine.Tuning;
 
 namespace Engine.Graph.Nodes;
 
@@ -13,11 +15,43 @@ namespace Engine.Graph.Nodes;
 /// x, y, t, clip; see <see cref="NonLocalBlock.RecordAttentionMap"/>), which the caller writes before
 /// a run, and writes a second output: the attention weights of that query over its keys, shaped
 /// (1, T', H', W') on the key grid (the live host's heat map). Moving the query is a write, never a recompile.
+/// The attention kernel is the tuner's choice for this shape (<see cref="CompileOptions.Variants"/>, by
+/// <see cref="TuningKey"/>): blocked (today's rule) or fused with one of <see cref="FusedTiles"/>.
 /// </summary>
 public sealed class NonLocalNode(string name, string input, string output, NonLocalOptions options, int channels, Func<string, float[]> read,
     (string Query, string Map)? attention = null)
-    : Node(name, attention is { } a ? [input, a.Query] : [input], attention is { } b ? [output, b.Map] : [output])
+    : Node(name, attention is { } a ? [input, a.Query] : [input], attention is { } b ? [output, b.Map] : [output]), ITunableNode
 {
+    /// <summary>The fused kernel's tiles the tuner times besides blocked attention (each parity-tested in NonLocalBlockTests).</summary>
+    public static IReadOnlyList<NonLocalAttention> FusedTiles { get; } = [NonLocalAttention.Fused, NonLocalAttention.Fused with { QueryTile = 8 }];
+
+    public string TuningKey(IReadOnlyList<TensorSpec> inputs) =>
+        $"nonlocal {options.Instantiation} scale {options.Scale} inner {options.Inner} {options.Subsample} pool {string.Join("x", options.Pool)} "
+        + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {inputs[0].Shape}";
+
+    public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) =>
+        [.. new[] { NonLocalAttention.Default }.Concat(FusedTiles).Select(a => VariantFor(device, inputs[0].Shape, a)).Distinct()];
+
+    private string VariantFor(Device device, Shape input, NonLocalAttention attention) => NonLocalBlock.VariantFor(device, options, channels, input, attention);
+
+    /// <summary>
+    /// The attention kernel a compile with <paramref name="compile"/> runs: the tuned one when its text
+    /// names blocked attention or a fused tile that reproduces exactly that text on this shape, else
+    /// today's (blocked).
+    /// </summary>
+    private NonLocalAttention Attention(Device device, Shape input, CompileOptions compile)
+    {
+        if (compile.Variants?.GetValueOrDefault(TuningKey([new TensorSpec(input)])) is not { } text)
+            return NonLocalAttention.Default;
+        var parts = text.Split(' ');
+        if (parts is not ["attention", "fused", ['q', ..] q, ['k', ..] k]
+            || !int.TryParse(q.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var tile)
+            || !int.TryParse(k.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var chunk))
+            return NonLocalAttention.Default;
+        var fused = new NonLocalAttention(AttentionKernel.Fused, tile, chunk);
+        // Only the tiles the tuner times (and the tests cover); another would only come from an edited file.
+        return FusedTiles.Any(t => t.QueryTile == tile && chunk <= t.KeyChunk) && VariantFor(device, input, fused) == text ? fused : NonLocalAttention.Default;
+    }
     /// <summary>The spec of the query input: (x, y, t, clip).</summary>
     public static TensorSpec QuerySpec { get; } = new(new Shape(NonLocalBlock.QueryElements));
 
@@ -46,11 +80,13 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
         return [x, new TensorSpec(grid)];
     }
 
-    public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs)
+    public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs) => ScratchBytes(device, inputs, new CompileOptions());
+
+    public override long ScratchBytes(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions compile)
     {
         try
         {
-            return NonLocalBlock.ScratchBytes(device, options, channels, inputs[0].Shape);
+            return NonLocalBlock.ScratchBytes(device, options, channels, inputs[0].Shape, attention: Attention(device, inputs[0].Shape, compile));
         }
         catch (EngineException e)
         {
@@ -61,10 +97,12 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     public override IEnumerable<WeightData> Weights() =>
         NonLocalWeights.Pack(options, channels, read, Name).Select(w => new WeightData(w.Name, w.Shape, w.Values));
 
-    public override IOp CreateOp(Device device, NodeTensors tensors)
+    public override IOp CreateOp(Device device, NodeTensors tensors) => CreateOp(device, tensors, new CompileOptions());
+
+    public override IOp CreateOp(Device device, NodeTensors tensors, CompileOptions compile)
     {
         var block = new NonLocalBlock(device, tensors.Inputs[0], tensors.Outputs[0], NonLocalWeights.Bind(options, channels, tensors.OptionalWeight),
-            tensors.Scratch!, name: Name);
+            tensors.Scratch!, name: Name, attention: Attention(device, tensors.Inputs[0].Shape, compile));
         return new WithAttention(block, attention is null ? null : (tensors.Inputs[1], tensors.Outputs[1]));
     }
 
