@@ -25,9 +25,11 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     /// <summary>The fused kernel's tiles the tuner times besides blocked attention (each parity-tested in NonLocalBlockTests).</summary>
     public static IReadOnlyList<NonLocalAttention> FusedTiles { get; } = [NonLocalAttention.Fused, NonLocalAttention.Fused with { QueryTile = 8 }];
 
-    public string TuningKey(IReadOnlyList<TensorSpec> inputs) =>
+    public string TuningKey(IReadOnlyList<TensorSpec> inputs) => Key(inputs[0].Shape);
+
+    private string Key(Shape input) =>
         $"nonlocal {options.Instantiation} scale {options.Scale} inner {options.Inner} {options.Subsample} pool {string.Join("x", options.Pool)} "
-        + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {inputs[0].Shape}";
+        + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {input}";
 
     public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) =>
         [.. new[] { NonLocalAttention.Default }.Concat(FusedTiles).Select(a => VariantFor(device, inputs[0].Shape, a)).Distinct()];
@@ -41,7 +43,7 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     /// </summary>
     private NonLocalAttention Attention(Device device, Shape input, CompileOptions compile)
     {
-        if (compile.Variants?.GetValueOrDefault(TuningKey([new TensorSpec(input)])) is not { } text)
+        if (compile.Variants?.GetValueOrDefault(Key(input)) is not { } text)
             return NonLocalAttention.Default;
         var parts = text.Split(' ');
         if (parts is not ["attention", "fused", ['q', ..] q, ['k', ..] k]
