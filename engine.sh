@@ -72,7 +72,8 @@ run_tests() {
   say "running tests (Vulkan validation layer on)"
   local log="$ROOT/artifacts/test.log" status=0
   mkdir -p "$ROOT/artifacts"
-  dotnet test "$ROOT/Engine.sln" -c "$CONFIG" --no-build -nologo 2>&1 | tee "$log" || status=$?
+  # --blame: if the test host dies (a native crash prints nothing), VSTest names the tests that were running.
+  dotnet test "$ROOT/Engine.sln" -c "$CONFIG" --no-build -nologo --blame 2>&1 | tee "$log" || status=$?
   # VSTest prints one summary per test assembly: "Passed!  - Failed: 0, Passed: 38, Skipped: 0, Total: 38".
   local totals
   totals=$(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\1 \2 \3/' |
