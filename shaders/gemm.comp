@@ -1,5 +1,6 @@
 #version 450
-// C[z][M,N] = act(A[z][M,K] * B[z][K,N] + bias[N] + R[z][M,N]), all row-major fp32; bias, residual R
+// C[z][M,N] = act(A[z][M,K] * B[z][K,N] + bias[N] + R[z][M,N]), all row-major fp32 (B fp16 in the
+// f16w build), accumulated in fp32; bias, residual R
 // and ReLU are optional (specialization constants), so a 1x1 convolution with folded BN, its shortcut
 // add and its ReLU is one dispatch. Unused bindings may be bound to any tensor; they are not read.
 // Layout: A and B are read as rgba32f texel buffers (4 consecutive floats of a row per texel), so
@@ -25,7 +26,12 @@ layout(constant_id = 6) const uint LANES_C = 8; // divides the local size
 layout(constant_id = 7) const bool BATCHED = false;
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer A;
-layout(binding = 1, rgba32f) uniform readonly imageBuffer B;
+// B holds the weights of a 1x1 convolution or linear layer: the f16w build of this file
+// (Shaders.targets) reads it as rgba16f texels, half the bytes, converted by the texel load.
+#ifndef WEIGHT_FORMAT
+#define WEIGHT_FORMAT rgba32f
+#endif
+layout(binding = 1, WEIGHT_FORMAT) uniform readonly imageBuffer B;
 layout(binding = 2) writeonly buffer Out { vec4 C[]; };
 layout(binding = 3, rgba32f) uniform readonly imageBuffer Bias;
 layout(binding = 4, rgba32f) uniform readonly imageBuffer Residual;

@@ -24,7 +24,25 @@ internal static class CliOptions
         Description = "Before compiling, time the kernel variants of every layer shape the tuning cache lacks on this device and cache the fastest (seconds to minutes on a CPU device).",
     };
 
+    /// <summary>`--precision` of the commands that compile a network (run-model, bench, tune): how weights are stored.</summary>
+    public static readonly Option<string> Precision = PrecisionOption();
+
     public static IEnumerable<Option> Global => [Device, Validation, Verbose, NoTuning];
+
+    private static Option<string> PrecisionOption()
+    {
+        var option = new Option<string>("--precision")
+        {
+            Description = "Weight storage: fp32, or fp16 (half the weight bytes, read as rgba16f texels and accumulated in fp32; "
+                + "`engine devices` says whether the device can). Activations stay fp32.",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "fp16");
+        return option;
+    }
+
+    /// <summary>The weight storage `--precision` asks for.</summary>
+    public static DataType WeightStorage(ParseResult result) => result.GetValue(Precision) == "fp16" ? DataType.Float16 : DataType.Float32;
 
     public static ILoggerFactory Logging(ParseResult result) => LoggerFactory.Create(builder => builder
         .AddSimpleConsole(o =>

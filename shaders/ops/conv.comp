@@ -4,7 +4,7 @@
 // Layout: X is (N, T, H, W, CIN) and Out/R are (N, To, Ho, Wo, COUT), all fp32 channels-last with
 // CIN and COUT multiples of 4, read/written as vec4 texels. Wt is the packed weight matrix
 // (kt*kh*kw*CIN, COUT), row = ((a*kh + b)*kw + c)*CIN + ci, padded input channels zero.
-// X, Wt, bias and R are rgba32f texel buffers; Out is a vec4 SSBO.
+// X, Wt, bias and R are rgba32f texel buffers (Wt rgba16f in the f16w build); Out is a vec4 SSBO.
 // Tile: each invocation computes TILE_M output pixels x (4 * TILE_N4) output channels in registers,
 // no shared memory (lavapipe's texel-buffer loads beat shared memory: docs/bench-log.md). A workgroup's lanes take LANES_C consecutive channel tiles
 // of LOCAL / LANES_C consecutive pixel tiles: lanes of the same pixels load the same input texels
@@ -30,7 +30,11 @@ layout(constant_id = 5) const bool RELU = false;
 layout(constant_id = 6) const uint LANES_C = 8; // divides the local size
 
 layout(binding = 0, rgba32f) uniform readonly imageBuffer X;
-layout(binding = 1, rgba32f) uniform readonly imageBuffer Wt;
+// The f16w build of this file (Shaders.targets) reads the weights as rgba16f texels.
+#ifndef WEIGHT_FORMAT
+#define WEIGHT_FORMAT rgba32f
+#endif
+layout(binding = 1, WEIGHT_FORMAT) uniform readonly imageBuffer Wt;
 layout(binding = 2) writeonly buffer Out { vec4 O[]; };
 layout(binding = 3, rgba32f) uniform readonly imageBuffer Bias;
 layout(binding = 4, rgba32f) uniform readonly imageBuffer Residual;

@@ -25,7 +25,7 @@ the sides under the same conditions.
 
     tools/bench/compare_torch.py [--networks resnet50_2d nl_i3d_r50] [--iters 5] [--rounds 1] [--threads 2]
                                  [--engine "dotnet artifacts/bin/Engine.Cli/release/engine.dll"]
-                                 [--ort "dotnet artifacts/bin/OnnxRuntimeBench/release/onnxruntime-bench.dll"] [--no-ort]
+                                 [--ort "dotnet artifacts/bin/OnnxRuntimeBench/release/onnxruntime-bench.dll"] [--no-ort] [--precision fp16]
 Run with Debian's python3 (torch 1.13, OpenBLAS) from the repository root after building the solution
 (`dotnet build Engine.sln -c Release` builds both the engine and onnxruntime-bench).
 """
@@ -95,8 +95,8 @@ def parse_cpu(output):
     return float(match.group(1)) if match else None
 
 
-def engine_median(engine, package, clip, iters):
-    command = shlex.split(engine) + ["bench", "--model", str(package), "--clip", clip, "--iters", str(iters)]
+def engine_median(engine, package, clip, iters, precision):
+    command = shlex.split(engine) + ["bench", "--model", str(package), "--clip", clip, "--iters", str(iters), "--precision", precision]
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     return parse_median("engine bench", result), parse_cpu(result.stdout), result.stdout
 
@@ -156,6 +156,7 @@ def main():
     parser.add_argument("--ort", default="dotnet artifacts/bin/OnnxRuntimeBench/release/onnxruntime-bench.dll",
                         help="the ONNX Runtime timer (tools/bench/OnnxRuntimeBench)")
     parser.add_argument("--no-ort", action="store_true", help="leave ONNX Runtime out: engine and torch only")
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "fp16"], help="the engine's weight storage (`engine bench --precision`)")
     parser.add_argument("--table", action="store_true", help="also print the engine's per-node table")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -175,7 +176,7 @@ def main():
             ratios, ort_ratios = [], []
             for round_ in range(args.rounds):
                 load = os.getloadavg()[0]
-                engine_ms, engine_cpu, output = engine_median(args.engine, package, clip, args.iters)
+                engine_ms, engine_cpu, output = engine_median(args.engine, package, clip, args.iters, args.precision)
                 if args.table and round_ == 0:
                     print(output)
                 torch_ms, torch_cpu = torch_median(model, shape, args.iters)

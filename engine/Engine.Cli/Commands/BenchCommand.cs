@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Engine.Files;
+using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -26,9 +27,13 @@ internal static class BenchCommand
         {
             Description = "Also compile the network on today's default kernels (ignoring the `engine tune` cache), alternate the two run by run, and print both medians, their ratio and the per-node times of the layers the cache changed.",
         };
+        var compareFp32 = new Option<bool>("--compare-fp32")
+        {
+            Description = "With --precision fp16: also compile the network with fp32 weights, alternate the two run by run, and print both medians and their ratio.",
+        };
         var command = new Command("bench", "Benchmarks on the selected device: `bench --model PACKAGE --clip TxHxW` (a detector: `--image HxW`), or `bench gemm`.")
         {
-            model, clip, image, input, iterations, compareDirect, compareUntuned, CliOptions.Tune,
+            model, clip, image, input, iterations, compareDirect, compareUntuned, compareFp32, CliOptions.Tune, CliOptions.Precision,
         };
         command.Subcommands.Add(GemmBenchCommand.Create());
         command.Subcommands.Add(ConvBenchCommand.Create());
@@ -38,9 +43,15 @@ internal static class BenchCommand
         {
             var path = result.GetValue(model) ?? throw new EngineException("bench: give --model PACKAGE (or a subcommand such as `bench gemm`).");
             using var package = WeightPackage.Open(path);
-            if (result.GetValue(compareDirect) && result.GetValue(compareUntuned))
-                throw new EngineException("bench: --compare-direct and --compare-untuned each alternate with one baseline; give one.");
-            Baseline? baseline = result.GetValue(compareDirect) ? Baseline.Direct : result.GetValue(compareUntuned) ? Baseline.Untuned : null;
+            if (new[] { compareDirect, compareUntuned, compareFp32 }.Count(result.GetValue) > 1)
+                throw new EngineException("bench: --compare-direct, --compare-untuned and --compare-fp32 each alternate with one baseline; give one.");
+            if (result.GetValue(compareFp32) && CliOptions.WeightStorage(result) != DataType.Float16)
+                throw new EngineException("bench: --compare-fp32 compares fp16 weights with fp32 ones; give --precision fp16.");
+            var storage = CliOptions.WeightStorage(result);
+            var baseline = result.GetValue(compareDirect) ? Baseline.Direct.Storing(storage)
+                : result.GetValue(compareUntuned) ? Baseline.Untuned.Storing(storage)
+                : result.GetValue(compareFp32) ? Baseline.Fp32
+                : null;
             return DetectorArchitecture.IsDetector(package.Metadata.Kind)
                 ? Detector(result, package, result.GetValue(image)!, result.GetValue(input), result.GetValue(iterations), baseline)
                 : Model(result, package, ParseClip(result.GetValue(clip)!), result.GetValue(iterations), baseline);
@@ -102,7 +113,8 @@ internal static class BenchCommand
         using var instance = CliOptions.Instance(result, logging);
         using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
         var compileClock = Stopwatch.StartNew();
-        using var graph = build().Compile(device, new CompileOptions { Profile = true });
+        var storage = CliOptions.WeightStorage(result);
+        using var graph = build().Compile(device, new CompileOptions { Profile = true, WeightStorage = storage });
         var compileMs = compileClock.Elapsed.TotalMilliseconds;
         graph.SetInput(inputName, input);
         var warmClock = Stopwatch.StartNew();
@@ -150,6 +162,7 @@ internal static class BenchCommand
         Console.WriteLine($"device: {device.Info.Name}");
         Console.WriteLine($"model: {package.Path} {geometry}, {graph.DispatchCount} dispatches");
         Console.WriteLine(TuningLine(device));
+        Console.WriteLine($"weights: {storage.NumpyName()}");
         Console.WriteLine($"{"node",-28} {"kind",-16} {"disp",4} {"ms",9} {"GFLOP",8} {"GFLOP/s",8} {"%",6}  variant");
         foreach (var p in profile)
             Console.WriteLine($"{p.Node,-28} {p.Kind,-16} {p.Dispatches,4} {p.Milliseconds,9:0.000} {p.Flops / 1e9,8:0.000} {p.GflopsPerSecond,8:0.0} {100 * p.Milliseconds / total,6:0.0}  {p.Variant}");
@@ -168,10 +181,10 @@ internal static class BenchCommand
             // CPU time (lavapipe's workers are this process's threads) follows the work, not the load.
             Console.WriteLine($"cpu median {Statistics.Median(cpuPerRun):0.0} ms per run, {baseline.Name} {Statistics.Median(directCpuPerRun):0.0} ms; ratio {Statistics.Median(cpuPerRun) / Statistics.Median(directCpuPerRun):0.000}");
             Console.WriteLine($"GPU total median {Statistics.Median(gpu):0.00} ms, {baseline.Name} {Statistics.Median(directGpu):0.00} ms; ratio {Statistics.Median(gpu) / Statistics.Median(directGpu):0.000}");
-            if (baseline == Baseline.Direct)
+            if (baseline.Name == Baseline.Direct.Name)
                 PrintWinogradNodes(profiles, directProfiles);
             else
-                PrintChangedNodes(profiles, directProfiles);
+                PrintChangedNodes(profiles, directProfiles, baseline.Name);
         }
         else
             PrintCpu(cpuMs / wall.Count);
@@ -191,20 +204,21 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// The nodes whose variant differs from the untuned graph's (the tuner's changes): each one's per-node
-    /// GPU time median in both graphs, and their sum.
+    /// The nodes whose variant differs from the baseline graph's (the tuner's changes against `untuned`; against
+    /// `fp32`, where the two weight types' tuned choices differ): each one's per-node GPU time median in both
+    /// graphs, and their sum.
     /// </summary>
-    private static void PrintChangedNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> untunedProfiles)
+    private static void PrintChangedNodes(List<IReadOnlyList<NodeProfile>> profiles, List<IReadOnlyList<NodeProfile>> baselineProfiles, string baseline)
     {
-        var untunedVariant = untunedProfiles[0].ToDictionary(p => p.Node, p => p.Variant);
+        var baselineVariant = baselineProfiles[0].ToDictionary(p => p.Node, p => p.Variant);
         double NodeMedian(List<IReadOnlyList<NodeProfile>> runs, string node) => Statistics.Median([.. runs.Select(r => r.Single(p => p.Node == node).Milliseconds)]);
-        var nodes = profiles[0].Where(p => p.Variant != untunedVariant[p.Node]).ToList();
+        var nodes = profiles[0].Where(p => p.Variant != baselineVariant[p.Node]).ToList();
         foreach (var p in nodes)
-            Console.WriteLine($"tuned node {p.Node}: {p.Variant} {NodeMedian(profiles, p.Node):0.000} ms, untuned {untunedVariant[p.Node]} {NodeMedian(untunedProfiles, p.Node):0.000} ms");
+            Console.WriteLine($"changed node {p.Node}: {p.Variant} {NodeMedian(profiles, p.Node):0.000} ms, {baseline} {baselineVariant[p.Node]} {NodeMedian(baselineProfiles, p.Node):0.000} ms");
         if (nodes.Count > 0)
         {
-            var (ms, untunedMs) = (nodes.Sum(p => NodeMedian(profiles, p.Node)), nodes.Sum(p => NodeMedian(untunedProfiles, p.Node)));
-            Console.WriteLine($"tuned nodes (x{nodes.Count}): {ms:0.00} ms, untuned {untunedMs:0.00} ms; ratio {ms / untunedMs:0.000}");
+            var (ms, baselineMs) = (nodes.Sum(p => NodeMedian(profiles, p.Node)), nodes.Sum(p => NodeMedian(baselineProfiles, p.Node)));
+            Console.WriteLine($"changed nodes (x{nodes.Count}): {ms:0.00} ms, {baseline} {baselineMs:0.00} ms; ratio {ms / baselineMs:0.000}");
         }
     }
 
@@ -216,6 +230,12 @@ internal static class BenchCommand
             new CompileOptions { Profile = true, WinogradMinFlops = double.PositiveInfinity, Variants = new Dictionary<string, string>() });
 
         public static Baseline Untuned { get; } = new("untuned", "untuned (today's defaults)", new CompileOptions { Profile = true, Variants = new Dictionary<string, string>() });
+
+        /// <summary>The measured graph with fp32 weights: the baseline of fp16 storage (each reads its own tuned choices).</summary>
+        public static Baseline Fp32 { get; } = new("fp32", "fp32 weights", new CompileOptions { Profile = true });
+
+        /// <summary>This baseline with weights stored as the measured graph's are.</summary>
+        public Baseline Storing(DataType storage) => this with { Options = Options with { WeightStorage = storage } };
     }
 
     /// <summary>Profiled runs after the timed ones, for the per-node table and the GPU total.</summary>

@@ -28,7 +28,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var command = new Command("demo", "The default action model live: a window when a display exists, else a bounded headless run with a recording and JSON lines.");
-        foreach (var o in new Option[] { _source, _headless, _seconds, _predictions, _out, _model, _params })
+        foreach (var o in new Option[] { _source, _headless, _seconds, _predictions, _out, _model, _params, CliOptions.Precision })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -69,6 +69,7 @@ internal static class DemoCommand
                     Predictions = predictions,
                     Model = modelPath,
                     Parameters = result.GetValue(_params) ?? [],
+                    WeightStorage = CliOptions.WeightStorage(result),
                 },
                 Window = window,
                 Outputs = new OutputsConfig(Json: json, Record: record),

@@ -32,6 +32,7 @@ internal static class DevicesCommand
                 table.AddRow("shared memory", Bytes(d.MaxComputeSharedMemory));
                 table.AddRow("push constants", $"{d.MaxPushConstantsSize} bytes");
                 table.AddRow("fp16 arithmetic / 16-bit storage", $"{YesNo(d.Float16)} / {YesNo(d.Storage16Bit)}");
+                table.AddRow("fp16 weights (--precision fp16)", d.HalfTexelBuffers ? "yes (rgba16f texel buffers)" : "no");
                 table.AddRow("int8", YesNo(d.Int8));
                 AnsiConsole.Write(table);
             }

@@ -36,7 +36,7 @@ internal static class LiveCommand
     public static Command Create()
     {
         var command = new Command("live", "Run plugins on live sources and present the overlay (windows, recordings, snapshots, JSON lines).");
-        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt, _memoryEvery, _http, _httpToken, CliOptions.Tune })
+        foreach (var o in new Option[] { _source, _config, _plugins, _pluginPath, _model, _window, _headless, _record, _json, _snapshotEvery, _snapshotDir, _frames, _seconds, _predictions, _params, _settings, _hop, _watchShaders, _sameDevice, _noBatching, _mqtt, _memoryEvery, _http, _httpToken, CliOptions.Tune, CliOptions.Precision })
             command.Options.Add(o);
         foreach (var o in LiveOptionsCli.All)
             command.Options.Add(o);
@@ -74,6 +74,7 @@ internal static class LiveCommand
                     SettingsFile = result.GetValue(_settings),
                     Parameters = result.GetValue(_params) ?? [],
                     WatchShaders = result.GetValue(_watchShaders),
+                    WeightStorage = CliOptions.WeightStorage(result),
                 },
                 Window = result.GetValue(_window) || (!result.GetValue(_headless) && Environment.GetEnvironmentVariable("DISPLAY") is { Length: > 0 }),
                 Outputs = outputs,

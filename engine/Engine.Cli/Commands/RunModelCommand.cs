@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engine.Files;
+using Engine.Gpu;
 using Engine.Graph;
 using Engine.Models;
 using Engine.Models.Detection;
@@ -25,9 +26,13 @@ internal static class RunModelCommand
         var masks = new Option<string?>("--masks") { Description = "Detectors: where to write the pasted mask probabilities (.npy, (D, H, W))." };
         var minSize = new Option<int?>("--min-size") { Description = "Detectors: the transform's short-side target (default: the package's)." };
         var maxSize = new Option<int?>("--max-size") { Description = "Detectors: the transform's long-side cap (default: the package's)." };
+        var compareFp32 = new Option<bool>("--compare-fp32")
+        {
+            Description = "With --precision fp16: also run the network with fp32 weights and print how far the fp16 outputs are from them (written outputs stay fp16's).",
+        };
         var command = new Command("run-model", "Run a network on one clip (or a detector on one image) and write its outputs.")
         {
-            model, input, output, logits, dump, masks, minSize, maxSize,
+            model, input, output, logits, dump, masks, minSize, maxSize, CliOptions.Precision, compareFp32,
         };
         command.SetAction(result =>
         {
@@ -38,9 +43,14 @@ internal static class RunModelCommand
                     throw new EngineException($"--dump '{d}': expected TENSOR=FILE.npy.");
                 return (Tensor: d[..eq], File: d[(eq + 1)..]);
             }).ToArray();
+            var storage = CliOptions.WeightStorage(result);
+            if (result.GetValue(compareFp32) && storage != DataType.Float16)
+                throw new EngineException("run-model: --compare-fp32 compares fp16 weights with fp32 ones; give --precision fp16.");
             using var package = WeightPackage.Open(result.GetValue(model)!);
             if (DetectorArchitecture.IsDetector(package.Metadata.Kind))
             {
+                if (result.GetValue(compareFp32))
+                    throw new EngineException($"{package.Path}: --compare-fp32 compares class outputs; this is a detector ({package.Metadata.Kind}).");
                 var image = NpyArray.Read(result.GetValue(input)!);
                 if (image.Shape.Rank != 3 || image.Shape[0] != 3)
                     throw new EngineException($"{result.GetValue(input)}: image {image.Shape} must be (3, H, W) RGB 0..1.");
@@ -48,7 +58,7 @@ internal static class RunModelCommand
                 using var detInstance = CliOptions.Instance(result, detLogging);
                 using var detDevice = detInstance.CreateDevice(CliOptions.DeviceOptions(result, detLogging));
                 var detector = DetectorBuilder.Build(package, image.Shape[1], image.Shape[2], result.GetValue(minSize), result.GetValue(maxSize));
-                using var detections = detector.Compile(detDevice, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
+                using var detections = detector.Compile(detDevice, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray(), WeightStorage = storage });
                 detections.SetInput(DetectorBuilder.Input, image.ToFloats());
                 detections.Run();
                 WriteDetections(detections, package.Metadata.Labels, result.GetValue(output)!);
@@ -70,9 +80,17 @@ internal static class RunModelCommand
             using var instance = CliOptions.Instance(result, logging);
             using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var builder = ModelBuilder.Build(package, clip.Shape[0], clip.Shape[2], clip.Shape[3], clip.Shape[4]);
-            using var graph = builder.Compile(device, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray() });
+            using var graph = builder.Compile(device, new CompileOptions { Keep = dumps.Select(d => d.Tensor).ToArray(), WeightStorage = storage });
             graph.SetInput(VideoResNetBuilder.Input, clip.ToFloats());
             graph.Run();
+            if (result.GetValue(compareFp32))
+            {
+                using var fp32 = builder.Compile(device, new CompileOptions());
+                fp32.SetInput(VideoResNetBuilder.Input, clip.ToFloats());
+                fp32.Run();
+                Console.WriteLine(PrecisionComparison.Of(graph.Read(VideoResNetBuilder.Logits), fp32.Read(VideoResNetBuilder.Logits),
+                    graph.ReadTorch(VideoResNetBuilder.Probabilities).ToFloats(), fp32.ReadTorch(VideoResNetBuilder.Probabilities).ToFloats(), clip.Shape[0]));
+            }
             graph.ReadTorch(result.GetValue(logits) ? VideoResNetBuilder.Logits : VideoResNetBuilder.Probabilities).Write(result.GetValue(output)!);
             foreach (var (tensor, file) in dumps)
                 graph.ReadTorch(tensor).Write(file);

@@ -11,7 +11,8 @@ namespace Engine.Cli.Commands;
 /// <summary>
 /// `engine tune --model PACKAGE [--clip TxHxW] [--rounds R]`: builds the network as `engine bench` does,
 /// times every variant of each distinct tunable layer shape on the device (<see cref="GraphTuner"/>),
-/// prints a table per shape and writes the device's tuning cache, which bench, run-model and live read.
+/// prints a table per shape and writes the device's tuning cache, which bench, run-model and live read
+/// (`--precision fp16` tunes the fp16-weight builds, cached apart from the fp32 ones).
 /// </summary>
 internal static class TuneCommand
 {
@@ -28,7 +29,7 @@ internal static class TuneCommand
         };
         var command = new Command("tune", "Time every layer shape's kernel variants on this device and cache the fastest (beside the pipeline cache).")
         {
-            model, clip, image, rounds, margin,
+            model, clip, image, rounds, margin, CliOptions.Precision,
         };
         command.SetAction(result =>
         {
@@ -67,7 +68,8 @@ internal static class TuneCommand
             Console.WriteLine($"model: {package.Path} {geometry}; {roundCount} rounds, margin {share:P0}");
             var clock = Stopwatch.StartNew();
             var cpu = Statistics.ProcessCpuTime();
-            var shapes = GraphTuner.Tune(device, graph, new CompileOptions(), untunedOnly: false, roundCount, share, Print);
+            // fp16 weights run other kernel builds: their shapes are tuned and cached under their own keys.
+            var shapes = GraphTuner.Tune(device, graph, new CompileOptions { WeightStorage = CliOptions.WeightStorage(result) }, untunedOnly: false, roundCount, share, Print);
             var changed = shapes.Count(s => s.Entry.Choice != s.Entry.Default);
             Console.WriteLine($"tuned {shapes.Count} shapes in {clock.Elapsed.TotalSeconds:0.0} s (cpu {(Statistics.ProcessCpuTime() - cpu).TotalSeconds:0.0} s); "
                 + $"{changed} run another variant than the default; written to {device.Tuning.Path}");

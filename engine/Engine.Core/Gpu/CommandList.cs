@@ -138,6 +138,8 @@ public sealed unsafe class CommandList : IDisposable
             }
             else
             {
+                if ((tensor.Type == DataType.Float16) != (binding.TexelFormat == VkFormat.R16G16B16A16Sfloat))
+                    throw new EngineException($"Dispatch of {pipeline}: binding '{binding.Name}' reads {binding.TexelFormat} texels, which {tensor} does not hold.");
                 range = tensor.BindingRange(binding.TexelFormat);
                 CheckBinding(pipeline, binding, tensor, range, limits.maxTexelBufferElements * Tensor.TexelSize(binding.TexelFormat), limits.minTexelBufferOffsetAlignment);
                 views[i] = tensor.Buffer.TexelView(tensor.ByteOffset, range, binding.TexelFormat);

@@ -2,7 +2,10 @@ using Engine.Interop;
 
 namespace Engine.Gpu;
 
-/// <summary>What the engine knows about one Vulkan physical device, as listed by `engine devices`.</summary>
+/// <summary>
+/// What the engine knows about one Vulkan physical device, as listed by `engine devices`.
+/// <paramref name="HalfTexelBuffers"/>: rgba16f storage texel buffers can be read, so weights can be stored as fp16.
+/// </summary>
 public sealed record DeviceInfo(
     int Index,
     string Name,
@@ -23,6 +26,7 @@ public sealed record DeviceInfo(
     bool Float16,
     bool Int8,
     bool Storage16Bit,
+    bool HalfTexelBuffers,
     bool TimelineSemaphores,
     bool UnifiedMemory)
 {

@@ -164,6 +164,9 @@ public sealed unsafe class Instance : IDisposable
 
         VkPhysicalDeviceMemoryProperties memory;
         Api.vkGetPhysicalDeviceMemoryProperties(device, &memory);
+        // fp16 weights are read through rgba16f storage texel buffers (CompileOptions.WeightStorage).
+        VkFormatProperties half;
+        Api.vkGetPhysicalDeviceFormatProperties(device, VkFormat.R16G16B16A16Sfloat, &half);
         var heaps = new List<MemoryHeapInfo>();
         for (var i = 0; i < memory.memoryHeapCount; i++)
             heaps.Add(new MemoryHeapInfo(memory.memoryHeaps[i].size, (memory.memoryHeaps[i].flags & VkMemoryHeapFlags.DeviceLocal) != 0));
@@ -196,6 +199,7 @@ public sealed unsafe class Instance : IDisposable
             f12.shaderFloat16 != 0,
             f12.shaderInt8 != 0,
             f11.storageBuffer16BitAccess != 0,
+            (half.bufferFeatures & VkFormatFeatureFlags.StorageTexelBuffer) != 0,
             f12.timelineSemaphore != 0,
             unified);
     }

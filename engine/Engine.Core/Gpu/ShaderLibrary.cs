@@ -15,6 +15,17 @@ public static class ShaderLibrary
     public static byte[] Load(string name) =>
         Read($"{name}.spv") ?? throw new EngineException($"No engine shader named '{name}' (built: {string.Join(", ", Names)}).");
 
+    /// <summary>
+    /// The build of <paramref name="name"/> that reads weights of <paramref name="weights"/>' type: the
+    /// shader itself for fp32, its half-precision build ("gemm.f16w", Shaders.targets) for fp16.
+    /// </summary>
+    public static string ForWeights(string name, Tensor weights) => weights.Type switch
+    {
+        DataType.Float32 => name,
+        DataType.Float16 => $"{name}.f16w",
+        _ => throw new EngineException($"Shader '{name}' reads float32 or float16 weights, not {weights}."),
+    };
+
     /// <summary>An engine include file ("include/tensor.glsl"), or null.</summary>
     public static string? Include(string name)
     {

@@ -1,6 +1,6 @@
 namespace Engine.Graph;
 
-/// <summary>How a graph compiles: profiling (a timestamp after every dispatch), tensors kept readable, arena size cap, Winograd, tuned variants.</summary>
+/// <summary>How a graph compiles: profiling (a timestamp after every dispatch), tensors kept readable, arena size cap, Winograd, tuned variants, weight precision.</summary>
 public sealed record CompileOptions
 {
     /// <summary>
@@ -33,4 +33,17 @@ public sealed record CompileOptions
     /// first when the device tunes at compile.
     /// </summary>
     public IReadOnlyDictionary<string, string>? Variants { get; init; }
+
+    /// <summary>
+    /// The element type of the weights whose kernels have a half-precision build (convolution and linear
+    /// weight matrices, <see cref="WeightData.AcceptsFloat16"/>): <see cref="Gpu.DataType.Float32"/>, or
+    /// <see cref="Gpu.DataType.Float16"/>, half the bytes, rounded to nearest when the graph compiles, read
+    /// through rgba16f texel buffers and accumulated in fp32 (the device must report
+    /// <see cref="Gpu.DeviceInfo.HalfTexelBuffers"/>). Activations, biases and the non-local block's
+    /// attention stay fp32. Tuned choices are kept per weight type (the tuning key names it).
+    /// </summary>
+    public Gpu.DataType WeightStorage { get; init; } = Gpu.DataType.Float32;
+
+    /// <summary>What a tuning key adds for these options: the weight storage when it is not fp32.</summary>
+    public string TuningKeySuffix => WeightStorage == Gpu.DataType.Float32 ? "" : $" weights {Gpu.DataTypeExtensions.NumpyName(WeightStorage)}";
 }

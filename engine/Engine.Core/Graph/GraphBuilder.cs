@@ -128,8 +128,8 @@ public sealed class GraphBuilder(string name)
                 tensors[names[i]] = new Tensor(buffers[p.Arena], (ulong)p.Offset, specs[names[i]].Shape, specs[names[i]].Type, names[i]);
             }
 
-            var (weights, weightBytes) = UploadWeights(device, order, n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options), alignment,
-                options.ArenaLimit, buffers);
+            var (weights, weightBytes) = UploadWeights(device, order, n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options), options,
+                alignment, buffers);
 
             for (var k = 0; k < order.Count; k++)
             {
@@ -162,27 +162,57 @@ public sealed class GraphBuilder(string name)
     }
 
     private static (Dictionary<Node, IReadOnlyDictionary<string, Tensor>> Weights, long Bytes) UploadWeights(
-        Device device, IReadOnlyList<Node> order, Func<Node, IEnumerable<WeightData>> weightsOf, long alignment, long arenaLimit, List<GpuBuffer> buffers)
+        Device device, IReadOnlyList<Node> order, Func<Node, IEnumerable<WeightData>> weightsOf, CompileOptions options, long alignment, List<GpuBuffer> buffers)
     {
+        RequireWeightStorage(device, options.WeightStorage);
         var data = order.Select(n => (Node: n, Weights: weightsOf(n).ToArray())).ToArray();
-        var flat = data.SelectMany(d => d.Weights.Select(w => (d.Node, Weight: w))).ToArray();
+        var flat = data.SelectMany(d => d.Weights.Select(w => (d.Node, Weight: w, Type: w.StorageType(options)))).ToArray();
         var byNode = order.ToDictionary(n => n, IReadOnlyDictionary<string, Tensor> (_) => new Dictionary<string, Tensor>());
         if (flat.Length == 0)
             return (byNode, 0);
         // Weights live for the whole graph: the same planner simply stacks them.
-        var plan = new MemoryPlan(flat.Select(f => new MemoryPlan.Request(f.Weight.Bytes, 0, 0)).ToArray(), alignment, arenaLimit);
+        var plan = new MemoryPlan(flat.Select(f => new MemoryPlan.Request(f.Weight.Bytes(options), 0, 0)).ToArray(), alignment, options.ArenaLimit);
         var arenas = plan.ArenaSizes.Select((size, a) => device.CreateBuffer($"weights {a}", (ulong)size)).ToArray();
         buffers.AddRange(arenas);
         for (var i = 0; i < flat.Length; i++)
         {
-            var (node, weight) = flat[i];
-            var tensor = new Tensor(arenas[plan.Placements[i].Arena], (ulong)plan.Placements[i].Offset, weight.Shape, DataType.Float32, $"{node.Name}.{weight.Name}");
-            tensor.Upload<float>(weight.Values);
+            var (node, weight, type) = flat[i];
+            var tensor = new Tensor(arenas[plan.Placements[i].Arena], (ulong)plan.Placements[i].Offset, weight.Shape, type, $"{node.Name}.{weight.Name}");
+            if (type == DataType.Float16)
+                tensor.Upload<Half>(ToHalf(weight.Values, tensor.Name));
+            else
+                tensor.Upload<float>(weight.Values);
             var map = (Dictionary<string, Tensor>)byNode[node];
             if (!map.TryAdd(weight.Name, tensor))
                 throw new EngineException($"{node}: two weights named '{weight.Name}'.");
         }
         return (byNode, plan.TotalBytes);
+    }
+
+    /// <summary>Float32 always; Float16 where the device can read rgba16f texel buffers (the kernels' half-precision builds).</summary>
+    private static void RequireWeightStorage(Device device, DataType storage)
+    {
+        if (storage == DataType.Float16 && !device.Info.HalfTexelBuffers)
+            throw new EngineException($"fp16 weights: {device.Info.Name} cannot read rgba16f storage texel buffers (VK_FORMAT_R16G16B16A16_SFLOAT has no " +
+                "STORAGE_TEXEL_BUFFER buffer feature); run with fp32 weights.");
+        if (storage is not (DataType.Float32 or DataType.Float16))
+            throw new EngineException($"Weights are stored as float32 or float16, not {storage.NumpyName()}.");
+    }
+
+    /// <summary>
+    /// Rounded to nearest even, as torch's Tensor.half() rounds. A finite value beyond fp16's range
+    /// (65504) would become an infinity and every output it touches wrong, so it is an error instead.
+    /// </summary>
+    private static Half[] ToHalf(float[] values, string name)
+    {
+        var half = new Half[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            half[i] = (Half)values[i];
+            if (Half.IsInfinity(half[i]) && float.IsFinite(values[i]))
+                throw new EngineException($"fp16 weights: {name}[{i}] = {values[i]} is beyond fp16's range (65504); run with fp32 weights.");
+        }
+        return half;
     }
 
     private List<Node> TopologicalOrder()

@@ -72,7 +72,7 @@ public sealed class LiveHost : ILiveHostView, IDisposable
                 foreach (var network in stream.Plugins.SelectMany(p => p.Networks))
                     _streamOf[network] = stream;
             }
-            _batches = NetworkBatch.Build(_streamOf.Keys, inference, batching, _logger);
+            _batches = NetworkBatch.Build(_streamOf.Keys, inference, options.Compile, batching, _logger);
         }
         catch
         {

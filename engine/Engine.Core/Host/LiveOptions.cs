@@ -49,4 +49,10 @@ public sealed record LiveOptions
     /// their own, forever unless <see cref="Video.SourceOptions.MaxReconnects"/> is set.
     /// </summary>
     public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How plugin networks store their weights (`--precision`, <see cref="Graph.CompileOptions.WeightStorage"/>).</summary>
+    public Gpu.DataType WeightStorage { get; init; } = Gpu.DataType.Float32;
+
+    /// <summary>The options every plugin network compiles with.</summary>
+    public Graph.CompileOptions Compile => new() { WeightStorage = WeightStorage };
 }

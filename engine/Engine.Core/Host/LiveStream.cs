@@ -279,7 +279,7 @@ public sealed class LiveStream : IDisposable
             var runner = new PluginRunner(setup, _display, _inference, Source.Width, Source.Height, _options, _logger);
             _plugins[index] = runner;
             foreach (var network in runner.Networks)
-                NetworkBatch.Alone(network, _inference);
+                NetworkBatch.Alone(network, _inference, _options.Compile);
             _logger.LogInformation("{Stream}: {Plugin}: {Name} = {Value}", Id, change.Plugin, change.Name, change.Value);
         }
     }

@@ -64,20 +64,20 @@ public sealed class NetworkBatch : IDisposable
     /// batch when their network can be batched; every other network gets a graph of its own. A network
     /// whose plugin fails to build is disabled (its plugin's error says why) and gets no batch.
     /// </summary>
-    public static List<NetworkBatch> Build(IEnumerable<NetworkRunner> networks, Device inference, bool batching, ILogger logger)
+    public static List<NetworkBatch> Build(IEnumerable<NetworkRunner> networks, Device inference, CompileOptions compile, bool batching, ILogger logger)
     {
         var batches = new List<NetworkBatch>();
         var enabled = networks.Where(n => n.Plugin.Enabled);
         foreach (var members in batching ? enabled.GroupBy(n => n.BatchKey, StringComparer.Ordinal).Select(g => g.ToArray()) : enabled.Select(n => new[] { n }))
         {
-            if (members.Length > 1 && Together(members, inference, logger) is { } together)
+            if (members.Length > 1 && Together(members, inference, compile, logger) is { } together)
             {
                 batches.Add(together);
                 continue;
             }
             foreach (var network in members.Where(n => n.Plugin.Enabled))
             {
-                if (Alone(network, inference) is { } alone)
+                if (Alone(network, inference, compile) is { } alone)
                     batches.Add(alone);
             }
         }
@@ -85,12 +85,12 @@ public sealed class NetworkBatch : IDisposable
     }
 
     /// <summary>A graph of <paramref name="network"/> alone; null when the plugin failed to build it (the plugin is then disabled).</summary>
-    public static NetworkBatch? Alone(NetworkRunner network, Device inference)
+    public static NetworkBatch? Alone(NetworkRunner network, Device inference, CompileOptions compile)
     {
         NetworkBatch? batch = null;
         network.Plugin.GuardBuild(() =>
         {
-            using var builder = new NetworkBuilder(inference, network.Clips.ClipShape, network.Plugin.Shaders, Name(network));
+            using var builder = new NetworkBuilder(inference, network.Clips.ClipShape, network.Plugin.Shaders, Name(network), compile);
             network.Plugin.Plugin.Plugin.Build(network.Spec, builder);
             batch = new NetworkBatch([network], builder.Compile(), builder.InputName, builder.AttentionQuery);
         });
@@ -105,7 +105,7 @@ public sealed class NetworkBatch : IDisposable
     /// the compilation run under the plugin's build limit: a build that does not return disables the
     /// plugin of every network in the group (they would build the same network alone).
     /// </summary>
-    private static NetworkBatch? Together(NetworkRunner[] networks, Device inference, ILogger logger)
+    private static NetworkBatch? Together(NetworkRunner[] networks, Device inference, CompileOptions compile, ILogger logger)
     {
         var first = networks[0];
         var clip = first.Clips.ClipShape;
@@ -118,7 +118,7 @@ public sealed class NetworkBatch : IDisposable
             try
             {
                 IReadOnlyDictionary<string, Shape> alone;
-                using (var single = new NetworkBuilder(inference, clip, first.Plugin.Shaders, Name(first)))
+                using (var single = new NetworkBuilder(inference, clip, first.Plugin.Shaders, Name(first), compile))
                 {
                     plugin.Build(first.Spec, single);
                     if (single.AttentionQuery is not null)
@@ -126,7 +126,7 @@ public sealed class NetworkBatch : IDisposable
                     alone = single.OutputShapes();
                 }
                 var batched = new Shape([clip[0] * networks.Length, .. clip.Dims[1..]]);
-                using var builder = new NetworkBuilder(inference, batched, first.Plugin.Shaders, name);
+                using var builder = new NetworkBuilder(inference, batched, first.Plugin.Shaders, name, compile);
                 plugin.Build(first.Spec, builder);
                 foreach (var (output, shape) in builder.OutputShapes())
                 {

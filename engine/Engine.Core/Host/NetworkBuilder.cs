@@ -22,6 +22,7 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     private const string ClipInput = "clip";
 
     private readonly Device _device;
+    private readonly CompileOptions _compile;
     private readonly PluginShaders? _shaders;
     private readonly GraphBuilder _graph;
     private readonly TensorSpec _inputSpec;
@@ -39,9 +40,10 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
     /// A builder for a network on <paramref name="device"/> whose input, the clip (channels-last
     /// (N, T, H, W, 4) RGB), has <paramref name="inputShape"/>; <paramref name="shaders"/> (null: none) serve its kernels.
     /// </summary>
-    public NetworkBuilder(Device device, Shape inputShape, PluginShaders? shaders, string name)
+    public NetworkBuilder(Device device, Shape inputShape, PluginShaders? shaders, string name, CompileOptions? compile = null)
     {
         _device = device;
+        _compile = compile ?? new CompileOptions();
         _shaders = shaders;
         Name = name;
         _graph = new GraphBuilder(name);
@@ -204,7 +206,7 @@ public sealed class NetworkBuilder : INetworkBuilder, IDisposable
         CompiledGraph graph;
         try
         {
-            graph = _graph.Compile(_device);
+            graph = _graph.Compile(_device, _compile);
         }
         finally
         {

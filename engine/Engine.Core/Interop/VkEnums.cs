@@ -234,6 +234,13 @@ public enum VkPresentModeKHR
 }
 
 [Flags]
+public enum VkFormatFeatureFlags : uint
+{
+    UniformTexelBuffer = 0x8,
+    StorageTexelBuffer = 0x10,
+}
+
+[Flags]
 public enum VkImageUsageFlags : uint
 {
     TransferDst = 0x2,

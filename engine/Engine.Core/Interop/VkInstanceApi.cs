@@ -10,6 +10,7 @@ public sealed unsafe class VkInstanceApi
     public readonly delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceProperties2*, void> vkGetPhysicalDeviceProperties2;
     public readonly delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceFeatures2*, void> vkGetPhysicalDeviceFeatures2;
     public readonly delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceMemoryProperties*, void> vkGetPhysicalDeviceMemoryProperties;
+    public readonly delegate* unmanaged<VkPhysicalDevice, VkFormat, VkFormatProperties*, void> vkGetPhysicalDeviceFormatProperties;
     public readonly delegate* unmanaged<VkPhysicalDevice, uint*, VkQueueFamilyProperties*, void> vkGetPhysicalDeviceQueueFamilyProperties;
     public readonly delegate* unmanaged<VkPhysicalDevice, byte*, uint*, VkExtensionProperties*, VkResult> vkEnumerateDeviceExtensionProperties;
     public readonly delegate* unmanaged<VkPhysicalDevice, VkDeviceCreateInfo*, void*, VkDevice*, VkResult> vkCreateDevice;
@@ -27,6 +28,7 @@ public sealed unsafe class VkInstanceApi
         vkGetPhysicalDeviceProperties2 = (delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceProperties2*, void>)L(nameof(vkGetPhysicalDeviceProperties2));
         vkGetPhysicalDeviceFeatures2 = (delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceFeatures2*, void>)L(nameof(vkGetPhysicalDeviceFeatures2));
         vkGetPhysicalDeviceMemoryProperties = (delegate* unmanaged<VkPhysicalDevice, VkPhysicalDeviceMemoryProperties*, void>)L(nameof(vkGetPhysicalDeviceMemoryProperties));
+        vkGetPhysicalDeviceFormatProperties = (delegate* unmanaged<VkPhysicalDevice, VkFormat, VkFormatProperties*, void>)L(nameof(vkGetPhysicalDeviceFormatProperties));
         vkGetPhysicalDeviceQueueFamilyProperties = (delegate* unmanaged<VkPhysicalDevice, uint*, VkQueueFamilyProperties*, void>)L(nameof(vkGetPhysicalDeviceQueueFamilyProperties));
         vkEnumerateDeviceExtensionProperties = (delegate* unmanaged<VkPhysicalDevice, byte*, uint*, VkExtensionProperties*, VkResult>)L(nameof(vkEnumerateDeviceExtensionProperties));
         vkCreateDevice = (delegate* unmanaged<VkPhysicalDevice, VkDeviceCreateInfo*, void*, VkDevice*, VkResult>)L(nameof(vkCreateDevice));

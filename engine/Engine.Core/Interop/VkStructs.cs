@@ -220,6 +220,13 @@ public struct VkMemoryHeap
     public VkMemoryHeapFlags flags;
 }
 
+public struct VkFormatProperties
+{
+    public VkFormatFeatureFlags linearTilingFeatures;
+    public VkFormatFeatureFlags optimalTilingFeatures;
+    public VkFormatFeatureFlags bufferFeatures;
+}
+
 public struct VkPhysicalDeviceMemoryProperties
 {
     public uint memoryTypeCount;

@@ -132,10 +132,12 @@ public sealed class Conv : IOp
         }
 
         var grouped = spec.Groups > 1;
+        if (grouped && weight.Type != DataType.Float32)
+            throw new EngineException($"{name} ({spec}): the grouped kernel reads float32 weights, not {weight}.");
         var lanes = ConvDefaults.LaneColumns(Groups.Cover(cout / 4, colTileN4));
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
-            : device.Pipeline("ops/conv", SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, colTileN4),
+            : device.Pipeline(ShaderLibrary.ForWeights("ops/conv", weight), SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, colTileN4),
                 SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
                 SpecConstant.Int(6, lanes));
         var (rowTile, colTile, laneColumns) = grouped ? (1, 1, LocalSize) : (rowTileM, colTileN4, lanes);

@@ -66,7 +66,10 @@ public sealed class Gemm : IOp
         // Absent optional inputs are bound to A: the shader never reads them.
         _bias = bias ?? a;
         _residual = residual ?? a;
-        _pipeline = device.Pipeline("gemm",
+        if (a.Type != DataType.Float32)
+            throw new EngineException($"{name}: A must be float32, not {a}.");
+        // B may be fp16 weights (CompileOptions.WeightStorage): the shader's half-precision build reads them.
+        _pipeline = device.Pipeline(ShaderLibrary.ForWeights("gemm", b),
             SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
             SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
             SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));

@@ -22,6 +22,9 @@ public sealed record NonLocalWeights(NonLocalOptions Options, int Channels, Tens
     private const string OutBiasName = "out.bias";
     private const string ConcatName = "concat_project.weight";
 
+    /// <summary>The projection matrices (theta, keys and values, output): the B operands of <see cref="Gemm"/>s, which may be fp16.</summary>
+    public static bool ReadByGemm(string packedName) => packedName is ThetaWeightName or KeyValueWeightName or OutWeightName;
+
     /// <summary>
     /// The block's tensors packed for its GEMMs. <paramref name="read"/> returns a package tensor's
     /// floats by its name relative to the block (<c>theta.weight</c>, <c>out.bias</c>,

@@ -85,7 +85,7 @@ public sealed class WinogradConv : IOp
 
         // One GEMM for all matrices: V_e and M_e are slabs of the scratch, U_e the padded weight matrices.
         var v = new Tensor(allV.Buffer, allV.ByteOffset, new Shape(matrices, tiles, cin), DataType.Float32, $"{name} V", [slabV, cin, 1]);
-        var u = new Tensor(weight.Buffer, weight.ByteOffset, new Shape(matrices, cin, cout), DataType.Float32, $"{name} U", [(long)weight.Shape[1] * cout, cout, 1]);
+        var u = new Tensor(weight.Buffer, weight.ByteOffset, new Shape(matrices, cin, cout), weight.Type, $"{name} U", [(long)weight.Shape[1] * cout, cout, 1]);
         var m = new Tensor(allM.Buffer, allM.ByteOffset, new Shape(matrices, tiles, cout), DataType.Float32, $"{name} M", [slabM, cout, 1]);
         var gemm = new Gemm(device, v, u, m, tileM: ConvDefaults.RowTile(tiles), tileN4: ConvDefaults.ColumnTile(cout / 4), name: $"{name} gemm");
         _dispatches.Add(gemm.Record);
@@ -261,6 +261,15 @@ public sealed class WinogradConv : IOp
         var flops = spec.Flops((long)output[0] * output[1] * output[2] * output[3]);
         return spec.Kernel.T == 3 ? output[1] % TileFor(spec) == 0 && flops >= minFlops * TemporalMinFlopsShare : flops >= minFlops;
     }
+
+    /// <summary>
+    /// Whether the transformed weights of <paramref name="tile"/> may be stored as fp16
+    /// (<see cref="Graph.CompileOptions.WeightStorage"/>): F(2x2)'s output transform has entries of 0 and
+    /// +-1, so their rounding reaches the output about as a direct kernel's does; F(4x4)'s entries up to 8
+    /// amplify it to about 4e-3 of the output's scale (HalfWeightTests), too far from the network the
+    /// user trained, so F(4x4) keeps fp32 transformed weights.
+    /// </summary>
+    public static bool StoresHalfWeights(int tile) => tile == 2;
 
     /// <summary>The tile packed weights of <paramref name="shape"/> were transformed for.</summary>
     public static int TileOf(ConvSpec spec, Shape shape) => shape.Rank == 3 && shape[0] == Alphas(spec, 4).Volume ? 4 : 2;

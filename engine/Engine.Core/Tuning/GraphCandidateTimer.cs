@@ -24,7 +24,7 @@ public sealed partial class GraphCandidateTimer : ICandidateTimer, IDisposable
 
     public GraphCandidateTimer(Device device, Node node, IReadOnlyList<TensorSpec> inputs, IReadOnlyList<string> candidates, CompileOptions baseline)
     {
-        var key = ((ITunableNode)node).TuningKey(inputs);
+        var key = ((ITunableNode)node).TuningKey(inputs, baseline);
         _cpuDevice = device.Info.Type == Interop.VkPhysicalDeviceType.Cpu;
         var random = new Random(1);
         try

@@ -25,7 +25,7 @@ public static class GraphTuner
     {
         var cache = device.Tuning;
         var shapes = nodes.Where(n => n.Node is ITunableNode)
-            .GroupBy(n => ((ITunableNode)n.Node).TuningKey(n.Inputs))
+            .GroupBy(n => ((ITunableNode)n.Node).TuningKey(n.Inputs, baseline))
             .Where(g => !untunedOnly || !cache.Contains(g.Key))
             .ToList();
         var results = new List<TunedShape>();

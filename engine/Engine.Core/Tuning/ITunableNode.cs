@@ -11,8 +11,11 @@ namespace Engine.Tuning;
 /// </summary>
 public interface ITunableNode
 {
-    /// <summary>The shape key: the op's kind and parameters and the input shape, never the node's name.</summary>
-    string TuningKey(IReadOnlyList<TensorSpec> inputs);
+    /// <summary>
+    /// The shape key: the op's kind and parameters, the input shape and, for fp16 weights, their storage
+    /// (<see cref="CompileOptions.TuningKeySuffix"/>: another kernel build, timed on its own), never the node's name.
+    /// </summary>
+    string TuningKey(IReadOnlyList<TensorSpec> inputs, CompileOptions options);
 
     /// <summary>
     /// The variants that can run on <paramref name="device"/> for these inputs, as <see cref="Ops.IOp.Variant"/>

@@ -31,6 +31,28 @@ public sealed class ModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void Run_model_with_fp16_weights_reports_its_distance_from_fp32()
+    {
+        var probs = Path.Combine(_work.FullName, "probs16.npy");
+        var run = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", probs,
+            "--precision", "fp16", "--compare-fp32");
+        Assert.True(run.Code == 0, run.Stderr);
+        var line = Regex.Match(run.Stdout, @"fp16 weights against fp32: logits max \|diff\| (\S+) \((\S+) of the largest \|logit\| \S+\), "
+            + @"probabilities max \|diff\| (\S+), top-1 agreement (\d+)/(\d+) clips, top-5 overlap (\S+)/5");
+        Assert.True(line.Success, run.Stdout);
+        double Number(int group) => double.Parse(line.Groups[group].Value, CultureInfo.InvariantCulture);
+        // Rounding each weight by at most 2^-11 of itself moves the logits by about that share, far from 0 and far below 1%.
+        Assert.InRange(Number(2), 1e-7, 1e-2);
+        Assert.Equal(line.Groups[5].Value, line.Groups[4].Value);
+        // The written probabilities are fp16's, within the same distance of torch's fp32 ones.
+        VideoResNetTests.AssertClose(Fixtures.Npy("networks", "c2d_tiny.probs"), NpyArray.Read(probs), "c2d_tiny probs, fp16 weights", 1e-2);
+
+        var refused = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"), "--output", probs, "--compare-fp32");
+        Assert.Equal(2, refused.Code);
+        Assert.Matches("^error: .*--precision fp16", refused.Stderr);
+    }
+
+    [Fact]
     public void Run_model_names_an_unknown_dump_tensor_in_one_line()
     {
         var run = RunEngine("run-model", "--model", Fixture("c2d_tiny.safetensors"), "--input", Fixture("c2d_tiny.input.npy"),
@@ -58,6 +80,16 @@ public sealed class ModelCommandTests : IDisposable
         Assert.True(run.Code == 0, run.Stderr);
         Assert.Matches(@"direct \(no Winograd\) median [0-9.]+ ms over 2 runs; ratio of medians [0-9.]+", run.Stdout);
         Assert.Matches(@"GPU total median [0-9.]+ ms, direct [0-9.]+ ms; ratio [0-9.]+", run.Stdout);
+        Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 2 runs\n?$", run.Stdout);
+    }
+
+    [Fact]
+    public void Bench_compare_fp32_alternates_fp16_and_fp32_weights()
+    {
+        var run = RunEngine("bench", "--model", Fixture("c2d_tiny.safetensors"), "--clip", "3x33x29", "--iters", "2", "--precision", "fp16", "--compare-fp32");
+        Assert.True(run.Code == 0, run.Stderr);
+        Assert.Contains("weights: float16", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"fp32 weights median [0-9.]+ ms over 2 runs; ratio of medians [0-9.]+", run.Stdout);
         Assert.Matches(@"median [0-9]+\.[0-9]{2} ms over 2 runs\n?$", run.Stdout);
     }
 

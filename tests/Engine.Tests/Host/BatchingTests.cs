@@ -1,4 +1,5 @@
 using Engine.Contracts;
+using Engine.Graph;
 using Engine.Host;
 using Engine.Tests.Gpu;
 using Engine.Video;
@@ -47,8 +48,8 @@ public sealed class BatchingTests(GpuFixture fixture) : GpuTest(fixture)
                 }
             }
 
-            var batch = Assert.Single(NetworkBatch.Build(networks[..2], Device, batching: true, NullLogger.Instance));
-            var alone = NetworkBatch.Build(networks[2..], Device, batching: false, NullLogger.Instance);
+            var batch = Assert.Single(NetworkBatch.Build(networks[..2], Device, new CompileOptions(), batching: true, NullLogger.Instance));
+            var alone = NetworkBatch.Build(networks[2..], Device, new CompileOptions(), batching: false, NullLogger.Instance);
             Assert.Equal(2, batch.Size);
             Assert.Equal([1, 1], alone.Select(x => x.Size));
             // One copy of the weights serves both streams.

@@ -137,14 +137,22 @@ public sealed class PluginNetworkTests(GpuFixture fixture) : GpuTest(fixture)
         using var package = WeightPackage.Open(NonLocalActionTests.TinyPackage);
         var graph = ModelBuilder.Build(package, 1, 4, 32, 32, channelsLastInput: true);
         var specs = graph.Specs();
-        var options = new CompileOptions();
-        long Bytes(IEnumerable<Node> nodes) => nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options).Sum(w => w.Bytes));
-        var nonlocal = Bytes(graph.Nodes.OfType<NonLocalNode>());
-        var others = Bytes(graph.Nodes.Where(n => n is not NonLocalNode));
-        var tensors = graph.Nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options).Count());
-        Assert.True(nonlocal > 0, "the package has no non-local weights");
-        using var compiled = graph.Compile(Device);
-        // Every packed tensor at an aligned offset of the arena: at most one alignment of padding each.
-        Assert.InRange(compiled.WeightBytes, nonlocal + others, nonlocal + others + tensors * (long)Device.BindingAlignment);
+        var tensors = graph.Nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), new CompileOptions()).Count());
+        var fp32 = new CompileOptions();
+        var fp16 = new CompileOptions { WeightStorage = DataType.Float16 };
+        long Bytes(IEnumerable<Node> nodes, CompileOptions options) => nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options).Sum(w => w.Bytes(options)));
+        foreach (var options in new[] { fp32, fp16 })
+        {
+            var nonlocal = Bytes(graph.Nodes.OfType<NonLocalNode>(), options);
+            var others = Bytes(graph.Nodes.Where(n => n is not NonLocalNode), options);
+            Assert.True(nonlocal > 0, "the package has no non-local weights");
+            using var compiled = graph.Compile(Device, options);
+            // Every packed tensor at an aligned offset of the arena: at most one alignment of padding each.
+            Assert.InRange(compiled.WeightBytes, nonlocal + others, nonlocal + others + tensors * (long)Device.BindingAlignment);
+        }
+        // fp16 storage halves the matrices (the non-local projections among them); biases and BN stay fp32.
+        var (all32, all16) = (Bytes(graph.Nodes, fp32), Bytes(graph.Nodes, fp16));
+        Assert.InRange(all16, all32 / 2, all32 * 6 / 10);
+        Assert.InRange(Bytes(graph.Nodes.OfType<NonLocalNode>(), fp16), Bytes(graph.Nodes.OfType<NonLocalNode>(), fp32) / 2, Bytes(graph.Nodes.OfType<NonLocalNode>(), fp32) * 6 / 10);
     }
 }

@@ -390,7 +390,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         graph.Input("x", x);
         graph.Add(node);
         graph.Output("z");
-        return graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x])] = variant } });
+        return graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x], new CompileOptions())] = variant } });
     }
 
     /// <summary>Dot product runs factored (theta (phi^T g) / N) unless <paramref name="factorDotProduct"/> is false or the attention is time-only.</summary>

@@ -43,21 +43,29 @@ public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture
         Assert.All(expectedAmong, v => Assert.Contains(v, candidates));
         Assert.Equal(candidates.Count, candidates.Distinct().Count());
         foreach (var variant in candidates)
-        {
-            var graph = new GraphBuilder($"{name} {variant}");
-            graph.Input("x", xSpec);
-            if (residual is not null)
-                graph.Input("r", inputs[1]);
-            graph.Add(node);
-            graph.Output("y");
-            using var compiled = graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey(inputs)] = variant } });
-            Assert.Equal(variant, compiled.Variants["conv"]);
-            compiled.SetInput("x", x);
-            if (residual is not null)
-                compiled.SetInput("r", residual);
-            compiled.Run();
-            OpFixtures.AssertClose(expected, compiled.ReadTorch("y").ToFloats(), $"{name} ({spec}) as {variant}");
-        }
+            OpFixtures.AssertClose(expected, RunVariant(Device, node, inputs, new CompileOptions(), variant, x, residual), $"{name} ({spec}) as {variant}");
+    }
+
+    /// <summary>
+    /// <paramref name="node"/> (input "x", optional residual "r", output "y") alone in a graph compiled with
+    /// <paramref name="options"/> and <paramref name="variant"/> as its tuned choice, run once: y in torch layout.
+    /// </summary>
+    internal static float[] RunVariant(Engine.Gpu.Device device, ConvNode node, IReadOnlyList<TensorSpec> inputs, CompileOptions options, string variant,
+        float[] x, float[]? residual)
+    {
+        var graph = new GraphBuilder($"{node.Spec} {variant}");
+        graph.Input("x", inputs[0]);
+        if (residual is not null)
+            graph.Input("r", inputs[1]);
+        graph.Add(node);
+        graph.Output("y");
+        using var compiled = graph.Compile(device, options with { Variants = new Dictionary<string, string> { [node.TuningKey(inputs, options)] = variant } });
+        Assert.Equal(variant, compiled.Variants[node.Name]);
+        compiled.SetInput("x", x);
+        if (residual is not null)
+            compiled.SetInput("r", residual);
+        compiled.Run();
+        return compiled.ReadTorch("y").ToFloats();
     }
 
     [Fact]
@@ -82,7 +90,7 @@ public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture
         // nor a register tile the tuner never times (m32, n32: no parity test covers them).
         foreach (var wrong in new[] { "winograd f4", "direct m8 n8", "gemm m99 n8", "gemm m32 n8", "gemm m16 n32", "gemm m4 n4", "nonsense" })
         {
-            using var compiled = graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x])] = wrong } });
+            using var compiled = graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x], new CompileOptions())] = wrong } });
             Assert.Equal(node.Candidates(Device, [x], new CompileOptions())[0], compiled.Variants["conv"]);
         }
     }

@@ -42,7 +42,7 @@ public sealed partial class TuneCommandTests : IDisposable
         var variants = Variants(bench.Stdout);
         Assert.Subset(variants, choices);
         Assert.Contains(forced, variants);
-        Assert.Matches($@"tuned node \S+: {Regex.Escape(forced)} [0-9.]+ ms, untuned ", bench.Stdout);
+        Assert.Matches($@"changed node \S+: {Regex.Escape(forced)} [0-9.]+ ms, untuned ", bench.Stdout);
 
         var untuned = RunEngineWithCache(_cache.FullName, "bench", "--model", Model, "--clip", "3x33x29", "--iters", "1", "--no-tuning");
         Assert.True(untuned.Code == 0, untuned.Stderr);

@@ -151,12 +151,12 @@ public sealed class TuningCacheTests(GpuFixture fixture) : GpuTest(fixture), IDi
         var a = new ConvNode("layer1.0.conv2", "x", "y", spec, () => [], () => []);
         var b = new ConvNode("layer1.1.conv2", "p", "q", spec, () => [], () => [], residual: "r");
         var x = TensorSpec.Activation(1, 1, 56, 56, 64);
-        Assert.Equal(a.TuningKey([x]), b.TuningKey([x, x]));
-        Assert.NotEqual(a.TuningKey([x]), a.TuningKey([TensorSpec.Activation(1, 1, 28, 28, 64)]));
+        Assert.Equal(a.TuningKey([x], new CompileOptions()), b.TuningKey([x, x], new CompileOptions()));
+        Assert.NotEqual(a.TuningKey([x], new CompileOptions()), a.TuningKey([TensorSpec.Activation(1, 1, 28, 28, 64)], new CompileOptions()));
         var strided = new ConvNode("d", "x", "y", new ConvSpec(64, 64, new Size3(1, 3, 3), Size3.Planar(2, 2), Size3.Planar(1, 1, 0)), () => [], () => []);
-        Assert.NotEqual(a.TuningKey([x]), strided.TuningKey([x]));
-        Assert.Contains("64->64", a.TuningKey([x]), StringComparison.Ordinal);
-        Assert.Contains("(1, 1, 56, 56, 64)", a.TuningKey([x]), StringComparison.Ordinal);
+        Assert.NotEqual(a.TuningKey([x], new CompileOptions()), strided.TuningKey([x], new CompileOptions()));
+        Assert.Contains("64->64", a.TuningKey([x], new CompileOptions()), StringComparison.Ordinal);
+        Assert.Contains("(1, 1, 56, 56, 64)", a.TuningKey([x], new CompileOptions()), StringComparison.Ordinal);
     }
 
     public new void Dispose()

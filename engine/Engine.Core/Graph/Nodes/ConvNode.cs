@@ -33,9 +33,9 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     }
 
     /// <summary>The shape key: `conv`, the spec (channels, kernel, stride, padding, dilation, groups) and the input shape.</summary>
-    public string TuningKey(IReadOnlyList<TensorSpec> inputs) => Key(inputs[0].Shape);
+    public string TuningKey(IReadOnlyList<TensorSpec> inputs, CompileOptions options) => Key(inputs[0].Shape, options);
 
-    private string Key(Shape input) => $"conv {Spec} in {input}";
+    private string Key(Shape input, CompileOptions options) => $"conv {Spec} in {input}{options.TuningKeySuffix}";
 
     public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options)
     {
@@ -74,7 +74,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     private ConvVariant Variant(Shape input, CompileOptions options)
     {
         var output = InferOutputs([TensorSpec.Activation(input[0], input[1], input[2], input[3], Spec.InChannels)])[0].Shape;
-        return options.Variants?.GetValueOrDefault(Key(input)) is { } text && ConvVariant.Parse(text) is { } chosen && Applies(chosen)
+        return options.Variants?.GetValueOrDefault(Key(input, options)) is { } text && ConvVariant.Parse(text) is { } chosen && Applies(chosen)
             ? chosen
             : DefaultVariant(output, options);
     }
@@ -107,15 +107,18 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     private IEnumerable<WeightData> Pack(int? winogradTile)
     {
         var w = weight();
-        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w));
+        // The grouped kernel has no half-precision build; every other form reads its packing through one.
+        var half = Spec.Groups == 1;
+        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w), half);
         // Whether the unfolded form runs is known only when the graph compiles (its scratch must fit
         // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
         if (Spec.UnfoldsWidth)
-            yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w));
+            yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w), half);
         // Winograd runs only when its scratch fits, which is known when the graph compiles: the direct
         // packing stays too.
         if (winogradTile is { } tile)
-            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, tile), WinogradConv.PackWeights(Spec, w, tile));
+            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, tile), WinogradConv.PackWeights(Spec, w, tile),
+                half && WinogradConv.StoresHalfWeights(tile));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }

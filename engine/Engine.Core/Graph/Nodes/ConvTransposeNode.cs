@@ -29,7 +29,7 @@ public sealed class ConvTransposeNode(string name, string input, string output, 
 
     public override IEnumerable<WeightData> Weights()
     {
-        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(weight()));
+        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(weight()), AcceptsFloat16: true);
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }

@@ -41,7 +41,7 @@ public sealed class FullyConnectedNode(string name, string input, string output,
         }
         var paddedBias = new float[np];
         b.CopyTo(paddedBias, 0);
-        yield return new WeightData("weight", new Shape(kp, np), packed);
+        yield return new WeightData("weight", new Shape(kp, np), packed, AcceptsFloat16: true);
         yield return new WeightData("bias", new Shape(np), paddedBias);
     }
 

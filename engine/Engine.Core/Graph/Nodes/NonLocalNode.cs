@@ -25,11 +25,11 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     /// <summary>The fused kernel's tiles the tuner times besides blocked attention (each parity-tested in NonLocalBlockTests).</summary>
     public static IReadOnlyList<NonLocalAttention> FusedTiles { get; } = [NonLocalAttention.Fused, NonLocalAttention.Fused with { QueryTile = 8 }];
 
-    public string TuningKey(IReadOnlyList<TensorSpec> inputs) => Key(inputs[0].Shape);
+    public string TuningKey(IReadOnlyList<TensorSpec> inputs, CompileOptions options) => Key(inputs[0].Shape, options);
 
-    private string Key(Shape input) =>
+    private string Key(Shape input, CompileOptions compile) =>
         $"nonlocal {options.Instantiation} scale {options.Scale} inner {options.Inner} {options.Subsample} pool {string.Join("x", options.Pool)} "
-        + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {input}";
+        + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {input}{compile.TuningKeySuffix}";
 
     public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) =>
         [.. new[] { NonLocalAttention.Default }.Concat(FusedTiles).Select(a => VariantFor(device, inputs[0].Shape, a)).Distinct()];
@@ -43,7 +43,7 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     /// </summary>
     private NonLocalAttention Attention(Device device, Shape input, CompileOptions compile)
     {
-        if (compile.Variants?.GetValueOrDefault(Key(input)) is not { } text)
+        if (compile.Variants?.GetValueOrDefault(Key(input, compile)) is not { } text)
             return NonLocalAttention.Default;
         var parts = text.Split(' ');
         if (parts is not ["attention", "fused", ['q', ..] q, ['k', ..] k]
@@ -97,7 +97,7 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
     }
 
     public override IEnumerable<WeightData> Weights() =>
-        NonLocalWeights.Pack(options, channels, read, Name).Select(w => new WeightData(w.Name, w.Shape, w.Values));
+        NonLocalWeights.Pack(options, channels, read, Name).Select(w => new WeightData(w.Name, w.Shape, w.Values, NonLocalWeights.ReadByGemm(w.Name)));
 
     public override IOp CreateOp(Device device, NodeTensors tensors) => CreateOp(device, tensors, new CompileOptions());
 

@@ -39,7 +39,7 @@ public sealed class RoiFullyConnectedNode(string name, string input, string outp
                     packed[((long)p * cp + ch) * np + o] = w[((long)o * c + ch) * positions + p];
             }
         }
-        yield return new WeightData("weight", new Shape(positions * cp, np), packed);
+        yield return new WeightData("weight", new Shape(positions * cp, np), packed, AcceptsFloat16: true);
         yield return new WeightData("bias", new Shape(np), ChannelsLast.PadVector(b));
     }
 
