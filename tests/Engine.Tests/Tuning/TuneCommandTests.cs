@@ -51,6 +51,26 @@ public sealed partial class TuneCommandTests : IDisposable
     }
 
     [Fact]
+    public void Fp16_weights_are_tuned_and_cached_apart_from_fp32_ones()
+    {
+        var half = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "1", "--precision", "fp16");
+        Assert.True(half.Code == 0, half.Stderr);
+        var file = Assert.Single(Directory.GetFiles(_cache.FullName, "tuning-*.json"));
+        string[] Keys() => [.. JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("shapes").EnumerateObject().Select(s => s.Name)];
+        var halfKeys = Keys();
+        Assert.NotEmpty(halfKeys);
+        Assert.All(halfKeys, k => Assert.EndsWith(" weights float16", k, StringComparison.Ordinal));
+
+        var full = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "1");
+        Assert.True(full.Code == 0, full.Stderr);
+        // The same shapes once more, under fp32 keys; the fp16 entries stay.
+        var keys = Keys();
+        Assert.Equal(2 * halfKeys.Length, keys.Length);
+        Assert.Subset(keys.ToHashSet(), halfKeys.ToHashSet());
+        Assert.Equal(halfKeys.Select(k => k[..^" weights float16".Length]).Order(), keys.Except(halfKeys).Order());
+    }
+
+    [Fact]
     public void Tune_with_no_tuning_is_refused()
     {
         var tune = RunEngineWithCache(_cache.FullName, "tune", "--model", Model, "--clip", "3x33x29", "--rounds", "1", "--no-tuning");
