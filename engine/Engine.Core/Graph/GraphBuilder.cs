@@ -128,7 +128,7 @@ public sealed class GraphBuilder(string name)
                 tensors[names[i]] = new Tensor(buffers[p.Arena], (ulong)p.Offset, specs[names[i]].Shape, specs[names[i]].Type, names[i]);
             }
 
-            var (weights, weightBytes) = UploadWeights(device, order, n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options), options,
+            var (weights, weightBytes) = UploadWeights(device, order, n => n.Weights(device, n.Inputs.Select(t => specs[t]).ToArray(), options), options,
                 alignment, buffers);
 
             for (var k = 0; k < order.Count; k++)

@@ -6,7 +6,7 @@ namespace Engine.Graph;
 /// <summary>
 /// One step of a network: reads named tensors, writes named tensors, and becomes an <see cref="IOp"/>
 /// at compile time. Everything a node does happens while the graph compiles: shape inference
-/// (<see cref="InferOutputs"/>), weight packing (<see cref="Weights(IReadOnlyList{TensorSpec}, CompileOptions)"/>) and op creation
+/// (<see cref="InferOutputs"/>), weight packing (<see cref="Weights(Device, IReadOnlyList{TensorSpec}, CompileOptions)"/>) and op creation
 /// (<see cref="CreateOp(Device, NodeTensors, CompileOptions)"/>); only the op's recorded dispatches run per frame.
 /// </summary>
 public abstract class Node
@@ -45,10 +45,11 @@ public abstract class Node
     public virtual IEnumerable<WeightData> Weights() => [];
 
     /// <summary>
-    /// The constants for a compile with these input specs and options: <see cref="Weights()"/>, unless the
-    /// node packs by size (a convolution adds its Winograd packing only when it will run as Winograd).
+    /// The constants for a compile on <paramref name="device"/> with these input specs and options:
+    /// <see cref="Weights()"/>, unless the node packs by variant (a convolution that will run as Winograd
+    /// uploads only its Winograd packing).
     /// </summary>
-    public virtual IEnumerable<WeightData> Weights(IReadOnlyList<TensorSpec> inputs, CompileOptions options) => Weights();
+    public virtual IEnumerable<WeightData> Weights(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) => Weights();
 
     /// <summary>The op bound to the compiled graph's tensors (inputs, outputs and uploaded weights).</summary>
     public abstract IOp CreateOp(Device device, NodeTensors tensors);

@@ -58,8 +58,10 @@ public sealed class Conv : IOp
     /// holds <see cref="WinogradConv.ScratchBytes"/> (the graph gives none when V or M would not fit one
     /// binding, e.g. 128-frame clips); otherwise as the direct kernel with <paramref name="weight"/> and the
     /// register tile <paramref name="tileM"/> x <paramref name="tileN4"/> (null: <see cref="ConvDefaults"/>).
+    /// <paramref name="weight"/> may be null when the caller knows Winograd runs (a graph does: its scratch
+    /// is sized by the same <see cref="WinogradConv.ScratchBytes"/>).
     /// </summary>
-    public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor? winogradWeight, Tensor output, Tensor? scratch, Tensor? bias,
+    public Conv(Device device, ConvSpec spec, Tensor input, Tensor? weight, Tensor? winogradWeight, Tensor output, Tensor? scratch, Tensor? bias,
         Tensor? residual, bool relu, string name = "conv", int? tileM = null, int? tileN4 = null)
     {
         Name = name;
@@ -72,6 +74,8 @@ public sealed class Conv : IOp
             (Flops, UsesWinograd, Runs) = (winograd.Flops, true, ConvVariant.Winograd(WinogradConv.TileOf(spec, winogradWeight.Shape)));
             return;
         }
+        if (weight is null)
+            throw new EngineException($"{name} ({spec}): Winograd cannot run (its scratch or packed weight is missing) and there is no direct weight to fall back on.");
         var direct = new Conv(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name);
         _dispatches.Add(direct.Record);
         (Flops, Runs) = (direct.Flops, direct.Runs);

@@ -137,10 +137,10 @@ public sealed class PluginNetworkTests(GpuFixture fixture) : GpuTest(fixture)
         using var package = WeightPackage.Open(NonLocalActionTests.TinyPackage);
         var graph = ModelBuilder.Build(package, 1, 4, 32, 32, channelsLastInput: true);
         var specs = graph.Specs();
-        var tensors = graph.Nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), new CompileOptions()).Count());
+        var tensors = graph.Nodes.Sum(n => n.Weights(Device, n.Inputs.Select(t => specs[t]).ToArray(), new CompileOptions()).Count());
         var fp32 = new CompileOptions();
         var fp16 = new CompileOptions { WeightStorage = DataType.Float16 };
-        long Bytes(IEnumerable<Node> nodes, CompileOptions options) => nodes.Sum(n => n.Weights(n.Inputs.Select(t => specs[t]).ToArray(), options).Sum(w => w.Bytes(options)));
+        long Bytes(IEnumerable<Node> nodes, CompileOptions options) => nodes.Sum(n => n.Weights(Device, n.Inputs.Select(t => specs[t]).ToArray(), options).Sum(w => w.Bytes(options)));
         foreach (var options in new[] { fp32, fp16 })
         {
             var nonlocal = Bytes(graph.Nodes.OfType<NonLocalNode>(), options);

@@ -95,30 +95,37 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     public override IEnumerable<WeightData> Weights() => Pack(winogradTile: null);
 
     /// <summary>
-    /// The packings of <see cref="Weights()"/>, plus the Winograd one for its tile (4x the direct one for
-    /// F(4x4) 1x3x3, 2x for 3x1x1) when this convolution's variant is Winograd.
+    /// When this convolution's variant is Winograd and its scratch fits one binding on
+    /// <paramref name="device"/> (the graph then reserves it: <see cref="ScratchBytes(Device, IReadOnlyList{TensorSpec}, CompileOptions)"/>),
+    /// only the Winograd packing for its tile (4x the direct one for F(4x4) 1x3x3, 2x for 3x1x1);
+    /// otherwise the packings of <see cref="Weights()"/>.
     /// </summary>
-    public override IEnumerable<WeightData> Weights(IReadOnlyList<TensorSpec> inputs, CompileOptions options)
+    public override IEnumerable<WeightData> Weights(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options)
     {
         var variant = Variant(inputs[0].Shape, options);
-        return Pack(variant.Algorithm == ConvAlgorithm.Winograd ? variant.WinogradTile : null);
+        var winograd = variant.Algorithm == ConvAlgorithm.Winograd && WinogradConv.ScratchBytes(device, Spec, inputs[0].Shape, variant.WinogradTile) > 0;
+        return Pack(winograd ? variant.WinogradTile : null);
     }
 
+    /// <summary>The direct packing (and the unfolded one of a stem), or, for a Winograd <paramref name="winogradTile"/>, its packing alone.</summary>
     private IEnumerable<WeightData> Pack(int? winogradTile)
     {
         var w = weight();
         // The grouped kernel has no half-precision build; every other form reads its packing through one.
         var half = Spec.Groups == 1;
-        yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w), half);
+        if (winogradTile is { } tile)
+        {
+            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, tile), WinogradConv.PackWeights(Spec, w, tile),
+                half && WinogradConv.StoresHalfWeights(tile));
+        }
+        else
+        {
+            yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w), half);
+        }
         // Whether the unfolded form runs is known only when the graph compiles (its scratch must fit
         // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
         if (Spec.UnfoldsWidth)
             yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w), half);
-        // Winograd runs only when its scratch fits, which is known when the graph compiles: the direct
-        // packing stays too.
-        if (winogradTile is { } tile)
-            yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, tile), WinogradConv.PackWeights(Spec, w, tile),
-                half && WinogradConv.StoresHalfWeights(tile));
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
@@ -157,7 +164,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         return variant.Algorithm switch
         {
             // Falls back to the direct kernel (today's tiles) when the scratch did not fit.
-            ConvAlgorithm.Winograd => new Conv(device, Spec, x, tensors.Weight("weight"), tensors.OptionalWeight("winograd_weight"), y, tensors.Scratch,
+            ConvAlgorithm.Winograd => new Conv(device, Spec, x, tensors.OptionalWeight("weight"), tensors.OptionalWeight("winograd_weight"), y, tensors.Scratch,
                 tensors.Weight("bias"), residualInput, relu, Name),
             ConvAlgorithm.Unfolded when tensors.Scratch is { } scratch => new Conv(device, Spec, x, tensors.Weight("unfolded_weight"), y, scratch,
                 tensors.Weight("bias"), residualInput, relu, Name, tileM, tileN4),
