@@ -24,7 +24,7 @@ internal static class CliOptions
         Description = "Before compiling, time the kernel variants of every layer shape the tuning cache lacks on this device and cache the fastest (seconds to minutes on a CPU device).",
     };
 
-    /// <summary>`--precision` of the commands that compile a network (run-model, bench, tune): how weights are stored.</summary>
+    /// <summary>`--precision` of the commands that compile a network (run-model, bench, tune, live, demo): how weights are stored.</summary>
     public static readonly Option<string> Precision = PrecisionOption();
 
     public static IEnumerable<Option> Global => [Device, Validation, Verbose, NoTuning];

@@ -92,40 +92,41 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
     // Only the tiles the tuner times (and the parity tests cover); another would only come from an edited file.
     private static bool TilesInRange(ConvVariant v) => Tuning.ConvCandidates.TileMs.Contains(v.TileM) && Tuning.ConvCandidates.TileN4s.Contains(v.TileN4);
 
-    public override IEnumerable<WeightData> Weights() => Pack(winogradTile: null);
+    /// <summary>Without a device to decide on: the direct packing and, for a stem, the unfolded one (either may run).</summary>
+    public override IEnumerable<WeightData> Weights() => Pack(direct: true, unfolded: Spec.UnfoldsWidth, winogradTile: null);
 
     /// <summary>
-    /// When this convolution's variant is Winograd and its scratch fits one binding on
-    /// <paramref name="device"/> (the graph then reserves it: <see cref="ScratchBytes(Device, IReadOnlyList{TensorSpec}, CompileOptions)"/>),
-    /// only the Winograd packing for its tile (4x the direct one for F(4x4) 1x3x3, 2x for 3x1x1);
-    /// otherwise the packings of <see cref="Weights()"/>.
+    /// Only the packing the variant of this compile reads on <paramref name="device"/>: Winograd's for its
+    /// tile (4x the direct one for F(4x4) 1x3x3, 2x for 3x1x1) or a stem's unfolded one when that variant's
+    /// scratch fits one binding, else the direct one. The graph reserves scratch by the same rule
+    /// (<see cref="ScratchBytes(Device, IReadOnlyList{TensorSpec}, CompileOptions)"/>), and
+    /// <see cref="CreateOp(Device, NodeTensors, CompileOptions)"/> falls back to the direct kernel exactly when it gave none.
     /// </summary>
     public override IEnumerable<WeightData> Weights(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options)
     {
-        var variant = Variant(inputs[0].Shape, options);
-        var winograd = variant.Algorithm == ConvAlgorithm.Winograd && WinogradConv.ScratchBytes(device, Spec, inputs[0].Shape, variant.WinogradTile) > 0;
-        return Pack(winograd ? variant.WinogradTile : null);
+        var x = inputs[0].Shape;
+        var variant = Variant(x, options);
+        if (variant.Algorithm == ConvAlgorithm.Winograd && WinogradConv.ScratchBytes(device, Spec, x, variant.WinogradTile) > 0)
+            return Pack(direct: false, unfolded: false, variant.WinogradTile);
+        if (variant.Algorithm == ConvAlgorithm.Unfolded && UnfoldScratch(device, x) > 0)
+            return Pack(direct: false, unfolded: true, winogradTile: null);
+        return Pack(direct: true, unfolded: false, winogradTile: null);
     }
 
-    /// <summary>The direct packing (and the unfolded one of a stem), or, for a Winograd <paramref name="winogradTile"/>, its packing alone.</summary>
-    private IEnumerable<WeightData> Pack(int? winogradTile)
+    private IEnumerable<WeightData> Pack(bool direct, bool unfolded, int? winogradTile)
     {
         var w = weight();
         // The grouped kernel has no half-precision build; every other form reads its packing through one.
         var half = Spec.Groups == 1;
+        if (direct)
+            yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w), half);
+        if (unfolded)
+            yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w), half);
         if (winogradTile is { } tile)
         {
             yield return new WeightData("winograd_weight", WinogradConv.WeightShape(Spec, tile), WinogradConv.PackWeights(Spec, w, tile),
                 half && WinogradConv.StoresHalfWeights(tile));
         }
-        else
-        {
-            yield return new WeightData("weight", Spec.PackedWeightShape, Spec.PackWeights(w), half);
-        }
-        // Whether the unfolded form runs is known only when the graph compiles (its scratch must fit
-        // one binding), so both packings are kept: the unfolded one is small (a stem's 3 input channels).
-        if (Spec.UnfoldsWidth)
-            yield return new WeightData("unfolded_weight", Spec.WidthUnfolded.PackedWeightShape, Spec.PackUnfoldedWeights(w), half);
         var b = ChannelsLast.PadVector(bias());
         yield return new WeightData("bias", new Shape(b.Length), b);
     }
