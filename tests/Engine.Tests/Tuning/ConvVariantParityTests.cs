@@ -43,14 +43,14 @@ public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture
         Assert.All(expectedAmong, v => Assert.Contains(v, candidates));
         Assert.Equal(candidates.Count, candidates.Distinct().Count());
         foreach (var variant in candidates)
-            OpFixtures.AssertClose(expected, RunVariant(Device, node, inputs, new CompileOptions(), variant, x, residual), $"{name} ({spec}) as {variant}");
+            OpFixtures.AssertClose(expected, RunVariant(Device, node, inputs, new CompileOptions(), variant, x, residual).Y, $"{name} ({spec}) as {variant}");
     }
 
     /// <summary>
     /// <paramref name="node"/> (input "x", optional residual "r", output "y") alone in a graph compiled with
-    /// <paramref name="options"/> and <paramref name="variant"/> as its tuned choice, run once: y in torch layout.
+    /// <paramref name="options"/> and <paramref name="variant"/> as its tuned choice, run once: y in torch layout and the graph's weight bytes.
     /// </summary>
-    internal static float[] RunVariant(Engine.Gpu.Device device, ConvNode node, IReadOnlyList<TensorSpec> inputs, CompileOptions options, string variant,
+    internal static (float[] Y, long WeightBytes) RunVariant(Engine.Gpu.Device device, ConvNode node, IReadOnlyList<TensorSpec> inputs, CompileOptions options, string variant,
         float[] x, float[]? residual)
     {
         var graph = new GraphBuilder($"{node.Spec} {variant}");
@@ -65,7 +65,7 @@ public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture
         if (residual is not null)
             compiled.SetInput("r", residual);
         compiled.Run();
-        return compiled.ReadTorch("y").ToFloats();
+        return (compiled.ReadTorch("y").ToFloats(), compiled.WeightBytes);
     }
 
     [Fact]
