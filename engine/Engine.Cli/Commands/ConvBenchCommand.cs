@@ -21,8 +21,13 @@ internal static class ConvBenchCommand
         var padding = new Option<string>("--pad") { Description = "Padding T x H x W.", DefaultValueFactory = _ => "0x1x1" };
         var resnet = new Option<bool>("--resnet50") { Description = "All convolutions of ResNet-50 (batch 1, 224x224) instead of one." };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 10 };
-        var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation (default: chosen per layer)." };
-        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation (default: chosen per layer)." };
+        var tiling = new Option<Tiling>("--tiling")
+        {
+            Description = "Registers (shaders/ops/conv.comp, a register tile per invocation) or SharedMemory (shaders/ops/conv_shared.comp, a block per workgroup).",
+            DefaultValueFactory = _ => Tiling.Registers,
+        };
+        var tileM = new Option<int?>("--tile-m") { Description = "Output pixels per invocation, or per workgroup with --tiling SharedMemory (default: chosen per layer; 64)." };
+        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 output channels per invocation, or per workgroup with --tiling SharedMemory (default: chosen per layer; 16)." };
         var winogradTile = new Option<int?>("--winograd-tile") { Description = "Winograd outputs per tile along each transformed axis, 2 or 4 (default: chosen per layer)." };
         var compareDirect = new Option<bool>("--compare-direct")
         {
@@ -30,7 +35,7 @@ internal static class ConvBenchCommand
         };
         var command = new Command("conv", "fp32 convolution (implicit GEMM) GPU time and GFLOP/s.")
         {
-            input, outChannels, kernel, stride, padding, resnet, iterations, tileM, tileN4, winogradTile, compareDirect,
+            input, outChannels, kernel, stride, padding, resnet, iterations, tiling, tileM, tileN4, winogradTile, compareDirect,
         };
         command.SetAction(result =>
         {
@@ -67,8 +72,11 @@ internal static class ConvBenchCommand
                     var yShape = ChannelsLast.Shape(dims[0], outSize.T, outSize.H, outSize.W, spec.OutChannels);
                     var y = Track(tensors, device.CreateTensor("y", yShape));
                     var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, BenchCommand.RandomFloats(random, yShape.ElementCount, 0.1f))) : null;
-                    var (tm, tn) = (result.GetValue(tileM), result.GetValue(tileN4));
-                    var direct = new Conv(device, spec, x, w, y, b, r, relu: true, tm, tn, name: spec.ToString());
+                    var convTiling = spec.Groups > 1 ? Tiling.Registers : result.GetValue(tiling);
+                    var (tm, tn) = convTiling == Tiling.SharedMemory
+                        ? (result.GetValue(tileM) ?? 64, result.GetValue(tileN4) ?? 16)
+                        : (result.GetValue(tileM), result.GetValue(tileN4));
+                    var direct = new Conv(device, spec, x, w, y, b, r, relu: true, tm, tn, name: spec.ToString(), tiling: convTiling);
                     // With explicit register tiles the direct kernel is what is being tuned; otherwise what a
                     // graph runs (Winograd on large enough layers), or Winograd whenever a tile is forced.
                     var winograd = u is not null && tm is null && tn is null
@@ -81,7 +89,7 @@ internal static class ConvBenchCommand
                 var iters = result.GetValue(iterations);
                 var (runs, directRuns) = BenchRuns.Alternate(device, list, directList, iters, t => t.Region);
                 var gpu = runs.SelectMany(x => x.Gpu).ToList();
-                Console.WriteLine($"device: {device.Info.Name}; tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
+                Console.WriteLine($"device: {device.Info.Name}; {result.GetValue(tiling)} tiling, tile {result.GetValue(tileM)?.ToString() ?? "auto"} pixels x {(4 * result.GetValue(tileN4))?.ToString() ?? "auto"} channels");
                 foreach (var op in ops.DistinctBy(o => o.Name))
                 {
                     var count = ops.Count(o => o.Name == op.Name);

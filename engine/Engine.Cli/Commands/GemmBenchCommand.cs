@@ -17,15 +17,20 @@ internal static class GemmBenchCommand
         var shape = new Option<string>("--shape") { Description = "M x K x N of each matrix product.", DefaultValueFactory = _ => "1024x1024x1024" };
         var batch = new Option<int>("--batch") { Description = "Matrix products, one dispatch (split only past the z workgroup limit).", DefaultValueFactory = _ => 1 };
         var iterations = new Option<int>("--iters") { Description = "Timed runs after one warm-up.", DefaultValueFactory = _ => 20 };
-        var tileM = new Option<int?>("--tile-m") { Description = "Rows per invocation (default: as Winograd chooses for M)." };
-        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 columns per invocation (default: as Winograd chooses for N)." };
+        var tiling = new Option<Tiling>("--tiling")
+        {
+            Description = "Registers (shaders/gemm.comp, a register tile per invocation) or SharedMemory (shaders/gemm_shared.comp, a block per workgroup).",
+            DefaultValueFactory = _ => Tiling.Registers,
+        };
+        var tileM = new Option<int?>("--tile-m") { Description = "Rows per invocation, or per workgroup with --tiling SharedMemory (default: as Winograd chooses for M; 64)." };
+        var tileN4 = new Option<int?>("--tile-n4") { Description = "vec4 columns per invocation, or per workgroup with --tiling SharedMemory (default: as Winograd chooses for N; 16)." };
         var compareSeparate = new Option<bool>("--compare-separate")
         {
             Description = "Also run the batch as B separate GEMMs, alternating with the batched one run by run, and print both medians and their ratio.",
         };
-        var command = new Command("gemm", "fp32 GEMM C[b] = A[b] * B[b] with the register-tiled texel-buffer kernel; prints GPU time and GFLOP/s.")
+        var command = new Command("gemm", "fp32 GEMM C[b] = A[b] * B[b] with the register-tiled texel-buffer kernel or the shared-memory one; prints GPU time and GFLOP/s.")
         {
-            shape, batch, iterations, tileM, tileN4, compareSeparate,
+            shape, batch, iterations, tiling, tileM, tileN4, compareSeparate,
         };
         command.SetAction(result =>
         {
@@ -38,24 +43,27 @@ internal static class GemmBenchCommand
             using var logging = CliOptions.Logging(result);
             using var instance = CliOptions.Instance(result, logging);
             using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
-            var (tm, tn) = (result.GetValue(tileM) ?? ConvDefaults.RowTile(m), result.GetValue(tileN4) ?? ConvDefaults.ColumnTile(n / 4));
+            var gemmTiling = result.GetValue(tiling);
+            var (tm, tn) = gemmTiling == Tiling.SharedMemory
+                ? (result.GetValue(tileM) ?? 64, result.GetValue(tileN4) ?? 16)
+                : (result.GetValue(tileM) ?? ConvDefaults.RowTile(m), result.GetValue(tileN4) ?? ConvDefaults.ColumnTile(n / 4));
             var random = new Random(1);
             using var a = Slabs(device, random, "A", count, m, k);
             using var b = Slabs(device, random, "B", count, k, n);
             using var c = Slabs(device, random, "C", count, m, n);
-            var batched = new Gemm(device, a.View, b.View, c.View, tileM: tm, tileN4: tn, name: "batched");
+            var batched = new Gemm(device, a.View, b.View, c.View, tileM: tm, tileN4: tn, name: "batched", tiling: gemmTiling);
             using var list = BenchRuns.Record(device, "bench gemm", [batched]);
             var compare = result.GetValue(compareSeparate);
             using var separateList = compare
                 ? BenchRuns.Record(device, "bench gemm separate", [.. Enumerable.Range(0, count).Select(z =>
-                    new Gemm(device, a.Matrix(z), b.Matrix(z), c.Matrix(z), tileM: tm, tileN4: tn, name: "separate"))])
+                    new Gemm(device, a.Matrix(z), b.Matrix(z), c.Matrix(z), tileM: tm, tileN4: tn, name: "separate", tiling: gemmTiling))])
                 : null;
 
             var iters = result.GetValue(iterations);
             var (runs, separateRuns) = BenchRuns.Alternate(device, list, separateList, iters, t => t.Region);
             var (gpu, wall) = (Statistics.Median([.. runs.SelectMany(r => r.Gpu)]), Statistics.Median([.. runs.SelectMany(r => r.Wall)]));
             Console.WriteLine($"device: {device.Info.Name}");
-            Console.WriteLine($"gemm {count} x {m}x{k}x{n} tile {tm}x{4 * tn}: {batched.Dispatches} dispatch(es), GPU median {gpu:0.000} ms, "
+            Console.WriteLine($"gemm {count} x {m}x{k}x{n} {batched.Variant}: {batched.Dispatches} dispatch(es), GPU median {gpu:0.000} ms, "
                 + $"GFLOP/s {batched.Flops / (gpu * 1e6):0.0}; wall median {wall:0.000} ms");
             BenchCommand.PrintCpu(runs.Average(r => r.CpuPerRun));
             if (compare)

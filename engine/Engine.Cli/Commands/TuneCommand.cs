@@ -21,7 +21,7 @@ internal static class TuneCommand
         var model = new Option<string>("--model") { Description = "Weight package whose network to tune.", Required = true };
         var clip = new Option<string>("--clip") { Description = "Clip geometry TxHxW the network will run at (shapes are tuned per input shape).", DefaultValueFactory = _ => "8x224x224" };
         var image = new Option<string>("--image") { Description = "Detectors: input image HxW.", DefaultValueFactory = _ => "800x1088" };
-        var rounds = new Option<int>("--rounds") { Description = "Runs of each candidate, alternating candidate by candidate; the medians decide.", DefaultValueFactory = _ => Tuner.DefaultRounds };
+        var rounds = new Option<int>("--rounds") { Description = "Runs of each candidate, alternating candidate by candidate; the medians decide (a candidate over twice the default in each of the first two rounds runs no more).", DefaultValueFactory = _ => Tuner.DefaultRounds };
         var margin = new Option<double>("--margin")
         {
             Description = "How much faster than today's default (a fraction) a variant must be to replace it.",
@@ -87,7 +87,8 @@ internal static class TuneCommand
         var best = entry.Candidates.Min(c => c.MedianMs);
         foreach (var c in entry.Candidates)
         {
-            var marks = (c.Variant == entry.Default ? " default" : "") + (c.Variant == entry.Choice ? " <- pick" : "");
+            var marks = (c.Variant == entry.Default ? " default" : "") + (c.Variant == entry.Choice ? " <- pick" : "")
+                + (c.RunsMs.Count < entry.Rounds ? $" (stopped after {c.RunsMs.Count} runs)" : "");
             var cpu = double.IsFinite(c.CpuMedianMs) ? $"  cpu {c.CpuMedianMs,8:0.000} ms {c.CpuMedianMs / entry.Candidates[0].CpuMedianMs,6:0.000}" : "";
             Console.WriteLine($"  {c.Variant,-20} {c.MedianMs,9:0.000} ms {c.MedianMs / entry.Candidates[0].MedianMs,6:0.000}{cpu}{(c.MedianMs == best ? " fastest" : ""),8}{marks}");
         }

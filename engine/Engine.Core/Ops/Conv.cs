@@ -16,9 +16,15 @@ public sealed class Conv : IOp
 
     private readonly List<Action<CommandList>> _dispatches = [];
 
+    /// <summary>
+    /// <paramref name="tiling"/> splits the work of an ungrouped convolution: a pointwise one
+    /// (<see cref="ConvSpec.IsPointwise"/>) runs as a <see cref="Gemm"/> of that tiling, the rest as
+    /// shaders/ops/conv.comp (registers) or shaders/ops/conv_shared.comp (shared memory), with the tile
+    /// <paramref name="tileM"/> x <paramref name="tileN4"/> (an invocation's, or a workgroup's block).
+    /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
-        bool relu = false, int? tileM = null, int? tileN4 = null, string name = "conv")
-        : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange)
+        bool relu = false, int? tileM = null, int? tileN4 = null, string name = "conv", Tiling tiling = Tiling.Registers)
+        : this(device, spec, input, weight, output, bias, residual, relu, tileM, tileN4, name, device.Limits.maxStorageBufferRange, tiling)
     {
     }
 
@@ -86,7 +92,7 @@ public sealed class Conv : IOp
 
     /// <summary>As the public constructor, with the chunk size forced (tests of the chunked path).</summary>
     internal Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias, Tensor? residual,
-        bool relu, int? tileM, int? tileN4, string name, ulong maxChunkBytes)
+        bool relu, int? tileM, int? tileN4, string name, ulong maxChunkBytes, Tiling tiling = Tiling.Registers)
     {
         Name = name;
         Spec = spec;
@@ -109,12 +115,17 @@ public sealed class Conv : IOp
 
         if (tileM <= 0 || tileN4 <= 0)
             throw new EngineException($"{name}: tiles must be positive ({tileM}x{tileN4}).");
+        var shared = tiling == Tiling.SharedMemory;
+        if (shared && spec.Groups > 1)
+            throw new EngineException($"{name} ({spec}): a grouped convolution has one kernel, not {tiling} tiling.");
+        if (shared && !Gemm.SharedBlockFits(device, tileM ?? 0, tileN4 ?? 0))
+            throw new EngineException($"{name} ({spec}): a shared-memory block of {tileM}x{4 * tileN4} does not fit this device's workgroup limits.");
         var pixels = (long)n * outSize.Volume;
         Flops = spec.Flops(pixels);
         var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
         var colTileN4 = tileN4 ?? ConvDefaults.ColumnTile(cout / 4);
-        Runs = spec.IsPointwise ? new ConvVariant(ConvAlgorithm.Gemm, rowTileM, colTileN4)
-            : spec.Groups > 1 ? ConvVariant.Grouped : new ConvVariant(ConvAlgorithm.Direct, rowTileM, colTileN4);
+        Runs = spec.IsPointwise ? new ConvVariant(shared ? ConvAlgorithm.SharedGemm : ConvAlgorithm.Gemm, rowTileM, colTileN4)
+            : spec.Groups > 1 ? ConvVariant.Grouped : new ConvVariant(shared ? ConvAlgorithm.SharedDirect : ConvAlgorithm.Direct, rowTileM, colTileN4);
         var limits = device.Limits;
         var alignment = device.BindingAlignment;
         var rowBytes = (long)cout * sizeof(float);
@@ -124,12 +135,12 @@ public sealed class Conv : IOp
             var inRows = input.Reshape(new Shape(checked((int)pixels), cin));
             var outRows = output.Reshape(new Shape(checked((int)pixels), cout));
             var resRows = residual?.Reshape(new Shape(checked((int)pixels), cout));
-            // Gemm covers rows with one y group per row tile: a chunk may not exceed the grid's y limit.
+            // Gemm covers rows with one y group per row tile (either kernel): a chunk may not exceed the grid's y limit.
             var maxRows = (long)device.MaxGroupsY * rowTileM;
             foreach (var (start, count) in RowChunks.Split(pixels, maxRows, maxChunkBytes, alignment, rowBytes, (long)cin * sizeof(float)))
             {
                 var gemm = new Gemm(device, RowChunks.View(inRows, start, count, cin), weight, RowChunks.View(outRows, start, count, cout), bias,
-                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, colTileN4, name);
+                    resRows is null ? null : RowChunks.View(resRows, start, count, cout), relu, rowTileM, colTileN4, name, tiling);
                 _dispatches.Add(gemm.Record);
             }
             return;
@@ -141,10 +152,15 @@ public sealed class Conv : IOp
         var lanes = ConvDefaults.LaneColumns(Groups.Cover(cout / 4, colTileN4));
         var pipeline = grouped
             ? device.Pipeline("ops/conv_grouped", SpecConstant.Bool(0, bias is not null), SpecConstant.Bool(1, residual is not null), SpecConstant.Bool(2, relu))
+            : shared
+            ? device.Pipeline(ShaderLibrary.ForWeights("ops/conv_shared", weight), SpecConstant.Int(0, rowTileM / 4 * colTileN4), SpecConstant.Int(1, rowTileM),
+                SpecConstant.Int(2, colTileN4), SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu))
             : device.Pipeline(ShaderLibrary.ForWeights("ops/conv", weight), SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, rowTileM), SpecConstant.Int(2, colTileN4),
                 SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
                 SpecConstant.Int(6, lanes));
-        var (rowTile, colTile, laneColumns) = grouped ? (1, 1, LocalSize) : (rowTileM, colTileN4, lanes);
+        // A shared-memory block is one workgroup: its tile is the whole group's, with no lane split.
+        var (rowTile, colTile, laneColumns, rowTilesPerGroup) = grouped ? (1, 1, LocalSize, 1) : shared ? (rowTileM, colTileN4, 1, 1)
+            : (rowTileM, colTileN4, lanes, LocalSize / lanes);
         var outRowsAll = output.Reshape(new Shape(checked((int)pixels), cout));
         // Absent optional inputs are bound to the input: the shader never reads them.
         var biasOrAny = bias ?? input;
@@ -154,7 +170,7 @@ public sealed class Conv : IOp
             var view = RowChunks.View(outRowsAll, start, count, cout);
             var push = new Push(inSize, cin / 4, outSize, cout / 4, spec, (uint)start, (uint)count);
             var groups = RowGrid.Of(device, Groups.Cover(Groups.Cover(cout / 4, colTile), laneColumns),
-                Groups.Cover(Groups.Cover(count, rowTile), LocalSize / laneColumns));
+                Groups.Cover(Groups.Cover(count, rowTile), rowTilesPerGroup));
             _dispatches.Add(list => list.Dispatch(pipeline, groups, push, input, weight, view, biasOrAny, residualOrAny));
         }
     }

@@ -7,6 +7,8 @@ namespace Engine.Ops;
 /// <see cref="Conv.Variant"/> reports, what `engine bench` prints per node and what the tuner's cache
 /// stores, so <see cref="Parse"/> reads back exactly what a run reported: `direct m16 n8`,
 /// `gemm m16 n16`, `unfolded m16 n16` (TILE_M pixels by 4 * TILE_N4 channels per invocation),
+/// `direct-shared m64 n64` and `gemm-shared m64 n64` (a workgroup's block of pixels by channels,
+/// <see cref="Tiling.SharedMemory"/>),
 /// `winograd f4` (outputs per tile along each transformed axis), `grouped`.
 /// </summary>
 public sealed record ConvVariant(ConvAlgorithm Algorithm, int TileM = 0, int TileN4 = 0, int WinogradTile = 0)
@@ -15,13 +17,18 @@ public sealed record ConvVariant(ConvAlgorithm Algorithm, int TileM = 0, int Til
 
     public static ConvVariant Grouped { get; } = new(ConvAlgorithm.Grouped);
 
-    /// <summary>True when a register tile is part of the variant (direct, GEMM and unfolded).</summary>
-    public bool HasTile => Algorithm is ConvAlgorithm.Direct or ConvAlgorithm.Gemm or ConvAlgorithm.Unfolded;
+    /// <summary>True when a tile is part of the variant (every algorithm but Winograd and grouped).</summary>
+    public bool HasTile => Algorithm is not (ConvAlgorithm.Winograd or ConvAlgorithm.Grouped);
+
+    /// <summary>How the kernel of a variant with a tile splits its work.</summary>
+    public Tiling Tiling => Algorithm is ConvAlgorithm.SharedDirect or ConvAlgorithm.SharedGemm ? Tiling.SharedMemory : Tiling.Registers;
 
     public override string ToString() => Algorithm switch
     {
         ConvAlgorithm.Winograd => $"winograd f{WinogradTile}",
         ConvAlgorithm.Grouped => "grouped",
+        ConvAlgorithm.SharedGemm => $"gemm-shared m{TileM} n{4 * TileN4}",
+        ConvAlgorithm.SharedDirect => $"direct-shared m{TileM} n{4 * TileN4}",
         _ => $"{Algorithm.ToString().ToLowerInvariant()} m{TileM} n{4 * TileN4}",
     };
 
@@ -42,6 +49,8 @@ public sealed record ConvVariant(ConvAlgorithm Algorithm, int TileM = 0, int Til
                 {
                     "direct" => ConvAlgorithm.Direct,
                     "gemm" => ConvAlgorithm.Gemm,
+                    "gemm-shared" => ConvAlgorithm.SharedGemm,
+                    "direct-shared" => ConvAlgorithm.SharedDirect,
                     "unfolded" => ConvAlgorithm.Unfolded,
                     _ => null,
                 };

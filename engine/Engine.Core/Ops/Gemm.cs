@@ -27,15 +27,20 @@ public sealed class Gemm : IOp
     private readonly Groups _groups;
     private readonly (Push Push, uint Matrices)[] _dispatches;
 
+    /// <summary>
+    /// With <see cref="Tiling.Registers"/> <paramref name="tileM"/> x <paramref name="tileN4"/> is one
+    /// invocation's register tile; with <see cref="Tiling.SharedMemory"/> it is one workgroup's block
+    /// (see <see cref="SharedBlockFits"/>).
+    /// </summary>
     public Gemm(Device device, Tensor a, Tensor b, Tensor c, Tensor? bias = null, Tensor? residual = null, bool relu = false,
-        int tileM = 8, int tileN4 = 2, string name = "gemm")
-        : this(device, a, b, c, bias, residual, relu, tileM, tileN4, name, device.MaxGroupsZ)
+        int tileM = 8, int tileN4 = 2, string name = "gemm", Tiling tiling = Tiling.Registers)
+        : this(device, a, b, c, bias, residual, relu, tileM, tileN4, name, device.MaxGroupsZ, tiling)
     {
     }
 
     /// <summary>As the public constructor, with the z workgroup limit forced (tests of the split batch).</summary>
     internal Gemm(Device device, Tensor a, Tensor b, Tensor c, Tensor? bias, Tensor? residual, bool relu, int tileM, int tileN4, string name,
-        uint maxGroupsZ)
+        uint maxGroupsZ, Tiling tiling = Tiling.Registers)
     {
         Name = name;
         var rank = c.Shape.Rank;
@@ -62,21 +67,49 @@ public sealed class Gemm : IOp
         if (Batch > 1 && strideC < M * N / 4)
             throw new EngineException($"{name}: C {c.Shape} matrices {4 * strideC} floats apart overlap ({M}x{N} floats each).");
         (_a, _b, _c) = (a, b, c);
-        var lanes = ConvDefaults.LaneColumns(Groups.Cover(N / 4, tileN4));
         // Absent optional inputs are bound to A: the shader never reads them.
         _bias = bias ?? a;
         _residual = residual ?? a;
         if (a.Type != DataType.Float32)
             throw new EngineException($"{name}: A must be float32, not {a}.");
         // B may be fp16 weights (CompileOptions.WeightStorage): the shader's half-precision build reads them.
-        _pipeline = device.Pipeline(ShaderLibrary.ForWeights("gemm", b),
-            SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
-            SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
-            SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));
-        Variant = $"gemm m{tileM} n{4 * tileN4}";
-        _groups = new Groups(Groups.Cover(Groups.Cover(N / 4, tileN4), lanes), Groups.Cover(Groups.Cover(M, tileM), LocalSize / lanes));
+        if (tiling == Tiling.SharedMemory)
+        {
+            if (!SharedBlockFits(device, tileM, tileN4))
+                throw new EngineException($"{name}: a shared-memory block of {tileM}x{4 * tileN4} does not fit this device's workgroup limits.");
+            _pipeline = device.Pipeline(ShaderLibrary.ForWeights("gemm_shared", b),
+                SpecConstant.Int(0, tileM / 4 * tileN4), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
+                SpecConstant.Bool(7, Batch > 1));
+            Variant = $"gemm-shared m{tileM} n{4 * tileN4}";
+            _groups = new Groups(Groups.Cover(N / 4, tileN4), Groups.Cover(M, tileM));
+        }
+        else
+        {
+            var lanes = ConvDefaults.LaneColumns(Groups.Cover(N / 4, tileN4));
+            _pipeline = device.Pipeline(ShaderLibrary.ForWeights("gemm", b),
+                SpecConstant.Int(0, LocalSize), SpecConstant.Int(1, tileM), SpecConstant.Int(2, tileN4),
+                SpecConstant.Bool(3, bias is not null), SpecConstant.Bool(4, residual is not null), SpecConstant.Bool(5, relu),
+                SpecConstant.Int(6, lanes), SpecConstant.Bool(7, Batch > 1));
+            Variant = $"gemm m{tileM} n{4 * tileN4}";
+            _groups = new Groups(Groups.Cover(Groups.Cover(N / 4, tileN4), lanes), Groups.Cover(Groups.Cover(M, tileM), LocalSize / lanes));
+        }
         _dispatches = [.. BatchChunks(Batch, maxGroupsZ).Select(chunk =>
             (new Push((uint)M, (uint)N, (uint)K, (uint)chunk.First, strideA, strideB, strideC, strideR), (uint)chunk.Count))];
+    }
+
+    /// <summary>
+    /// Whether <paramref name="device"/> can run shaders/gemm_shared.comp with a block of
+    /// <paramref name="blockM"/> rows (a multiple of 4) x <paramref name="blockN4"/> vec4 columns: one
+    /// invocation per 4x4 tile of the block, and the staged chunk (16 values of k of the block's rows and
+    /// columns) in shared memory.
+    /// </summary>
+    public static bool SharedBlockFits(Device device, int blockM, int blockN4)
+    {
+        if (blockM <= 0 || blockM % 4 != 0 || blockN4 <= 0)
+            return false;
+        var sharedBytes = 16L * 16 * (blockM / 4 + blockN4);
+        return (long)blockM / 4 * blockN4 <= device.MaxGroupLanes && sharedBytes <= device.Limits.maxComputeSharedMemorySize;
     }
 
     /// <summary>Matrices multiplied: 1 for rank-2 operands.</summary>
@@ -95,7 +128,7 @@ public sealed class Gemm : IOp
 
     public double Flops => 2.0 * Batch * M * N * K;
 
-    /// <summary>`gemm m{rows} n{columns}`: the register tile of one invocation.</summary>
+    /// <summary>`gemm m{rows} n{columns}`: the register tile of one invocation; `gemm-shared m{rows} n{columns}`: the block of one workgroup.</summary>
     public string Variant { get; }
 
     public void Record(CommandList list)

@@ -6,8 +6,9 @@ namespace Engine.Tuning;
 /// <summary>
 /// The variants the tuner times for a convolution besides today's rule (<see cref="Graph.Nodes.ConvNode"/>):
 /// every register tile of the kernel the shape runs (direct, GEMM for 1x1x1, unfolded for an RGB stem)
-/// from <see cref="TileMs"/> x <see cref="TileN4s"/>, and Winograd F(2, 3) and F(4, 3) where the shape is
-/// eligible and its scratch fits one binding. A new kernel or tile is one more entry here (and a parity
+/// from <see cref="TileMs"/> x <see cref="TileN4s"/>, the shared-memory form of the direct or GEMM kernel
+/// with each block of <see cref="SharedBlocks"/> that fits the device, and Winograd F(2, 3) and F(4, 3)
+/// where the shape is eligible and its scratch fits one binding. A new kernel or tile is one more entry here (and a parity
 /// test: tests/Engine.Tests/Tuning/ConvVariantParityTests.cs takes its cases from this list).
 /// </summary>
 public static class ConvCandidates
@@ -17,6 +18,12 @@ public static class ConvCandidates
 
     /// <summary>Output channel texels per invocation (TILE_N4: 4, 8 or 16 channels).</summary>
     public static IReadOnlyList<int> TileN4s { get; } = [1, 2, 4];
+
+    /// <summary>
+    /// Blocks of the shared-memory kernels (<see cref="Tiling.SharedMemory"/>): rows (pixels) x vec4 columns
+    /// (channels) per workgroup, 64x32 and 64x64 (128 and 256 invocations).
+    /// </summary>
+    public static IReadOnlyList<(int TileM, int TileN4)> SharedBlocks { get; } = [(64, 8), (64, 16)];
 
     /// <summary>Winograd outputs per tile along each transformed axis.</summary>
     public static IReadOnlyList<int> WinogradTiles { get; } = [2, 4];
@@ -35,6 +42,14 @@ public static class ConvCandidates
             {
                 foreach (var n4 in TileN4s)
                     candidates.Add(new ConvVariant(algorithm, m, n4));
+            }
+            if (algorithm is ConvAlgorithm.Gemm or ConvAlgorithm.Direct)
+            {
+                foreach (var (m, n4) in SharedBlocks)
+                {
+                    if (Gemm.SharedBlockFits(device, m, n4))
+                        candidates.Add(new ConvVariant(algorithm == ConvAlgorithm.Gemm ? ConvAlgorithm.SharedGemm : ConvAlgorithm.SharedDirect, m, n4));
+                }
             }
         }
         if (spec.IsWinogradEligible)

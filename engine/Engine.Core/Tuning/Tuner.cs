@@ -13,6 +13,10 @@ namespace Engine.Tuning;
 /// machine their CPU time follows the work while wall time follows the load (docs/ops.md, Comparing
 /// two builds), so a pick must be faster in both latency and work. A tie or a noisy near-tie keeps
 /// today's choice: on a small layer whose runs are mostly submission overhead a median alone picks noise.
+/// A candidate that took more than <see cref="HopelessFactor"/> times the default's run in each of the
+/// first <see cref="HopelessRounds"/> rounds runs no more rounds: it cannot win, and kernels built for
+/// another kind of device (the shared-memory GEMM on lavapipe: 7-12x) would otherwise take most of the
+/// tuning time.
 /// </summary>
 public static class Tuner
 {
@@ -21,6 +25,12 @@ public static class Tuner
 
     /// <summary>Runs of each candidate (after one warm-up run each, which the timer's caller does).</summary>
     public const int DefaultRounds = 7;
+
+    /// <summary>How many times the default's run a candidate's run must take, in each of the first <see cref="HopelessRounds"/>, to stop it.</summary>
+    public const double HopelessFactor = 2.0;
+
+    /// <summary>Rounds every candidate runs before a hopeless one is stopped.</summary>
+    public const int HopelessRounds = 2;
 
     /// <summary>Times <paramref name="candidates"/> (the default first) with <paramref name="timer"/> and picks one.</summary>
     public static TuningEntry Tune(IReadOnlyList<string> candidates, ICandidateTimer timer, int rounds = DefaultRounds, double margin = DefaultMargin)
@@ -33,17 +43,23 @@ public static class Tuner
             throw new EngineException($"Tuning margin must be a fraction in [0, 1), not {margin}.");
         var samples = candidates.Select(_ => new List<double>()).ToArray();
         var cpu = candidates.Select(_ => new List<double>()).ToArray();
+        var stopped = new bool[candidates.Count];
         for (var round = 0; round < rounds; round++)
         {
-            foreach (var i in Order(candidates.Count, round))
+            foreach (var i in Order(candidates.Count, round).Where(i => !stopped[i]))
             {
                 var run = timer.Run(i);
                 samples[i].Add(Math.Round(run.Ms, 4));
                 if (double.IsFinite(run.CpuMs))
                     cpu[i].Add(Math.Round(run.CpuMs, 4));
             }
+            if (round == HopelessRounds - 1)
+            {
+                for (var i = 1; i < candidates.Count; i++)
+                    stopped[i] = Enumerable.Range(0, HopelessRounds).All(r => samples[i][r] > HopelessFactor * samples[0][r]);
+            }
         }
-        var timings = candidates.Select((c, i) => cpu[i].Count == rounds
+        var timings = candidates.Select((c, i) => cpu[i].Count == samples[i].Count
             ? new CandidateTiming(c, Statistics.Median(samples[i]), samples[i], Statistics.Median(cpu[i]), cpu[i])
             : new CandidateTiming(c, Statistics.Median(samples[i]), samples[i])).ToArray();
         return new TuningEntry(Choose(timings, margin), candidates[0], timings, rounds, margin);

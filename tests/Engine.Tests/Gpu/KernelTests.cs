@@ -34,13 +34,19 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
     }
 
     [Theory]
-    [InlineData(1, 4, 4, 8, 2)]
-    [InlineData(37, 20, 44, 8, 2)]
-    [InlineData(129, 64, 36, 8, 2)]
-    [InlineData(50, 12, 100, 4, 1)]
-    [InlineData(17, 8, 24, 16, 2)]
-    [InlineData(45, 16, 140, 16, 4)]
-    public void Gemm_matches_cpu_for_sizes_off_the_tile(int m, int k, int n, int tileM, int tileN4)
+    [InlineData(1, 4, 4, 8, 2, Tiling.Registers)]
+    [InlineData(37, 20, 44, 8, 2, Tiling.Registers)]
+    [InlineData(129, 64, 36, 8, 2, Tiling.Registers)]
+    [InlineData(50, 12, 100, 4, 1, Tiling.Registers)]
+    [InlineData(17, 8, 24, 16, 2, Tiling.Registers)]
+    [InlineData(45, 16, 140, 16, 4, Tiling.Registers)]
+    // Shared memory: one row past a block, K off the 16-value chunk (20, 36), N past a block's columns.
+    [InlineData(1, 4, 4, 64, 16, Tiling.SharedMemory)]
+    [InlineData(65, 20, 44, 64, 8, Tiling.SharedMemory)]
+    [InlineData(129, 64, 36, 64, 16, Tiling.SharedMemory)]
+    [InlineData(45, 36, 140, 64, 16, Tiling.SharedMemory)]
+    [InlineData(50, 12, 100, 8, 2, Tiling.SharedMemory)]
+    public void Gemm_matches_cpu_for_sizes_off_the_tile(int m, int k, int n, int tileM, int tileN4, Tiling tiling)
     {
         var a = RandomFloats(m * k, 11);
         var b = RandomFloats(k * n, 12);
@@ -48,7 +54,7 @@ public sealed class KernelTests(GpuFixture fixture) : GpuTest(fixture)
         using var tb = Device.CreateTensor<float>("B", new Shape(k, n), b);
         using var tc = Device.CreateTensor("C", new Shape(m, n));
         Device.Run(list => list.Fill(tc, BitConverter.SingleToUInt32Bits(float.NaN)));
-        var gemm = new Gemm(Device, ta, tb, tc, tileM: tileM, tileN4: tileN4);
+        var gemm = new Gemm(Device, ta, tb, tc, tileM: tileM, tileN4: tileN4, tiling: tiling);
         Device.Run(gemm.Record);
         var c = tc.Download<float>();
         for (var i = 0; i < m; i++)

@@ -12,16 +12,20 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
     private const float Gap = float.NaN;
 
     [Theory]
-    [InlineData("batch5_odd_m", false, 0u)]
-    [InlineData("shared_b_bias_relu", false, 0u)]
-    [InlineData("shared_b_bias_relu", true, 0u)]
-    [InlineData("shared_a_residual", false, 0u)]
-    [InlineData("shared_a_residual", true, 0u)]
-    [InlineData("shared_b_all_epilogues", true, 0u)]
-    [InlineData("batch1_wide", false, 0u)]
-    [InlineData("batch5_odd_m", false, 2u)]
-    [InlineData("shared_b_all_epilogues", false, 3u)]
-    public void Batched_gemm_on_slabs_at_the_binding_alignment_matches_torch_bmm(string name, bool sharedAsStrideZero, uint maxGroupsZ)
+    [InlineData("batch5_odd_m", false, 0u, Tiling.Registers)]
+    [InlineData("shared_b_bias_relu", false, 0u, Tiling.Registers)]
+    [InlineData("shared_b_bias_relu", true, 0u, Tiling.Registers)]
+    [InlineData("shared_a_residual", false, 0u, Tiling.Registers)]
+    [InlineData("shared_a_residual", true, 0u, Tiling.Registers)]
+    [InlineData("shared_b_all_epilogues", true, 0u, Tiling.Registers)]
+    [InlineData("batch1_wide", false, 0u, Tiling.Registers)]
+    [InlineData("batch5_odd_m", false, 2u, Tiling.Registers)]
+    [InlineData("shared_b_all_epilogues", false, 3u, Tiling.Registers)]
+    [InlineData("batch5_odd_m", false, 0u, Tiling.SharedMemory)]
+    [InlineData("shared_a_residual", true, 0u, Tiling.SharedMemory)]
+    [InlineData("shared_b_all_epilogues", false, 3u, Tiling.SharedMemory)]
+    [InlineData("batch1_wide", false, 0u, Tiling.SharedMemory)]
+    public void Batched_gemm_on_slabs_at_the_binding_alignment_matches_torch_bmm(string name, bool sharedAsStrideZero, uint maxGroupsZ, Tiling tiling)
     {
         var c = Fixtures.Case(Set, name);
         var (batch, m, k, n) = (c.GetProperty("batch").GetInt32(), c.GetProperty("m").GetInt32(), c.GetProperty("k").GetInt32(), c.GetProperty("n").GetInt32());
@@ -37,9 +41,8 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
             var tbias = c.GetProperty("bias").GetBoolean() ? Track(tensors, Device.CreateTensor<float>("bias", new Shape(n), Fixtures.Npy(Set, $"{name}.bias").ToFloats())) : null;
             var tr = c.GetProperty("residual").GetBoolean() ? Slabs(tensors, "R", Fixtures.Npy(Set, $"{name}.residual").ToFloats(), batch, m, n, batch, sharedAsStrideZero) : null;
             var relu = c.GetProperty("relu").GetBoolean();
-            var gemm = maxGroupsZ == 0
-                ? new Gemm(Device, ta, tb, tc, tbias, tr, relu)
-                : new Gemm(Device, ta, tb, tc, tbias, tr, relu, 8, 2, "gemm", maxGroupsZ);
+            var (tileM, tileN4) = tiling == Tiling.SharedMemory ? (64, 16) : (8, 2);
+            var gemm = new Gemm(Device, ta, tb, tc, tbias, tr, relu, tileM, tileN4, "gemm", maxGroupsZ == 0 ? Device.MaxGroupsZ : maxGroupsZ, tiling);
             using var list = Device.CreateCommandList("batched gemm");
             gemm.Record(list);
             list.Finish();
@@ -55,7 +58,7 @@ public sealed class BatchedGemmTests(GpuFixture fixture) : GpuTest(fixture)
                 if (z + 1 < batch)
                     Assert.All(slabs[(int)(z * stride + m * n)..(int)((z + 1) * stride)], v => Assert.True(float.IsNaN(v), $"{name}: a gap after C[{z}] was written"));
             }
-            OpFixtures.AssertClose(Fixtures.Npy(Set, $"{name}.c").ToFloats(), result, $"{name} (max z {maxGroupsZ})");
+            OpFixtures.AssertClose(Fixtures.Npy(Set, $"{name}.c").ToFloats(), result, $"{name} (max z {maxGroupsZ}, {tiling})");
         }
         finally
         {

@@ -9,17 +9,18 @@ namespace Engine.Tests.Tuning;
 
 /// <summary>
 /// Every variant the tuner can pick for a convolution (<see cref="ConvNode.Candidates"/>: each register
-/// tile of the direct, GEMM and unfolded kernels, Winograd F2 and F4, today's default) compiled into a
+/// tile of the direct, GEMM and unfolded kernels, the shared-memory GEMM's blocks, Winograd F2 and F4,
+/// today's default) compiled into a
 /// graph with that choice and checked against torch, on the conv fixtures of tests/fixtures/gen_ops.py
 /// and gen_winograd.py: odd sizes, residuals, an RGB stem, 1x3x3 and 3x1x1 Winograd shapes.
 /// </summary>
 public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture)
 {
     [Theory]
-    [InlineData(OpFixtures.Set, "conv2d_3x3_odd", "winograd f2", "winograd f4", "direct m16 n4")]
+    [InlineData(OpFixtures.Set, "conv2d_3x3_odd", "winograd f2", "winograd f4", "direct m16 n4", "direct-shared m64 n64")]
     [InlineData(OpFixtures.Set, "conv2d_stem_rgb", "unfolded m8 n4", "unfolded m16 n16")]
-    [InlineData(OpFixtures.Set, "conv2d_1x1_residual", "gemm m8 n4", "gemm m16 n16")]
-    [InlineData(OpFixtures.Set, "conv3d_3x3x3", "direct m8 n4", "direct m16 n16")]
+    [InlineData(OpFixtures.Set, "conv2d_1x1_residual", "gemm m8 n4", "gemm m16 n16", "gemm-shared m64 n32", "gemm-shared m64 n64")]
+    [InlineData(OpFixtures.Set, "conv3d_3x3x3", "direct m8 n4", "direct m16 n16", "direct-shared m64 n32", "direct-shared m64 n64")]
     [InlineData(OpFixtures.Set, "conv3d_3x1x1", "winograd f2", "winograd f4", "direct m8 n16")]
     [InlineData(OpFixtures.Set, "conv2d_rect_kernel", "unfolded m8 n8", "unfolded m16 n4")]
     [InlineData("winograd", "even_2x8x6_pad1_residual", "winograd f2", "winograd f4", "direct m16 n16")]
@@ -88,7 +89,7 @@ public sealed class ConvVariantParityTests(GpuFixture fixture) : GpuTest(fixture
         graph.Output("y");
         // A 1x1x1 convolution is a GEMM: a direct or Winograd choice (an edited cache file) is not trusted,
         // nor a register tile the tuner never times (m32, n32: no parity test covers them).
-        foreach (var wrong in new[] { "winograd f4", "direct m8 n8", "gemm m99 n8", "gemm m32 n8", "gemm m16 n32", "gemm m4 n4", "nonsense" })
+        foreach (var wrong in new[] { "winograd f4", "direct m8 n8", "gemm m99 n8", "gemm m32 n8", "gemm m16 n32", "gemm m4 n4", "gemm-shared m16 n16", "direct-shared m64 n64", "nonsense" })
         {
             using var compiled = graph.Compile(Device, new CompileOptions { Variants = new Dictionary<string, string> { [node.TuningKey([x], new CompileOptions())] = wrong } });
             Assert.Equal(node.Candidates(Device, [x], new CompileOptions())[0], compiled.Variants["conv"]);

@@ -86,6 +86,18 @@ public sealed class TunerTests
         Assert.All(Enumerable.Range(0, 3), c => Assert.Equal(2, starts.Count(s => s == c)));
     }
 
+    [Fact]
+    public void A_candidate_over_twice_the_default_in_the_first_rounds_runs_no_more()
+    {
+        // Candidate 1 is 2.5x the default in rounds 1 and 2; candidate 2 is 2.5x in round 1 only, so it keeps running and wins.
+        var timer = new ScriptedTimer([10, 10, 10, 10], [25, 25, 1, 1], [25, 9, 9, 9]);
+        var entry = Tuner.Tune(_candidates, timer, rounds: 4, margin: 0.05);
+        Assert.Equal([0, 1, 2, 2, 1, 0, 2, 0, 0, 2], timer.Order);
+        Assert.Equal([25, 25], entry.Candidates[1].RunsMs);
+        Assert.Equal(4, entry.Candidates[2].RunsMs.Count);
+        Assert.Equal("winograd f4", entry.Choice);
+    }
+
     [Theory]
     [InlineData(-0.01)]
     [InlineData(1)]

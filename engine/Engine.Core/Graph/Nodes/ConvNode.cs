@@ -85,6 +85,8 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         ConvAlgorithm.Grouped => Spec.Groups > 1,
         ConvAlgorithm.Winograd => Spec.IsWinogradEligible,
         ConvAlgorithm.Gemm => Spec.IsPointwise && TilesInRange(variant),
+        ConvAlgorithm.SharedGemm => Spec.IsPointwise && Tuning.ConvCandidates.SharedBlocks.Contains((variant.TileM, variant.TileN4)),
+        ConvAlgorithm.SharedDirect => Spec.Groups == 1 && !Spec.IsPointwise && Tuning.ConvCandidates.SharedBlocks.Contains((variant.TileM, variant.TileN4)),
         ConvAlgorithm.Unfolded => Spec.UnfoldsWidth && TilesInRange(variant),
         _ => Spec.Groups == 1 && !Spec.IsPointwise && TilesInRange(variant),
     };
@@ -170,7 +172,7 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
             ConvAlgorithm.Unfolded when tensors.Scratch is { } scratch => new Conv(device, Spec, x, tensors.Weight("unfolded_weight"), y, scratch,
                 tensors.Weight("bias"), residualInput, relu, Name, tileM, tileN4),
             ConvAlgorithm.Unfolded => new Conv(device, Spec, x, tensors.Weight("weight"), y, tensors.Weight("bias"), residualInput, relu, name: Name),
-            _ => new Conv(device, Spec, x, tensors.Weight("weight"), y, tensors.Weight("bias"), residualInput, relu, tileM, tileN4, Name),
+            _ => new Conv(device, Spec, x, tensors.Weight("weight"), y, tensors.Weight("bias"), residualInput, relu, tileM, tileN4, Name, variant.Tiling),
         };
     }
 }
