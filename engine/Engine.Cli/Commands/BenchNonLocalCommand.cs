@@ -27,9 +27,14 @@ internal static class BenchNonLocalCommand
         };
         var queryTile = new Option<int>("--query-tile") { Description = "Queries per invocation of the fused kernel.", DefaultValueFactory = _ => NonLocalAttention.Fused.QueryTile };
         var keyChunk = new Option<int>("--key-chunk") { Description = "Keys per chunk of the fused kernel (a multiple of 4).", DefaultValueFactory = _ => NonLocalAttention.Fused.KeyChunk };
+        var tiling = new Option<Tiling>("--tiling")
+        {
+            Description = "The block's GEMMs (theta, phi and g, the output): Registers (register tiles) or SharedMemory (shared-memory blocks).",
+            DefaultValueFactory = _ => Tiling.Registers,
+        };
         var command = new Command("nonlocal", "One non-local block (N = 1) with random weights; prints GPU time per kernel and GFLOP/s.")
         {
-            clip, channels, variant, budget, iterations, attention, queryTile, keyChunk,
+            clip, channels, variant, budget, iterations, attention, queryTile, keyChunk, tiling,
         };
         command.SetAction(result =>
         {
@@ -40,12 +45,14 @@ internal static class BenchNonLocalCommand
             var options = NonLocalJson.Parse(json.RootElement);
             var c = result.GetValue(channels);
             var cp = (c + 3) / 4 * 4;
-            var fused = new NonLocalAttention(AttentionKernel.Fused, result.GetValue(queryTile), result.GetValue(keyChunk));
+            var gemms = result.GetValue(tiling);
+            var fused = new NonLocalAttention(AttentionKernel.Fused, result.GetValue(queryTile), result.GetValue(keyChunk), gemms);
+            var blocked = NonLocalAttention.Default with { Gemms = gemms };
             var kernels = result.GetValue(attention) switch
             {
-                "blocked" => new[] { NonLocalAttention.Default },
+                "blocked" => new[] { blocked },
                 "fused" => [fused],
-                "compare" => [NonLocalAttention.Default, fused],
+                "compare" => [blocked, fused],
                 var other => throw new EngineException($"--attention {other}: expected blocked, fused or compare."),
             };
             using var logging = CliOptions.Logging(result);

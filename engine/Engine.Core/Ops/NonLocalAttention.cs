@@ -11,9 +11,10 @@ public enum AttentionKernel
 }
 
 /// <summary>
-/// The attention kernel of a non-local block and the fused kernel's tile. Only the softmax
-/// instantiations (Gaussian, embedded Gaussian) have a fused kernel; dot product and concatenation
-/// ignore <see cref="Kernel"/> (dot product runs factored, concatenation blocked).
+/// The attention kernel of a non-local block and the fused kernel's tile, and how the block's GEMMs
+/// (theta, phi and g, the output) split their work. Only the softmax instantiations (Gaussian, embedded
+/// Gaussian) have a fused kernel; dot product and concatenation ignore <see cref="Kernel"/> (dot product
+/// runs factored, concatenation blocked).
 /// </summary>
 /// <param name="Kernel">Blocked (the default: on lavapipe fused is no faster on the I3D R50 res3 and res4 blocks, docs/bench-log.md 2026-12-07) or fused.</param>
 /// <param name="QueryTile">Queries per invocation of the fused kernel (1 to 32).</param>
@@ -27,8 +28,16 @@ public enum AttentionKernel
 /// computed wrong results); the pair cap because the chunk's scores are an unrolled register tile of
 /// that size, and a 32 x 128 tile took minutes to compile on lavapipe.
 /// </param>
-public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 128)
+/// <param name="Gemms">
+/// The block's GEMMs: register tiles (the default: a 1x1 convolution's tile of the same shape) or
+/// shared-memory blocks of <see cref="SharedGemmBlock"/> where the device's workgroup limits allow.
+/// </param>
+public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 128,
+    Tiling Gemms = Tiling.Registers)
 {
+    /// <summary>The block (rows, vec4 columns) of the block's GEMMs on <see cref="Tiling.SharedMemory"/>.</summary>
+    public static (int TileM, int TileN4) SharedGemmBlock { get; } = (64, 16);
+
     /// <summary>Today's choice: blocked attention.</summary>
     public static NonLocalAttention Default { get; } = new();
 

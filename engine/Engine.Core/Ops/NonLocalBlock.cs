@@ -174,7 +174,8 @@ public sealed class NonLocalBlock : IOp
     /// <summary>
     /// The attention kernel that runs: <c>attention fused q16 k100</c> (query tile, the key chunk
     /// <see cref="NonLocalAttention.ChunkFor"/> chose for this block's keys), <c>attention blocked</c>
-    /// or <c>attention factored</c>.
+    /// or <c>attention factored</c>, followed by <c>gemm-shared</c> when the block's GEMMs run on
+    /// <see cref="Tiling.SharedMemory"/>.
     /// </summary>
     public string Variant => _g.Variant;
 
@@ -369,16 +370,19 @@ public sealed class NonLocalBlock : IOp
 
     /// <summary>
     /// C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer
-    /// binding, with the register tiles of a 1x1 convolution of the same shape.
+    /// binding, with the register tiles of a 1x1 convolution of the same shape or, on
+    /// <see cref="Tiling.SharedMemory"/>, the shared-memory block of <see cref="NonLocalAttention.SharedGemmBlock"/>.
     /// </summary>
     private void AddGemms(List<IOp> ops, Tensor a, Tensor b, Tensor c, Tensor bias, Tensor? residual, string name)
     {
         var (k, n) = (a.Shape[1], c.Shape[1]);
-        var (tileM, tileN4) = (ConvDefaults.RowTile(a.Shape[0]), ConvDefaults.ColumnTile(n / 4));
+        var (tileM, tileN4) = _g.Gemms == Tiling.SharedMemory
+            ? NonLocalAttention.SharedGemmBlock
+            : (ConvDefaults.RowTile(a.Shape[0]), ConvDefaults.ColumnTile(n / 4));
         foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, _device.BindingAlignment, n * 4L, k * 4L))
         {
             ops.Add(new Gemm(_device, RowChunks.View(a, start, count, k), b, RowChunks.View(c, start, count, n), bias,
-                residual is null ? null : RowChunks.View(residual, start, count, n), tileM: tileM, tileN4: tileN4, name: name));
+                residual is null ? null : RowChunks.View(residual, start, count, n), tileM: tileM, tileN4: tileN4, name: name, tiling: _g.Gemms));
         }
     }
 
@@ -436,6 +440,9 @@ public sealed class NonLocalBlock : IOp
             && pixels * ip / 4 <= limits.maxTexelBufferElements
             && Groups.Cover(Groups.Cover(lq, attention.QueryTile), LocalSize) <= device.MaxGroupsX
             ? attention with { KeyChunk = attention.ChunkFor(lk) } : null;
+        // Shared-memory GEMMs where the device's workgroup limits allow them; else the register tiles (Variant says so).
+        var (sharedM, sharedN4) = NonLocalAttention.SharedGemmBlock;
+        var gemms = attention.Gemms == Tiling.SharedMemory && Gemm.SharedBlockFits(device, sharedM, sharedN4) ? Tiling.SharedMemory : Tiling.Registers;
         int kbp, nq, ns;
         if (factored)
         {
@@ -481,18 +488,19 @@ public sealed class NonLocalBlock : IOp
         }
         var bytes = ScratchCursor.Bytes(device.BindingAlignment, regions.Select(r => r.Floats * 4));
 
-        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, fused, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
+        return new Geometry(options, input, cp, ip, d4, kvWidth, softmax, factored, fused, gemms, t, h, w, tk, hk, wk, (int)pixels, (int)keys,
             hw, segments, lq, lk, per, step, qOuter, kOuter, lk4, kbp, (lk + kbp - 1) / kbp, (int)blockFloats, chunks, regions, bytes);
     }
 
     private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
 
     private sealed record Geometry(NonLocalOptions Options, Shape Input, int Cp, int Ip, int D4, int KvWidth, bool Softmax, bool Factored, NonLocalAttention? Fused,
-        int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
+        Tiling Gemms, int T, int H, int W, int Tk, int Hk, int Wk, int Pixels, int Keys, int FramePixels,
         long Segments, int Lq, int Lk, int Per, int Step, int QOuter, int KOuter, int Lk4, int Kbp, int KeyBlocks, int ChunkFloats,
         IReadOnlyList<(int S0, int Ns, int I0, int Nq)> Chunks, IReadOnlyList<(string Name, long Floats)> Regions, long ScratchBytes)
     {
-        public string Variant => Factored ? "attention factored" : Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked";
+        public string Variant => (Factored ? "attention factored" : Fused is { } f ? $"attention fused q{f.QueryTile} k{f.KeyChunk}" : "attention blocked")
+            + (Gemms == Tiling.SharedMemory ? " gemm-shared" : "");
     }
 
     private readonly record struct TransposePush(uint D, uint KStride, uint KOffset, uint Per, uint KOuter, uint Step, uint Lk, uint Lk4, uint Texels);

@@ -113,14 +113,22 @@ public sealed class HalfWeightTests(GpuFixture fixture) : GpuTest(fixture)
         // The block adds its input: compare what it adds, where the rounding shows.
         var input = Fixtures.Npy(Set, $"nonlocal/{name}/x").ToFloats();
         AssertDiscriminates(Minus(y16, input), Minus(y32, input), name);
-        var graph = new GraphBuilder(name);
-        graph.Input("x", TensorSpec.Activation(shape[0], shape[1], shape[2], shape[3], channels));
-        graph.Add(new NonLocalNode("nl", "x", "z", options, channels, n => Fixtures.Npy(Set, $"nonlocal/{name}/{n}").ToFloats()));
-        graph.Output("z");
-        using var compiled = graph.Compile(Device, _fp16);
-        compiled.SetInput("x", x);
-        compiled.Run();
-        OpFixtures.AssertClose(Minus(y16, input), Minus(compiled.ReadTorch("z").ToFloats(), input), $"non-local block {name} with fp16 projections", Exact * 10);
+        var xSpec = TensorSpec.Activation(shape[0], shape[1], shape[2], shape[3], channels);
+        var node = new NonLocalNode("nl", "x", "z", options, channels, n => Fixtures.Npy(Set, $"nonlocal/{name}/{n}").ToFloats());
+        // Every variant the tuner can pick reads the fp16 build of its GEMM kernel (register or shared-memory).
+        foreach (var variant in node.Candidates(Device, [xSpec], _fp16))
+        {
+            var graph = new GraphBuilder($"{name} {variant}");
+            graph.Input("x", xSpec);
+            graph.Add(node);
+            graph.Output("z");
+            using var compiled = graph.Compile(Device, _fp16 with { Variants = new Dictionary<string, string> { [node.TuningKey([xSpec], _fp16)] = variant } });
+            Assert.Equal(variant, compiled.Variants["nl"]);
+            compiled.SetInput("x", x);
+            compiled.Run();
+            OpFixtures.AssertClose(Minus(y16, input), Minus(compiled.ReadTorch("z").ToFloats(), input), $"non-local block {name} with fp16 projections as {variant}",
+                Exact * 10);
+        }
     }
 
     [Fact]

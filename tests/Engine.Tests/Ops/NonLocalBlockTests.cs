@@ -335,17 +335,18 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
 
     /// <summary>
     /// Every attention kernel the tuner can pick for a graph's non-local node (<see cref="NonLocalNode.Candidates"/>:
-    /// blocked, then the fused tiles) compiled with that choice, reported as the variant that ran, and
-    /// checked against torch; softmax fixtures offer the fused tiles, dot product and concatenation one way.
+    /// blocked, then the fused tiles, each also with shared-memory GEMMs) compiled with that choice, reported
+    /// as the variant that ran, and checked against torch; softmax fixtures offer the fused tiles, dot
+    /// product and concatenation one attention kernel.
     /// </summary>
     [Theory]
-    [InlineData("embedded_scale_pool_then_conv", 3)]
-    [InlineData("gaussian_none", 3)]
-    [InlineData("time", 3)]
-    [InlineData("group", 3)]
-    [InlineData("large", 3)]
-    [InlineData("dot_conv_then_pool", 1)]
-    [InlineData("concat_none", 1)]
+    [InlineData("embedded_scale_pool_then_conv", 6)]
+    [InlineData("gaussian_none", 6)]
+    [InlineData("time", 6)]
+    [InlineData("group", 6)]
+    [InlineData("large", 6)]
+    [InlineData("dot_conv_then_pool", 2)]
+    [InlineData("concat_none", 2)]
     public void Every_attention_variant_the_tuner_can_pick_matches_torch(string name, int variants)
     {
         var (options, channels, _) = ReadCase(name);
@@ -357,6 +358,7 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
         var candidates = node.Candidates(Device, [xSpec], new CompileOptions());
         Assert.Equal(variants, candidates.Count);
         Assert.Equal(NonLocalBlock.VariantFor(Device, options, channels, shape, NonLocalAttention.Default), candidates[0]);
+        Assert.Equal(variants / 2, candidates.Count(c => c.EndsWith(" gemm-shared", StringComparison.Ordinal)));
         var scale = ContributionScale(expected, x.ToFloats(), name);
         foreach (var variant in candidates)
         {
@@ -374,6 +376,9 @@ public sealed class NonLocalBlockTests(GpuFixture fixture) : GpuTest(fixture)
     [InlineData("attention fused q32 k64")] // a tile the tuner does not time
     [InlineData("attention fused q16 k999")]
     [InlineData("attention fused q16")]
+    [InlineData("attention fused q32 k64 gemm-shared")]
+    [InlineData("attention blocked gemm-private")]
+    [InlineData("attention gemm-shared")]
     [InlineData("winograd f4")]
     public void An_attention_choice_the_tuner_cannot_make_runs_blocked(string choice)
     {

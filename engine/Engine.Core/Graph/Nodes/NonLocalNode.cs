@@ -16,7 +16,8 @@ namespace Engine.Graph.Nodes;
 /// a run, and writes a second output: the attention weights of that query over its keys, shaped
 /// (1, T', H', W') on the key grid (the live host's heat map). Moving the query is a write, never a recompile.
 /// The attention kernel is the tuner's choice for this shape (<see cref="CompileOptions.Variants"/>, by
-/// <see cref="TuningKey"/>): blocked (today's rule) or fused with one of <see cref="FusedTiles"/>.
+/// <see cref="TuningKey"/>): blocked (today's rule) or fused with one of <see cref="FusedTiles"/>, each with
+/// the block's GEMMs on register tiles or, where the device allows, shared-memory blocks (`gemm-shared`).
 /// </summary>
 public sealed class NonLocalNode(string name, string input, string output, NonLocalOptions options, int channels, Func<string, float[]> read,
     (string Query, string Map)? attention = null)
@@ -31,28 +32,39 @@ public sealed class NonLocalNode(string name, string input, string output, NonLo
         $"nonlocal {options.Instantiation} scale {options.Scale} inner {options.Inner} {options.Subsample} pool {string.Join("x", options.Pool)} "
         + $"{options.Mode} group {options.Group} {options.Output} c{channels} in {input}{compile.TuningKeySuffix}";
 
-    public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options) =>
-        [.. new[] { NonLocalAttention.Default }.Concat(FusedTiles).Select(a => VariantFor(device, inputs[0].Shape, a)).Distinct()];
+    public IReadOnlyList<string> Candidates(Device device, IReadOnlyList<TensorSpec> inputs, CompileOptions options)
+    {
+        var kernels = new[] { NonLocalAttention.Default }.Concat(FusedTiles).ToList();
+        return [.. kernels.Concat(kernels.Select(a => a with { Gemms = Tiling.SharedMemory })).Select(a => VariantFor(device, inputs[0].Shape, a)).Distinct()];
+    }
 
     private string VariantFor(Device device, Shape input, NonLocalAttention attention) => NonLocalBlock.VariantFor(device, options, channels, input, attention);
 
     /// <summary>
     /// The attention kernel a compile with <paramref name="compile"/> runs: the tuned one when its text
-    /// names blocked attention or a fused tile that reproduces exactly that text on this shape, else
-    /// today's (blocked).
+    /// names blocked attention or a fused tile, each optionally with shared-memory GEMMs, that reproduces
+    /// exactly that text on this shape, else today's (blocked, register tiles).
     /// </summary>
     private NonLocalAttention Attention(Device device, Shape input, CompileOptions compile)
     {
         if (compile.Variants?.GetValueOrDefault(Key(input, compile)) is not { } text)
             return NonLocalAttention.Default;
         var parts = text.Split(' ');
-        if (parts is not ["attention", "fused", ['q', ..] q, ['k', ..] k]
-            || !int.TryParse(q.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var tile)
-            || !int.TryParse(k.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var chunk))
-            return NonLocalAttention.Default;
-        var fused = new NonLocalAttention(AttentionKernel.Fused, tile, chunk);
-        // Only the tiles the tuner times (and the tests cover); another would only come from an edited file.
-        return FusedTiles.Any(t => t.QueryTile == tile && chunk <= t.KeyChunk) && VariantFor(device, input, fused) == text ? fused : NonLocalAttention.Default;
+        var gemms = parts is [.., "gemm-shared"] ? Tiling.SharedMemory : Tiling.Registers;
+        if (gemms == Tiling.SharedMemory)
+            parts = parts[..^1];
+        NonLocalAttention? chosen = parts switch
+        {
+            ["attention", "blocked" or "factored"] => NonLocalAttention.Default with { Gemms = gemms },
+            ["attention", "fused", ['q', ..] q, ['k', ..] k]
+                when int.TryParse(q.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var tile)
+                && int.TryParse(k.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var chunk)
+                // Only the tiles the tuner times (and the tests cover); another would only come from an edited file.
+                && FusedTiles.Any(t => t.QueryTile == tile && chunk <= t.KeyChunk)
+                => new NonLocalAttention(AttentionKernel.Fused, tile, chunk, gemms),
+            _ => null,
+        };
+        return chosen is not null && VariantFor(device, input, chosen) == text ? chosen : NonLocalAttention.Default;
     }
     /// <summary>The spec of the query input: (x, y, t, clip).</summary>
     public static TensorSpec QuerySpec { get; } = new(new Shape(NonLocalBlock.QueryElements));
