@@ -73,13 +73,11 @@ internal static class ConvBenchCommand
                     var y = Track(tensors, device.CreateTensor("y", yShape));
                     var r = residual ? Track(tensors, device.CreateTensor<float>("r", yShape, BenchCommand.RandomFloats(random, yShape.ElementCount, 0.1f))) : null;
                     var convTiling = spec.Groups > 1 ? Tiling.Registers : result.GetValue(tiling);
-                    var (tm, tn) = convTiling == Tiling.SharedMemory
-                        ? (result.GetValue(tileM) ?? 64, result.GetValue(tileN4) ?? 16)
-                        : (result.GetValue(tileM), result.GetValue(tileN4));
+                    var (tm, tn) = (result.GetValue(tileM), result.GetValue(tileN4));
                     var direct = new Conv(device, spec, x, w, y, b, r, relu: true, tm, tn, name: spec.ToString(), tiling: convTiling);
-                    // With explicit register tiles the direct kernel is what is being tuned; otherwise what a
-                    // graph runs (Winograd on large enough layers), or Winograd whenever a tile is forced.
-                    var winograd = u is not null && tm is null && tn is null
+                    // With explicit tiles or shared-memory tiling the direct kernel of that tiling is what is measured;
+                    // otherwise what a graph runs (Winograd on large enough layers), or Winograd whenever a tile is forced.
+                    var winograd = u is not null && convTiling == Tiling.Registers && tm is null && tn is null
                         && (result.GetValue(winogradTile) is not null || WinogradConv.Pays(spec, yShape, WinogradConv.DefaultMinFlops));
                     ops.Add(winograd ? new Conv(device, spec, x, w, u, y, scratch, b, r, relu: true, spec.ToString()) : direct);
                     directOps.Add(direct);

@@ -45,7 +45,7 @@ internal static class GemmBenchCommand
             using var device = instance.CreateDevice(CliOptions.DeviceOptions(result, logging));
             var gemmTiling = result.GetValue(tiling);
             var (tm, tn) = gemmTiling == Tiling.SharedMemory
-                ? (result.GetValue(tileM) ?? 64, result.GetValue(tileN4) ?? 16)
+                ? (result.GetValue(tileM) ?? Gemm.DefaultSharedBlock.TileM, result.GetValue(tileN4) ?? Gemm.DefaultSharedBlock.TileN4)
                 : (result.GetValue(tileM) ?? ConvDefaults.RowTile(m), result.GetValue(tileN4) ?? ConvDefaults.ColumnTile(n / 4));
             var random = new Random(1);
             using var a = Slabs(device, random, "A", count, m, k);

@@ -20,7 +20,8 @@ public sealed class Conv : IOp
     /// <paramref name="tiling"/> splits the work of an ungrouped convolution: a pointwise one
     /// (<see cref="ConvSpec.IsPointwise"/>) runs as a <see cref="Gemm"/> of that tiling, the rest as
     /// shaders/ops/conv.comp (registers) or shaders/ops/conv_shared.comp (shared memory), with the tile
-    /// <paramref name="tileM"/> x <paramref name="tileN4"/> (an invocation's, or a workgroup's block).
+    /// <paramref name="tileM"/> x <paramref name="tileN4"/> (an invocation's, or a workgroup's block; null:
+    /// <see cref="ConvDefaults"/>' tiles, or <see cref="Gemm.DefaultSharedBlock"/>).
     /// </summary>
     public Conv(Device device, ConvSpec spec, Tensor input, Tensor weight, Tensor output, Tensor? bias = null, Tensor? residual = null,
         bool relu = false, int? tileM = null, int? tileN4 = null, string name = "conv", Tiling tiling = Tiling.Registers)
@@ -118,12 +119,12 @@ public sealed class Conv : IOp
         var shared = tiling == Tiling.SharedMemory;
         if (shared && spec.Groups > 1)
             throw new EngineException($"{name} ({spec}): a grouped convolution has one kernel, not {tiling} tiling.");
-        if (shared && !Gemm.SharedBlockFits(device, tileM ?? 0, tileN4 ?? 0))
-            throw new EngineException($"{name} ({spec}): a shared-memory block of {tileM}x{4 * tileN4} does not fit this device's workgroup limits.");
         var pixels = (long)n * outSize.Volume;
         Flops = spec.Flops(pixels);
-        var rowTileM = tileM ?? ConvDefaults.RowTile(pixels);
-        var colTileN4 = tileN4 ?? ConvDefaults.ColumnTile(cout / 4);
+        var rowTileM = tileM ?? (shared ? Gemm.DefaultSharedBlock.TileM : ConvDefaults.RowTile(pixels));
+        var colTileN4 = tileN4 ?? (shared ? Gemm.DefaultSharedBlock.TileN4 : ConvDefaults.ColumnTile(cout / 4));
+        if (shared && !Gemm.SharedBlockFits(device, rowTileM, colTileN4))
+            throw new EngineException($"{name} ({spec}): a shared-memory block of {rowTileM}x{4 * colTileN4} does not fit this device's workgroup limits.");
         Runs = spec.IsPointwise ? new ConvVariant(shared ? ConvAlgorithm.SharedGemm : ConvAlgorithm.Gemm, rowTileM, colTileN4)
             : spec.Groups > 1 ? ConvVariant.Grouped : new ConvVariant(shared ? ConvAlgorithm.SharedDirect : ConvAlgorithm.Direct, rowTileM, colTileN4);
         var limits = device.Limits;

@@ -98,6 +98,9 @@ public sealed class Gemm : IOp
             (new Push((uint)M, (uint)N, (uint)K, (uint)chunk.First, strideA, strideB, strideC, strideR), (uint)chunk.Count))];
     }
 
+    /// <summary>The shared-memory block a caller without a tuned one uses: 64 rows x 16 vec4 columns (256 invocations).</summary>
+    public static (int TileM, int TileN4) DefaultSharedBlock { get; } = (64, 16);
+
     /// <summary>
     /// Whether <paramref name="device"/> can run shaders/gemm_shared.comp with a block of
     /// <paramref name="blockM"/> rows (a multiple of 4) x <paramref name="blockN4"/> vec4 columns: one

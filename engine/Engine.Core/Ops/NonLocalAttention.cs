@@ -30,13 +30,11 @@ public enum AttentionKernel
 /// </param>
 /// <param name="Gemms">
 /// The block's GEMMs: register tiles (the default: a 1x1 convolution's tile of the same shape) or
-/// shared-memory blocks of <see cref="SharedGemmBlock"/> where the device's workgroup limits allow.
+/// shared-memory blocks of <see cref="Gemm.DefaultSharedBlock"/> where the device's workgroup limits allow.
 /// </param>
 public sealed record NonLocalAttention(AttentionKernel Kernel = AttentionKernel.Blocked, int QueryTile = 16, int KeyChunk = 128,
     Tiling Gemms = Tiling.Registers)
 {
-    /// <summary>The block (rows, vec4 columns) of the block's GEMMs on <see cref="Tiling.SharedMemory"/>.</summary>
-    public static (int TileM, int TileN4) SharedGemmBlock { get; } = (64, 16);
 
     /// <summary>Today's choice: blocked attention.</summary>
     public static NonLocalAttention Default { get; } = new();

@@ -371,13 +371,13 @@ public sealed class NonLocalBlock : IOp
     /// <summary>
     /// C = A B + bias (+ residual) as GEMMs over row chunks whose outputs each fit one storage-buffer
     /// binding, with the register tiles of a 1x1 convolution of the same shape or, on
-    /// <see cref="Tiling.SharedMemory"/>, the shared-memory block of <see cref="NonLocalAttention.SharedGemmBlock"/>.
+    /// <see cref="Tiling.SharedMemory"/>, the shared-memory block of <see cref="Gemm.DefaultSharedBlock"/>.
     /// </summary>
     private void AddGemms(List<IOp> ops, Tensor a, Tensor b, Tensor c, Tensor bias, Tensor? residual, string name)
     {
         var (k, n) = (a.Shape[1], c.Shape[1]);
         var (tileM, tileN4) = _g.Gemms == Tiling.SharedMemory
-            ? NonLocalAttention.SharedGemmBlock
+            ? Gemm.DefaultSharedBlock
             : (ConvDefaults.RowTile(a.Shape[0]), ConvDefaults.ColumnTile(n / 4));
         foreach (var (start, count) in RowChunks.Split(a.Shape[0], _device.Limits.maxStorageBufferRange, _device.BindingAlignment, n * 4L, k * 4L))
         {
@@ -441,7 +441,7 @@ public sealed class NonLocalBlock : IOp
             && Groups.Cover(Groups.Cover(lq, attention.QueryTile), LocalSize) <= device.MaxGroupsX
             ? attention with { KeyChunk = attention.ChunkFor(lk) } : null;
         // Shared-memory GEMMs where the device's workgroup limits allow them; else the register tiles (Variant says so).
-        var (sharedM, sharedN4) = NonLocalAttention.SharedGemmBlock;
+        var (sharedM, sharedN4) = Gemm.DefaultSharedBlock;
         var gemms = attention.Gemms == Tiling.SharedMemory && Gemm.SharedBlockFits(device, sharedM, sharedN4) ? Tiling.SharedMemory : Tiling.Registers;
         int kbp, nq, ns;
         if (factored)
