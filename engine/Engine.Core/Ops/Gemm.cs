@@ -102,10 +102,10 @@ public sealed class Gemm : IOp
     public static (int TileM, int TileN4) DefaultSharedBlock { get; } = (64, 16);
 
     /// <summary>
-    /// Whether <paramref name="device"/> can run shaders/gemm_shared.comp with a block of
-    /// <paramref name="blockM"/> rows (a multiple of 4) x <paramref name="blockN4"/> vec4 columns: one
-    /// invocation per 4x4 tile of the block, and the staged chunk (16 values of k of the block's rows and
-    /// columns) in shared memory.
+    /// Whether <paramref name="device"/> can run shaders/gemm_shared.comp (or shaders/ops/conv_shared.comp,
+    /// which stages the same chunk) with a block of <paramref name="blockM"/> rows (a multiple of 4) x
+    /// <paramref name="blockN4"/> vec4 columns: one invocation per 4x4 tile of the block, and the staged
+    /// chunk (16 values of k of the block's rows and columns) in shared memory.
     /// </summary>
     public static bool SharedBlockFits(Device device, int blockM, int blockN4)
     {

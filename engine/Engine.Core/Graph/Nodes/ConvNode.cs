@@ -85,14 +85,16 @@ public sealed class ConvNode(string name, string input, string output, ConvSpec 
         ConvAlgorithm.Grouped => Spec.Groups > 1,
         ConvAlgorithm.Winograd => Spec.IsWinogradEligible,
         ConvAlgorithm.Gemm => Spec.IsPointwise && TilesInRange(variant),
-        ConvAlgorithm.SharedGemm => Spec.IsPointwise && Tuning.ConvCandidates.SharedBlocks.Contains((variant.TileM, variant.TileN4)),
-        ConvAlgorithm.SharedDirect => Spec.Groups == 1 && !Spec.IsPointwise && Tuning.ConvCandidates.SharedBlocks.Contains((variant.TileM, variant.TileN4)),
+        ConvAlgorithm.SharedGemm => Spec.IsPointwise && BlockInRange(variant),
+        ConvAlgorithm.SharedDirect => Spec.Groups == 1 && !Spec.IsPointwise && BlockInRange(variant),
         ConvAlgorithm.Unfolded => Spec.UnfoldsWidth && TilesInRange(variant),
         _ => Spec.Groups == 1 && !Spec.IsPointwise && TilesInRange(variant),
     };
 
     // Only the tiles the tuner times (and the parity tests cover); another would only come from an edited file.
     private static bool TilesInRange(ConvVariant v) => Tuning.ConvCandidates.TileMs.Contains(v.TileM) && Tuning.ConvCandidates.TileN4s.Contains(v.TileN4);
+
+    private static bool BlockInRange(ConvVariant v) => Tuning.ConvCandidates.SharedBlocks.Contains((v.TileM, v.TileN4));
 
     /// <summary>Without a device to decide on: the direct packing and, for a stem, the unfolded one (either may run).</summary>
     public override IEnumerable<WeightData> Weights() => Pack(direct: true, unfolded: Spec.UnfoldsWidth, winogradTile: null);
